@@ -1,0 +1,72 @@
+namespace SupportBot.Core;
+
+/// <summary>Who may see a reply.</summary>
+public abstract record Audience
+{
+    private Audience()
+    {
+    }
+
+    /// <summary>Only the person who caused the event, in place (Discord ephemeral, Slack ephemeral).</summary>
+    public sealed record OnlyActor(Address User) : Audience;
+
+    /// <summary>A direct message to a user, on that user's platform.</summary>
+    public sealed record Direct(Address User) : Audience;
+
+    /// <summary>The private volunteer channel of every platform that has one.</summary>
+    public sealed record Volunteers : Audience
+    {
+        public static Volunteers Channel { get; } = new();
+    }
+}
+
+/// <summary>
+/// One message in the platform-neutral UI model. <see cref="ReplacesOriginal"/> asks the adapter to update the
+/// message whose button was pressed instead of posting a new one, where the platform can.
+/// </summary>
+public sealed record Reply(Audience Audience, IReadOnlyList<Block> Blocks, bool ReplacesOriginal = false)
+{
+    public static Reply Private(Actor actor, params Block[] blocks) => new(new Audience.OnlyActor(actor.Address), blocks);
+
+    public static Reply DirectTo(Address user, params Block[] blocks) => new(new Audience.Direct(user), blocks);
+
+    public static Reply ToVolunteers(params Block[] blocks) => new(Audience.Volunteers.Channel, blocks);
+
+    /// <summary>All the plain text of the reply, for adapters that need a notification fallback.</summary>
+    public string PlainText => string.Join("\n\n", Blocks.Select(b => b switch
+    {
+        TextBlock t when t.Heading is null => t.Body,
+        TextBlock t => $"{t.Heading}\n{t.Body}",
+        _ => null,
+    }).Where(s => s is not null));
+}
+
+/// <summary>A piece of a reply. Adapters render each kind to their platform's components.</summary>
+public abstract record Block;
+
+/// <summary>Text with an optional heading. Bodies use a small markdown subset: **bold**, line breaks and "- " lists.</summary>
+public sealed record TextBlock(string Body, string? Heading = null) : Block;
+
+/// <summary>A row of buttons.</summary>
+public sealed record ButtonsBlock(IReadOnlyList<Button> Buttons) : Block;
+
+public enum ButtonStyle
+{
+    Secondary,
+    Primary,
+    Danger,
+}
+
+/// <summary>A button. <see cref="ActionId"/> comes back in <see cref="ActionInvoked"/>; it never carries a secret.</summary>
+public sealed record Button(string ActionId, string Label, ButtonStyle Style = ButtonStyle.Secondary);
+
+/// <summary>A single or multi select. Choosing sends <see cref="ActionInvoked"/> with <see cref="ActionId"/> and the chosen values.</summary>
+public sealed record SelectBlock(string ActionId, string Placeholder, IReadOnlyList<SelectOption> Options, bool Multiple = false)
+    : Block;
+
+public sealed record SelectOption(string Value, string Label, string? Description = null);
+
+/// <summary>A form (a modal where the platform has one). Submitting sends <see cref="FormSubmitted"/>.</summary>
+public sealed record FormBlock(string FormId, string Title, IReadOnlyList<FormField> Fields, string SubmitLabel) : Block;
+
+public sealed record FormField(string Id, string Label, bool Multiline = true, bool Required = true, int MaxLength = 4000);
