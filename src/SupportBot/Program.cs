@@ -1,2 +1,44 @@
+using Microsoft.Extensions.Options;
+using SupportBot;
+using SupportBot.Core;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
+
 var builder = Host.CreateApplicationBuilder(args);
-await builder.Build().RunAsync();
+
+// Environment variables must not beat --Section:Key, so the command line is added again after them.
+builder.Configuration.AddEnvironmentVariables("SUPPORTBOT_").AddCommandLine(args);
+
+// Standard output belongs to the console adapter's line protocol; every log goes to standard error.
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+ContentCatalog content;
+try
+{
+    content = ContentCatalog.Load(builder.Configuration["Content:Path"] ?? Path.Combine(AppContext.BaseDirectory, "prompts"));
+}
+catch (ContentException e)
+{
+    await Console.Error.WriteLineAsync("SupportBot cannot start: a content file is broken.\n" + e.Message);
+    return 2;
+}
+
+builder.Services.AddSupportBotCore(content);
+builder.Services.AddConsoleAdapter();
+
+using var host = builder.Build();
+try
+{
+    await host.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+{
+    await Console.Error.WriteLineAsync("SupportBot cannot start: " + e.Message);
+    return 2;
+}
+finally
+{
+    // Release the database file (and checkpoint its WAL) before the process ends.
+    Database.CloseAll();
+}

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace SupportBot.Core.Content;
 
 /// <summary>
@@ -13,6 +16,7 @@ public sealed record Messages(
     string ConsentOwnName,
     string ConsentResourcesOnly,
     string ConsentStop,
+    string ConsentReminder,
     string DangerNotice,
     string Queued,
     string QueuedAddition,
@@ -26,48 +30,101 @@ public sealed record Messages(
     string NothingToEnd,
     // Volunteers
     string VolunteerNotice,
+    string VolunteerNoticeUrgent,
     string ClaimButton,
     string Claimed,
+    string ClaimedNotice,
     string AlreadyTaken,
     string NotWaiting,
+    string AlreadyYours,
     string TranscriptHeading,
     string RelayFromSurvivor,
     string RelayFromVolunteer,
     string SurvivorLeft,
+    string Withdrawn,
     string QueueEmpty,
     string QueueHeading,
+    string QueueLine,
     string Released,
+    string ChooseOutcome,
     string Closed,
+    string ClosedNotice,
     string NoteSaved,
     string NoteFormTitle,
     string NoteFieldLabel,
     string NotHolding,
     string ChooseConversation,
+    string ReplyHereButton,
+    string FocusSet,
     string NotVolunteer,
-    string VolunteerNotInConversation,
+    // Red flags
+    string ChooseHelper,
+    string RedFlagsPrompt,
+    string RedFlagsNoneButton,
+    string RedFlagsNoneTicked,
+    string RedFlagsResultHeading,
+    string SeverityViolation,
+    string SeverityWarning,
+    string SeverityCrossing,
+    string NotYourFault,
+    string NextStepsHeading,
+    string NextStepComplaint,
+    string NextStepReflect,
+    string NextStepResources,
+    string NextStepVolunteer,
+    // Reflection
+    string ChooseTheme,
+    string AnotherPrompt,
+    string DifferentTheme,
+    // Complaints
+    string ChooseProfession,
+    string ChooseRegion,
+    string ComplaintFirstStepsHeading,
+    string ComplaintWhereHeading,
+    string ComplaintTimeLimit,
+    string ComplaintAfterHeading,
+    string ComplaintCriminalHeading,
+    string ComplaintCivilHeading,
+    string ComplaintSupportHeading,
+    string ComplaintNoRoute,
+    // Resources
+    string ChooseCountry,
+    string ResourcesHeading,
+    string InternationalHeading,
+    string CrisisShortHeading,
     // Everyone
+    string NotFound,
     string UnknownCommand,
     string UnknownAction,
     string TooLong,
+    string SomethingWentWrong,
     string HelpHeading,
     string HelpVolunteerHeading,
     string Privacy,
     string ForgetDone,
     string ForgetNothing,
-    string Boundaries,
-    string NotTherapy);
+    string Source);
 
-public static class MessageTemplate
+public static partial class MessageTemplate
 {
-    /// <summary>Fills {Name} placeholders; an unknown placeholder is left as written so it shows up in review.</summary>
-    public static string Fill(string template, params (string Name, object Value)[] values)
-    {
-        var text = template;
-        foreach (var (name, value) in values)
+    /// <summary>
+    /// Fills {Name} placeholders in one pass, so text a person wrote that happens to contain braces is never
+    /// expanded. An unknown placeholder is left as written so it shows up in review.
+    /// </summary>
+    public static string Fill(string template, params (string Name, object Value)[] values) =>
+        Placeholder().Replace(template, match =>
         {
-            text = text.Replace("{" + name + "}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        }
+            foreach (var (name, value) in values)
+            {
+                if (name == match.Groups[1].Value)
+                {
+                    return Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                }
+            }
 
-        return text;
-    }
+            return match.Value;
+        });
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex Placeholder();
 }

@@ -1,0 +1,187 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using SupportBot.Core.Commands;
+using SupportBot.Core.Content;
+using SupportBot.Core.Conversations;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Core;
+
+/// <summary>
+/// The only way into the core: an adapter hands over an inbound event and gets back the replies to deliver.
+/// It drops redelivered events (invariant 9), turns bad input into a clear answer (invariant 10) and never
+/// lets a handler's failure escape as a crash.
+/// </summary>
+public sealed partial class Bot
+{
+    /// <summary>Longest text accepted in one message; longer ones are refused with a clear answer, never cut.</summary>
+    public const int MaxTextLength = 4000;
+
+    private readonly Dictionary<string, ISlashCommand> _commands;
+    private readonly Dictionary<string, IActionHandler> _actions;
+    private readonly Dictionary<string, IFormHandler> _forms;
+    private readonly Intake _intake;
+    private readonly Relay _relay;
+    private readonly ConversationStore _store;
+    private readonly Messages _messages;
+    private readonly ILogger<Bot> _logger;
+
+    public Bot(
+        IEnumerable<ISlashCommand> commands,
+        IEnumerable<IActionHandler> actions,
+        IEnumerable<IFormHandler> forms,
+        Intake intake,
+        Relay relay,
+        ConversationStore store,
+        ContentCatalog content,
+        ILogger<Bot> logger)
+    {
+        _commands = commands.ToDictionary(c => c.Spec.Name, StringComparer.OrdinalIgnoreCase);
+        _actions = actions.ToDictionary(a => a.Prefix, StringComparer.Ordinal);
+        _forms = forms.ToDictionary(f => f.Prefix, StringComparer.Ordinal);
+        _intake = intake;
+        _relay = relay;
+        _store = store;
+        _messages = content.Messages;
+        _logger = logger;
+        Commands = _commands.Values.Select(c => c.Spec).OrderBy(s => s.ForVolunteers).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every command, for platform registration and /help.</summary>
+    public IReadOnlyList<CommandSpec> Commands { get; }
+
+    public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
+    {
+        if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
+        {
+            LogDuplicate(inbound.Actor.Platform, inbound.EventId);
+            return [];
+        }
+
+        try
+        {
+            return await DispatchAsync(inbound, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Forget the event so the platform's retry gets another chance; say so rather than go quiet.
+            LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
+            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+            return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
+        }
+    }
+
+    private Task<IReadOnlyList<Reply>> DispatchAsync(Inbound inbound, CancellationToken ct) => inbound switch
+    {
+        SlashCommand command => RunCommandAsync(command, ct),
+        DirectMessage message => HandleDirectMessageAsync(message, ct),
+        ActionInvoked action => HandleActionAsync(action, ct),
+        FormSubmitted form => HandleFormAsync(form, ct),
+        _ => Task.FromResult<IReadOnlyList<Reply>>([]),
+    };
+
+    private async Task<IReadOnlyList<Reply>> RunCommandAsync(SlashCommand command, CancellationToken ct)
+    {
+        var name = command.Name.TrimStart('/');
+        if (!_commands.TryGetValue(name, out var handler))
+        {
+            LogRejected(command.Actor.Platform, "unknown command");
+            return [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(_messages.UnknownCommand, ("Command", Shorten(name)))))];
+        }
+
+        if (command.Args.Sum(a => a.Length) > MaxTextLength)
+        {
+            return [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(_messages.TooLong, ("Limit", MaxTextLength))))];
+        }
+
+        if (handler.Spec.ForVolunteers && !command.Actor.IsVolunteer)
+        {
+            return [Reply.Private(command.Actor, new TextBlock(_messages.NotVolunteer))];
+        }
+
+        return await handler.RunAsync(command with { Name = name }, ct).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Reply>> HandleDirectMessageAsync(DirectMessage message, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(message.Text))
+        {
+            return [];
+        }
+
+        if (message.Text.Length > MaxTextLength)
+        {
+            return [Reply.DirectTo(message.Actor.Address, new TextBlock(MessageTemplate.Fill(_messages.TooLong, ("Limit", MaxTextLength))))];
+        }
+
+        if (message.Actor.IsVolunteer && await _relay.IsRelayingAsync(message.Actor, ct).ConfigureAwait(false))
+        {
+            return await _relay.FromVolunteerAsync(message, ct).ConfigureAwait(false);
+        }
+
+        return await _intake.HandleAsync(message, ct).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Reply>> HandleActionAsync(ActionInvoked action, CancellationToken ct)
+    {
+        if (!TrySplit(action.ActionId, out var prefix, out var args) || !_actions.TryGetValue(prefix, out var handler)
+            || action.Values.Count > 50 || action.Values.Any(v => v.Length > 100))
+        {
+            LogRejected(action.Actor.Platform, "unknown or malformed action id");
+            return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
+        }
+
+        return await handler.HandleAsync(action, args, ct).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Reply>> HandleFormAsync(FormSubmitted form, CancellationToken ct)
+    {
+        if (!TrySplit(form.FormId, out var prefix, out var args) || !_forms.TryGetValue(prefix, out var handler))
+        {
+            LogRejected(form.Actor.Platform, "unknown or malformed form id");
+            return [Reply.Private(form.Actor, new TextBlock(_messages.UnknownAction))];
+        }
+
+        if (form.Fields.Values.Sum(v => v.Length) > MaxTextLength)
+        {
+            return [Reply.Private(form.Actor, new TextBlock(MessageTemplate.Fill(_messages.TooLong, ("Limit", MaxTextLength))))];
+        }
+
+        return await handler.HandleAsync(form, args, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Action ids are short, lower-case and colon separated; anything else was not made by this bot.</summary>
+    private static bool TrySplit(string id, out string prefix, out IReadOnlyList<string> args)
+    {
+        prefix = "";
+        args = [];
+        if (id.Length is 0 or > 100 || !ActionIdPattern().IsMatch(id))
+        {
+            return false;
+        }
+
+        var parts = id.Split(':');
+        prefix = parts[0];
+        args = parts[1..];
+        return true;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    [GeneratedRegex("^[a-z0-9]+(:[a-z0-9._-]*)*$")]
+    private static partial Regex ActionIdPattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a repeated {Platform} event {EventId}")]
+    private partial void LogDuplicate(Platform platform, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Platform} input: {Reason}")]
+    private partial void LogRejected(Platform platform, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
+    private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);
+}

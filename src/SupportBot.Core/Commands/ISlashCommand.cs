@@ -1,0 +1,33 @@
+namespace SupportBot.Core.Commands;
+
+/// <summary>What a command is called and takes. Platform registration and /help both read it.</summary>
+public sealed record CommandSpec(string Name, string Description, IReadOnlyList<CommandOption> Options, bool ForVolunteers = false);
+
+/// <summary>An option of a command. <see cref="Choices"/>, when set, are the only values a platform offers.</summary>
+public sealed record CommandOption(string Name, string Description, bool Required = false, IReadOnlyList<string>? Choices = null);
+
+public interface ISlashCommand
+{
+    CommandSpec Spec { get; }
+
+    Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct);
+}
+
+/// <summary>
+/// Handles the buttons and selects whose action id starts with <see cref="Prefix"/> and a colon. The rest of the
+/// id arrives split on colons; it came from a client, so handlers treat every part as untrusted input.
+/// </summary>
+public interface IActionHandler
+{
+    string Prefix { get; }
+
+    Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct);
+}
+
+/// <summary>Handles submitted forms whose form id starts with <see cref="Prefix"/> and a colon.</summary>
+public interface IFormHandler
+{
+    string Prefix { get; }
+
+    Task<IReadOnlyList<Reply>> HandleAsync(FormSubmitted form, IReadOnlyList<string> args, CancellationToken ct);
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using System.Text;
+using SupportBot.Core.Content;
+using SupportBot.Core.Conversations;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Core.Commands;
+
+/// <summary>/help: the commands this person can use.</summary>
+public sealed class HelpCommand(IServiceProvider services, ContentCatalog content) : ISlashCommand
+{
+    public CommandSpec Spec { get; } = new("help", "What this bot can do", []);
+
+    public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
+    {
+        // The list includes this command, so it is read when asked rather than injected.
+        var specs = services.GetServices<ISlashCommand>().Select(c => c.Spec).ToList();
+        var blocks = new List<Block> { new TextBlock(Describe(specs.Where(s => !s.ForVolunteers)), content.Messages.HelpHeading) };
+        if (command.Actor.IsVolunteer)
+        {
+            blocks.Add(new TextBlock(Describe(specs.Where(s => s.ForVolunteers)), content.Messages.HelpVolunteerHeading));
+        }
+
+        return Task.FromResult<IReadOnlyList<Reply>>([new Reply(new Audience.OnlyActor(command.Actor.Address), blocks)]);
+    }
+
+    private static string Describe(IEnumerable<CommandSpec> specs)
+    {
+        var text = new StringBuilder();
+        foreach (var spec in specs.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            text.Append("- **/").Append(spec.Name);
+            foreach (var option in spec.Options)
+            {
+                text.Append(" [").Append(option.Name).Append(']');
+            }
+
+            text.Append("**: ").AppendLine(spec.Description);
+        }
+
+        return text.ToString().TrimEnd();
+    }
+}
+
+/// <summary>/privacy: what is stored, for how long, who can see it and how to delete it.</summary>
+public sealed class PrivacyCommand(ContentCatalog content, IOptions<StorageOptions> storage) : ISlashCommand
+{
+    public CommandSpec Spec { get; } = new("privacy", "What this bot stores and who can see it", []);
+
+    public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Reply>>(
+            [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(content.Messages.Privacy, ("Days", storage.Value.RetentionDays))))]);
+}
+
+/// <summary>/forget: deletes everything stored about the person at once, and says what was deleted (invariant 7).</summary>
+public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand
+{
+    public CommandSpec Spec { get; } = new("forget", "Delete everything this bot has stored about you, now", []);
+
+    public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
+    {
+        var result = await store.ForgetAsync(command.Actor.Address, ct).ConfigureAwait(false);
+        relay.ForgetUnsent(command.Actor.Address);
+        var messages = content.Messages;
+        var answer = result.Conversations == 0
+            ? messages.ForgetNothing
+            : MessageTemplate.Fill(messages.ForgetDone,
+                ("Conversations", result.Conversations), ("Messages", result.Messages), ("Notes", result.Notes));
+        var replies = new List<Reply> { Reply.Private(command.Actor, new TextBlock(answer)) };
+        replies.AddRange(result.WereOpen.Select(relay.Withdrawn).OfType<Reply>());
+        return replies;
+    }
+}
+
+/// <summary>/end and the End button: the survivor ends their conversation at any time.</summary>
+public sealed class EndCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
+{
+    public CommandSpec Spec { get; } = new("end", "End your conversation with the volunteers", []);
+
+    public string Prefix => "end";
+
+    public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct) => EndAsync(command.Actor, ct);
+
+    // The button carries the conversation number, but only the person's own open conversation can be ended.
+    public Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct) => EndAsync(action.Actor, ct);
+
+    private async Task<IReadOnlyList<Reply>> EndAsync(Actor actor, CancellationToken ct)
+    {
+        var ended = await store.CloseBySurvivorAsync(actor.Address, ct).ConfigureAwait(false);
+        if (ended is null)
+        {
+            return [Reply.Private(actor, new TextBlock(content.Messages.NothingToEnd))];
+        }
+
+        var replies = new List<Reply> { Reply.Private(actor, new TextBlock(content.Messages.SurvivorEnded)) };
+        if (relay.Withdrawn(ended) is { } notice)
+        {
+            replies.Add(notice);
+        }
+
+        return replies;
+    }
+}

@@ -1,0 +1,44 @@
+namespace SupportBot.Core.Conversations;
+
+public enum ConversationStatus
+{
+    /// <summary>The survivor wrote but has not yet chosen whether a volunteer may read it. Volunteers never see it.</summary>
+    Consent,
+    Queued,
+    Claimed,
+    Closed,
+}
+
+public enum Priority
+{
+    Normal = 0,
+    Urgent = 1,
+}
+
+public enum Sender
+{
+    Survivor,
+    Volunteer,
+}
+
+/// <summary>A survivor's conversation with the volunteers. <see cref="SharedName"/> is set only if they chose to share it.</summary>
+public sealed record Conversation(
+    long Id,
+    Address Survivor,
+    string Pseudonym,
+    string? SharedName,
+    ConversationStatus Status,
+    Priority Priority,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? QueuedAt,
+    Address? ClaimedBy)
+{
+    /// <summary>How volunteers know the survivor: their name if they shared it, else the pseudonym.</summary>
+    public string KnownAs => SharedName ?? Pseudonym;
+}
+
+/// <summary>One line of what volunteers see after a claim: a message either way, or a volunteer's note.</summary>
+public sealed record TranscriptEntry(string Kind, string Text, DateTimeOffset At);
+
+/// <summary>What /forget deleted, and the conversations whose volunteer must be told.</summary>
+public sealed record ForgetResult(int Conversations, int Messages, int Notes, IReadOnlyList<Conversation> WereOpen);

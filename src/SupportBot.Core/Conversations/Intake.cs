@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using SupportBot.Core.Commands;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Core.Conversations;
+
+/// <summary>
+/// A survivor's direct messages before and while they wait: the first answer, the danger check, the consent
+/// choice, and the queue. Nothing reaches volunteers until the survivor consents, and the survivor is told a
+/// volunteer will see their words only after the store has committed them (invariant 5).
+/// </summary>
+public sealed partial class Intake(ConversationStore store, Relay relay, ContentCatalog content, ILogger<Intake> logger)
+    : IActionHandler
+{
+    private readonly Messages _messages = content.Messages;
+
+    public string Prefix => "consent";
+
+    public async Task<IReadOnlyList<Reply>> HandleAsync(DirectMessage message, CancellationToken ct)
+    {
+        var survivor = message.Actor.Address;
+        var danger = content.Danger.IsDanger(message.Text);
+        var open = await store.FindOpenAsync(survivor, ct).ConfigureAwait(false);
+        if (open is null)
+        {
+            var started = await store.StartAsync(survivor, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, message.Text, ct)
+                .ConfigureAwait(false);
+            LogStarted(started.Id, started.Priority);
+            var blocks = new List<Block> { new TextBlock(_messages.Welcome) };
+            if (danger)
+            {
+                blocks.Add(new TextBlock(_messages.DangerNotice));
+                blocks.Add(CrisisText.Summary(content));
+            }
+
+            blocks.Add(new TextBlock(_messages.ConsentQuestion));
+            blocks.Add(ConsentButtons(started.Id));
+            return [new Reply(new Audience.Direct(survivor), blocks)];
+        }
+
+        if (open.Status == ConversationStatus.Claimed)
+        {
+            return await relay.FromSurvivorAsync(open, message.Text, danger, ct).ConfigureAwait(false);
+        }
+
+        await store.AddMessageAsync(open.Id, Sender.Survivor, message.Text, null, ct).ConfigureAwait(false);
+        var replies = new List<Reply>();
+        var answer = new List<Block>();
+        if (danger)
+        {
+            answer.Add(new TextBlock(_messages.DangerNotice));
+            answer.Add(CrisisText.Summary(content));
+            if (open.Priority == Priority.Normal)
+            {
+                await store.RaisePriorityAsync(open.Id, ct).ConfigureAwait(false);
+                if (open.Status == ConversationStatus.Queued)
+                {
+                    replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
+                }
+            }
+        }
+
+        if (open.Status == ConversationStatus.Consent)
+        {
+            answer.Add(new TextBlock(_messages.ConsentReminder));
+            answer.Add(ConsentButtons(open.Id));
+        }
+        else
+        {
+            answer.Add(new TextBlock(_messages.QueuedAddition));
+        }
+
+        replies.Insert(0, new Reply(new Audience.Direct(survivor), answer));
+        return replies;
+    }
+
+    /// <summary>consent:{choice}:{conversation}, pressed by the survivor under their first answer.</summary>
+    public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
+    {
+        if (args.Count != 2 || !long.TryParse(args[1], out var id))
+        {
+            return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
+        }
+
+        var survivor = action.Actor.Address;
+        switch (args[0])
+        {
+            case "pseudonym":
+            case "name":
+                var queued = await store.EnqueueAsync(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null, ct).ConfigureAwait(false);
+                if (queued is null)
+                {
+                    return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
+                }
+
+                LogQueued(queued.Id);
+                var position = (await store.QueueAsync(ct).ConfigureAwait(false)).ToList().FindIndex(c => c.Id == id) + 1;
+                return
+                [
+                    Reply.Private(action.Actor,
+                        new TextBlock(MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position))),
+                        new ButtonsBlock([new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)])),
+                    relay.Notice(queued),
+                ];
+            case "resources":
+            case "stop":
+                if (!await store.DeleteUnsharedAsync(id, survivor, ct).ConfigureAwait(false))
+                {
+                    return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
+                }
+
+                return args[0] == "stop"
+                    ? [Reply.Private(action.Actor, new TextBlock(_messages.Stopped))]
+                    : [Reply.Private(action.Actor, new TextBlock(_messages.ResourcesOnly), CrisisText.Summary(content))];
+            default:
+                return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
+        }
+    }
+
+    private ButtonsBlock ConsentButtons(long id) => new(
+    [
+        new Button($"consent:pseudonym:{id}", _messages.ConsentPseudonym, ButtonStyle.Primary),
+        new Button($"consent:name:{id}", _messages.ConsentOwnName),
+        new Button($"consent:resources:{id}", _messages.ConsentResourcesOnly),
+        new Button($"consent:stop:{id}", _messages.ConsentStop, ButtonStyle.Danger),
+    ]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} started, priority {Priority}, awaiting consent")]
+    private partial void LogStarted(long conversationId, Priority priority);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} queued")]
+    private partial void LogQueued(long conversationId);
+}

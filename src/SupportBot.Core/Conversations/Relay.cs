@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using SupportBot.Core.Commands;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Core.Conversations;
+
+/// <summary>
+/// The volunteer side of a conversation: notices, claims, the transcript, and messages relayed both ways.
+/// The volunteer channel only ever sees a number, a name to call the person by, a priority and a wait
+/// (invariant 2); the words travel by direct message to the one volunteer who holds the conversation.
+/// </summary>
+public sealed partial class Relay(ConversationStore store, ContentCatalog content, TimeProvider clock, ILogger<Relay> logger)
+    : IActionHandler
+{
+    private readonly Messages _messages = content.Messages;
+
+    // A message a volunteer wrote while holding several conversations without choosing one; sent once they choose.
+    private readonly ConcurrentDictionary<Address, string> _unsent = new();
+
+    public string Prefix => "focus";
+
+    /// <summary>The volunteer-channel notice for a waiting conversation, with its Claim button.</summary>
+    public Reply Notice(Conversation conversation)
+    {
+        var template = conversation.Priority == Priority.Urgent ? _messages.VolunteerNoticeUrgent : _messages.VolunteerNotice;
+        return Reply.ToVolunteers(
+            new TextBlock(MessageTemplate.Fill(template, ("Id", conversation.Id), ("Name", conversation.KnownAs), ("Wait", WaitSince(conversation.QueuedAt)))),
+            new ButtonsBlock([new Button($"claim:{conversation.Id}", MessageTemplate.Fill(_messages.ClaimButton, ("Id", conversation.Id)), ButtonStyle.Primary)]));
+    }
+
+    public string WaitSince(DateTimeOffset? since)
+    {
+        var wait = since is null ? TimeSpan.Zero : clock.GetUtcNow() - since.Value;
+        return wait.TotalMinutes < 1 ? "under a minute"
+            : wait.TotalHours < 1 ? $"{(int)wait.TotalMinutes} min"
+            : wait.TotalDays < 1 ? $"{(int)wait.TotalHours} h {wait.Minutes} min"
+            : $"{(int)wait.TotalDays} d {wait.Hours} h";
+    }
+
+    public async Task<bool> IsRelayingAsync(Actor volunteer, CancellationToken ct) =>
+        (await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false)).Count > 0;
+
+    public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, bool danger, CancellationToken ct)
+    {
+        await store.AddMessageAsync(conversation.Id, Sender.Survivor, text, null, ct).ConfigureAwait(false);
+        var volunteer = conversation.ClaimedBy!;
+        var blocks = new List<Block>
+        {
+            new TextBlock(MessageTemplate.Fill(_messages.RelayFromSurvivor, ("Id", conversation.Id), ("Name", conversation.KnownAs), ("Text", text))),
+        };
+        if ((await store.HeldByAsync(volunteer, ct).ConfigureAwait(false)).Count > 1)
+        {
+            blocks.Add(new ButtonsBlock([new Button($"focus:{conversation.Id}", MessageTemplate.Fill(_messages.ReplyHereButton, ("Id", conversation.Id)))]));
+        }
+
+        var replies = new List<Reply> { new(new Audience.Direct(volunteer), blocks) };
+        if (danger)
+        {
+            if (conversation.Priority == Priority.Normal)
+            {
+                await store.RaisePriorityAsync(conversation.Id, ct).ConfigureAwait(false);
+            }
+
+            replies.Add(Reply.DirectTo(conversation.Survivor, new TextBlock(_messages.DangerNotice), CrisisText.Summary(content)));
+        }
+
+        return replies;
+    }
+
+    public async Task<IReadOnlyList<Reply>> FromVolunteerAsync(DirectMessage message, CancellationToken ct)
+    {
+        var volunteer = message.Actor.Address;
+        var target = await FocusAsync(volunteer, ct).ConfigureAwait(false);
+        if (target is null)
+        {
+            _unsent[volunteer] = message.Text;
+            var held = await store.HeldByAsync(volunteer, ct).ConfigureAwait(false);
+            return
+            [
+                Reply.DirectTo(volunteer,
+                    new TextBlock(_messages.ChooseConversation),
+                    new ButtonsBlock(held.Select(c => new Button($"focus:{c.Id}", $"#{c.Id} {c.KnownAs}")).ToList())),
+            ];
+        }
+
+        return await SendToSurvivorAsync(message.Actor, target.Value, message.Text, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>focus:{conversation}: the volunteer chose where their messages go.</summary>
+    public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
+    {
+        if (args.Count != 1 || !long.TryParse(args[0], CultureInfo.InvariantCulture, out var id)
+            || !await store.SetFocusAsync(action.Actor.Address, id, ct).ConfigureAwait(false))
+        {
+            return [Reply.Private(action.Actor, new TextBlock(_messages.NotHolding))];
+        }
+
+        var replies = new List<Reply> { Reply.Private(action.Actor, new TextBlock(MessageTemplate.Fill(_messages.FocusSet, ("Id", id)))) };
+        if (_unsent.TryRemove(action.Actor.Address, out var text))
+        {
+            replies.AddRange(await SendToSurvivorAsync(action.Actor, id, text, ct).ConfigureAwait(false));
+        }
+
+        return replies;
+    }
+
+    /// <summary>Claims a conversation (the oldest urgent one, then the oldest, when no number is given).</summary>
+    public async Task<IReadOnlyList<Reply>> ClaimAsync(Actor volunteer, long? id, CancellationToken ct)
+    {
+        if (id is null)
+        {
+            var queue = await store.QueueAsync(ct).ConfigureAwait(false);
+            if (queue.Count == 0)
+            {
+                return [Reply.Private(volunteer, new TextBlock(_messages.QueueEmpty))];
+            }
+
+            id = queue[0].Id;
+        }
+
+        var claimed = await store.ClaimAsync(id.Value, volunteer.Address, ct).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            var existing = await store.GetAsync(id.Value, ct).ConfigureAwait(false);
+            if (existing?.ClaimedBy == volunteer.Address && existing.Status == ConversationStatus.Claimed)
+            {
+                await store.SetFocusAsync(volunteer.Address, id.Value, ct).ConfigureAwait(false);
+                return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AlreadyYours, ("Id", id))))];
+            }
+
+            var message = existing?.Status == ConversationStatus.Claimed ? _messages.AlreadyTaken : _messages.NotWaiting;
+            return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(message, ("Id", id))))];
+        }
+
+        LogClaimed(claimed.Id);
+        var transcript = await store.ReadTranscriptAsync(claimed.Id, volunteer.Address, ct).ConfigureAwait(false);
+        return
+        [
+            Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Claimed, ("Id", claimed.Id), ("Name", claimed.KnownAs)))),
+            Reply.DirectTo(volunteer.Address, new TextBlock(FormatTranscript(claimed, transcript),
+                MessageTemplate.Fill(_messages.TranscriptHeading, ("Id", claimed.Id), ("Name", claimed.KnownAs)))),
+            Reply.DirectTo(claimed.Survivor, new TextBlock(_messages.VolunteerJoined)),
+            Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClaimedNotice, ("Id", claimed.Id), ("Volunteer", volunteer.DisplayName)))),
+        ];
+    }
+
+    public async Task<IReadOnlyList<Reply>> ReleaseAsync(Actor volunteer, Conversation conversation, CancellationToken ct)
+    {
+        var released = await store.ReleaseAsync(conversation.Id, volunteer.Address, ct).ConfigureAwait(false);
+        if (released is null)
+        {
+            return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
+        }
+
+        LogReleased(released.Id);
+        return
+        [
+            Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Released, ("Id", released.Id)))),
+            Reply.DirectTo(released.Survivor, new TextBlock(_messages.VolunteerReleased)),
+            Notice(released),
+        ];
+    }
+
+    public async Task<IReadOnlyList<Reply>> CloseAsync(Actor volunteer, Conversation conversation, string outcome, CancellationToken ct)
+    {
+        var closed = await store.CloseByVolunteerAsync(conversation.Id, volunteer.Address, outcome, ct).ConfigureAwait(false);
+        if (closed is null)
+        {
+            return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
+        }
+
+        LogClosed(closed.Id, outcome);
+        return
+        [
+            Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Closed, ("Id", closed.Id), ("Outcome", outcome)))),
+            Reply.DirectTo(closed.Survivor, new TextBlock(_messages.ConversationClosed)),
+            Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClosedNotice, ("Id", closed.Id)))),
+        ];
+    }
+
+    /// <summary>The survivor ended their conversation: tell whoever was about to serve them.</summary>
+    public Reply? Withdrawn(Conversation wasOpen) => wasOpen.Status switch
+    {
+        ConversationStatus.Claimed => Reply.DirectTo(wasOpen.ClaimedBy!, new TextBlock(MessageTemplate.Fill(_messages.SurvivorLeft, ("Id", wasOpen.Id)))),
+        ConversationStatus.Queued => Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.Withdrawn, ("Id", wasOpen.Id)))),
+        _ => null,
+    };
+
+    public void ForgetUnsent(Address volunteer) => _unsent.TryRemove(volunteer, out _);
+
+    /// <summary>
+    /// The conversation a volunteer command is about: the number given, else the one their messages go to,
+    /// else the only one they hold. Null with a reason when that cannot be decided.
+    /// </summary>
+    public async Task<(Conversation? Conversation, Reply? Problem)> ResolveHeldAsync(Actor volunteer, string? number, CancellationToken ct)
+    {
+        var held = await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false);
+        long? id = null;
+        if (!string.IsNullOrWhiteSpace(number))
+        {
+            if (!long.TryParse(number.Trim().TrimStart('#'), CultureInfo.InvariantCulture, out var parsed))
+            {
+                return (null, Reply.Private(volunteer, new TextBlock(_messages.NotHolding)));
+            }
+
+            id = parsed;
+        }
+
+        id ??= await FocusAsync(volunteer.Address, ct).ConfigureAwait(false);
+        var conversation = held.FirstOrDefault(c => c.Id == id);
+        if (conversation is not null)
+        {
+            return (conversation, null);
+        }
+
+        if (held.Count > 1 && id is null)
+        {
+            return (null, Reply.Private(volunteer, new TextBlock(_messages.ChooseConversation),
+                new ButtonsBlock(held.Select(c => new Button($"focus:{c.Id}", $"#{c.Id} {c.KnownAs}")).ToList())));
+        }
+
+        return (null, Reply.Private(volunteer, new TextBlock(_messages.NotHolding)));
+    }
+
+    private async Task<long?> FocusAsync(Address volunteer, CancellationToken ct)
+    {
+        var focus = await store.GetFocusAsync(volunteer, ct).ConfigureAwait(false);
+        if (focus is not null)
+        {
+            return focus;
+        }
+
+        var held = await store.HeldByAsync(volunteer, ct).ConfigureAwait(false);
+        return held.Count == 1 ? held[0].Id : null;
+    }
+
+    private async Task<IReadOnlyList<Reply>> SendToSurvivorAsync(Actor volunteer, long id, string text, CancellationToken ct)
+    {
+        var conversation = await store.GetAsync(id, ct).ConfigureAwait(false);
+        if (conversation is null || !await store.AddMessageAsync(id, Sender.Volunteer, text, volunteer.Address, ct).ConfigureAwait(false))
+        {
+            return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
+        }
+
+        return [Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))))];
+    }
+
+    private static string FormatTranscript(Conversation conversation, IReadOnlyList<TranscriptEntry> entries)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            var who = entry.Kind switch
+            {
+                nameof(Sender.Survivor) => conversation.KnownAs,
+                nameof(Sender.Volunteer) => "Volunteer",
+                _ => "Note",
+            };
+            text.Append(CultureInfo.InvariantCulture, $"[{entry.At:HH:mm} UTC] **{who}:** ").AppendLine(entry.Text);
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} claimed")]
+    private partial void LogClaimed(long conversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} released")]
+    private partial void LogReleased(long conversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} closed: {Outcome}")]
+    private partial void LogClosed(long conversationId, string outcome);
+}

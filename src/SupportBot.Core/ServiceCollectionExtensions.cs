@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SupportBot.Core.Commands;
+using SupportBot.Core.Content;
+using SupportBot.Core.Conversations;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The core, given its loaded content: storage, intake, relay, commands and the retention sweep.</summary>
+    public static IServiceCollection AddSupportBotCore(this IServiceCollection services, ContentCatalog content)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => o.RetentionDays >= 1, "Storage:RetentionDays must be at least 1.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(content);
+        services.AddSingleton(sp => new MessageCipher(MessageCipher.ResolveKey(sp.GetRequiredService<IOptions<StorageOptions>>().Value)));
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<Relay>();
+        services.AddSingleton<Intake>();
+        services.AddSingleton<ReplyRouter>();
+        services.AddSingleton<Bot>();
+        services.AddSingleton<RetentionSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
+
+        AddCommand<RedFlagsCommand>(services, actions: true);
+        AddCommand<ReflectCommand>(services, actions: true);
+        AddCommand<ComplaintCommand>(services, actions: true);
+        AddCommand<ResourcesCommand>(services, actions: true);
+        AddCommand<HelpCommand>(services);
+        AddCommand<PrivacyCommand>(services);
+        AddCommand<ForgetCommand>(services);
+        AddCommand<EndCommand>(services, actions: true);
+        AddCommand<QueueCommand>(services);
+        AddCommand<ClaimCommand>(services, actions: true);
+        AddCommand<ReleaseCommand>(services);
+        AddCommand<CloseCommand>(services, actions: true);
+        AddCommand<NoteCommand>(services);
+        services.AddSingleton<IFormHandler>(sp => sp.GetRequiredService<NoteCommand>());
+        services.AddSingleton<IActionHandler, NextSteps>();
+        services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Intake>());
+        services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Relay>());
+        return services;
+    }
+
+    private static void AddCommand<T>(IServiceCollection services, bool actions = false)
+        where T : class, ISlashCommand
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<ISlashCommand>(sp => sp.GetRequiredService<T>());
+        if (actions)
+        {
+            services.AddSingleton(sp => (IActionHandler)sp.GetRequiredService<T>());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// Deletes closed conversations after Storage:RetentionDays, consent steps abandoned for a day, and processed
+/// event ids older than a week (platforms redeliver within minutes, not days). Runs at start, then hourly.
+/// </summary>
+public sealed partial class RetentionSweep(ConversationStore store, IOptions<StorageOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var deleted = await store.SweepAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-1), now.AddDays(-7), ct).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            LogSwept(deleted);
+        }
+
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep deleted {Count} conversations")]
+    private partial void LogSwept(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention sweep failed; it runs again in an hour")]
+    private partial void LogSweepFailed(Exception exception);
+}

@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using SupportBot.Core;
+
+namespace SupportBot.ConsoleChat;
+
+/// <summary>
+/// The adapter a script can drive: one event per line on standard input, replies as lines on standard output,
+/// each beginning with its audience. It is the only adapter when it runs, so it delivers every reply itself.
+/// </summary>
+public sealed partial class ConsoleAdapter(
+    Bot bot,
+    IOptions<ConsoleOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ConsoleAdapter> logger) : BackgroundService, IChatAdapter
+{
+    private readonly ConsoleTranscript _screen = new(Console.Out, options.Value.VolunteerNames);
+    private readonly HashSet<string> _volunteers = new(options.Value.VolunteerNames, StringComparer.Ordinal);
+
+    public Platform Platform => Platform.Console;
+
+    public Task SendAsync(Reply reply, CancellationToken ct)
+    {
+        _screen.Write(reply);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting (and its logs reach stderr) before the first prompt.
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var line = await ReadLineAsync(stoppingToken).ConfigureAwait(false);
+            if (line is null)
+            {
+                LogEndOfInput();
+                lifetime.StopApplication();
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var inbound = Parse(line);
+            if (inbound is null)
+            {
+                continue;
+            }
+
+            // Finish the line even if shutdown begins meanwhile: its reply may tell a survivor they were heard.
+            foreach (var reply in await bot.HandleAsync(inbound, CancellationToken.None).ConfigureAwait(false))
+            {
+                _screen.Write(reply);
+            }
+        }
+    }
+
+    private Inbound? Parse(string line)
+    {
+        var match = LinePattern().Match(line);
+        if (!match.Success)
+        {
+            _screen.WriteProtocolError("I could not read that line. Write \"name: /command\", \"name (dm): message\" or \"name: [2]\".");
+            return null;
+        }
+
+        var name = match.Groups["user"].Value;
+        var actor = new Actor(new Address(Platform.Console, name), name, _volunteers.Contains(name));
+        var rest = match.Groups["rest"].Value.Trim();
+        var eventId = "console:" + Guid.NewGuid().ToString("N");
+
+        if (ChoicePattern().Match(rest) is { Success: true } choice)
+        {
+            var numbers = choice.Groups["n"].Captures.Select(c => int.Parse(c.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var action = _screen.Choose(name, numbers, out var problem);
+            if (action is null)
+            {
+                _screen.WriteTo(name, problem!);
+                return null;
+            }
+
+            return new ActionInvoked(actor, eventId, action.Value.ActionId, action.Value.Values);
+        }
+
+        if (rest.StartsWith('/'))
+        {
+            var (command, args) = SplitCommand(rest[1..]);
+            return new SlashCommand(actor, eventId, command, args);
+        }
+
+        if (match.Groups["dm"].Success)
+        {
+            return new DirectMessage(actor, eventId, rest);
+        }
+
+        if (_screen.AnswerForm(name, rest) is { } form)
+        {
+            return new FormSubmitted(actor, eventId, form.FormId, form.Fields);
+        }
+
+        _screen.WriteTo(name, $"I only answer slash commands here. To talk privately, write \"{name} (dm): your message\".");
+        return null;
+    }
+
+    // The last option of a command takes the rest of the line, so "/note she is safe now" keeps its spaces.
+    private (string Command, IReadOnlyList<string> Args) SplitCommand(string text)
+    {
+        var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var name = parts.Length > 0 ? parts[0] : "";
+        var rest = parts.Length > 1 ? parts[1] : "";
+        var spec = bot.Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+        var count = Math.Max(spec?.Options.Count ?? 1, 1);
+        var args = rest.Length == 0 ? [] : rest.Split(' ', count, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (name, args);
+    }
+
+    private static async Task<string?> ReadLineAsync(CancellationToken ct)
+    {
+        // A console read cannot be cancelled, so on shutdown the read is abandoned rather than awaited.
+        var read = Console.In.ReadLineAsync(ct).AsTask();
+        await Task.WhenAny(read, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        return await read.ConfigureAwait(false);
+    }
+
+    [GeneratedRegex(@"^\s*(?<user>[A-Za-z0-9_.\-]+)\s*(?<dm>\(dm\))?\s*:(?<rest>.*)$")]
+    private static partial Regex LinePattern();
+
+    [GeneratedRegex(@"^\[\s*(?<n>\d{1,3})\s*(,\s*(?<n>\d{1,3})\s*)*\]$")]
+    private static partial Regex ChoicePattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "End of input; stopping")]
+    private partial void LogEndOfInput();
+}
