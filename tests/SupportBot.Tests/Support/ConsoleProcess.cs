@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace SupportBot.Tests.Support;
+
+/// <summary>
+/// The real bot as a separate process, driven over standard input and output exactly as a script would.
+/// Standard error (the logs) is kept apart so tests can check that stdout carries only the protocol.
+/// </summary>
+public sealed class ConsoleProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _seen = [];
+    private readonly System.Text.StringBuilder _errors = new();
+
+    private ConsoleProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _lines.Writer.TryComplete();
+            }
+            else
+            {
+                _lines.Writer.TryWrite(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_errors)
+            {
+                _errors.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Everything read from standard output so far.</summary>
+    public IReadOnlyList<string> Seen => _seen;
+
+    public string Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return _errors.ToString();
+            }
+        }
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>
+    /// The host as built in its own folder. The copy beside the tests cannot run alone: the test project's
+    /// ASP.NET Core framework reference keeps some Microsoft.Extensions assemblies out of this folder.
+    /// </summary>
+    private static string HostAssembly
+    {
+        get
+        {
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = output.Parent!.Name;
+            return Path.Combine(TestPaths.RepoRoot, "src", "SupportBot", "bin", configuration, output.Name, "SupportBot.dll");
+        }
+    }
+
+    public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataDirectory,
+        };
+        info.ArgumentList.Add(HostAssembly);
+        info.ArgumentList.Add($"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}");
+        info.ArgumentList.Add($"--Content:Path={TestPaths.Prompts}");
+        foreach (var arg in extraArgs)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // No platform credentials may leak in from the machine: the console adapter must be the one that runs.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SUPPORTBOT_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        return new ConsoleProcess(Process.Start(info)!);
+    }
+
+    public async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Reads lines until one contains <paramref name="text"/>; returns every line read on the way, that one included.</summary>
+    public async Task<IReadOnlyList<string>> ExpectAsync(string text)
+    {
+        var read = new List<string>();
+        using var timeout = new CancellationTokenSource(Patience);
+        try
+        {
+            while (await _lines.Reader.WaitToReadAsync(timeout.Token))
+            {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    read.Add(line);
+                    _seen.Add(line);
+                    if (line.Contains(text, StringComparison.Ordinal))
+                    {
+                        return read;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        throw new Xunit.Sdk.XunitException($"Waited for \"{text}\" but read:\n{string.Join("\n", read)}\n--- stderr:\n{Errors}");
+    }
+
+    /// <summary>Sends a line and returns the output up to the line containing <paramref name="expect"/>.</summary>
+    public async Task<IReadOnlyList<string>> SayAsync(string line, string expect)
+    {
+        await SendAsync(line);
+        return await ExpectAsync(expect);
+    }
+
+    /// <summary>The number shown beside a choice: "[only alice] [2] Claim #1" gives 2 for "Claim #1".</summary>
+    public static int ChoiceNumber(IEnumerable<string> lines, string label)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"\] \[(\d+)\] " + System.Text.RegularExpressions.Regex.Escape(label));
+        var match = lines.Select(l => pattern.Match(l)).LastOrDefault(m => m.Success)
+            ?? throw new Xunit.Sdk.XunitException($"No choice \"{label}\" in:\n{string.Join("\n", lines)}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Closes standard input, as the end of a script does, and waits for a clean exit.</summary>
+    public async Task<int> EndInputAsync()
+    {
+        _process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(Patience);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
