@@ -71,10 +71,10 @@ public sealed class ContentCatalog
         var crisis = LoadFile(Path.Combine(directory, "crisis-lines.json"), ContentJson.Default.CrisisDirectory);
         var danger = LoadFile(Path.Combine(directory, "danger-phrases.json"), ContentJson.Default.DangerPhrases);
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
-        ContentValidator.ValidateDanger(danger);
+        ContentValidator.ValidateDanger(danger, directory);
 
         var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, danger, messages);
-        ContentValidator.Validate(catalog);
+        ContentValidator.Validate(catalog, directory);
         return catalog;
     }
 

@@ -117,20 +117,22 @@ public sealed class ContentLoaderTests
     }
 
     [Theory]
-    [InlineData("\"category\": \"frame\"", "\"category\": \"framing\"", "category 'framing'")]
-    [InlineData("\"severity\": \"Crossing\"", "\"severity\": 7", "severity 7")]
-    [InlineData("\"id\": \"one\"", "\"id\": \"One Two\"", "lower-case-with-dashes")]
-    [InlineData("\"source\": \"Test source\"", "\"source\": \"  \"", "has no source")]
-    [InlineData("\"why\": \"Because.\"", "\"why\": \"\"", "why is empty")]
-    [InlineData("\"lastChecked\": \"2026-11-23\"", "\"lastChecked\": \"last week\"", "should be a date")]
-    public void A_red_flag_that_breaks_a_rule_is_rejected_naming_the_file(string good, string bad, string expected)
+    [InlineData("\"category\": \"frame\"", "\"category\": \"framing\"", "category 'framing'", 6)]
+    [InlineData("\"severity\": \"Crossing\"", "\"severity\": 7", "severity 7", 6)]
+    [InlineData("\"id\": \"one\"", "\"id\": \"One Two\"", "lower-case-with-dashes", 6)]
+    [InlineData("\"source\": \"Test source\"", "\"source\": \"  \"", "has no source", 6)]
+    [InlineData("\"why\": \"Because.\"", "\"why\": \"\"", "why is empty", 6)]
+    [InlineData("\"lastChecked\": \"2026-11-23\"", "\"lastChecked\": \"last week\"", "should be a date", 8)]
+    [InlineData("\"intro\": \"Hello.\"", "\"intro\": \" \"", "intro is empty", 4)]
+    public void A_red_flag_that_breaks_a_rule_is_rejected_naming_the_file_and_line(string good, string bad, string expected, int line)
     {
         using var folder = PromptsFolder.TempCopy();
-        File.WriteAllText(folder.File("redflags/therapist.json"), SmallChecklist.Replace(good, bad, StringComparison.Ordinal));
+        var file = folder.File("redflags/therapist.json");
+        File.WriteAllText(file, SmallChecklist.Replace(good, bad, StringComparison.Ordinal));
 
         var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
 
-        Assert.Contains("redflags/therapist.json", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{file} line {line}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
@@ -148,7 +150,8 @@ public sealed class ContentLoaderTests
 
         var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
 
-        Assert.Contains("crisis-lines.json", error.Message, StringComparison.Ordinal);
+        var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains(bad, StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{file} line {line}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
@@ -161,7 +164,8 @@ public sealed class ContentLoaderTests
 
         var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
 
-        Assert.Contains("complaints/uk.json", error.Message, StringComparison.Ordinal);
+        var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains("\"nurses\"", StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{file} line {line}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("'nurses'", error.Message, StringComparison.Ordinal);
     }
 
