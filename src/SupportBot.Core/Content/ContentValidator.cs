@@ -147,7 +147,7 @@ internal static partial class ContentValidator
                 for (var i = 0; i < list.Count; i++)
                 {
                     Require(list[i] is not null, file, $"{name} entry {i + 1} is null.");
-                    RequireText(list[i].Text, file, $"{name} entry {i + 1}", "\"{name}\"");
+                    RequireText(list[i].Text, file, $"{name} entry {i + 1}", $"\"{name}\"");
                     Require(list[i].Source is null || !string.IsNullOrWhiteSpace(list[i].Source),
                         file, $"{name} entry {i + 1} has an empty source; remove it or name the source.", Quoted(list[i].Text));
                 }

@@ -170,6 +170,23 @@ public sealed class ContentLoaderTests
     }
 
     [Fact]
+    public void An_empty_guidance_text_is_rejected_naming_its_list_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("complaints/nz.json");
+        var text = File.ReadAllText(file);
+        var start = text.IndexOf("\"civil\": [", StringComparison.Ordinal);
+        var textStart = text.IndexOf("\"text\": \"", start, StringComparison.Ordinal) + "\"text\": \"".Length;
+        var textEnd = text.IndexOf('"', textStart);
+        File.WriteAllText(file, text[..textStart] + text[textEnd..]);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains("\"civil\"", StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{file} line {line}: civil entry 1 is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_danger_phrase_is_rejected()
     {
         using var folder = PromptsFolder.TempCopy();

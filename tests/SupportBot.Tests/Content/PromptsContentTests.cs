@@ -31,10 +31,13 @@ public sealed partial class PromptsContentTests
     [Fact]
     public void The_real_prompts_folder_loads()
     {
-        Assert.NotEmpty(Catalog.RedFlags);
-        Assert.NotEmpty(Catalog.Reflections);
-        Assert.NotEmpty(Catalog.Complaints);
-        Assert.NotEmpty(Catalog.Crisis.International);
+        // Loaded here as well as in the shared field, so a broken file shows its ContentException in this test.
+        var catalog = PromptsFolder.LoadReal();
+
+        Assert.NotEmpty(catalog.RedFlags);
+        Assert.NotEmpty(catalog.Reflections);
+        Assert.NotEmpty(catalog.Complaints);
+        Assert.NotEmpty(catalog.Crisis.International);
     }
 
     [Theory]
