@@ -45,7 +45,14 @@ internal sealed class ConsoleTranscript(TextWriter output, IReadOnlyList<string>
 
                     break;
                 case SelectBlock select:
-                    lines.Add(select.Multiple ? $"{select.Placeholder} (choose any, like [1,3])" : select.Placeholder);
+                    // The placeholder often repeats the question just above it; say it once.
+                    var question = lines.Count > 0 && lines[^1] == select.Placeholder ? "" : select.Placeholder;
+                    var hint = select.Multiple ? $"{question} (choose any, like [1,3])".TrimStart() : question;
+                    if (hint.Length > 0)
+                    {
+                        lines.Add(hint);
+                    }
+
                     foreach (var option in select.Options)
                     {
                         choices.Add(new Choice(select.ActionId, option.Value, select.Multiple));
