@@ -5,13 +5,16 @@ namespace SupportBot.Core.Content;
 /// <summary>Crisis and support lines as text, shared by intake, /resources and the red-flag result.</summary>
 public static class CrisisText
 {
-    /// <summary>The first line of each country and the international directory: short enough to send at once.</summary>
+    /// <summary>
+    /// The first two lines of each country (by convention its emergency number and its main crisis line) and the
+    /// international directory: short enough to send at once to someone who may be in danger.
+    /// </summary>
     public static TextBlock Summary(ContentCatalog content)
     {
         var text = new StringBuilder();
         foreach (var country in content.Crisis.Countries.Where(c => c.Lines.Count > 0))
         {
-            text.Append("- ").Append(country.Name).Append(": ").AppendLine(Describe(country.Lines[0]));
+            text.Append("- ").Append(country.Name).Append(": ").AppendLine(string.Join("; ", country.Lines.Take(2).Select(Describe)));
         }
 
         foreach (var line in content.Crisis.International)

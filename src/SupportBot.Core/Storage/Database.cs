@@ -65,6 +65,7 @@ public sealed class Database
     {
         var fullPath = Path.GetFullPath(options.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        CreateOwnerOnly(fullPath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -84,6 +85,29 @@ public sealed class Database
 
     /// <summary>Closes pooled connections so the file and its WAL are checkpointed and released.</summary>
     public static void CloseAll() => SqliteConnection.ClearAllPools();
+
+    // SQLite gives its -wal and -shm files the permissions of the database file, so this covers all three.
+    private static void CreateOwnerOnly(string path)
+    {
+        if (File.Exists(path) || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first; its permissions stand.
+        }
+    }
 
     private void Migrate()
     {

@@ -119,8 +119,9 @@ public sealed partial class ConsoleAdapter(
 
     private static async Task<string?> ReadLineAsync(CancellationToken ct)
     {
-        // A console read cannot be cancelled, so on shutdown the read is abandoned rather than awaited.
-        var read = Console.In.ReadLineAsync(ct).AsTask();
+        // Console reads block their thread and cannot be cancelled (ReadLineAsync on Console.In runs
+        // synchronously), so the read runs on the thread pool and is abandoned, not awaited, on shutdown.
+        var read = Task.Run(Console.In.ReadLine, CancellationToken.None);
         await Task.WhenAny(read, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return await read.ConfigureAwait(false);

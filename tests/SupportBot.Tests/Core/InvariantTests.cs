@@ -77,6 +77,17 @@ public sealed class InvariantTests : IDisposable
     }
 
     [Fact]
+    public async Task Invariant_4_the_database_file_is_readable_by_its_owner_only()
+    {
+        await _core.Bot.HandleAsync(Say.Dm(_alice, Disclosure), default);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_core.DatabasePath));
+        }
+    }
+
+    [Fact]
     public async Task Invariant_7_forget_deletes_everything_about_the_person_and_says_what()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);

@@ -149,6 +149,28 @@ public sealed class ConsoleEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task SIGTERM_stops_the_bot_cleanly_and_closes_the_database()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using (var bot = Start())
+        {
+            var welcome = await bot.SayAsync($"alice (dm): {Disclosure}", "Stop and delete this");
+            await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(welcome, "Yes, use a made-up name")}]", "A volunteer will see this");
+
+            Assert.Equal(0, await bot.TerminateAsync());
+        }
+
+        // A clean close checkpoints the write-ahead log into the database file and removes it.
+        Assert.False(File.Exists(Path.Combine(_data, "supportbot.db-wal")));
+        await using var again = Start();
+        Assert.Contains("#1", (await again.SayAsync("vol: /queue", "Claim #1"))[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lines_the_console_cannot_read_get_a_clear_answer_and_the_bot_keeps_going()
     {
         await using var bot = Start();
