@@ -22,6 +22,7 @@ public sealed partial class Bot
     private readonly Dictionary<string, IFormHandler> _forms;
     private readonly Intake _intake;
     private readonly Relay _relay;
+    private readonly ComplaintCompanion _companion;
     private readonly ConversationStore _store;
     private readonly Messages _messages;
     private readonly ILogger<Bot> _logger;
@@ -32,6 +33,7 @@ public sealed partial class Bot
         IEnumerable<IFormHandler> forms,
         Intake intake,
         Relay relay,
+        ComplaintCompanion companion,
         ConversationStore store,
         ContentCatalog content,
         ILogger<Bot> logger)
@@ -41,6 +43,7 @@ public sealed partial class Bot
         _forms = forms.ToDictionary(f => f.Prefix, StringComparer.Ordinal);
         _intake = intake;
         _relay = relay;
+        _companion = companion;
         _store = store;
         _messages = content.Messages;
         _logger = logger;
@@ -124,7 +127,9 @@ public sealed partial class Bot
             return await _relay.FromVolunteerAsync(message, ct).ConfigureAwait(false);
         }
 
-        return await _intake.HandleAsync(message, ct).ConfigureAwait(false);
+        // A complaint companion waiting for a written answer takes the message; it never reaches volunteers.
+        return await _companion.TryAnswerAsync(message, ct).ConfigureAwait(false)
+            ?? await _intake.HandleAsync(message, ct).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<Reply>> HandleActionAsync(ActionInvoked action, CancellationToken ct)

@@ -22,6 +22,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new MessageCipher(MessageCipher.ResolveKey(sp.GetRequiredService<IOptions<StorageOptions>>().Value)));
         services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<ConversationStore>();
+        services.AddSingleton<DraftStore>();
+        services.AddSingleton<ComplaintCompanion>();
         services.AddSingleton<Relay>();
         services.AddSingleton<Intake>();
         services.AddSingleton<ReplyRouter>();
@@ -33,6 +35,7 @@ public static class ServiceCollectionExtensions
         AddCommand<ReflectCommand>(services, actions: true);
         AddCommand<ComplaintCommand>(services, actions: true);
         AddCommand<ResourcesCommand>(services, actions: true);
+        AddCommand<BoundariesCommand>(services);
         AddCommand<HelpCommand>(services);
         AddCommand<PrivacyCommand>(services);
         AddCommand<ForgetCommand>(services);
@@ -46,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IActionHandler, NextSteps>();
         services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Intake>());
         services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Relay>());
+        services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<ComplaintCompanion>());
         return services;
     }
 

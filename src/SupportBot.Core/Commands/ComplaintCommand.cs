@@ -7,7 +7,7 @@ namespace SupportBot.Core.Commands;
 /// /complaint [profession] [region]: the first things to do, the body that handles that profession there and how
 /// to reach it, what happens after filing, criminal and civil routes and support. A missing argument is asked for.
 /// </summary>
-public sealed class ComplaintCommand(ContentCatalog content) : ISlashCommand, IActionHandler
+public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion companion) : ISlashCommand, IActionHandler
 {
     private readonly Messages _messages = content.Messages;
 
@@ -49,7 +49,8 @@ public sealed class ComplaintCommand(ContentCatalog content) : ISlashCommand, IA
             return Reply.Private(actor,
                 new TextBlock(Ask(_messages.ChooseProfession, typedProfession)),
                 new SelectBlock($"complaint:profession:{guide?.Key ?? ""}", _messages.ChooseProfession,
-                    content.Professions.Select(p => new SelectOption(p.Key, p.Label)).ToList()));
+                    content.Professions.Select(p => new SelectOption(p.Key, p.Label)).ToList()),
+                companion.StartButton);
         }
 
         if (guide is null)
@@ -100,6 +101,7 @@ public sealed class ComplaintCommand(ContentCatalog content) : ISlashCommand, IA
         AddSection(blocks, _messages.ComplaintCriminalHeading, guide.Criminal, guide.LastChecked);
         AddSection(blocks, _messages.ComplaintCivilHeading, guide.Civil, guide.LastChecked);
         AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support, guide.LastChecked);
+        blocks.Add(companion.StartButton);
         return blocks;
     }
 

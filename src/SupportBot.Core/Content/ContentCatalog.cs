@@ -16,7 +16,9 @@ public sealed class ContentCatalog
         IReadOnlyList<Profession> professions,
         CrisisDirectory crisis,
         DangerPhrases danger,
-        Messages messages)
+        Messages messages,
+        BoundariesGuide boundaries,
+        CompanionText companion)
     {
         RedFlags = redFlags;
         Reflections = reflections;
@@ -25,6 +27,8 @@ public sealed class ContentCatalog
         Crisis = crisis;
         Danger = new DangerDetector(danger.Phrases);
         Messages = messages;
+        Boundaries = boundaries;
+        Companion = companion;
     }
 
     public IReadOnlyList<RedFlagList> RedFlags { get; }
@@ -40,6 +44,10 @@ public sealed class ContentCatalog
     public DangerDetector Danger { get; }
 
     public Messages Messages { get; }
+
+    public BoundariesGuide Boundaries { get; }
+
+    public CompanionText Companion { get; }
 
     public RedFlagList? FindRedFlags(string key) => RedFlags.FirstOrDefault(r => Matches(r.Key, key));
 
@@ -71,9 +79,11 @@ public sealed class ContentCatalog
         var crisis = LoadFile(Path.Combine(directory, "crisis-lines.json"), ContentJson.Default.CrisisDirectory);
         var danger = LoadFile(Path.Combine(directory, "danger-phrases.json"), ContentJson.Default.DangerPhrases);
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
+        var boundaries = LoadFile(Path.Combine(directory, "boundaries.json"), ContentJson.Default.BoundariesGuide);
+        var companion = LoadFile(Path.Combine(directory, "companion.json"), ContentJson.Default.CompanionText);
         ContentValidator.ValidateDanger(danger, directory);
 
-        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, danger, messages);
+        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, danger, messages, boundaries, companion);
         ContentValidator.Validate(catalog, directory);
         return catalog;
     }

@@ -21,4 +21,6 @@ namespace SupportBot.Core.Content;
 [JsonSerializable(typeof(CrisisDirectory))]
 [JsonSerializable(typeof(DangerPhrases))]
 [JsonSerializable(typeof(Messages))]
+[JsonSerializable(typeof(BoundariesGuide))]
+[JsonSerializable(typeof(CompanionText))]
 internal sealed partial class ContentJson : JsonSerializerContext;

@@ -32,6 +32,8 @@ internal static partial class ContentValidator
             var professions = ValidateProfessions(catalog.Professions);
             ValidateComplaints(catalog.Complaints, professions);
             ValidateCrisis(catalog.Crisis);
+            ValidateBoundaries(catalog.Boundaries);
+            ValidateCompanion(catalog.Companion);
         }
         catch (Problem problem)
         {
@@ -198,6 +200,38 @@ internal static partial class ContentValidator
                 File, $"'{line.Name}' text '{line.Text}' should be the number to text, like \"741741\"; put any keyword in the description.", Quoted(line.Text));
             Require(line.Url is null || Uri.TryCreate(line.Url, UriKind.Absolute, out _),
                 File, $"'{line.Name}' url '{line.Url}' is not an absolute address.", Quoted(line.Url));
+        }
+    }
+
+    private static void ValidateBoundaries(BoundariesGuide guide)
+    {
+        const string File = "boundaries.json";
+        RequireText(guide.Title, File, "title", "\"title\"");
+        RequireDate(guide.LastChecked, File, "lastChecked");
+        Require(guide.Sections.Count > 0, File, "there are no sections.", "\"sections\"");
+        foreach (var section in guide.Sections)
+        {
+            RequireText(section.Heading, File, "a section heading");
+            Require(section.Points.Count > 0, File, $"section '{section.Heading}' has no points.", Quoted(section.Heading));
+            Require(section.Points.All(p => !string.IsNullOrWhiteSpace(p.Text) && !string.IsNullOrWhiteSpace(p.Source)),
+                File, $"every point in '{section.Heading}' needs text and a source.", Quoted(section.Heading));
+        }
+    }
+
+    private static void ValidateCompanion(CompanionText companion)
+    {
+        const string File = "companion.json";
+        foreach (var (name, options) in new[] { ("evidence", companion.Evidence), ("wants", companion.Wants) })
+        {
+            Require(options.Count is > 0 and <= 25, File, $"{name} needs between 1 and 25 choices.", $"\"{name}\"");
+            foreach (var option in options)
+            {
+                Require(!string.IsNullOrWhiteSpace(option.Key) && KebabCase().IsMatch(option.Key),
+                    File, $"{name} choice '{option.Key}' needs a key in lower-case-with-dashes.", Quoted(option.Key));
+                RequireText(option.Label, File, $"{name} choice '{option.Key}' label", Quoted(option.Key));
+            }
+
+            RequireUniqueKeys(options.Select(o => o.Key), File);
         }
     }
 

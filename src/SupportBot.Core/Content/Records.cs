@@ -77,3 +77,54 @@ public sealed record CrisisLine(
 
 /// <summary>Words that suggest someone may be in immediate danger; a match brings crisis lines at once.</summary>
 public sealed record DangerPhrases(IReadOnlyList<string> Phrases);
+
+/// <summary>/boundaries: what a healthy helping relationship looks like, for comparison.</summary>
+public sealed record BoundariesGuide(string Title, string Intro, IReadOnlyList<BoundarySection> Sections, string LastChecked);
+
+public sealed record BoundarySection(string Heading, IReadOnlyList<Guidance> Points);
+
+/// <summary>
+/// The complaint companion's words: its questions, the choices for evidence and wishes, and the headings of the
+/// draft it writes. Placeholders in {Braces} are filled by the bot.
+/// </summary>
+public sealed record CompanionText(
+    string StartButton,
+    string Started,
+    string Intro,
+    string AskProfession,
+    string AskRegion,
+    string AskWhat,
+    string AskWhen,
+    string AskEvidence,
+    string AskWants,
+    string Skip,
+    string Stop,
+    string Stopped,
+    string AskKeep,
+    string Keep,
+    string DontKeep,
+    string Kept,
+    string Deleted,
+    string SavedDraftExists,
+    string ShowSaved,
+    string StartAgain,
+    string DraftHeading,
+    string ToHeading,
+    string NoBody,
+    string WhatHeading,
+    string TimelineHeading,
+    string TimelineWhen,
+    string TimelineToday,
+    string EvidenceHeading,
+    string EvidenceHave,
+    string EvidenceMissing,
+    string WantsHeading,
+    string TimeLimitHeading,
+    string NoTimeLimit,
+    string NextHeading,
+    string SupportText,
+    string Skipped,
+    IReadOnlyList<CompanionOption> Evidence,
+    IReadOnlyList<CompanionOption> Wants);
+
+public sealed record CompanionOption(string Key, string Label);

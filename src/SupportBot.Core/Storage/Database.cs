@@ -57,6 +57,15 @@ public sealed class Database
             ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE
         );
         """,
+        """
+        CREATE TABLE Drafts (
+            Person TEXT PRIMARY KEY,
+            Step TEXT NOT NULL,
+            Answers BLOB NOT NULL,
+            Kept INTEGER NOT NULL,
+            UpdatedAt INTEGER NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

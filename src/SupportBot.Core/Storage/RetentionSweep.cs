@@ -5,10 +5,11 @@ using Microsoft.Extensions.Options;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// Deletes closed conversations after Storage:RetentionDays, consent steps abandoned for a day, and processed
+/// Deletes closed conversations after Storage:RetentionDays, consent steps and complaint drafts abandoned for a
+/// day (kept drafts stay until /forget), and processed
 /// event ids older than a week (platforms redeliver within minutes, not days). Runs at start, then hourly.
 /// </summary>
-public sealed partial class RetentionSweep(ConversationStore store, IOptions<StorageOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
+public sealed partial class RetentionSweep(ConversationStore store, DraftStore drafts, IOptions<StorageOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,6 +33,7 @@ public sealed partial class RetentionSweep(ConversationStore store, IOptions<Sto
     {
         var now = clock.GetUtcNow();
         var deleted = await store.SweepAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-1), now.AddDays(-7), ct).ConfigureAwait(false);
+        await drafts.SweepAsync(now.AddDays(-1), ct).ConfigureAwait(false);
         if (deleted > 0)
         {
             LogSwept(deleted);

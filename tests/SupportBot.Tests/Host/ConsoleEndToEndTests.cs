@@ -56,6 +56,34 @@ public sealed class ConsoleEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task The_complaint_companion_lets_every_question_be_skipped_and_sends_the_draft_by_dm_only_keeping_nothing()
+    {
+        await using (var bot = Start())
+        {
+            var guide = await bot.SayAsync("alice: /complaint psychologist uk", "Prepare a complaint with me, privately");
+            var question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(guide, "Prepare a complaint with me, privately")}]", "Stop and delete my answers");
+            Assert.Contains(question, l => l == "[only alice] I've sent you a direct message. We can go through it there, at your pace.");
+            Assert.All(question.Skip(1), l => Assert.StartsWith("[dm alice]", l, StringComparison.Ordinal));
+
+            // Profession and region are skipped; what happened is answered in the DM; the rest is skipped.
+            question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Skip this question")}]", "Stop and delete my answers");
+            question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Skip this question")}]", "Stop and delete my answers");
+            question = await bot.SayAsync("alice (dm): The retreat leader said touch was part of my healing", "Stop and delete my answers");
+            question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Skip this question")}]", "Stop and delete my answers");
+            question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Skip this question")}]", "Stop and delete my answers");
+            question = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Skip this question")}]", "Don't keep anything");
+
+            var draft = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(question, "Don't keep anything")}]", "I've deleted your answers");
+            Assert.All(draft, l => Assert.StartsWith("[dm alice]", l, StringComparison.Ordinal));
+            Assert.Contains(draft, l => l.Contains("The retreat leader said touch was part of my healing", StringComparison.Ordinal));
+            Assert.Contains(draft, l => l.Contains("[ ] Texts, chats or emails", StringComparison.Ordinal));
+            Assert.Equal(0, await bot.EndInputAsync());
+        }
+
+        Assert.Equal(0, CountRows("Drafts"));
+    }
+
+    [Fact]
     public async Task A_survivor_is_heard_queued_claimed_relayed_both_ways_and_closed_without_the_channel_seeing_words()
     {
         await using var bot = Start();
@@ -195,6 +223,15 @@ public sealed class ConsoleEndToEndTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("messages.json", bot.Errors, StringComparison.Ordinal);
         Assert.Contains("line 3", bot.Errors, StringComparison.Ordinal);
+    }
+
+    private long CountRows(string table)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, "supportbot.db")};Pooling=False");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static void CopyDirectory(string from, string to)

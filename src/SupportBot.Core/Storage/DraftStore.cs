@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>Which question of the complaint companion a person is on.</summary>
+public enum DraftStep
+{
+    Profession,
+    Region,
+    What,
+    When,
+    Evidence,
+    Wants,
+    Keep,
+    Done,
+}
+
+/// <summary>What a person has answered so far; any answer may be skipped (null or empty).</summary>
+public sealed record DraftAnswers(
+    string? Profession = null,
+    string? Region = null,
+    string? What = null,
+    string? When = null,
+    IReadOnlyList<string>? Evidence = null,
+    IReadOnlyList<string>? Wants = null);
+
+public sealed record Draft(DraftStep Step, DraftAnswers Answers, bool Kept, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The complaint companion's answers, one row per person, encrypted like every message. A row lives while the
+/// flow runs and is deleted when it ends, unless the person asked to keep a copy; /forget deletes it too.
+/// </summary>
+public sealed class DraftStore(Database database, MessageCipher cipher, TimeProvider clock)
+{
+    public async Task<Draft?> GetAsync(Address person, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        var row = await db.QuerySingleOrDefaultAsync<(string Step, byte[] Answers, long Kept, long UpdatedAt)>(new CommandDefinition(
+            "SELECT Step, Answers, Kept, UpdatedAt FROM Drafts WHERE Person = @person",
+            new { person = person.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+        if (row.Answers is null)
+        {
+            return null;
+        }
+
+        var answers = JsonSerializer.Deserialize(cipher.Decrypt(row.Answers, Context(person)), DraftJson.Default.DraftAnswers)!;
+        return new Draft(Enum.Parse<DraftStep>(row.Step), answers, row.Kept == 1, DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
+    }
+
+    public async Task SaveAsync(Address person, DraftStep step, DraftAnswers answers, bool kept, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await db.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO Drafts (Person, Step, Answers, Kept, UpdatedAt) VALUES (@person, @step, @answers, @kept, @now)
+            ON CONFLICT (Person) DO UPDATE SET Step = excluded.Step, Answers = excluded.Answers, Kept = excluded.Kept, UpdatedAt = excluded.UpdatedAt
+            """,
+            new
+            {
+                person = person.ToString(),
+                step = step.ToString(),
+                answers = cipher.Encrypt(JsonSerializer.Serialize(answers, DraftJson.Default.DraftAnswers), Context(person)),
+                kept = kept ? 1 : 0,
+                now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            },
+            cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the person's draft; the number of drafts deleted (0 or 1).</summary>
+    public async Task<int> DeleteAsync(Address person, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM Drafts WHERE Person = @person", new { person = person.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes flows that were left unfinished and not kept.</summary>
+    public async Task<int> SweepAsync(DateTimeOffset abandonedBefore, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM Drafts WHERE Kept = 0 AND UpdatedAt < @before",
+            new { before = abandonedBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    private static string Context(Address person) => $"draft:{person}";
+}
+
+[JsonSerializable(typeof(DraftAnswers))]
+internal sealed partial class DraftJson : JsonSerializerContext;
