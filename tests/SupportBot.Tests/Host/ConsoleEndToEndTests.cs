@@ -119,8 +119,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     public async Task A_released_conversation_is_reclaimed_by_another_volunteer_with_its_history()
     {
         await using var bot = Start();
-        var welcome = await bot.SayAsync($"alice (dm): {Disclosure}", "Stop and delete this");
-        await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(welcome, "Yes, use a made-up name")}]", "Claim #1");
+        await bot.DiscloseAsync("alice", Disclosure);
         await bot.SayAsync("vol: /claim 1", "was claimed by vol");
         await bot.SayAsync("vol (dm): Hello, I'm here.", "Volunteer: Hello, I'm here.");
 
@@ -137,8 +136,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     public async Task Forget_deletes_everything_and_says_what_it_deleted()
     {
         await using var bot = Start();
-        var welcome = await bot.SayAsync($"alice (dm): {Disclosure}", "Stop and delete this");
-        await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(welcome, "Yes, use a made-up name")}]", "Claim #1");
+        await bot.DiscloseAsync("alice", Disclosure);
 
         var forgot = await bot.SayAsync("alice: /forget", "Deleted:");
         Assert.Contains("1 conversation(s), 1 message(s)", forgot[^1], StringComparison.Ordinal);
@@ -150,8 +148,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     public async Task A_member_trying_to_claim_is_politely_refused_and_learns_nothing()
     {
         await using var bot = Start();
-        var welcome = await bot.SayAsync($"alice (dm): {Disclosure}", "Stop and delete this");
-        await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(welcome, "Yes, use a made-up name")}]", "Claim #1");
+        await bot.DiscloseAsync("alice", Disclosure);
 
         var refused = await bot.SayAsync("mallory: /claim 1", "[only mallory]");
         Assert.Equal("[only mallory] That command is for the volunteer team. If you'd like to talk with a volunteer, send me a direct message.", refused[^1]);
@@ -196,6 +193,27 @@ public sealed class ConsoleEndToEndTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_data, "supportbot.db-wal")));
         await using var again = Start();
         Assert.Contains("#1", (await again.SayAsync("vol: /queue", "Claim #1"))[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Neither_the_encryption_key_nor_what_people_write_reaches_the_logs_even_at_trace_level()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var bot = ConsoleProcess.Start(_data, $"--Storage:EncryptionKey={key}", "--Logging:LogLevel:Default=Trace");
+
+        await bot.DiscloseAsync("alice", Disclosure);
+        await bot.SayAsync("vol: /claim", "was claimed by vol");
+        await bot.SayAsync("vol (dm): Words only alice may read", "Words only alice may read");
+        await bot.SayAsync("vol: /note A note for volunteers only", "Note saved");
+        Assert.Equal(0, await bot.EndInputAsync());
+
+        Assert.Contains("claimed", bot.Errors, StringComparison.Ordinal);
+        foreach (var secret in new[] { key, "yoga teacher", "Words only alice", "A note for volunteers" })
+        {
+            Assert.DoesNotContain(secret, bot.Errors, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_data, "supportbot.key")), "a configured key must be used instead of a key file");
     }
 
     [Fact]

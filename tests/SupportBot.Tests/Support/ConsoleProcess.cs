@@ -138,6 +138,13 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return await ExpectAsync(expect);
     }
 
+    /// <summary>A survivor's first direct message and their consent to wait under a made-up name; returns the lines up to the volunteer notice.</summary>
+    public async Task<IReadOnlyList<string>> DiscloseAsync(string survivor, string text)
+    {
+        var welcome = await SayAsync($"{survivor} (dm): {text}", "Stop and delete this");
+        return await SayAsync($"{survivor}: [{ChoiceNumber(welcome, "Yes, use a made-up name")}]", "] Claim #");
+    }
+
     /// <summary>The number shown beside a choice: "[only alice] [2] Claim #1" gives 2 for "Claim #1".</summary>
     public static int ChoiceNumber(IEnumerable<string> lines, string label)
     {
