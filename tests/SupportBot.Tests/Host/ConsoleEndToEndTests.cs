@@ -243,6 +243,20 @@ public sealed class ConsoleEndToEndTests : IDisposable
         Assert.Contains("line 3", bot.Errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Storage:EncryptionKey=not-base64!", "Storage:EncryptionKey is not valid base64")]
+    [InlineData("--Storage:EncryptionKey=c2hvcnQ=", "Storage:EncryptionKey must decode to exactly 32 bytes")]
+    [InlineData("--Storage:RetentionDays=0", "Storage:RetentionDays must be at least 1")]
+    public async Task Bad_configuration_stops_start_up_with_a_message_that_names_the_key(string setting, string message)
+    {
+        await using var bot = ConsoleProcess.Start(_data, setting);
+        var exit = await bot.EndInputAsync();
+
+        Assert.Equal(2, exit);
+        Assert.Contains("SupportBot cannot start: " + message, bot.Errors, StringComparison.Ordinal);
+        Assert.Empty(bot.Unread());
+    }
+
     private long CountRows(string table)
     {
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, "supportbot.db")};Pooling=False");

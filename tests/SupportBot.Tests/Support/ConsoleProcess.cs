@@ -154,6 +154,18 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Every line written to standard output and not yet read by <see cref="ExpectAsync"/>; call after exit.</summary>
+    public IReadOnlyList<string> Unread()
+    {
+        var lines = new List<string>();
+        while (_lines.Reader.TryRead(out var line))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
     /// <summary>Closes standard input, as the end of a script does, and waits for a clean exit.</summary>
     public async Task<int> EndInputAsync()
     {
