@@ -71,6 +71,7 @@ public sealed class ContentCatalog
         var crisis = LoadFile(Path.Combine(directory, "crisis-lines.json"), ContentJson.Default.CrisisDirectory);
         var danger = LoadFile(Path.Combine(directory, "danger-phrases.json"), ContentJson.Default.DangerPhrases);
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
+        ContentValidator.ValidateDanger(danger);
 
         var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, danger, messages);
         ContentValidator.Validate(catalog);
@@ -108,6 +109,10 @@ public sealed class ContentCatalog
         {
             var line = e.LineNumber is { } n ? $" line {n + 1}" : "";
             throw new ContentException($"{file}{line}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ContentException($"{file}: the file cannot be read ({e.Message}).", e);
         }
     }
 }

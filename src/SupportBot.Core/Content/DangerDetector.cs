@@ -4,16 +4,23 @@ namespace SupportBot.Core.Content;
 
 /// <summary>
 /// Finds words that suggest immediate danger. Matching is on whole words after folding case, punctuation and
-/// repeated spaces, so "I want to DIE." matches "want to die" but "diet" does not match "die".
+/// repeated spaces, so "I want to DIE." matches "want to die" but "diet" does not match "die". Apostrophes are
+/// dropped on both sides, so "I'm not safe", "I’m not safe" and "im not safe" all match the phrase "i'm not safe".
 /// </summary>
 public sealed class DangerDetector
 {
     private readonly IReadOnlyList<string> _phrases;
 
-    public DangerDetector(IReadOnlyList<string> phrases) => _phrases = phrases.Select(Normalize).Where(p => p.Length > 1).ToList();
+    public DangerDetector(IReadOnlyList<string> phrases) =>
+        _phrases = phrases.Where(p => !string.IsNullOrWhiteSpace(p)).Select(Normalize).Where(p => p.Length > 1).Distinct().ToList();
 
-    public bool IsDanger(string text)
+    public bool IsDanger(string? text)
     {
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
         var normalized = Normalize(text);
         return _phrases.Any(p => normalized.Contains(p, StringComparison.Ordinal));
     }
@@ -23,9 +30,15 @@ public sealed class DangerDetector
     {
         var builder = new StringBuilder(text.Length + 2).Append(' ');
         var lastWasSpace = true;
-        foreach (var c in text.Replace("’", "'", StringComparison.Ordinal))
+        foreach (var c in text)
         {
-            if (char.IsLetterOrDigit(c) || c == '\'')
+            if (c is '\'' or '’' or '‘')
+            {
+                // "don't" and "dont" are the same word to someone typing in distress.
+                continue;
+            }
+
+            if (char.IsLetterOrDigit(c))
             {
                 builder.Append(char.ToLowerInvariant(c));
                 lastWasSpace = false;

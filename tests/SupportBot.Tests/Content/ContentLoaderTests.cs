@@ -1,0 +1,191 @@
+using SupportBot.Core.Content;
+
+namespace SupportBot.Tests.Content;
+
+/// <summary>A broken content file stops start-up with an error that names the file and, for JSON errors, the line.</summary>
+public sealed class ContentLoaderTests
+{
+    private const string SmallChecklist = """
+        {
+          "title": "Test",
+          "helper": "tester",
+          "intro": "Hello.",
+          "items": [
+            { "id": "one", "text": "A sign.", "category": "frame", "severity": "Crossing", "why": "Because.", "source": "Test source" }
+          ],
+          "lastChecked": "2026-11-23"
+        }
+        """;
+
+    [Fact]
+    public void A_copy_of_the_real_prompts_folder_loads()
+    {
+        using var folder = PromptsFolder.TempCopy();
+
+        var catalog = ContentCatalog.Load(folder.Path);
+
+        Assert.NotEmpty(catalog.RedFlags);
+    }
+
+    [Fact]
+    public void Bad_json_throws_ContentException_naming_the_file_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("redflags/therapist.json");
+        File.WriteAllText(file, "{\n  \"title\": \"Broken\",\n  \"helper\": oops\n}\n");
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 3", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_member_throws_ContentException_naming_the_file_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("redflags/therapist.json");
+        File.WriteAllText(file, SmallChecklist.Replace("\"intro\": \"Hello.\",", "\"intro\": \"Hello.\",\n  \"intor\": \"typo\",", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("intor", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_required_member_throws_ContentException_naming_the_file_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("redflags/therapist.json");
+        File.WriteAllText(file, SmallChecklist.Replace(", \"source\": \"Test source\"", "", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 6", error.Message, StringComparison.Ordinal);
+        Assert.Contains("source", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_null_where_text_is_required_throws_ContentException_naming_the_file_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("redflags/therapist.json");
+        File.WriteAllText(file, SmallChecklist.Replace("\"Hello.\"", "null", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_throws_ContentException_naming_the_file()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("crisis-lines.json");
+        File.Delete(file);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Comments_and_trailing_commas_are_allowed()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        File.WriteAllText(folder.File("redflags/extra.json"),
+            "// an admin's note\n" + SmallChecklist.Replace("\"Test source\" }", "\"Test source\", },", StringComparison.Ordinal));
+
+        var catalog = ContentCatalog.Load(folder.Path);
+
+        Assert.Equal("Test", catalog.FindRedFlags("extra")?.Title);
+    }
+
+    [Fact]
+    public void The_file_name_is_the_key_and_lookups_ignore_case()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        File.WriteAllText(folder.File("redflags/massage.json"), SmallChecklist);
+
+        var catalog = ContentCatalog.Load(folder.Path);
+
+        Assert.Equal("massage", catalog.FindRedFlags(" Massage ")?.Key);
+    }
+
+    [Theory]
+    [InlineData("\"category\": \"frame\"", "\"category\": \"framing\"", "category 'framing'")]
+    [InlineData("\"severity\": \"Crossing\"", "\"severity\": 7", "severity 7")]
+    [InlineData("\"id\": \"one\"", "\"id\": \"One Two\"", "lower-case-with-dashes")]
+    [InlineData("\"source\": \"Test source\"", "\"source\": \"  \"", "has no source")]
+    [InlineData("\"why\": \"Because.\"", "\"why\": \"\"", "why is empty")]
+    [InlineData("\"lastChecked\": \"2026-11-23\"", "\"lastChecked\": \"last week\"", "should be a date")]
+    public void A_red_flag_that_breaks_a_rule_is_rejected_naming_the_file(string good, string bad, string expected)
+    {
+        using var folder = PromptsFolder.TempCopy();
+        File.WriteAllText(folder.File("redflags/therapist.json"), SmallChecklist.Replace(good, bad, StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("redflags/therapist.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"phone\": \"116 123\"", "\"phone\": \"116-123\"", "phone '116-123'")]
+    [InlineData("\"phone\": \"116 123\"", "\"phone\": \"call 116 123\"", "phone 'call 116 123'")]
+    [InlineData("\"text\": \"741741\"", "\"text\": \"HOME to 741741\"", "text 'HOME to 741741'")]
+    public void A_malformed_crisis_number_is_rejected(string good, string bad, string expected)
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("crisis-lines.json");
+        var text = File.ReadAllText(file);
+        Assert.Contains(good, text, StringComparison.Ordinal);
+        File.WriteAllText(file, text.Replace(good, bad, StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("crisis-lines.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_route_for_an_unknown_profession_is_rejected()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("complaints/uk.json");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"profession\": \"nurse\"", "\"profession\": \"nurses\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("complaints/uk.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'nurses'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_danger_phrase_is_rejected()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        File.WriteAllText(folder.File("danger-phrases.json"), "{ \"phrases\": [\"want to die\", \" \"] }");
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("danger-phrases.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("phrase 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_reflection_prompt_is_rejected()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        File.WriteAllText(folder.File("reflections/feelings.json"), "{ \"title\": \"T\", \"intro\": \"I.\", \"prompts\": [\"Fine?\", \"\"] }");
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("reflections/feelings.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("prompt 2", error.Message, StringComparison.Ordinal);
+    }
+}
