@@ -169,7 +169,10 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         async Task HeartbeatAsync(ClientWebSocket ws, TimeSpan every, CancellationToken token)
         {
             await Task.Delay(every * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
-            while (true)
+
+            // A periodic timer keeps the cadence fixed: time spent sending does not push later beats back.
+            using var timer = new PeriodicTimer(every, time);
+            do
             {
                 if (!acked)
                 {
@@ -180,8 +183,8 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
                 acked = false;
                 await SendAsync(ws, new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token).ConfigureAwait(false);
-                await Task.Delay(every, time, token).ConfigureAwait(false);
             }
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
         }
     }
 

@@ -18,9 +18,10 @@ public sealed class DiscordGatewayTests
         var beats = rig.Fake.Frames.Where(f => f.Op == 1).Take(7).ToList();
         var gaps = beats.Zip(beats.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalMilliseconds).ToList();
 
-        // The fake announces 150 ms; each beat must follow the last by about that, never in a burst or a stall.
-        Assert.All(gaps, gap => Assert.InRange(gap, 100, 300));
-        Assert.InRange(gaps.Average(), 130, 220);
+        // The fake announces 150 ms; each beat must follow the last by about that, never in a burst or a stall
+        // (the bounds allow for a machine busy with other builds).
+        Assert.All(gaps, gap => Assert.InRange(gap, 75, 400));
+        Assert.InRange(gaps.Average(), 130, 230);
         Assert.Equal(1, JsonNode.Parse(beats[^1].Json)!["d"]!.GetValue<int>()); // the last sequence seen (READY)
         Assert.Equal(1, rig.Fake.Connections);
     }

@@ -56,6 +56,28 @@ public sealed class DiscordMissionTests
     }
 
     [Fact]
+    public async Task Another_reflection_prompt_updates_the_private_message_in_place()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        var fake = rig.Fake;
+        var alice = DiscordRig.Member("101", "alice");
+
+        var command = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, alice, "reflect"));
+        var themes = (await fake.WaitForCallAsync("POST", $"/interactions/{command}/")).Json!;
+        Assert.Equal(64, themes["data"]!["flags"]!.GetValue<int>());
+        var theme = themes["data"]!["components"]![0]!["components"]![0]!["options"]![0]!["value"]!.GetValue<string>();
+
+        var pick = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(pick, "reflect:pick", alice, null, theme));
+        var update = (await fake.WaitForCallAsync("POST", $"/interactions/{pick}/")).Json!;
+
+        Assert.Equal(7, update["type"]!.GetValue<int>()); // UPDATE_MESSAGE: the private message changes, nothing new is posted
+        Assert.Null(update["data"]!["flags"]);
+        Assert.Contains(Buttons(update["data"]!), id => id.StartsWith($"reflect:next:{theme}:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_dm_disclosure_reaches_only_the_claiming_volunteer_and_relays_both_ways_until_closed()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
