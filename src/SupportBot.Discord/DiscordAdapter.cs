@@ -283,7 +283,11 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
 
             var state = new Answer(interaction);
             var handling = _bot.HandleAsync(inbound, ct);
-            if (await Task.WhenAny(handling, Task.Delay(DeferAfter, _time, ct)).ConfigureAwait(false) != handling)
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var timer = Task.Delay(DeferAfter, _time, deadline.Token);
+            var first = await Task.WhenAny(handling, timer).ConfigureAwait(false);
+            await deadline.CancelAsync().ConfigureAwait(false);
+            if (first != handling)
             {
                 // Components keep their message until the answer is known; commands and forms show "thinking…".
                 var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: 64));
@@ -377,15 +381,20 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             case 3 when data?.CustomId is { } customId:
                 return new ActionInvoked(actor, eventId, customId, data.Values ?? []);
             case 5 when data?.CustomId is { } formId:
-                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-                CollectFields(data.Components, fields);
-                return new FormSubmitted(actor, eventId, formId, fields);
+                return new FormSubmitted(actor, eventId, formId, ReadFields(data.Components));
             default:
                 return null;
         }
     }
 
-    // Modal submits nest inputs in action rows (older format) or labels (current format); both are read.
+    /// <summary>The values of a submitted modal by input id. Inputs sit in action rows (older format) or labels (current).</summary>
+    internal static IReadOnlyDictionary<string, string> ReadFields(IReadOnlyList<WireComponent>? components)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        CollectFields(components, fields);
+        return fields;
+    }
+
     private static void CollectFields(IReadOnlyList<WireComponent>? components, Dictionary<string, string> fields)
     {
         foreach (var c in components ?? [])

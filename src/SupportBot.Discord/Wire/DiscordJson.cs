@@ -15,6 +15,7 @@ namespace SupportBot.Discord.Wire;
 [JsonSerializable(typeof(GatewayBot))]
 [JsonSerializable(typeof(WireMessage))]
 [JsonSerializable(typeof(WireInteraction))]
+[JsonSerializable(typeof(InteractionData))]
 [JsonSerializable(typeof(WireMember))]
 [JsonSerializable(typeof(WireChannel))]
 [JsonSerializable(typeof(MessageBody))]
