@@ -134,7 +134,7 @@ internal static class DiscordRenderer
             .ToList();
         return new WireComponent(3,
             CustomId: select.ActionId,
-            Placeholder: Cut(select.Placeholder, 150),
+            Placeholder: select.Placeholder.Length > 0 ? Cut(select.Placeholder, 150) : null,
             MinValues: select.Multiple ? 0 : 1,
             MaxValues: select.Multiple ? options.Count : 1,
             Options: options);

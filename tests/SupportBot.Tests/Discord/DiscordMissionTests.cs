@@ -138,6 +138,44 @@ public sealed class DiscordMissionTests
     }
 
     [Fact]
+    public async Task Volunteers_are_known_by_role_or_by_list_and_a_dm_role_lookup_is_cached()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
+        var fake = rig.Fake;
+        var messages = rig.Core.Content.Messages;
+
+        async Task<string> QueueAsync(JsonObject? member, JsonObject? user)
+        {
+            var id = DiscordRig.NextId();
+            var command = DiscordRig.Command(id, member ?? new JsonObject(), "queue");
+            if (member is null)
+            {
+                command.Remove("member");
+                command.Remove("guild_id");
+                command["user"] = user;
+                command["context"] = 1;
+            }
+
+            await fake.DispatchAsync("INTERACTION_CREATE", command);
+            return (await fake.WaitForCallAsync("POST", $"/interactions/{id}/")).Json!["data"]!["content"]!.GetValue<string>();
+        }
+
+        Assert.Equal(messages.NotVolunteer, await QueueAsync(DiscordRig.Member("101", "alice"), null));
+        Assert.Equal(messages.QueueEmpty, await QueueAsync(DiscordRig.Member("202", "vic", DiscordRig.VolunteerRoleId), null));
+        Assert.Empty(fake.CallsTo("GET", "/members/"));
+
+        // In a DM there is no member: the role is looked up in the configured guild, once a minute at most.
+        Assert.Equal(messages.QueueEmpty, await QueueAsync(null, DiscordRig.User("202", "vic")));
+        Assert.Equal(messages.QueueEmpty, await QueueAsync(null, DiscordRig.User("202", "vic")));
+        Assert.Single(fake.CallsTo("GET", $"/guilds/{DiscordRig.GuildId}/members/202"));
+        Assert.Equal(messages.NotVolunteer, await QueueAsync(null, DiscordRig.User("303", "stranger")));
+
+        // A listed user needs no lookup at all.
+        Assert.Equal(messages.QueueEmpty, await QueueAsync(null, DiscordRig.User(DiscordRig.ListedVolunteerId, "lee")));
+        Assert.Empty(fake.CallsTo("GET", $"/members/{DiscordRig.ListedVolunteerId}"));
+    }
+
+    [Fact]
     public async Task Every_interaction_is_answered_within_three_seconds_even_when_the_core_is_slow()
     {
         await using var rig = await DiscordRig.StartAsync(services: s =>
