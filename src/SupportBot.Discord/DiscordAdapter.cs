@@ -1,0 +1,532 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupportBot.Core;
+using SupportBot.Discord.Wire;
+
+namespace SupportBot.Discord;
+
+/// <summary>
+/// The Discord adapter: keeps a gateway session alive (its receive loop is this background service), turns
+/// interactions and direct messages into core events, answers interactions in place within Discord's three
+/// seconds, and delivers every other reply as a message.
+/// </summary>
+internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
+{
+    /// <summary>Discord drops an interaction not answered within 3 s; after this long the adapter defers first.</summary>
+    internal static readonly TimeSpan DeferAfter = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan VolunteerCacheFor = TimeSpan.FromSeconds(60);
+
+    private readonly Bot _bot;
+    private readonly IServiceProvider _services;
+    private readonly DiscordApi _api;
+    private readonly DiscordOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DiscordAdapter> _logger;
+    private readonly DiscordGateway _gateway;
+    private readonly HashSet<string> _volunteerUsers;
+    private readonly Channel<WireMessage> _directMessages = Channel.CreateUnbounded<WireMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private CancellationToken _stopping;
+
+    public DiscordAdapter(
+        Bot bot, IServiceProvider services, DiscordApi api, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordAdapter> logger)
+    {
+        _bot = bot;
+        _services = services;
+        _api = api;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _volunteerUsers = new HashSet<string>(_options.VolunteerUserIds, StringComparer.Ordinal);
+        _gateway = new DiscordGateway(_options, time, logger) { OnDispatch = OnDispatchAsync };
+    }
+
+    public Platform Platform => Platform.Discord;
+
+    // The router depends on every adapter, this one included, so it is resolved when first needed.
+    private ReplyRouter Router => _services.GetRequiredService<ReplyRouter>();
+
+    public async Task SendAsync(Reply reply, CancellationToken ct)
+    {
+        string? channel = reply.Audience switch
+        {
+            Audience.Volunteers => _options.VolunteerChannelId.Length > 0 ? _options.VolunteerChannelId : null,
+            Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct).ConfigureAwait(false),
+            Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct).ConfigureAwait(false),
+            _ => null,
+        };
+        if (channel is null)
+        {
+            return;
+        }
+
+        foreach (var message in DiscordRenderer.Render(reply))
+        {
+            await _api.CreateMessageAsync(channel, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_inFlight.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _gateway.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        try
+        {
+            await RegisterCommandsAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (DiscordApiException e) when (e.Status == HttpStatusCode.Unauthorized)
+        {
+            throw Fatal(new DiscordFatalException("Discord rejected the token (401): check Discord:Token. The Discord adapter has stopped."));
+        }
+
+        var directMessages = ProcessDirectMessagesAsync(stoppingToken);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var url = _gateway.ResumeUrl ?? await GatewayUrlAsync(stoppingToken).ConfigureAwait(false);
+                await _gateway.RunAsync(url, stoppingToken).ConfigureAwait(false);
+            }
+            catch (DiscordFatalException e)
+            {
+                throw Fatal(e);
+            }
+            catch (DiscordApiException e) when (e.Status == HttpStatusCode.Unauthorized)
+            {
+                throw Fatal(new DiscordFatalException("Discord rejected the token (401): check Discord:Token. The Discord adapter has stopped."));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Only the kind of failure is logged: messages of socket errors can carry the gateway address.
+                LogConnectionFailed(e.GetType().Name);
+            }
+
+            failures = _gateway.Established ? 0 : failures + 1;
+            if (failures > 0 && !stoppingToken.IsCancellationRequested)
+            {
+                // Exponential backoff with jitter, so a restarting Discord is not met by every bot at once.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(60_000, 500 * Math.Pow(2, failures - 1)) * (0.5 + (Random.Shared.NextDouble() / 2)));
+                LogBackoff(failures, delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        _directMessages.Writer.TryComplete();
+        try
+        {
+            await directMessages.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private DiscordFatalException Fatal(DiscordFatalException e)
+    {
+        LogFatal(e.Message);
+        _directMessages.Writer.TryComplete();
+        return e;
+    }
+
+    private async Task<string> GatewayUrlAsync(CancellationToken ct)
+    {
+        var gateway = await _api.GetGatewayBotAsync(ct).ConfigureAwait(false);
+        if (!_gateway.CanResume && gateway.SessionStartLimit is { Remaining: <= 0 } limit)
+        {
+            // Identifying past the daily session-start limit resets the token; wait for the window instead.
+            LogSessionLimit(limit.ResetAfter);
+            await Task.Delay(TimeSpan.FromMilliseconds(limit.ResetAfter), _time, ct).ConfigureAwait(false);
+        }
+
+        return gateway.Url;
+    }
+
+    private async Task RegisterCommandsAsync(CancellationToken ct)
+    {
+        var guild = _options.GuildId.Length > 0 ? _options.GuildId : null;
+        var commands = _bot.Commands.Select(spec => new ApplicationCommand(
+            spec.Name,
+            Cut(spec.Description, 100),
+            1,
+            spec.Options.OrderByDescending(o => o.Required) // Discord wants required options first; args are mapped by name.
+                .Select(o => new ApplicationCommandOption(3, o.Name, Cut(o.Description, 100), o.Required,
+                    o.Choices?.Take(25).Select(c => new CommandChoice(c, c)).ToList()))
+                .ToList(),
+            Contexts: guild is null ? [0, 1] : null, // guild commands cannot be offered in DMs at all
+            IntegrationTypes: guild is null ? [0] : null)).ToList();
+        try
+        {
+            await _api.OverwriteCommandsAsync(guild, commands, ct).ConfigureAwait(false);
+            LogCommandsRegistered(commands.Count, guild is null ? "globally" : "in the configured guild");
+        }
+        catch (DiscordApiException e) when (e.Status != HttpStatusCode.Unauthorized)
+        {
+            // The bot still answers commands registered earlier; a broken registration must not silence it.
+            LogCommandsFailed(e.Message);
+        }
+    }
+
+    private Task OnDispatchAsync(string name, JsonElement data)
+    {
+        try
+        {
+            switch (name)
+            {
+                case "INTERACTION_CREATE":
+                    var interaction = data.Deserialize(DiscordJson.Default.WireInteraction);
+                    if (interaction is not null)
+                    {
+                        Track(HandleInteractionAsync(interaction, _stopping));
+                    }
+
+                    break;
+                case "MESSAGE_CREATE":
+                    var message = data.Deserialize(DiscordJson.Default.WireMessage);
+                    if (message is { GuildId: null, Author: { Bot: not true } author } && author.Id != _gateway.BotUserId)
+                    {
+                        _directMessages.Writer.TryWrite(message);
+                    }
+
+                    break;
+            }
+        }
+        catch (JsonException)
+        {
+            LogMalformed(name);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Track(Task task)
+    {
+        _inFlight.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // Direct messages are handled one at a time, in order: a relay must not swap two lines of a conversation.
+    private async Task ProcessDirectMessagesAsync(CancellationToken ct)
+    {
+        await foreach (var message in _directMessages.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                var author = message.Author!;
+                _dmChannels[author.Id] = message.ChannelId;
+                var actor = await ActorAsync(author, null, ct).ConfigureAwait(false);
+                var inbound = new DirectMessage(actor, "discord:message:" + message.Id, message.Content ?? "");
+                foreach (var reply in await _bot.HandleAsync(inbound, ct).ConfigureAwait(false))
+                {
+                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogDeliveryFailed(e.GetType().Name, "direct message");
+            }
+        }
+    }
+
+    private async Task HandleInteractionAsync(WireInteraction interaction, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Yield(); // never run handling on the gateway's receive loop
+            if ((interaction.Member?.User ?? interaction.User) is not { } user)
+            {
+                return;
+            }
+
+            var actor = await ActorAsync(user, interaction.Member, ct).ConfigureAwait(false);
+            var inbound = ToInbound(interaction, actor);
+            if (inbound is null)
+            {
+                return;
+            }
+
+            var state = new Answer(interaction);
+            var handling = _bot.HandleAsync(inbound, ct);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var timer = Task.Delay(DeferAfter, _time, deadline.Token);
+            var first = await Task.WhenAny(handling, timer).ConfigureAwait(false);
+            await deadline.CancelAsync().ConfigureAwait(false);
+            if (first != handling)
+            {
+                // Components keep their message until the answer is known; commands and forms show "thinking…".
+                var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: 64));
+                await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
+                state.Answered = true;
+                state.Deferred = true;
+                LogDeferred(interaction.Type);
+            }
+
+            var replies = await handling.ConfigureAwait(false);
+            foreach (var reply in replies)
+            {
+                if (reply.Audience is Audience.OnlyActor only && only.User == actor.Address)
+                {
+                    await AnswerInPlaceAsync(state, reply, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                }
+            }
+
+            if (!state.Answered && interaction.Type == 3)
+            {
+                // Nothing to say (a repeated press): acknowledge so the button stops spinning.
+                await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, new InteractionCallback(6), ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            LogDeliveryFailed(e.GetType().Name, "interaction");
+        }
+    }
+
+    private async Task AnswerInPlaceAsync(Answer state, Reply reply, CancellationToken ct)
+    {
+        var interaction = state.Interaction;
+        if (DiscordRenderer.FindForm(reply) is { } form && !state.Answered && interaction.Type != 5)
+        {
+            await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, new InteractionCallback(9, DiscordRenderer.Modal(form)), ct)
+                .ConfigureAwait(false);
+            state.Answered = true;
+            return;
+        }
+
+        foreach (var message in DiscordRenderer.Render(reply))
+        {
+            if (!state.Answered)
+            {
+                var update = reply.ReplacesOriginal && interaction.Type == 3;
+                var callback = new InteractionCallback(update ? 7 : 4, DiscordRenderer.Body(message, ephemeral: !update));
+                await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, callback, ct).ConfigureAwait(false);
+                state.Answered = true;
+                state.OriginalUsed = true;
+            }
+            else if (state.Deferred && !state.OriginalUsed && (interaction.Type != 3 || reply.ReplacesOriginal))
+            {
+                // Fill the "thinking…" message, or update the pressed message as the reply asks.
+                await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
+                state.OriginalUsed = true;
+            }
+            else
+            {
+                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: true), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Inbound? ToInbound(WireInteraction interaction, Actor actor)
+    {
+        var eventId = "discord:interaction:" + interaction.Id;
+        var data = interaction.Data;
+        switch (interaction.Type)
+        {
+            case 2 when data?.Name is { } name:
+                var options = data.Options ?? [];
+                var spec = _bot.Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+                var args = spec is null
+                    ? options.Select(o => Text(o.Value)).ToList()
+                    : spec.Options.Select(so => Text(options.FirstOrDefault(o => o.Name == so.Name)?.Value)).ToList();
+                while (args.Count > 0 && args[^1].Length == 0)
+                {
+                    args.RemoveAt(args.Count - 1);
+                }
+
+                return new SlashCommand(actor, eventId, name, args);
+            case 3 when data?.CustomId is { } customId:
+                return new ActionInvoked(actor, eventId, customId, data.Values ?? []);
+            case 5 when data?.CustomId is { } formId:
+                return new FormSubmitted(actor, eventId, formId, ReadFields(data.Components));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The values of a submitted modal by input id. Inputs sit in action rows (older format) or labels (current).</summary>
+    internal static IReadOnlyDictionary<string, string> ReadFields(IReadOnlyList<WireComponent>? components)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        CollectFields(components, fields);
+        return fields;
+    }
+
+    private static void CollectFields(IReadOnlyList<WireComponent>? components, Dictionary<string, string> fields)
+    {
+        foreach (var c in components ?? [])
+        {
+            if (c.CustomId is { } id && (c.Value ?? (c.Values is { } values ? string.Join(",", values) : null)) is { } value)
+            {
+                fields[id] = value;
+            }
+
+            CollectFields(c.Components, fields);
+            if (c.Component is { } inner)
+            {
+                CollectFields([inner], fields);
+            }
+        }
+    }
+
+    private static string Text(JsonElement? value) => value switch
+    {
+        { ValueKind: JsonValueKind.String } v => v.GetString() ?? "",
+        { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null } => "",
+        { } v => v.GetRawText(),
+        null => "",
+    };
+
+    private async Task<Actor> ActorAsync(WireUser user, WireMember? member, CancellationToken ct)
+    {
+        var name = member?.Nick ?? user.GlobalName ?? user.Username ?? user.Id;
+        var volunteer = await IsVolunteerAsync(user.Id, member?.Roles, ct).ConfigureAwait(false);
+        return new Actor(new Address(Platform.Discord, user.Id), name, volunteer);
+    }
+
+    /// <summary>
+    /// Listed users are volunteers everywhere. Otherwise the role decides: from the member in a guild event, or for
+    /// a DM (no member) from the configured guild over REST, cached for a minute. Lookup failures fail closed.
+    /// </summary>
+    private async Task<bool> IsVolunteerAsync(string userId, IReadOnlyList<string>? roles, CancellationToken ct)
+    {
+        if (_volunteerUsers.Contains(userId))
+        {
+            return true;
+        }
+
+        var role = _options.VolunteerRoleId;
+        if (role.Length == 0)
+        {
+            return false;
+        }
+
+        if (roles is not null)
+        {
+            return roles.Contains(role, StringComparer.Ordinal);
+        }
+
+        if (_options.GuildId.Length == 0)
+        {
+            return false;
+        }
+
+        var now = _time.GetTimestamp();
+        if (_roleCache.TryGetValue(userId, out var cached) && cached.Until > now)
+        {
+            return cached.IsVolunteer;
+        }
+
+        try
+        {
+            var member = await _api.GetGuildMemberAsync(_options.GuildId, userId, ct).ConfigureAwait(false);
+            var isVolunteer = member?.Roles?.Contains(role, StringComparer.Ordinal) == true;
+            _roleCache[userId] = (isVolunteer, now + (long)(VolunteerCacheFor.TotalSeconds * _time.TimestampFrequency));
+            return isVolunteer;
+        }
+        catch (Exception e) when (e is DiscordApiException or HttpRequestException)
+        {
+            LogVolunteerLookupFailed(e.GetType().Name);
+            return false;
+        }
+    }
+
+    private async Task<string> DmChannelAsync(string userId, CancellationToken ct)
+    {
+        if (_dmChannels.TryGetValue(userId, out var channel))
+        {
+            return channel;
+        }
+
+        channel = await _api.CreateDmChannelAsync(userId, ct).ConfigureAwait(false);
+        _dmChannels[userId] = channel;
+        return channel;
+    }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
+    private partial void LogFatal(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord gateway connection failed ({Kind})")]
+    private partial void LogConnectionFailed(string kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting to Discord after {Failures} failed attempts in {DelayMs} ms")]
+    private partial void LogBackoff(int failures, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord session start limit reached; waiting {ResetAfterMs} ms")]
+    private partial void LogSessionLimit(long resetAfterMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} Discord commands {Where}")]
+    private partial void LogCommandsRegistered(int count, string where);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Registering Discord commands failed: {Problem}")]
+    private partial void LogCommandsFailed(string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Discord {Event}")]
+    private partial void LogMalformed(string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deferred a Discord interaction of type {Type}")]
+    private partial void LogDeferred(int type);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord {What} failed ({Kind})")]
+    private partial void LogDeliveryFailed(string kind, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Discord volunteer role failed ({Kind}); treating as not a volunteer")]
+    private partial void LogVolunteerLookupFailed(string kind);
+
+    /// <summary>How far an interaction has been answered: Discord allows one initial response, then edits and follow-ups.</summary>
+    private sealed class Answer(WireInteraction interaction)
+    {
+        public WireInteraction Interaction { get; } = interaction;
+
+        public bool Answered { get; set; }
+
+        public bool Deferred { get; set; }
+
+        public bool OriginalUsed { get; set; }
+    }
+}

@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupportBot.Discord.Wire;
+
+namespace SupportBot.Discord;
+
+/// <summary>A REST call Discord refused. It names the kind of call, never its path: interaction paths carry tokens.</summary>
+public sealed class DiscordApiException(HttpStatusCode status, string what, int? code)
+    : Exception($"Discord answered {(int)status} to {what}{(code is null ? "" : $" (code {code})")}.")
+{
+    public HttpStatusCode Status { get; } = status;
+}
+
+/// <summary>
+/// Discord's REST API over one <see cref="HttpClient"/>. Each route waits for its rate-limit bucket to reset before
+/// the next request, 429s are honoured (per route or globally) and 5xx answers are retried with backoff.
+/// </summary>
+internal sealed partial class DiscordApi : IDisposable
+{
+    private const int MaxAttempts = 4;
+
+    private readonly HttpClient _http;
+    private readonly DiscordOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DiscordApi> _logger;
+    private readonly Dictionary<string, RouteState> _routes = new(StringComparer.Ordinal);
+    private long _globalResetAt;
+
+    public DiscordApi(IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordApi> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        {
+            BaseAddress = new Uri(_options.ApiBaseUrl.TrimEnd('/') + "/"),
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("DiscordBot (https://github.com/supportbot/supportbot, 1.0)");
+    }
+
+    internal async Task<GatewayBot> GetGatewayBotAsync(CancellationToken ct) =>
+        await SendAsync(HttpMethod.Get, "gateway/bot", "gateway/bot", null, DiscordJson.Default.GatewayBot, "get gateway", ct).ConfigureAwait(false)
+        ?? throw new DiscordApiException(HttpStatusCode.OK, "get gateway", null);
+
+    internal async Task<string> CreateDmChannelAsync(string userId, CancellationToken ct)
+    {
+        var body = JsonContent(new CreateDm(userId), DiscordJson.Default.CreateDm);
+        var channel = await SendAsync(HttpMethod.Post, "users/@me/channels", "users/@me/channels", body, DiscordJson.Default.WireChannel, "create DM", ct)
+            .ConfigureAwait(false);
+        return channel?.Id ?? throw new DiscordApiException(HttpStatusCode.OK, "create DM", null);
+    }
+
+    internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct) =>
+        SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
+
+    internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
+        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", $"interactions/{interactionId}",
+            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, authenticate: false);
+
+    internal Task EditOriginalAsync(string token, MessageBody message, CancellationToken ct) =>
+        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", $"webhooks/{token}",
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct, authenticate: false);
+
+    internal Task FollowUpAsync(string token, MessageBody message, CancellationToken ct) =>
+        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", $"webhooks/{token}",
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct, authenticate: false);
+
+    internal Task OverwriteCommandsAsync(string? guildId, IReadOnlyList<ApplicationCommand> commands, CancellationToken ct)
+    {
+        var path = guildId is null
+            ? $"applications/{_options.ApplicationId}/commands"
+            : $"applications/{_options.ApplicationId}/guilds/{guildId}/commands";
+        return SendAsync<WireChannel>(HttpMethod.Put, path, path, JsonContent(commands, DiscordJson.Default.IReadOnlyListApplicationCommand), null,
+            "register commands", ct);
+    }
+
+    /// <summary>A guild member, or null when the user is not in the guild.</summary>
+    internal async Task<WireMember?> GetGuildMemberAsync(string guildId, string userId, CancellationToken ct)
+    {
+        try
+        {
+            return await SendAsync(HttpMethod.Get, $"guilds/{guildId}/members/{userId}", $"guilds/{guildId}/members",
+                null, DiscordJson.Default.WireMember, "get guild member", ct).ConfigureAwait(false);
+        }
+        catch (DiscordApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static byte[] JsonContent<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    private async Task<T?> SendAsync<T>(
+        HttpMethod method, string path, string route, byte[]? body, JsonTypeInfo<T>? resultType, string what,
+        CancellationToken ct, bool authenticate = true)
+    {
+        RouteState state;
+        lock (_routes)
+        {
+            if (!_routes.TryGetValue(route, out state!))
+            {
+                state = new RouteState();
+                _routes[route] = state;
+            }
+        }
+
+        // One request at a time per route, so a bucket's remaining count is never spent twice.
+        await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await WaitForBucketAsync(state, ct).ConfigureAwait(false);
+                // A request (and its content) is single use, so every attempt builds its own.
+                using var request = new HttpRequestMessage(method, path);
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                }
+
+                if (authenticate)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
+                }
+
+                using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+                ReadBucket(state, response);
+
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
+                {
+                    await ReadTooManyRequestsAsync(state, response, what, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if ((int)response.StatusCode >= 500 && attempt < MaxAttempts)
+                {
+                    var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
+                    LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);
+                    await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new DiscordApiException(response.StatusCode, what, await ReadErrorCodeAsync(response, ct).ConfigureAwait(false));
+                }
+
+                if (resultType is null || response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return default;
+                }
+
+                var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    return await JsonSerializer.DeserializeAsync(stream, resultType, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    private async Task WaitForBucketAsync(RouteState state, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = _time.GetTimestamp();
+            var until = Math.Max(Interlocked.Read(ref _globalResetAt), state.Remaining == 0 ? state.ResetAt : 0);
+            if (until <= now)
+            {
+                return;
+            }
+
+            await Task.Delay(_time.GetElapsedTime(now, until), _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private void ReadBucket(RouteState state, HttpResponseMessage response)
+    {
+        if (Header(response, "X-RateLimit-Remaining") is { } remaining && Header(response, "X-RateLimit-Reset-After") is { } resetAfter)
+        {
+            state.Remaining = (int)remaining;
+            state.ResetAt = After(resetAfter);
+        }
+        else
+        {
+            state.Remaining = -1;
+        }
+    }
+
+    private async Task ReadTooManyRequestsAsync(RouteState state, HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        RateLimitBody? body = null;
+        try
+        {
+            body = await response.Content.ReadFromJsonSafeAsync(ct).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            // The headers below still say how long to wait.
+        }
+
+        var retryAfter = body?.RetryAfter ?? Header(response, "Retry-After") ?? 1;
+        var global = body?.Global == true || response.Headers.TryGetValues("X-RateLimit-Global", out _);
+        var until = After(retryAfter);
+        if (global)
+        {
+            Interlocked.Exchange(ref _globalResetAt, until);
+        }
+        else
+        {
+            state.Remaining = 0;
+            state.ResetAt = until;
+        }
+
+        LogRateLimited(what, retryAfter, global);
+    }
+
+    private long After(double seconds) => _time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency);
+
+    private static double? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values)
+        && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+
+    private static async Task<int?> ReadErrorCodeAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.TryGetProperty("code", out var code) && code.TryGetInt32(out var n) ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord rate-limited {What}; waiting {RetryAfter} s (global: {Global})")]
+    private partial void LogRateLimited(string what, double retryAfter, bool global);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord answered {Status} to {What}; retrying in {DelayMs} ms")]
+    private partial void LogServerError(string what, int status, double delayMs);
+
+    private sealed class RouteState
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Requests left in the bucket, or -1 when Discord sent no bucket headers.</summary>
+        public int Remaining { get; set; } = -1;
+
+        public long ResetAt { get; set; }
+    }
+}
+
+internal static class RateLimitJson
+{
+    public static async Task<RateLimitBody?> ReadFromJsonSafeAsync(this HttpContent content, CancellationToken ct)
+    {
+        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using SupportBot.Discord.Wire;
+
+namespace SupportBot.Discord;
+
+/// <summary>A gateway close the bot must not retry: the configuration is wrong and only an admin can fix it.</summary>
+public sealed class DiscordFatalException(string message) : Exception(message);
+
+/// <summary>
+/// The gateway connection: one websocket session per <see cref="RunAsync"/>, with the session id, resume address
+/// and last sequence number kept between sessions so the next one resumes and Discord replays what was missed.
+/// </summary>
+internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvider time, ILogger logger) : IDisposable
+{
+    /// <summary>GUILDS (1 &lt;&lt; 0) and DIRECT_MESSAGES (1 &lt;&lt; 12); neither is privileged.</summary>
+    public const int Intents = (1 << 0) | (1 << 12);
+
+    private const int MaxFrameBytes = 8 * 1024 * 1024;
+
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private int? _sequence;
+    private string? _sessionId;
+    private string? _resumeUrl;
+
+    /// <summary>Called for every dispatch (op 0) except READY and RESUMED, in the order received.</summary>
+    public Func<string, JsonElement, Task> OnDispatch { get; set; } = (_, _) => Task.CompletedTask;
+
+    public string? BotUserId { get; private set; }
+
+    public bool CanResume => _sessionId is not null;
+
+    /// <summary>Where the next session should connect: the resume address when resuming, else null (ask /gateway/bot).</summary>
+    public string? ResumeUrl => CanResume ? _resumeUrl : null;
+
+    /// <summary>Whether the last session reached READY or RESUMED; the caller's backoff resets when it did.</summary>
+    public bool Established { get; private set; }
+
+    /// <summary>
+    /// Runs one session until the connection ends. Throws <see cref="DiscordFatalException"/> on fatal close codes,
+    /// and whatever the socket throws when the connection drops.
+    /// </summary>
+    public async Task RunAsync(string gatewayUrl, CancellationToken ct)
+    {
+        Established = false;
+        using var socket = new ClientWebSocket();
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var uri = new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json");
+        await socket.ConnectAsync(uri, ct).ConfigureAwait(false);
+
+        var hello = await ReceiveAsync(socket, ct).ConfigureAwait(false);
+        if (hello is not { Op: 10, D: { } helloData })
+        {
+            LogUnexpectedFirstFrame();
+            return;
+        }
+
+        var interval = TimeSpan.FromMilliseconds(helloData.Deserialize(DiscordJson.Default.HelloData)!.HeartbeatInterval);
+        var acked = true;
+        var zombie = false;
+
+        if (_sessionId is { } sessionId)
+        {
+            await SendAsync(socket, new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
+                [options.ShardId, options.ShardCount]);
+            await SendAsync(socket, new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct).ConfigureAwait(false);
+        }
+
+        var heartbeats = HeartbeatAsync(socket, interval, session.Token);
+        try
+        {
+            while (true)
+            {
+                var frame = await ReceiveAsync(socket, session.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    HandleClose(socket.CloseStatus, socket.CloseStatusDescription);
+                    return;
+                }
+
+                switch (frame.Op)
+                {
+                    case 0:
+                        if (frame.S is { } s)
+                        {
+                            _sequence = s;
+                        }
+
+                        if (frame.T == "READY" && frame.D is { } readyData)
+                        {
+                            var ready = readyData.Deserialize(DiscordJson.Default.ReadyData)!;
+                            _sessionId = ready.SessionId;
+                            _resumeUrl = ready.ResumeGatewayUrl;
+                            BotUserId = ready.User.Id;
+                            Established = true;
+                            LogReady(options.ShardId);
+                        }
+                        else if (frame.T == "RESUMED")
+                        {
+                            Established = true;
+                            LogResumed(options.ShardId);
+                        }
+                        else if (frame.T is { } name && frame.D is { } data)
+                        {
+                            await OnDispatch(name, data.Clone()).ConfigureAwait(false);
+                        }
+
+                        break;
+                    case 1:
+                        await SendAsync(socket, new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token).ConfigureAwait(false);
+                        break;
+                    case 7:
+                        LogReconnectRequested();
+                        await CloseForResumeAsync(socket).ConfigureAwait(false);
+                        return;
+                    case 9:
+                        var resumable = frame.D is { ValueKind: JsonValueKind.True };
+                        if (!resumable)
+                        {
+                            ForgetSession();
+                        }
+
+                        // Discord asks for a wait of one to five seconds before the next IDENTIFY or RESUME.
+                        var wait = TimeSpan.FromMilliseconds(1000 + Random.Shared.Next(4000));
+                        LogInvalidSession(resumable, wait.TotalMilliseconds);
+                        await CloseForResumeAsync(socket).ConfigureAwait(false);
+                        await Task.Delay(wait, time, ct).ConfigureAwait(false);
+                        return;
+                    case 11:
+                        acked = true;
+                        break;
+                }
+
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && zombie)
+        {
+            LogZombie();
+            await CloseForResumeAsync(socket).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await heartbeats.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected: the session ended.
+            }
+            catch (WebSocketException)
+            {
+                // The socket closed under a heartbeat; the session is ending anyway.
+            }
+        }
+
+        // Sends heartbeats until cancelled. A heartbeat due before the last one was ACKed means a zombie
+        // connection: it cancels the session so the receive loop stops waiting on a dead socket.
+        async Task HeartbeatAsync(ClientWebSocket ws, TimeSpan every, CancellationToken token)
+        {
+            await Task.Delay(every * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
+
+            // A periodic timer keeps the cadence fixed: time spent sending does not push later beats back.
+            using var timer = new PeriodicTimer(every, time);
+            do
+            {
+                if (!acked)
+                {
+                    zombie = true;
+                    await session.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                acked = false;
+                await SendAsync(ws, new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
+        }
+    }
+
+    public void Dispose() => _sendGate.Dispose();
+
+    private void ForgetSession()
+    {
+        _sessionId = null;
+        _resumeUrl = null;
+        _sequence = null;
+    }
+
+    private void HandleClose(WebSocketCloseStatus? status, string? description)
+    {
+        var code = (int?)status ?? 0;
+        LogClosed(code, description ?? "");
+        var fatal = code switch
+        {
+            4004 => "authentication failed (4004): check Discord:Token",
+            4010 => "invalid shard (4010): check Discord:ShardId and Discord:ShardCount",
+            4011 => "sharding required (4011): set Discord:ShardCount above 1 and run one process per shard",
+            4012 => "invalid API version (4012)",
+            4013 => "invalid intents (4013)",
+            4014 => "disallowed intents (4014): enable them in the Developer Portal or remove them",
+            _ => null,
+        };
+        if (fatal is not null)
+        {
+            throw new DiscordFatalException("Discord closed the gateway: " + fatal + ". The Discord adapter has stopped.");
+        }
+
+        // 4007 (invalid seq) and 4009 (session timed out) cannot be resumed: the next session identifies anew.
+        if (code is 4007 or 4009)
+        {
+            ForgetSession();
+        }
+    }
+
+    private static async Task CloseForResumeAsync(ClientWebSocket socket)
+    {
+        // Any code but 1000/1001 keeps the session resumable.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await socket.CloseOutputAsync((WebSocketCloseStatus)4000, "resuming", timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+                // The peer is gone already.
+            }
+        }
+    }
+
+    private async Task SendAsync<T>(ClientWebSocket socket, T frame, JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, type);
+        await _sendGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>The next frame, or null when the server closed the connection.</summary>
+    private static async Task<GatewayFrame?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var result = await socket.ReceiveAsync(memory, ct).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            buffer.Advance(result.Count);
+            if (buffer.WrittenCount > MaxFrameBytes)
+            {
+                throw new WebSocketException("A gateway frame exceeded the size limit.");
+            }
+
+            if (result.EndOfMessage)
+            {
+                return JsonSerializer.Deserialize(buffer.WrittenSpan, DiscordJson.Default.GatewayFrame);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord gateway ready (shard {Shard})")]
+    private partial void LogReady(int shard);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord gateway session resumed (shard {Shard})")]
+    private partial void LogResumed(int shard);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord asked the bot to reconnect")]
+    private partial void LogReconnectRequested();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord invalidated the session (resumable: {Resumable}); waiting {WaitMs} ms")]
+    private partial void LogInvalidSession(bool resumable, double waitMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No heartbeat ACK from Discord; reconnecting to resume")]
+    private partial void LogZombie();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord closed the gateway connection with code {Code} {Reason}")]
+    private partial void LogClosed(int code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The first gateway frame was not HELLO")]
+    private partial void LogUnexpectedFirstFrame();
+}

@@ -1,0 +1,32 @@
+namespace SupportBot.Discord;
+
+/// <summary>
+/// The Discord section of the configuration. A class, not a record, so that nothing ever prints the token
+/// through a generated <c>ToString</c>.
+/// </summary>
+public sealed class DiscordOptions
+{
+    public const string Section = "Discord";
+
+    /// <summary>The bot token from the Developer Portal. The adapter runs only when it is set.</summary>
+    public string Token { get; set; } = "";
+
+    public string ApplicationId { get; set; } = "";
+
+    public string ApiBaseUrl { get; set; } = "https://discord.com/api/v10";
+
+    /// <summary>Registers the commands in this guild only (instant, for testing) and looks volunteers up in it.</summary>
+    public string GuildId { get; set; } = "";
+
+    public string VolunteerRoleId { get; set; } = "";
+
+    public string VolunteerChannelId { get; set; } = "";
+
+    public IList<string> VolunteerUserIds { get; set; } = [];
+
+    public int ShardId { get; set; }
+
+    public int ShardCount { get; set; } = 1;
+
+    public bool IsEnabled => !string.IsNullOrWhiteSpace(Token);
+}

@@ -1,0 +1,144 @@
+using System.Text;
+using SupportBot.Core;
+using SupportBot.Discord.Wire;
+
+namespace SupportBot.Discord;
+
+/// <summary>One Discord message of a rendered reply: text and up to five action rows.</summary>
+internal sealed record RenderedMessage(string Content, IReadOnlyList<WireComponent> Rows);
+
+/// <summary>
+/// Turns the core's UI model into Discord messages and components (v1: action rows of buttons and string selects)
+/// and forms into modals. Discord's limits are applied here so the core never has to know them.
+/// </summary>
+internal static class DiscordRenderer
+{
+    public const int MaxContent = 2000;
+    private const int MaxRows = 5;
+    private const int MaxButtonsPerRow = 5;
+    private const int MaxSelectOptions = 25;
+
+    /// <summary>
+    /// The messages for a reply: text split at 2000 characters (on a line break where one is near), components
+    /// on the last message, and further messages when there are more than five rows.
+    /// </summary>
+    public static IReadOnlyList<RenderedMessage> Render(Reply reply)
+    {
+        var text = new StringBuilder();
+        var rows = new List<WireComponent>();
+        foreach (var block in reply.Blocks)
+        {
+            switch (block)
+            {
+                case TextBlock t:
+                    AppendParagraph(text, t.Heading is null ? t.Body : $"**{t.Heading}**\n{t.Body}");
+                    break;
+                case ButtonsBlock b:
+                    foreach (var chunk in b.Buttons.Chunk(MaxButtonsPerRow))
+                    {
+                        rows.Add(new WireComponent(1, Components: chunk.Select(Button).ToList()));
+                    }
+
+                    break;
+                case SelectBlock s:
+                    rows.Add(new WireComponent(1, Components: [Select(s)]));
+                    break;
+                case FormBlock f:
+                    // A form in a plain message cannot open a modal; name it so the reader knows what is asked.
+                    AppendParagraph(text, $"**{f.Title}**");
+                    break;
+            }
+        }
+
+        var chunks = Split(text.ToString());
+        var messages = chunks.Select(c => new RenderedMessage(c, [])).ToList();
+        var rowGroups = rows.Chunk(MaxRows).ToList();
+        if (rowGroups.Count > 0)
+        {
+            messages[^1] = messages[^1] with { Rows = rowGroups[0] };
+            messages.AddRange(rowGroups.Skip(1).Select(g => new RenderedMessage("", g)));
+        }
+
+        return messages.Where(m => m.Content.Length > 0 || m.Rows.Count > 0).ToList();
+    }
+
+    public static FormBlock? FindForm(Reply reply) => reply.Blocks.OfType<FormBlock>().FirstOrDefault();
+
+    public static MessageBody Modal(FormBlock form) => new(
+        CustomId: form.FormId,
+        Title: Cut(form.Title, 45),
+        Components: form.Fields.Take(5).Select(f => new WireComponent(18,
+            Label: Cut(f.Label, 45),
+            Component: new WireComponent(4,
+                CustomId: f.Id,
+                Style: f.Multiline ? 2 : 1,
+                Required: f.Required,
+                MaxLength: Math.Clamp(f.MaxLength, 1, 4000)))).ToList());
+
+    public static MessageBody Body(RenderedMessage message, bool ephemeral) => new(
+        Content: message.Content,
+        Flags: ephemeral ? 64 : null,
+        Components: message.Rows,
+        AllowedMentions: AllowedMentions.None);
+
+    internal static IReadOnlyList<string> Split(string text)
+    {
+        var parts = new List<string>();
+        var rest = text.AsSpan();
+        while (rest.Length > MaxContent)
+        {
+            var window = rest[..MaxContent];
+            var cut = window.LastIndexOf('\n');
+            if (cut < MaxContent / 2)
+            {
+                cut = window.LastIndexOf(' ');
+            }
+
+            if (cut < MaxContent / 2)
+            {
+                cut = MaxContent;
+            }
+
+            parts.Add(rest[..cut].TrimEnd().ToString());
+            rest = rest[cut..].TrimStart();
+        }
+
+        parts.Add(rest.ToString());
+        return parts;
+    }
+
+    private static void AppendParagraph(StringBuilder text, string paragraph)
+    {
+        if (text.Length > 0)
+        {
+            text.Append("\n\n");
+        }
+
+        text.Append(paragraph);
+    }
+
+    private static WireComponent Button(Core.Button button) => new(2,
+        CustomId: button.ActionId,
+        Style: button.Style switch
+        {
+            ButtonStyle.Primary => 1,
+            ButtonStyle.Danger => 4,
+            _ => 2,
+        },
+        Label: Cut(button.Label, 80));
+
+    private static WireComponent Select(SelectBlock select)
+    {
+        var options = select.Options.Take(MaxSelectOptions)
+            .Select(o => new WireSelectOption(Cut(o.Label, 100), o.Value, o.Description is null ? null : Cut(o.Description, 100)))
+            .ToList();
+        return new WireComponent(3,
+            CustomId: select.ActionId,
+            Placeholder: select.Placeholder.Length > 0 ? Cut(select.Placeholder, 150) : null,
+            MinValues: select.Multiple ? 0 : 1,
+            MaxValues: select.Multiple ? options.Count : 1,
+            Options: options);
+    }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}

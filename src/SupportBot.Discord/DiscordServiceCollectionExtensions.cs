@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SupportBot.Core;
+
+namespace SupportBot.Discord;
+
+public static class DiscordServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Discord adapter when <c>Discord:Token</c> is set. A token without an application id is not
+    /// skipped silently: validation stops the start with a message naming the missing key.
+    /// </summary>
+    public static bool AddDiscordAdapterIfConfigured(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Configuration.GetSection(DiscordOptions.Section).Get<DiscordOptions>() is not { IsEnabled: true })
+        {
+            return false;
+        }
+
+        builder.Services.AddDiscordAdapter();
+        return true;
+    }
+
+    public static IServiceCollection AddDiscordAdapter(this IServiceCollection services)
+    {
+        services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.Section)
+            .Validate(o => !o.IsEnabled || o.ApplicationId.Length > 0, "Discord:ApplicationId is required when Discord:Token is set.")
+            .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Discord:ApiBaseUrl must be an absolute URL.")
+            .Validate(o => o.ShardCount >= 1 && o.ShardId >= 0 && o.ShardId < o.ShardCount,
+                "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
+            .ValidateOnStart();
+        services.AddSingleton<DiscordApi>();
+        services.AddSingleton<DiscordAdapter>();
+        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<DiscordAdapter>());
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordAdapter>());
+        return services;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SupportBot.Discord;
+using SupportBot.Discord.Wire;
+using SupportBot.Tests.Fakes;
+
+namespace SupportBot.Tests.Discord;
+
+public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
+{
+    private FakeDiscord _fake = null!;
+    private DiscordApi _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fake = await FakeDiscord.StartAsync();
+        _api = new DiscordApi(
+            Options.Create(new DiscordOptions { Token = DiscordRig.Token, ApplicationId = DiscordRig.ApplicationId, ApiBaseUrl = _fake.ApiBaseUrl }),
+            TimeProvider.System, NullLogger<DiscordApi>.Instance);
+    }
+
+    public async Task DisposeAsync() => await _fake.DisposeAsync();
+
+    public void Dispose() => _api.Dispose();
+
+    [Fact]
+    public async Task Requests_carry_the_bot_token_a_user_agent_and_json()
+    {
+        await _api.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None);
+
+        var call = Assert.Single(_fake.Calls);
+        Assert.Equal("Bot " + DiscordRig.Token, call.Authorization);
+        Assert.Equal("hi", call.Json!["content"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task No_request_is_sent_before_a_429_retry_after_has_passed()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":0.6,\"global\":false}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+                ["X-RateLimit-Limit"] = "5",
+                ["X-RateLimit-Remaining"] = "0",
+                ["X-RateLimit-Reset-After"] = "0.6",
+                ["X-RateLimit-Bucket"] = "abcd1234",
+                ["X-RateLimit-Scope"] = "user",
+            });
+        };
+
+        await _api.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None);
+
+        var calls = _fake.Calls.ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, calls[1].Timestamp) >= TimeSpan.FromSeconds(0.6));
+    }
+
+    [Fact]
+    public async Task A_global_429_holds_back_every_route_until_it_passes()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":0.6,\"global\":true}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+                ["X-RateLimit-Global"] = "true",
+                ["X-RateLimit-Scope"] = "global",
+            });
+        };
+
+        var a = _api.CreateMessageAsync("1", new MessageBody("a"), CancellationToken.None);
+        await _fake.WaitForCallAsync("POST", "/channels/1/messages");
+        await Task.Delay(100);
+        var b = _api.CreateMessageAsync("2", new MessageBody("b"), CancellationToken.None);
+        await Task.WhenAll(a, b);
+
+        var calls = _fake.Calls.ToList();
+        var other = calls.Single(c => c.Path.Contains("/channels/2/", StringComparison.Ordinal));
+        Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, other.Timestamp) >= TimeSpan.FromSeconds(0.6));
+    }
+
+    [Fact]
+    public async Task A_bucket_with_no_requests_left_waits_for_its_reset()
+    {
+        _fake.Respond = _ => new FakeResponse(200, "{\"id\":\"1\"}", new Dictionary<string, string>
+        {
+            ["X-RateLimit-Limit"] = "1",
+            ["X-RateLimit-Remaining"] = "0",
+            ["X-RateLimit-Reset-After"] = "0.5",
+            ["X-RateLimit-Bucket"] = "b1",
+        });
+
+        await _api.CreateMessageAsync("42", new MessageBody("one"), CancellationToken.None);
+        await _api.CreateMessageAsync("42", new MessageBody("two"), CancellationToken.None);
+
+        var calls = _fake.Calls.ToList();
+        Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, calls[1].Timestamp) >= TimeSpan.FromSeconds(0.5));
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_and_client_errors_are_not()
+    {
+        var count = 0;
+        _fake.Respond = call => Interlocked.Increment(ref count) == 1 ? new FakeResponse(502, "") : null;
+        await _api.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None);
+        Assert.Equal(2, _fake.Calls.Count);
+
+        _fake.Respond = _ => new FakeResponse(400, "{\"code\":50035,\"message\":\"Invalid Form Body\"}");
+        var error = await Assert.ThrowsAsync<DiscordApiException>(() => _api.CreateMessageAsync("43", new MessageBody("x"), CancellationToken.None));
+        Assert.Contains("50035", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _fake.Calls.Count);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using SupportBot.Discord;
+
+namespace SupportBot.Tests.Discord;
+
+public sealed class DiscordGatewayTests
+{
+    [Fact]
+    public async Task Identify_asks_only_for_guild_and_dm_intents_and_heartbeats_keep_their_interval()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        var identify = JsonNode.Parse(rig.Fake.Frames.First(f => f.Op == 2).Json)!["d"]!;
+        Assert.Equal(1 | 4096, identify["intents"]!.GetValue<int>());
+        Assert.Equal("[0,1]", identify["shard"]!.ToJsonString());
+
+        await rig.Fake.WaitForFrameAsync(op: 1, count: 7);
+        var beats = rig.Fake.Frames.Where(f => f.Op == 1).Take(7).ToList();
+        var gaps = beats.Zip(beats.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalMilliseconds).ToList();
+
+        // The fake announces 150 ms; each beat must follow the last by about that, never in a burst or a stall
+        // (the bounds allow for a machine busy with other builds).
+        Assert.All(gaps, gap => Assert.InRange(gap, 75, 400));
+        Assert.InRange(gaps.Average(), 130, 230);
+        Assert.Equal(1, JsonNode.Parse(beats[^1].Json)!["d"]!.GetValue<int>()); // the last sequence seen (READY)
+        Assert.Equal(1, rig.Fake.Connections);
+    }
+
+    [Fact]
+    public async Task A_missed_heartbeat_ack_makes_the_bot_reconnect_and_resume_its_session()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.AckHeartbeats = false);
+
+        var resume = await rig.Fake.WaitForFrameAsync(op: 6);
+        var d = JsonNode.Parse(resume.Json)!["d"]!;
+        Assert.Equal("session-1", d["session_id"]!.GetValue<string>());
+        Assert.Equal(1, d["seq"]!.GetValue<int>());
+        Assert.Equal(DiscordRig.Token, d["token"]!.GetValue<string>());
+        Assert.Equal(2, resume.Connection);
+        Assert.Single(rig.Fake.Frames, f => f.Op == 2); // resumed, not identified again
+    }
+
+    [Fact]
+    public async Task Across_a_resume_no_event_is_lost_or_handled_twice()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.ReplaySeenOnResume = true);
+        var fake = rig.Fake;
+        await fake.WaitForCallAsync("PUT", "/commands");
+
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "hello, is anyone there"));
+        await fake.WaitForCallAsync("POST", "/channels/dm-111/messages");
+
+        // Discord asks for a reconnect; two events arrive while the bot is away.
+        await fake.SendReconnectAsync();
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "222", "bo", "I need to talk to someone"));
+        var command = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, DiscordRig.Member("333", "cy"), "resources"));
+
+        await fake.WaitForFrameAsync(op: 6);
+        await fake.WaitForCallAsync("POST", "/channels/dm-222/messages");
+        await fake.WaitForCallAsync("POST", $"/interactions/{command}/");
+        await Task.Delay(300); // room for a duplicate answer to show up
+
+        // The fake replayed the first message too (as Discord may); it was answered once.
+        Assert.Equal(2, fake.Frames.Count(f => f.Op is 2 or 6));
+        Assert.Single(fake.CallsTo("POST", "/channels/dm-111/messages"));
+        Assert.Single(fake.CallsTo("POST", "/channels/dm-222/messages"));
+        Assert.Single(fake.CallsTo("POST", $"/interactions/{command}/"));
+    }
+
+    [Fact]
+    public async Task A_dropped_socket_is_resumed()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        await rig.Fake.WaitForFrameAsync(op: 1);
+
+        await rig.Fake.DropAsync();
+
+        var resume = await rig.Fake.WaitForFrameAsync(op: 6);
+        Assert.Equal(2, resume.Connection);
+    }
+
+    [Fact]
+    public async Task An_invalid_session_that_cannot_be_resumed_makes_the_bot_identify_anew_after_a_wait()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        await rig.Fake.WaitForFrameAsync(op: 1);
+        var sent = Stopwatch.GetTimestamp();
+
+        await rig.Fake.SendInvalidSessionAsync(resumable: false);
+
+        var identify = await rig.Fake.WaitForFrameAsync(op: 2, count: 2, seconds: 8);
+        Assert.InRange(Stopwatch.GetElapsedTime(sent, identify.Timestamp).TotalSeconds, 1, 6.5);
+        Assert.DoesNotContain(rig.Fake.Frames, f => f.Op == 6);
+    }
+
+    [Fact]
+    public async Task A_fatal_close_code_stops_the_adapter_with_a_clear_error_and_no_reconnect()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.CloseOnIdentify = 4004);
+
+        var stopped = rig.Adapter.ExecuteTask!;
+        var error = await Assert.ThrowsAsync<DiscordFatalException>(() => stopped.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains("authentication failed (4004)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord:Token", error.Message, StringComparison.Ordinal);
+
+        await Task.Delay(1500); // longer than the first backoff would be
+        Assert.Equal(1, rig.Fake.Connections);
+        Assert.Contains(rig.Core.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal) && l.Contains("4004", StringComparison.Ordinal));
+        Assert.DoesNotContain(DiscordRig.Token, rig.Core.Logs.AllText, StringComparison.Ordinal);
+    }
+}

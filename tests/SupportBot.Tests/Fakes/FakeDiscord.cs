@@ -1,0 +1,424 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SupportBot.Tests.Fakes;
+
+/// <summary>One REST request the bot made, as the fake received it.</summary>
+public sealed record RestCall(string Method, string Path, string Body, string? Authorization, long Timestamp)
+{
+    public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
+}
+
+/// <summary>One gateway frame the bot sent.</summary>
+public sealed record GatewayFrameIn(int Connection, int Op, string Json, long Timestamp);
+
+/// <summary>An answer a test forces for a REST call (a 429, a 500, a slow reply).</summary>
+public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
+
+/// <summary>
+/// Discord on loopback: <c>/api/v10</c> REST routes the bot uses and the gateway websocket, speaking the v10 protocol
+/// (HELLO, IDENTIFY → READY, RESUME → replay of missed dispatches then RESUMED, heartbeat ACKs). Tests steer it to
+/// misbehave like the real one can: withheld ACKs, RECONNECT, INVALID_SESSION, dropped sockets, close codes, 429s.
+/// </summary>
+public sealed class FakeDiscord : IAsyncDisposable
+{
+    public const string BotUserId = "900000000000000001";
+
+    private readonly WebApplication _app;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<(int Seq, string Json)> _events = [];
+    private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
+    private WebSocket? _live;
+    private int _seq;
+    private int _connections;
+    private int _sessions;
+    private string? _sessionId;
+
+    private FakeDiscord(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string ApiBaseUrl => BaseUrl + "/api/v10";
+
+    public int HeartbeatIntervalMs { get; set; } = 150;
+
+    public bool AckHeartbeats { get; set; } = true;
+
+    /// <summary>On RESUME, also send again the last dispatch the bot had already seen (a duplicate delivery).</summary>
+    public bool ReplaySeenOnResume { get; set; }
+
+    /// <summary>Close the socket with this code when the bot identifies (4004 = authentication failed, …).</summary>
+    public int? CloseOnIdentify { get; set; }
+
+    /// <summary>Lets a test answer a REST call itself; null falls through to the normal routes.</summary>
+    public Func<RestCall, FakeResponse?>? Respond { get; set; }
+
+    /// <summary>Guild member roles by user id, for GET /guilds/{id}/members/{user}.</summary>
+    public ConcurrentDictionary<string, string[]> MemberRoles { get; } = new();
+
+    public ConcurrentQueue<RestCall> Calls { get; } = new();
+
+    public ConcurrentQueue<GatewayFrameIn> Frames { get; } = new();
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public static async Task<FakeDiscord> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeDiscord(app);
+        app.UseWebSockets();
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = address.TrimEnd('/');
+        return fake;
+    }
+
+    /// <summary>Sends a dispatch with the next sequence number; with no live session it waits in the log for a RESUME.</summary>
+    public async Task<int> DispatchAsync(string type, JsonNode data)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var seq = ++_seq;
+            var json = new JsonObject { ["op"] = 0, ["s"] = seq, ["t"] = type, ["d"] = data.DeepClone() }.ToJsonString();
+            _events.Add((seq, json));
+            if (_live is { State: WebSocketState.Open } live)
+            {
+                await SendRawAsync(live, json);
+            }
+
+            return seq;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Sends an official sample gateway envelope as is, renumbered into this session's sequence.</summary>
+    public Task<int> DispatchEnvelopeAsync(string envelopeJson)
+    {
+        var node = JsonNode.Parse(envelopeJson)!;
+        return DispatchAsync(node["t"]!.GetValue<string>(), node["d"]!);
+    }
+
+    public Task SendReconnectAsync() => SendToLiveAsync("{\"op\":7,\"d\":null,\"s\":null,\"t\":null}", forgetLive: true);
+
+    public Task SendInvalidSessionAsync(bool resumable) =>
+        SendToLiveAsync($"{{\"op\":9,\"d\":{(resumable ? "true" : "false")},\"s\":null,\"t\":null}}", forgetLive: true);
+
+    public Task CloseAsync(int code) => WithLiveAsync(async live =>
+    {
+        await live.CloseOutputAsync((WebSocketCloseStatus)code, "closed by the fake", CancellationToken.None);
+    });
+
+    /// <summary>Drops the TCP connection without a close frame, like a network failure.</summary>
+    public Task DropAsync() => WithLiveAsync(live =>
+    {
+        live.Abort();
+        return Task.CompletedTask;
+    });
+
+    public IReadOnlyList<RestCall> CallsTo(string method, string pathContains) =>
+        Calls.Where(c => c.Method == method && c.Path.Contains(pathContains, StringComparison.Ordinal)).ToList();
+
+    public Task<RestCall> WaitForCallAsync(string method, string pathContains, Func<RestCall, bool>? where = null, int count = 1, double seconds = 5) =>
+        WaitAsync(() =>
+        {
+            var matches = CallsTo(method, pathContains).Where(c => where?.Invoke(c) ?? true).ToList();
+            return matches.Count >= count ? matches[count - 1] : null;
+        }, $"{count} × {method} …{pathContains}", seconds);
+
+    public Task<GatewayFrameIn> WaitForFrameAsync(int op, int count = 1, double seconds = 5) =>
+        WaitAsync(() => Frames.Where(f => f.Op == op).Skip(count - 1).FirstOrDefault(), $"{count} × op {op}", seconds);
+
+    public static async Task<T> WaitAsync<T>(Func<T?> probe, string what, double seconds = 5)
+        where T : class
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (probe() is { } found)
+            {
+                return found;
+            }
+
+            if (Stopwatch.GetTimestamp() > until)
+            {
+                throw new TimeoutException($"The fake Discord did not see {what} within {seconds} s.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var socket in _sockets.Keys)
+        {
+            socket.Abort();
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _gate.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith("/gateway", StringComparison.Ordinal) && context.WebSockets.IsWebSocketRequest)
+        {
+            await RunGatewayAsync(context);
+            return;
+        }
+
+        if (!path.StartsWith("/api/v10/", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var call = new RestCall(context.Request.Method, path["/api/v10".Length..], body,
+            context.Request.Headers.Authorization.FirstOrDefault(), Stopwatch.GetTimestamp());
+        Calls.Enqueue(call);
+
+        var response = Respond?.Invoke(call) ?? Route(call);
+        if (response.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(response.Delay);
+        }
+
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>
+        {
+            ["X-RateLimit-Limit"] = "5",
+            ["X-RateLimit-Remaining"] = "4",
+            ["X-RateLimit-Reset-After"] = "1.000",
+            ["X-RateLimit-Bucket"] = "fake-bucket",
+        })
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (response.Body.Length > 0)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(response.Body);
+        }
+    }
+
+    private FakeResponse Route(RestCall call)
+    {
+        var parts = call.Path.Trim('/').Split('/');
+        return (call.Method, parts) switch
+        {
+            ("GET", ["gateway", "bot"]) => Ok(new JsonObject
+            {
+                ["url"] = BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/gateway",
+                ["shards"] = 1,
+                ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14400000, ["max_concurrency"] = 1 },
+            }),
+            ("POST", ["users", "@me", "channels"]) => Ok(new JsonObject
+            {
+                ["id"] = "dm-" + call.Json!["recipient_id"]!.GetValue<string>(),
+                ["type"] = 1,
+            }),
+            ("POST", ["channels", var channel, "messages"]) => Ok(new JsonObject { ["id"] = NewId(), ["channel_id"] = channel }),
+            ("POST", ["interactions", _, _, "callback"]) => new FakeResponse(204, ""),
+            ("PATCH", ["webhooks", _, _, "messages", _]) => Ok(new JsonObject { ["id"] = NewId() }),
+            ("POST", ["webhooks", _, _]) => Ok(new JsonObject { ["id"] = NewId() }),
+            ("PUT", ["applications", ..]) => new FakeResponse(200, call.Body),
+            ("GET", ["guilds", _, "members", var user]) => MemberRoles.TryGetValue(user, out var roles)
+                ? Ok(new JsonObject { ["user"] = new JsonObject { ["id"] = user }, ["roles"] = new JsonArray(roles.Select(r => (JsonNode)r!).ToArray()) })
+                : new FakeResponse(404, "{\"message\":\"Unknown Member\",\"code\":10007}"),
+            _ => new FakeResponse(404, "{\"message\":\"404: Not Found\",\"code\":0}"),
+        };
+    }
+
+    private static FakeResponse Ok(JsonObject body) => new(200, body.ToJsonString());
+
+    private static string NewId() => Random.Shared.NextInt64(100000000000000000, 999999999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task RunGatewayAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        _sockets[socket] = 0;
+        var connection = Interlocked.Increment(ref _connections);
+        try
+        {
+            await SendRawAsync(socket, $"{{\"t\":null,\"s\":null,\"op\":10,\"d\":{{\"heartbeat_interval\":{HeartbeatIntervalMs},\"_trace\":[\"fake\"]}}}}");
+            var buffer = new byte[64 * 1024];
+            while (socket.State == WebSocketState.Open)
+            {
+                var text = new StringBuilder();
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+                }
+                while (!result.EndOfMessage);
+
+                var json = text.ToString();
+                var frame = JsonNode.Parse(json)!;
+                var op = frame["op"]!.GetValue<int>();
+                Frames.Enqueue(new GatewayFrameIn(connection, op, json, Stopwatch.GetTimestamp()));
+                switch (op)
+                {
+                    case 1 when AckHeartbeats:
+                        await SendGuardedAsync(socket, "{\"op\":11}");
+                        break;
+                    case 2:
+                        await IdentifyAsync(socket);
+                        break;
+                    case 6:
+                        await ResumeAsync(socket, frame["d"]!);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
+        {
+            // The bot (or a test) dropped the connection.
+        }
+        finally
+        {
+            _sockets.TryRemove(socket, out _);
+            await _gate.WaitAsync();
+            if (_live == socket)
+            {
+                _live = null;
+            }
+
+            _gate.Release();
+        }
+    }
+
+    private async Task IdentifyAsync(WebSocket socket)
+    {
+        if (CloseOnIdentify is { } code)
+        {
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, "closed by the fake", CancellationToken.None);
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            _sessionId = "session-" + Interlocked.Increment(ref _sessions);
+            _events.Clear();
+            _seq = 0;
+            var ready = new JsonObject
+            {
+                ["op"] = 0,
+                ["s"] = ++_seq,
+                ["t"] = "READY",
+                ["d"] = new JsonObject
+                {
+                    ["v"] = 10,
+                    ["user"] = new JsonObject { ["id"] = BotUserId, ["username"] = "SupportBot", ["bot"] = true },
+                    ["session_id"] = _sessionId,
+                    ["resume_gateway_url"] = BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/gateway",
+                    ["guilds"] = new JsonArray(),
+                    ["application"] = new JsonObject { ["id"] = "800000000000000001", ["flags"] = 0 },
+                },
+            };
+            await SendRawAsync(socket, ready.ToJsonString());
+            _live = socket;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ResumeAsync(WebSocket socket, JsonNode data)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (data["session_id"]?.GetValue<string>() != _sessionId)
+            {
+                await SendRawAsync(socket, "{\"op\":9,\"d\":false,\"s\":null,\"t\":null}");
+                return;
+            }
+
+            // Like Discord: replay every dispatch after the sequence the bot last saw, then RESUMED.
+            var seen = data["seq"]?.GetValue<int>() ?? 0;
+            foreach (var (seq, json) in _events.Where(e => e.Seq > seen || (ReplaySeenOnResume && e.Seq == seen)))
+            {
+                await SendRawAsync(socket, json);
+            }
+
+            await SendRawAsync(socket, $"{{\"op\":0,\"s\":{++_seq},\"t\":\"RESUMED\",\"d\":{{}}}}");
+            _live = socket;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SendToLiveAsync(string json, bool forgetLive) => await WithLiveAsync(async live =>
+    {
+        await SendRawAsync(live, json);
+        if (forgetLive)
+        {
+            _live = null;
+        }
+    });
+
+    private async Task WithLiveAsync(Func<WebSocket, Task> action)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var live = _live ?? throw new InvalidOperationException("No live gateway session.");
+            await action(live);
+            _live = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SendGuardedAsync(WebSocket socket, string json)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await SendRawAsync(socket, json);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static Task SendRawAsync(WebSocket socket, string json) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+}
