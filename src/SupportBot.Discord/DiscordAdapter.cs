@@ -90,21 +90,20 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        try
-        {
-            await RegisterCommandsAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (DiscordApiException e) when (e.Status == HttpStatusCode.Unauthorized)
-        {
-            throw Fatal(new DiscordFatalException("Discord rejected the token (401): check Discord:Token. The Discord adapter has stopped."));
-        }
-
         var directMessages = ProcessDirectMessagesAsync(stoppingToken);
         var failures = 0;
+        var registered = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the loop so that Discord being unreachable at start is retried like any dropped connection.
+                if (!registered)
+                {
+                    await RegisterCommandsAsync(stoppingToken).ConfigureAwait(false);
+                    registered = true;
+                }
+
                 var url = _gateway.ResumeUrl ?? await GatewayUrlAsync(stoppingToken).ConfigureAwait(false);
                 await _gateway.RunAsync(url, stoppingToken).ConfigureAwait(false);
             }

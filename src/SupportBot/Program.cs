@@ -41,8 +41,13 @@ if (platforms == 0)
 using var host = builder.Build();
 try
 {
+    // Taken before running: RunAsync disposes the host's services when it returns.
+    var workers = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
     await host.RunAsync();
-    return 0;
+
+    // An adapter that stopped on a fatal platform error (a rejected token, say) stopped the host with it;
+    // the exit code tells a supervisor that this was not a normal shutdown.
+    return workers.Any(w => w.ExecuteTask is { IsFaulted: true }) ? 3 : 0;
 }
 catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
 {

@@ -175,6 +175,14 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits for the process to end by itself.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Asks the process to stop as a container runtime or Ctrl+C would, and waits for it to exit.</summary>
