@@ -3,6 +3,7 @@ using SupportBot;
 using SupportBot.Core;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
+using SupportBot.Slack;
 
 var builder = Host.CreateApplicationBuilder(args);
 
@@ -27,6 +28,7 @@ builder.Services.AddSupportBotCore(content);
 
 // Each platform adapter registers itself only when its credentials are configured; with none, the console runs.
 var platforms = 0;
+if (builder.AddSlackAdapterIfConfigured()) { platforms++; }
 if (platforms == 0)
 {
     builder.Services.AddConsoleAdapter();
