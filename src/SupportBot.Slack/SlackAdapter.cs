@@ -26,7 +26,7 @@ public sealed partial class SlackAdapter(
     ILogger<SlackAdapter> logger) : BackgroundService, IChatAdapter
 {
     /// <summary>How long a slash command may take before its answer goes by response_url instead of in the ack.</summary>
-    internal static readonly TimeSpan AnswerInAckBudget = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan AnswerInAckBudget = TimeSpan.FromSeconds(1.5);
 
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
 
@@ -188,7 +188,7 @@ public sealed partial class SlackAdapter(
     {
         var envelopeId = frame.EnvelopeId!;
         // Off the receive loop: SQLite calls block their thread, and the loop must keep reading and acking.
-        Track(Task.Run(() => frame.Type switch
+        Track(OffLoop(() => frame.Type switch
         {
             "slash_commands" when Parse(frame.Payload, SlackJson.Default.SlashPayload) is { } command => AnswerSlashInAckAsync(socket, envelopeId, command),
             "events_api" => AckThenAsync(socket, envelopeId, () => HandleEventAsync(Parse(frame.Payload, SlackJson.Default.EventCallback))),
@@ -207,7 +207,7 @@ public sealed partial class SlackAdapter(
     {
         // Ack first: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
         await AckAsync(socket, envelopeId, null).ConfigureAwait(false);
-        await Task.Run(work).ConfigureAwait(false);
+        await OffLoop(work).ConfigureAwait(false);
     }
 
     private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
@@ -236,8 +236,8 @@ public sealed partial class SlackAdapter(
             return null;
         }
 
-        // On the thread pool, so a slow database cannot hold up the ack.
-        var work = Task.Run(() => RunSlashCommandAsync(command));
+        // On its own thread, so a slow database cannot hold up the ack.
+        var work = OffLoop(() => RunSlashCommandAsync(command));
         Track(work);
         var finished = await Task.WhenAny(work, Task.Delay(AnswerInAckBudget, time)).ConfigureAwait(false);
         if (finished != work)
@@ -498,6 +498,16 @@ public sealed partial class SlackAdapter(
             return null;
         }
     }
+
+    /// <summary>
+    /// Runs core work on a dedicated thread. The store's SQLite calls block while the database is busy; on the shared
+    /// pool a few of them would starve the timers and socket reads that keep acks inside Slack's 3 seconds.
+    /// </summary>
+    internal static Task<T> OffLoop<T>(Func<Task<T>> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+
+    internal static Task OffLoop(Func<Task> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
 
     internal void Track(Task task)
     {

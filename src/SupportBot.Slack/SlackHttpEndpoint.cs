@@ -77,7 +77,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
         }
 
         // Answer 200 at once and work afterwards; a retry (X-Slack-Retry-Num) carries the same event_id, which the core drops.
-        adapter.Track(Task.Run(() => adapter.HandleEventAsync(callback)));
+        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleEventAsync(callback)));
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -127,7 +127,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             }
         }
 
-        adapter.Track(Task.Run(() => adapter.HandleInteractionAsync(payload)));
+        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleInteractionAsync(payload)));
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 

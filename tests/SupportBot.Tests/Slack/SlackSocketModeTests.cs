@@ -124,17 +124,22 @@ public sealed class SlackSocketModeTests
                 await begin.ExecuteNonQueryAsync();
             }
 
-            var sent = DateTimeOffset.UtcNow;
-            var envelopes = new[]
+            var sends = new List<(string Id, DateTimeOffset At)>();
+            foreach (var (type, payload) in new[]
             {
-                await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("USLOW", "/help", "", "r-slow")),
-                await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("USLOW2", "hello there", "EvSlow")),
-                await slack.SendEnvelopeAsync("interactive", host.ButtonPress("USLOW3", "next:resources", "C111", "r-slow3")),
-            };
-            foreach (var id in envelopes)
+                ("slash_commands", host.SlashCommand("USLOW", "/help", "", "r-slow")),
+                ("events_api", SlackTestHost.DirectMessage("USLOW2", "hello there", "EvSlow")),
+                ("interactive", host.ButtonPress("USLOW3", "next:resources", "C111", "r-slow3")),
+            })
+            {
+                var at = DateTimeOffset.UtcNow;
+                sends.Add((await slack.SendEnvelopeAsync(type, payload), at));
+            }
+
+            foreach (var (id, at) in sends)
             {
                 var ack = await slack.WaitForAckAsync(id, TimeSpan.FromSeconds(5));
-                Assert.True(ack.At - sent < AckDeadline, $"acked after {(ack.At - sent).TotalMilliseconds} ms");
+                Assert.True(ack.At - at < AckDeadline, $"acked after {(ack.At - at).TotalMilliseconds} ms");
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));
