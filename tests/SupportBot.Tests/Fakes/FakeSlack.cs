@@ -50,6 +50,9 @@ public sealed class FakeSlack : IAsyncDisposable
     /// <summary>How long an events_api envelope may stay unacknowledged before it is sent again (Slack: 3 s).</summary>
     public TimeSpan RedeliverAfter { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How many of the next acks to lose on the way, as a flaky network would; their envelopes are then re-sent.</summary>
+    public int AcksToLose { get; set; }
+
     public int ConnectionCount
     {
         get
@@ -262,6 +265,12 @@ public sealed class FakeSlack : IAsyncDisposable
             var id = frame["envelope_id"]?.GetValue<string>();
             if (id is null)
             {
+                return;
+            }
+
+            if (AcksToLose > 0)
+            {
+                AcksToLose--;
                 return;
             }
 

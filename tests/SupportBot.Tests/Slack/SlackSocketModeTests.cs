@@ -183,6 +183,23 @@ public sealed class SlackSocketModeTests
     }
 
     [Fact]
+    public async Task An_event_whose_ack_was_lost_is_re_sent_by_Slack_and_handled_once()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        slack.RedeliverAfter = TimeSpan.FromSeconds(1);
+        slack.AcksToLose = 1;
+
+        await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("ULOST", "can you hear me", "EvLost"));
+        await Eventually.TrueAsync(() => !slack.AllAcks.IsEmpty, TimeSpan.FromSeconds(10), "the ack of the re-sent envelope");
+
+        await PostedToAsync(slack, "DULOST", 1);
+        await Task.Delay(500);
+        Assert.Single(slack.CallsTo("chat.postMessage"));
+        Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refresh_disconnect_opens_a_new_connection_first_and_loses_no_event()
     {
         await using var host = await SlackTestHost.StartAsync();

@@ -44,7 +44,7 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Directory, "supportbot.db");
 
-    public static async Task<SlackTestHost> StartAsync(bool httpMode = false, Action<IServiceCollection>? configure = null)
+    public static async Task<SlackTestHost> StartAsync(bool httpMode = false, Action<IServiceCollection>? configure = null, bool waitUntilReady = true)
     {
         var slack = await FakeSlack.StartAsync();
         var directory = System.IO.Directory.CreateTempSubdirectory("supportbot-slack-").FullName;
@@ -68,7 +68,11 @@ public sealed class SlackTestHost : IAsyncDisposable
         configure?.Invoke(services);
         var host = new SlackTestHost(slack, directory, services.BuildServiceProvider(), logs);
         await host.Adapter.StartAsync(CancellationToken.None);
-        await host.Adapter.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        if (waitUntilReady)
+        {
+            await host.Adapter.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         return host;
     }
 
