@@ -159,7 +159,7 @@ public sealed partial class SlackAdapter(
 
                 // Open the next connection at once; the old one keeps delivering (and acking) until it closes or retires.
                 retiring.RemoveAll(t => t.IsCompleted);
-                retiring.Add(RetireAsync(socket, run));
+                retiring.Add(RetireAsync(socket, run, ct));
                 continue;
             }
 
@@ -177,9 +177,10 @@ public sealed partial class SlackAdapter(
         await Task.WhenAll(retiring).ConfigureAwait(false);
     }
 
-    private async Task RetireAsync(SlackSocket socket, Task run)
+    private async Task RetireAsync(SlackSocket socket, Task run, CancellationToken ct)
     {
-        await Task.WhenAny(run, Task.Delay(RetireAfter, time)).ConfigureAwait(false);
+        // A cancelled delay completes the wait too, so shutdown does not sit out the grace period.
+        await Task.WhenAny(run, Task.Delay(RetireAfter, time, ct)).ConfigureAwait(false);
         await socket.DisposeAsync().ConfigureAwait(false);
         await IgnoreFailureAsync(run).ConfigureAwait(false);
     }

@@ -26,6 +26,9 @@ public static partial class SlackRenderer
     /// <summary>action_id of the button that sends a multi select's ticks: "done/{actionId}".</summary>
     public const string DonePrefix = "done/";
 
+    // The core's model has no label for this Slack-only button; it belongs in messages.json when the core grows one.
+    private const string DoneLabel = "Done";
+
     /// <summary>The messages of a reply (more than one when it has more than 50 blocks). Forms are left out: they open as modals.</summary>
     public static IReadOnlyList<SlackMessage> Render(Reply reply)
     {
@@ -159,7 +162,8 @@ public static partial class SlackRenderer
     // box carries its number and the start of the wording. A "done" button reads every group's ticks at once.
     private static IEnumerable<JsonObject> RenderMultiSelect(SelectBlock select)
     {
-        var list = new StringBuilder();
+        // Slack checkboxes have no placeholder, so the instruction heads the list instead.
+        var list = new StringBuilder().AppendLine(select.Placeholder);
         for (var i = 0; i < select.Options.Count; i++)
         {
             list.Append(i + 1).Append(". ").AppendLine(select.Options[i].Label);
@@ -189,7 +193,7 @@ public static partial class SlackRenderer
         yield return new JsonObject
         {
             ["type"] = "actions",
-            ["elements"] = new JsonArray(Button(DonePrefix + select.ActionId, Cut(select.Placeholder, MaxOptionLabel), ButtonStyle.Primary)),
+            ["elements"] = new JsonArray(Button(DonePrefix + select.ActionId, DoneLabel, ButtonStyle.Primary)),
         };
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace SupportBot.Slack.Wire;
@@ -13,7 +12,6 @@ namespace SupportBot.Slack.Wire;
 [JsonSerializable(typeof(SlashPayload))]
 [JsonSerializable(typeof(EventCallback))]
 [JsonSerializable(typeof(InteractivePayload))]
-[JsonSerializable(typeof(JsonObject))]
 internal sealed partial class SlackJson : JsonSerializerContext;
 
 /// <summary>Any Socket Mode frame from Slack: hello, disconnect or an envelope.</summary>
@@ -32,10 +30,8 @@ internal sealed record ApiResponse(
     string? Error,
     string? Url,
     string? UserId,
-    string? BotId,
     ChannelRef? Channel,
-    IReadOnlyList<string>? Users,
-    string? Ts);
+    IReadOnlyList<string>? Users);
 
 /// <summary>Slack answers <c>channel</c> as an object (conversations.open) or as an id (chat.postMessage).</summary>
 [JsonConverter(typeof(ChannelRefConverter))]
