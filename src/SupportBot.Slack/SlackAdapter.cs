@@ -546,15 +546,19 @@ public sealed partial class SlackAdapter(
         }
     }
 
-    private static async Task IgnoreFailureAsync(Task task)
+    private async Task IgnoreFailureAsync(Task task)
     {
         try
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e)
         {
-            // The connection is being replaced or shut down; its failure changes nothing.
+            // Whatever ended one connection, the loop reconnects; only the kind of failure is worth a log line.
+            if (e is not (System.Net.WebSockets.WebSocketException or OperationCanceledException or ObjectDisposedException))
+            {
+                LogHandlingFailed(e.GetType().Name);
+            }
         }
     }
 
