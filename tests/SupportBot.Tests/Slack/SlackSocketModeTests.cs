@@ -199,14 +199,16 @@ public sealed class SlackSocketModeTests
         Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_refresh_disconnect_opens_a_new_connection_first_and_loses_no_event()
+    [Theory]
+    [InlineData("refresh_requested")]
+    [InlineData("warning")]
+    public async Task A_refresh_disconnect_opens_a_new_connection_first_and_loses_no_event(string reason)
     {
         await using var host = await SlackTestHost.StartAsync();
         var slack = host.Slack;
         var old = slack.Latest();
 
-        await old.SendDisconnectAsync("refresh_requested");
+        await old.SendDisconnectAsync(reason);
         await slack.WaitForConnectionsAsync(2);
         Assert.True(old.IsOpen, "the old connection is still open when the new one says hello");
 
