@@ -4,6 +4,7 @@ using SupportBot.Core;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
 using SupportBot.Discord;
+using SupportBot.Slack;
 
 var builder = Host.CreateApplicationBuilder(args);
 
@@ -29,6 +30,11 @@ builder.Services.AddSupportBotCore(content);
 // Each platform adapter registers itself only when its credentials are configured; with none, the console runs.
 var platforms = 0;
 if (builder.AddDiscordAdapterIfConfigured())
+{
+    platforms++;
+}
+
+if (builder.AddSlackAdapterIfConfigured())
 {
     platforms++;
 }

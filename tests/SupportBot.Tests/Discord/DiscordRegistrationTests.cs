@@ -12,11 +12,11 @@ public sealed class DiscordRegistrationTests
     [Fact]
     public void The_adapter_is_added_only_when_a_token_is_configured()
     {
-        var without = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var without = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Assert.False(without.AddDiscordAdapterIfConfigured());
         Assert.DoesNotContain(without.Services, d => d.ServiceType == typeof(IChatAdapter));
 
-        var with = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var with = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         with.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Discord:Token"] = "t", ["Discord:ApplicationId"] = "1" });
         Assert.True(with.AddDiscordAdapterIfConfigured());
         Assert.Contains(with.Services, d => d.ServiceType == typeof(IChatAdapter));

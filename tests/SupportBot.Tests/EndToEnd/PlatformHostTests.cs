@@ -1,7 +1,7 @@
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
 
-namespace SupportBot.Tests.Host;
+namespace SupportBot.Tests.EndToEnd;
 
 /// <summary>The real host process with a platform adapter configured, against a loopback fake of the platform.</summary>
 public sealed class PlatformHostTests : IDisposable

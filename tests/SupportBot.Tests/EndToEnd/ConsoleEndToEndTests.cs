@@ -1,6 +1,6 @@
 using SupportBot.Tests.Support;
 
-namespace SupportBot.Tests.Host;
+namespace SupportBot.Tests.EndToEnd;
 
 /// <summary>The real host with the console adapter, driven over stdin/stdout as a newcomer or a script would.</summary>
 public sealed class ConsoleEndToEndTests : IDisposable

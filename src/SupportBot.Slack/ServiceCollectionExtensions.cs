@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SupportBot.Core;
+
+namespace SupportBot.Slack;
+
+public static class SlackServiceCollectionExtensions
+{
+    /// <summary>Adds the Slack adapter when Slack:BotToken and Slack:AppToken or Slack:SigningSecret are set.</summary>
+    public static bool AddSlackAdapterIfConfigured(this IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetSection(SlackOptions.Section).Get<SlackOptions>() is not { IsEnabled: true })
+        {
+            return false;
+        }
+
+        builder.Services.AddSlackAdapter();
+        return true;
+    }
+
+    public static IServiceCollection AddSlackAdapter(this IServiceCollection services)
+    {
+        services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.Section)
+            .Validate(o => o.IsEnabled, "Slack:BotToken and either Slack:AppToken (Socket Mode) or Slack:SigningSecret (HTTP mode) are required.")
+            .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http",
+                "Slack:ApiBaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.AppToken.Length == 0 || o.AppToken.StartsWith("xapp-", StringComparison.Ordinal),
+                "Slack:AppToken must be an app-level token (xapp-…).")
+            .ValidateOnStart();
+        services.AddSingleton<SlackApi>();
+        services.AddSingleton<SlackVolunteers>();
+        services.AddSingleton<SlackAdapter>();
+        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<SlackAdapter>());
+        services.AddHostedService(sp => sp.GetRequiredService<SlackAdapter>());
+        return services;
+    }
+}

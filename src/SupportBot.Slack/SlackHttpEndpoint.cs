@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SupportBot.Slack.Wire;
+
+namespace SupportBot.Slack;
+
+/// <summary>
+/// HTTP mode: Kestrel with three endpoints Slack posts to (/slack/events, /slack/commands, /slack/interactivity).
+/// Every request must carry a valid v0 signature from the last 5 minutes, or it gets 401 and changes nothing.
+/// It is its own small web app so the worker host stays a worker.
+/// </summary>
+internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServiceProvider services, SlackOptions options, TimeProvider time)
+    : IAsyncDisposable
+{
+    private const int MaxBodyBytes = 1024 * 1024;
+
+    private readonly ILogger<SlackHttpEndpoint> _logger = services.GetRequiredService<ILogger<SlackHttpEndpoint>>();
+    private WebApplication? _app;
+
+    public async Task<Uri> StartAsync(CancellationToken ct)
+    {
+        var urls = options.Urls.Length > 0 ? options.Urls : services.GetService<IConfiguration>()?["urls"] ?? "http://localhost:3000";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.MapPost("/slack/events", HandleEventsAsync);
+        _app.MapPost("/slack/commands", HandleCommandAsync);
+        _app.MapPost("/slack/interactivity", HandleInteractivityAsync);
+        await _app.StartAsync(ct).ConfigureAwait(false);
+        var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? urls;
+        return new Uri(address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleEventsAsync(HttpContext http)
+    {
+        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        EventCallback? callback;
+        try
+        {
+            callback = JsonSerializer.Deserialize(body, SlackJson.Default.EventCallback);
+        }
+        catch (JsonException)
+        {
+            callback = null;
+        }
+
+        if (callback?.Type == "url_verification")
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new System.Text.Json.Nodes.JsonObject { ["challenge"] = callback.Challenge }.ToJsonString(), http.RequestAborted)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        // Answer 200 at once and work afterwards; a retry (X-Slack-Retry-Num) carries the same event_id, which the core drops.
+        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleEventAsync(callback)));
+        http.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task HandleCommandAsync(HttpContext http)
+    {
+        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
+        var command = new SlashPayload(
+            form.TryGetValue("command", out var c) ? c.ToString() : null,
+            form.TryGetValue("text", out var t) ? t.ToString() : "",
+            form.TryGetValue("user_id", out var u) ? u.ToString() : null,
+            form.TryGetValue("user_name", out var n) ? n.ToString() : null,
+            form.TryGetValue("channel_id", out var ch) ? ch.ToString() : null,
+            form.TryGetValue("response_url", out var r) ? r.ToString() : null,
+            form.TryGetValue("trigger_id", out var tr) ? tr.ToString() : null);
+        var answer = await adapter.HandleSlashCommandAsync(command).ConfigureAwait(false);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        if (answer is not null)
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(answer.ToJsonString(), http.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleInteractivityAsync(HttpContext http)
+    {
+        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
+        InteractivePayload? payload = null;
+        if (form.TryGetValue("payload", out var json))
+        {
+            try
+            {
+                payload = JsonSerializer.Deserialize(json.ToString(), SlackJson.Default.InteractivePayload);
+            }
+            catch (JsonException)
+            {
+                payload = null;
+            }
+        }
+
+        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleInteractionAsync(payload)));
+        http.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>The raw body when the signature is good; otherwise answers 401 and returns null.</summary>
+    private async Task<byte[]?> ReadVerifiedAsync(HttpContext http)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        if (!SlackSignature.IsValid(options.SigningSecret, http.Request.Headers["X-Slack-Request-Timestamp"],
+                http.Request.Headers["X-Slack-Signature"], body, time.GetUtcNow()))
+        {
+            LogBadSignature(http.Request.Path);
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return null;
+        }
+
+        return body;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request to {Path}: missing, wrong or stale Slack signature")]
+    private partial void LogBadSignature(string path);
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SupportBot.Slack.Wire;
+
+/// <summary>Source-generated (de)serialization of Slack's wire shapes, snake_case as Slack writes them.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SocketFrame))]
+[JsonSerializable(typeof(ApiResponse))]
+[JsonSerializable(typeof(SlashPayload))]
+[JsonSerializable(typeof(EventCallback))]
+[JsonSerializable(typeof(InteractivePayload))]
+internal sealed partial class SlackJson : JsonSerializerContext;
+
+/// <summary>Any Socket Mode frame from Slack: hello, disconnect or an envelope.</summary>
+internal sealed record SocketFrame(
+    string? Type,
+    string? EnvelopeId,
+    JsonElement? Payload,
+    bool AcceptsResponsePayload,
+    int? RetryAttempt,
+    string? RetryReason,
+    string? Reason);
+
+/// <summary>The parts of Web API answers the bot reads.</summary>
+internal sealed record ApiResponse(
+    bool Ok,
+    string? Error,
+    string? Url,
+    string? UserId,
+    ChannelRef? Channel,
+    IReadOnlyList<string>? Users);
+
+/// <summary>Slack answers <c>channel</c> as an object (conversations.open) or as an id (chat.postMessage).</summary>
+[JsonConverter(typeof(ChannelRefConverter))]
+internal sealed record ChannelRef(string Id);
+
+internal sealed class ChannelRefConverter : JsonConverter<ChannelRef>
+{
+    public override ChannelRef? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return new ChannelRef(reader.GetString() ?? "");
+        }
+
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out var id)
+            ? new ChannelRef(id.GetString() ?? "")
+            : null;
+    }
+
+    public override void Write(Utf8JsonWriter writer, ChannelRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Id);
+}
+
+/// <summary>A slash command, as form fields over HTTP or as the JSON payload of a Socket Mode envelope.</summary>
+internal sealed record SlashPayload(
+    string? Command,
+    string? Text,
+    string? UserId,
+    string? UserName,
+    string? ChannelId,
+    string? ResponseUrl,
+    string? TriggerId);
+
+/// <summary>The Events API wrapper (also url_verification).</summary>
+internal sealed record EventCallback(string? Type, string? EventId, string? Challenge, MessageEvent? Event);
+
+internal sealed record MessageEvent(
+    string? Type,
+    string? Subtype,
+    string? Channel,
+    string? ChannelType,
+    string? User,
+    string? BotId,
+    string? Text,
+    string? Ts);
+
+/// <summary>block_actions and view_submission payloads.</summary>
+internal sealed record InteractivePayload(
+    string? Type,
+    SlackUser? User,
+    string? TriggerId,
+    string? ResponseUrl,
+    Container? Container,
+    IReadOnlyList<BlockAction>? Actions,
+    ViewPayload? View,
+    StatePayload? State);
+
+internal sealed record SlackUser(string? Id, string? Username, string? Name);
+
+internal sealed record Container(string? Type, string? ChannelId, bool IsEphemeral);
+
+internal sealed record BlockAction(
+    string? ActionId,
+    string? BlockId,
+    string? Type,
+    string? Value,
+    OptionValue? SelectedOption,
+    IReadOnlyList<OptionValue>? SelectedOptions,
+    string? ActionTs);
+
+internal sealed record OptionValue(string? Value);
+
+internal sealed record ViewPayload(string? Id, string? CallbackId, StatePayload? State);
+
+/// <summary>state.values: block id → action id → the element's current value.</summary>
+internal sealed record StatePayload(IReadOnlyDictionary<string, IReadOnlyDictionary<string, ElementState>>? Values);
+
+internal sealed record ElementState(
+    string? Type,
+    string? Value,
+    OptionValue? SelectedOption,
+    IReadOnlyList<OptionValue>? SelectedOptions);

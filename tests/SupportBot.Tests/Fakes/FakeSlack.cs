@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SupportBot.Tests.Fakes;
+
+/// <summary>
+/// A Slack on loopback that speaks the real protocols: the Web API methods the bot uses (form or JSON bodies,
+/// Bearer tokens, ok:false errors, 429 with Retry-After), response_url endpoints, and the Socket Mode websocket
+/// (hello first, envelopes, acks, re-sending unacknowledged events with retry_attempt, disconnect notices, drops).
+/// Every call and ack is recorded so tests can assert what reached Slack.
+/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, too_many_websockets,
+/// Slack's own retry schedule for HTTP mode, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
+/// Block Kit validation (limits are checked by renderer tests, not by the fake), message updates and ephemeral
+/// visibility (recorded, not rendered), user and channel membership, and several workspaces.
+/// </summary>
+public sealed class FakeSlack : IAsyncDisposable
+{
+    public const string BotToken = "xoxb-fake-bot-token-SECRET1";
+    public const string AppToken = "xapp-fake-app-token-SECRET2";
+    public const string BotUserId = "UBOT";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<HttpContext, Task>>> _injected = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<Ack>> _acks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _tickets = new(StringComparer.Ordinal);
+    private readonly List<FakeSocket> _sockets = [];
+    private readonly Lock _socketsLock = new();
+    private int _ticket;
+    private int _ts;
+
+    private FakeSlack(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public string ApiBaseUrl => new Uri(BaseUrl, "api").ToString();
+
+    public ConcurrentQueue<ApiCall> Calls { get; } = new();
+
+    public ConcurrentQueue<ResponsePost> Responses { get; } = new();
+
+    public ConcurrentQueue<Ack> AllAcks { get; } = new();
+
+    public List<string> UserGroupMembers { get; } = [];
+
+    /// <summary>How long an events_api envelope may stay unacknowledged before it is sent again (Slack: 3 s).</summary>
+    public TimeSpan RedeliverAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many of the next acks to lose on the way, as a flaky network would; their envelopes are then re-sent.</summary>
+    public int AcksToLose { get; set; }
+
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_socketsLock)
+            {
+                return _sockets.Count;
+            }
+        }
+    }
+
+    public static async Task<FakeSlack> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeSlack(app);
+        app.UseWebSockets();
+        app.MapPost("/api/{method}", (HttpContext c, string method) => fake.HandleApiAsync(c, method));
+        app.MapPost("/respond/{id}", (HttpContext c, string id) => fake.HandleResponseUrlAsync(c, id));
+        app.Map("/link", fake.HandleSocketAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        return fake;
+    }
+
+    public string ResponseUrl(string id) => new Uri(BaseUrl, "respond/" + id).ToString();
+
+    public IReadOnlyList<ApiCall> CallsTo(string method) => Calls.Where(c => c.Method == method).ToList();
+
+    /// <summary>The next call of <paramref name="method"/> gets HTTP 429 with Retry-After.</summary>
+    public void RateLimitNext(string method, int retryAfterSeconds) => Inject(method, async c =>
+    {
+        c.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        c.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await c.Response.WriteAsync("{\"ok\":false,\"error\":\"ratelimited\"}");
+    });
+
+    /// <summary>The next call of <paramref name="method"/> gets HTTP 200 with ok:false and the error code.</summary>
+    public void RefuseNext(string method, string error) => Inject(method, c => Json(c, new JsonObject { ["ok"] = false, ["error"] = error }));
+
+    /// <summary>The next call of <paramref name="method"/> gets HTTP 503.</summary>
+    public void FailNext(string method) => Inject(method, c =>
+    {
+        c.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return Task.CompletedTask;
+    });
+
+    public async Task WaitForConnectionsAsync(int count, TimeSpan? timeout = null) =>
+        await Eventually.TrueAsync(() => ConnectionCount >= count && Latest().IsOpen, timeout ?? TimeSpan.FromSeconds(10), $"{count} Socket Mode connection(s)");
+
+    /// <summary>Sends an envelope on the newest open connection and returns its envelope id.</summary>
+    public Task<string> SendEnvelopeAsync(string type, JsonObject payload, FakeSocket? on = null)
+    {
+        var envelopeId = Guid.NewGuid().ToString();
+        return SendEnvelopeAsync(type, payload, envelopeId, retryAttempt: 0, on);
+    }
+
+    public async Task<string> SendEnvelopeAsync(string type, JsonObject payload, string envelopeId, int retryAttempt, FakeSocket? on = null)
+    {
+        var envelope = new JsonObject
+        {
+            ["envelope_id"] = envelopeId,
+            ["type"] = type,
+            ["payload"] = payload.DeepClone(),
+            ["accepts_response_payload"] = type != "events_api",
+        };
+        if (type == "events_api")
+        {
+            envelope["retry_attempt"] = retryAttempt;
+            envelope["retry_reason"] = retryAttempt == 0 ? "" : "timeout";
+        }
+
+        var ack = _acks.GetOrAdd(envelopeId, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var socket = on ?? Latest();
+        await socket.SendAsync(envelope);
+        if (type == "events_api")
+        {
+            _ = RedeliverIfUnackedAsync(ack.Task, type, payload, retryAttempt);
+        }
+
+        return envelopeId;
+    }
+
+    public async Task<Ack> WaitForAckAsync(string envelopeId, TimeSpan? timeout = null)
+    {
+        var ack = _acks.GetOrAdd(envelopeId, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return await ack.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+    }
+
+    public FakeSocket Latest()
+    {
+        lock (_socketsLock)
+        {
+            return _sockets.LastOrDefault(s => s.IsOpen) ?? _sockets.LastOrDefault() ?? throw new InvalidOperationException("No Socket Mode connection yet.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<FakeSocket> sockets;
+        lock (_socketsLock)
+        {
+            sockets = [.. _sockets];
+        }
+
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task RedeliverIfUnackedAsync(Task<Ack> acked, string type, JsonObject payload, int retryAttempt)
+    {
+        if (await Task.WhenAny(acked, Task.Delay(RedeliverAfter)) == acked || retryAttempt >= 3)
+        {
+            return;
+        }
+
+        try
+        {
+            // Slack re-sends the same event in a fresh envelope, counting the attempt.
+            await SendEnvelopeAsync(type, payload, Guid.NewGuid().ToString(), retryAttempt + 1);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        catch (WebSocketException)
+        {
+        }
+    }
+
+    private void Inject(string method, Func<HttpContext, Task> response) =>
+        _injected.GetOrAdd(method, _ => new ConcurrentQueue<Func<HttpContext, Task>>()).Enqueue(response);
+
+    private async Task HandleApiAsync(HttpContext c, string method)
+    {
+        var args = await ReadArgsAsync(c.Request);
+        var authorization = c.Request.Headers.Authorization.ToString();
+        Calls.Enqueue(new ApiCall(method, authorization, args, DateTimeOffset.UtcNow));
+
+        if (_injected.TryGetValue(method, out var queue) && queue.TryDequeue(out var injected))
+        {
+            await injected(c);
+            return;
+        }
+
+        var expected = method == "apps.connections.open" ? AppToken : BotToken;
+        if (authorization != "Bearer " + expected)
+        {
+            await Json(c, new JsonObject { ["ok"] = false, ["error"] = authorization.Length == 0 ? "not_authed" : "invalid_auth" });
+            return;
+        }
+
+        JsonObject answer = method switch
+        {
+            "apps.connections.open" => new JsonObject { ["ok"] = true, ["url"] = NewSocketUrl() },
+            "auth.test" => new JsonObject { ["ok"] = true, ["user_id"] = BotUserId, ["bot_id"] = "BBOT", ["team_id"] = "T111", ["user"] = "supportbot" },
+            "conversations.open" when args["users"]?.GetValue<string>() is { Length: > 0 } user && !user.Contains(',', StringComparison.Ordinal) =>
+                new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = "D" + user } },
+            "chat.postMessage" when args["channel"] is not null => new JsonObject { ["ok"] = true, ["channel"] = args["channel"]!.DeepClone(), ["ts"] = NextTs() },
+            "chat.postEphemeral" when args["channel"] is not null && args["user"] is not null => new JsonObject { ["ok"] = true, ["message_ts"] = NextTs() },
+            "views.open" when args["trigger_id"] is not null && args["view"] is JsonObject => new JsonObject { ["ok"] = true, ["view"] = new JsonObject { ["id"] = "V1" } },
+            "usergroups.users.list" => new JsonObject { ["ok"] = true, ["users"] = new JsonArray(UserGroupMembers.Select(u => (JsonNode)u).ToArray()) },
+            "conversations.open" or "chat.postMessage" or "chat.postEphemeral" or "views.open" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
+            _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
+        };
+        await Json(c, answer);
+    }
+
+    private async Task HandleResponseUrlAsync(HttpContext c, string id)
+    {
+        var body = await ReadArgsAsync(c.Request);
+        Responses.Enqueue(new ResponsePost(id, body, DateTimeOffset.UtcNow));
+        c.Response.ContentType = "application/json";
+        await c.Response.WriteAsync("{\"ok\":true}");
+    }
+
+    private async Task HandleSocketAsync(HttpContext c)
+    {
+        var ticket = c.Request.Query["ticket"].ToString();
+        if (!c.WebSockets.IsWebSocketRequest || !_tickets.TryRemove(ticket, out _))
+        {
+            // Socket Mode URLs are single use.
+            c.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        using var ws = await c.WebSockets.AcceptWebSocketAsync();
+        var socket = new FakeSocket(ws);
+        await socket.SendAsync(new JsonObject
+        {
+            ["type"] = "hello",
+            ["num_connections"] = ConnectionCount + 1,
+            ["debug_info"] = new JsonObject { ["host"] = "applink-fake", ["approximate_connection_time"] = 18060 },
+            ["connection_info"] = new JsonObject { ["app_id"] = "A111" },
+        });
+        lock (_socketsLock)
+        {
+            _sockets.Add(socket);
+        }
+
+        await socket.ReceiveLoopAsync(frame =>
+        {
+            var id = frame["envelope_id"]?.GetValue<string>();
+            if (id is null)
+            {
+                return;
+            }
+
+            if (AcksToLose > 0)
+            {
+                AcksToLose--;
+                return;
+            }
+
+            var ack = new Ack(id, frame["payload"] as JsonObject, DateTimeOffset.UtcNow);
+            AllAcks.Enqueue(ack);
+            _acks.GetOrAdd(id, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(ack);
+        });
+    }
+
+    private string NewSocketUrl()
+    {
+        var ticket = Interlocked.Increment(ref _ticket).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _tickets[ticket] = 0;
+        return $"ws://{BaseUrl.Authority}/link/?ticket={ticket}&app_id=A111";
+    }
+
+    private string NextTs() => $"1700000000.{Interlocked.Increment(ref _ts):D6}";
+
+    private static async Task Json(HttpContext c, JsonObject body)
+    {
+        c.Response.ContentType = "application/json; charset=utf-8";
+        await c.Response.WriteAsync(body.ToJsonString());
+    }
+
+    // Slack accepts form bodies (nested values as JSON strings) and JSON bodies alike.
+    private static async Task<JsonObject> ReadArgsAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        if (request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true)
+        {
+            return JsonNode.Parse(text) as JsonObject ?? [];
+        }
+
+        var args = new JsonObject();
+        foreach (var (key, value) in Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(text))
+        {
+            var s = value.ToString();
+            args[key] = s.StartsWith('[') || s.StartsWith('{') ? JsonNode.Parse(s) : s;
+        }
+
+        return args;
+    }
+}
+
+public sealed record ApiCall(string Method, string Authorization, JsonObject Args, DateTimeOffset At)
+{
+    /// <summary>Every string the call carried, for asserting what a message never contains.</summary>
+    public string AllText => Args.ToJsonString();
+}
+
+public sealed record ResponsePost(string Id, JsonObject Body, DateTimeOffset At);
+
+public sealed record Ack(string EnvelopeId, JsonObject? Payload, DateTimeOffset At);
+
+/// <summary>One accepted Socket Mode connection on the fake's side.</summary>
+public sealed class FakeSocket(WebSocket socket) : IDisposable
+{
+    private readonly SemaphoreSlim _send = new(1, 1);
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsOpen => socket.State == WebSocketState.Open && !_closed.Task.IsCompleted;
+
+    public Task Closed => _closed.Task;
+
+    public async Task SendAsync(JsonObject frame)
+    {
+        await _send.WaitAsync();
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    public Task SendDisconnectAsync(string reason) => SendAsync(new JsonObject
+    {
+        ["type"] = "disconnect",
+        ["reason"] = reason,
+        ["debug_info"] = new JsonObject { ["host"] = "applink-fake" },
+    });
+
+    public async Task CloseAsync()
+    {
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "refresh", CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+    }
+
+    public void Dispose() => _send.Dispose();
+
+    /// <summary>Drops the connection without a close handshake, as a network failure would.</summary>
+    public void Abort()
+    {
+        socket.Abort();
+        _closed.TrySetResult();
+    }
+
+    internal async Task ReceiveLoopAsync(Action<JsonObject> onFrame)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                using var message = new MemoryStream();
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                    }
+
+                    break;
+                }
+
+                if (JsonNode.Parse(message.ToArray()) is JsonObject frame)
+                {
+                    onFrame(frame);
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _closed.TrySetResult();
+        }
+    }
+}
+
+/// <summary>Polls a condition: the fakes run on real sockets, so effects arrive a little later.</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var until = DateTimeOffset.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTimeOffset.UtcNow > until)
+            {
+                throw new TimeoutException($"Waited {timeout.TotalSeconds} s for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using SupportBot.Core;
+using SupportBot.Slack;
+using SupportBot.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SupportBot.Tests.Slack;
+
+public sealed class SlackApiTests
+{
+    [Fact]
+    public async Task A_rate_limited_call_waits_for_Retry_After_then_succeeds()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        host.Slack.RateLimitNext("chat.postMessage", 1);
+
+        await host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #1 is waiting.")), CancellationToken.None);
+
+        var calls = host.Slack.CallsTo("chat.postMessage");
+        Assert.Equal(2, calls.Count);
+        Assert.True(calls[1].At - calls[0].At >= TimeSpan.FromSeconds(0.9), "the retry waited for Retry-After");
+        Assert.All(calls, c => Assert.Equal("Bearer " + FakeSlack.BotToken, c.Authorization));
+    }
+
+    [Fact]
+    public async Task A_server_error_is_retried_with_backoff()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        host.Slack.FailNext("chat.postMessage");
+
+        await host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #2 is waiting.")), CancellationToken.None);
+
+        Assert.Equal(2, host.Slack.CallsTo("chat.postMessage").Count);
+    }
+
+    [Fact]
+    public async Task An_ok_false_answer_becomes_a_clear_error_naming_the_method_and_code()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        host.Slack.RefuseNext("chat.postMessage", "channel_not_found");
+
+        var error = await Assert.ThrowsAsync<SlackApiException>(() =>
+            host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #3 is waiting.")), CancellationToken.None));
+
+        Assert.Equal("channel_not_found", error.Error);
+        Assert.Contains("chat.postMessage", error.Message, StringComparison.Ordinal);
+        Assert.Single(host.Slack.CallsTo("chat.postMessage"));
+        Assert.DoesNotContain(FakeSlack.BotToken, host.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Members_of_the_volunteer_user_group_are_volunteers_and_the_lookup_is_cached()
+    {
+        await using var host = await SlackTestHost.StartAsync(configure: s =>
+            s.PostConfigure<SlackOptions>(o => o.VolunteerUserGroupId = "SVOLS"));
+        host.Slack.UserGroupMembers.Add("UGROUPVOL");
+
+        var volunteers = host.Services.GetRequiredService<SlackVolunteers>();
+        Assert.True(await volunteers.IsVolunteerAsync("UGROUPVOL", CancellationToken.None));
+        Assert.True(await volunteers.IsVolunteerAsync(SlackTestHost.Volunteer, CancellationToken.None));
+        Assert.False(await volunteers.IsVolunteerAsync("UMEMBER", CancellationToken.None));
+        Assert.Single(host.Slack.CallsTo("usergroups.users.list"));
+        Assert.Equal("SVOLS", host.Slack.CallsTo("usergroups.users.list")[0].Args["usergroup"]?.GetValue<string>());
+    }
+
+    [FixtureFact]
+    public void The_signature_matches_Slacks_published_test_vector()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(FixtureFactAttribute.Path("CONSTRUCTED.request_signing_v0.test_vector.json")));
+        var v = doc.RootElement;
+        var secret = v.GetProperty("signing_secret").GetString()!;
+        var ts = v.GetProperty("x_slack_request_timestamp").GetString()!;
+        var body = System.Text.Encoding.UTF8.GetBytes(v.GetProperty("raw_body").GetString()!);
+        var expected = v.GetProperty("x_slack_signature").GetString()!;
+        var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(ts, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, SlackSignature.Compute(secret, ts, body));
+        Assert.True(SlackSignature.IsValid(secret, ts, expected, body, sentAt.AddMinutes(4)));
+        Assert.False(SlackSignature.IsValid(secret, ts, expected, body, sentAt.AddMinutes(6)));
+        Assert.False(SlackSignature.IsValid(secret, ts, expected.Replace('a', 'b'), body, sentAt));
+    }
+}

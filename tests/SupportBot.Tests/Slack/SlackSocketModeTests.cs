@@ -1,0 +1,280 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using SupportBot.Slack;
+using SupportBot.Tests.Fakes;
+
+namespace SupportBot.Tests.Slack;
+
+public sealed class SlackSocketModeTests
+{
+    private static readonly TimeSpan AckDeadline = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task A_members_redflags_with_ticks_is_answered_only_to_them()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var list = host.Content.RedFlags[0];
+        var checkId = $"redflags:check:{list.Key}";
+
+        var sent = DateTimeOffset.UtcNow;
+        var envelope = await host.Slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UMEMBER", "/redflags", list.Key, "r1"));
+        var ack = await host.Slack.WaitForAckAsync(envelope);
+
+        Assert.True(ack.At - sent < AckDeadline, $"acked after {(ack.At - sent).TotalMilliseconds} ms");
+        Assert.Equal("ephemeral", ack.Payload?["response_type"]?.GetValue<string>());
+        var blocks = ack.Payload!["blocks"]!.AsArray();
+        var boxes = blocks.SelectMany(b => b?["elements"] as JsonArray ?? []).Where(e => e?["type"]?.GetValue<string>() == "checkboxes").ToList();
+        Assert.NotEmpty(boxes);
+        Assert.All(boxes, b => Assert.True(b!["options"]!.AsArray().Count <= SlackRenderer.MaxCheckboxOptions));
+        Assert.Contains(SlackRenderer.DonePrefix + checkId, SlackTestHost.ActionIds(ack.Payload));
+
+        // Ticks live in the message state until "done" is pressed; Slack sends them all with the button press.
+        var ticked = list.Items.Take(2).Select(i => i.Id).ToList();
+        var state = new JsonObject
+        {
+            ["values"] = new JsonObject
+            {
+                [$"{SlackRenderer.GroupPrefix}{checkId}/0"] = new JsonObject
+                {
+                    [checkId] = new JsonObject
+                    {
+                        ["type"] = "checkboxes",
+                        ["selected_options"] = new JsonArray(ticked.Select(t => (JsonNode)new JsonObject { ["value"] = t }).ToArray()),
+                    },
+                },
+            },
+        };
+        var press = await host.Slack.SendEnvelopeAsync("interactive", host.ButtonPress("UMEMBER", SlackRenderer.DonePrefix + checkId, "C111", "r2", state));
+        await host.Slack.WaitForAckAsync(press, AckDeadline);
+        await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == "r2"), TimeSpan.FromSeconds(10), "the result by response_url");
+
+        var result = host.Slack.Responses.First(r => r.Id == "r2").Body;
+        Assert.Equal("ephemeral", result["response_type"]?.GetValue<string>());
+        Assert.Contains(SlackRenderer.Escape(list.Items[0].Text), result.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(host.Slack.CallsTo("chat.postMessage"));
+    }
+
+    [Fact]
+    public async Task A_DM_disclosure_is_queued_claimed_relayed_both_ways_and_closed_without_its_words_reaching_the_volunteer_channel()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        const string Survivor = "USURV";
+
+        await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor, "My counsellor Zebrafinch kissed me after our session", "Ev1"));
+        var welcome = await PostedToAsync(slack, "D" + Survivor, 1);
+        var consent = SlackTestHost.ActionIds(welcome[0].Args).Single(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
+
+        await slack.SendEnvelopeAsync("interactive", host.ButtonPress(Survivor, consent, "D" + Survivor, "r-consent"));
+        var notice = await PostedToAsync(slack, SlackTestHost.VolunteerChannel, 1);
+        var claim = SlackTestHost.ActionIds(notice[0].Args).Single(a => a.StartsWith("claim:", StringComparison.Ordinal));
+        Assert.DoesNotContain("Zebrafinch", notice[0].AllText, StringComparison.Ordinal);
+
+        await slack.SendEnvelopeAsync("interactive", host.ButtonPress(SlackTestHost.Volunteer, claim, SlackTestHost.VolunteerChannel, "r-claim"));
+        var transcript = await PostedToAsync(slack, "D" + SlackTestHost.Volunteer, 1);
+        Assert.Contains("Zebrafinch", transcript[0].AllText, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-claim"), TimeSpan.FromSeconds(10), "the claim confirmation");
+        Assert.Equal("ephemeral", slack.Responses.First(r => r.Id == "r-claim").Body["response_type"]?.GetValue<string>());
+
+        var toSurvivor = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + Survivor);
+        await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(SlackTestHost.Volunteer, "I am here to listen, Pelican", "Ev2"));
+        var relayed = await PostedToAsync(slack, "D" + Survivor, toSurvivor + 1);
+        Assert.Contains("Pelican", relayed[^1].AllText, StringComparison.Ordinal);
+
+        var toVolunteer = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + SlackTestHost.Volunteer);
+        await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor, "Thank you Quokka", "Ev3"));
+        var back = await PostedToAsync(slack, "D" + SlackTestHost.Volunteer, toVolunteer + 1);
+        Assert.Contains("Quokka", back[^1].AllText, StringComparison.Ordinal);
+
+        var close = await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand(SlackTestHost.Volunteer, "/close", "supported", "r-close"));
+        var closeAck = await slack.WaitForAckAsync(close, AckDeadline);
+        Assert.Equal("ephemeral", closeAck.Payload?["response_type"]?.GetValue<string>());
+        await PostedToAsync(slack, SlackTestHost.VolunteerChannel, 3);
+
+        foreach (var call in slack.CallsTo("chat.postMessage").Where(c => c.Args["channel"]?.GetValue<string>() == SlackTestHost.VolunteerChannel))
+        {
+            Assert.DoesNotContain("Zebrafinch", call.AllText, StringComparison.Ordinal);
+            Assert.DoesNotContain("Quokka", call.AllText, StringComparison.Ordinal);
+            Assert.DoesNotContain("Pelican", call.AllText, StringComparison.Ordinal);
+        }
+
+        // Nothing said in a DM, and no credential or socket URL, reaches a log.
+        var logs = host.Logs.AllText;
+        foreach (var secret in new[] { "Zebrafinch", "Quokka", "Pelican", FakeSlack.BotToken, FakeSlack.AppToken, "ticket=", "/respond/" })
+        {
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Every_envelope_is_acknowledged_within_three_seconds_even_when_the_database_is_slow()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        // Make sure the database exists, then hold its write lock as a slow disk would.
+        var warm = await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UWARM", "/help", "", "r-warm"));
+        await slack.WaitForAckAsync(warm);
+
+        await using (var blocker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
+        {
+            await blocker.OpenAsync();
+            await using (var begin = blocker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            var sends = new List<(string Id, DateTimeOffset At)>();
+            foreach (var (type, payload) in new[]
+            {
+                ("slash_commands", host.SlashCommand("USLOW", "/help", "", "r-slow")),
+                ("events_api", SlackTestHost.DirectMessage("USLOW2", "hello there", "EvSlow")),
+                ("interactive", host.ButtonPress("USLOW3", "next:resources", "C111", "r-slow3")),
+            })
+            {
+                var at = DateTimeOffset.UtcNow;
+                sends.Add((await slack.SendEnvelopeAsync(type, payload), at));
+            }
+
+            foreach (var (id, at) in sends)
+            {
+                var ack = await slack.WaitForAckAsync(id, TimeSpan.FromSeconds(5));
+                Assert.True(ack.At - at < AckDeadline, $"acked after {(ack.At - at).TotalMilliseconds} ms");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await using var rollback = blocker.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        // The answers were not lost: the slow command's answer follows by response_url, the DM's by message.
+        await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-slow"), TimeSpan.FromSeconds(20), "the slow command's answer");
+        Assert.Equal("ephemeral", slack.Responses.First(r => r.Id == "r-slow").Body["response_type"]?.GetValue<string>());
+        await PostedToAsync(slack, "DUSLOW2", 1, TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_retried_event_and_a_resent_slash_envelope_are_each_handled_once()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var payload = SlackTestHost.DirectMessage("URETRY", "is anyone there", "EvRetry");
+
+        var first = await slack.SendEnvelopeAsync("events_api", payload);
+        await slack.WaitForAckAsync(first);
+        var retry = await slack.SendEnvelopeAsync("events_api", payload, Guid.NewGuid().ToString(), retryAttempt: 1);
+        await slack.WaitForAckAsync(retry);
+
+        var command = host.SlashCommand("URETRY2", "/help", "", "r-help");
+        var envelope = Guid.NewGuid().ToString();
+        await slack.SendEnvelopeAsync("slash_commands", command, envelope, 0);
+        var firstAck = await slack.WaitForAckAsync(envelope);
+        Assert.NotNull(firstAck.Payload);
+        var again = Guid.NewGuid().ToString();
+        await slack.SendEnvelopeAsync("slash_commands", command, again, 0);
+        var secondAck = await slack.WaitForAckAsync(again);
+
+        await PostedToAsync(slack, "DURETRY", 1);
+        await Task.Delay(500);
+        Assert.Single(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DURETRY");
+        Assert.Null(secondAck.Payload);
+        Assert.DoesNotContain(slack.Responses, r => r.Id == "r-help");
+    }
+
+    [Fact]
+    public async Task An_event_whose_ack_was_lost_is_re_sent_by_Slack_and_handled_once()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        slack.RedeliverAfter = TimeSpan.FromSeconds(1);
+        slack.AcksToLose = 1;
+
+        await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("ULOST", "can you hear me", "EvLost"));
+        await Eventually.TrueAsync(() => !slack.AllAcks.IsEmpty, TimeSpan.FromSeconds(10), "the ack of the re-sent envelope");
+
+        await PostedToAsync(slack, "DULOST", 1);
+        await Task.Delay(500);
+        Assert.Single(slack.CallsTo("chat.postMessage"));
+        Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("refresh_requested")]
+    [InlineData("warning")]
+    public async Task A_refresh_disconnect_opens_a_new_connection_first_and_loses_no_event(string reason)
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var old = slack.Latest();
+
+        await old.SendDisconnectAsync(reason);
+        await slack.WaitForConnectionsAsync(2);
+        Assert.True(old.IsOpen, "the old connection is still open when the new one says hello");
+
+        // Slack may still deliver on the old connection until it closes it.
+        var onOld = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UOLD", "hello from before", "EvOld"), old);
+        await slack.WaitForAckAsync(onOld);
+        await old.CloseAsync();
+        var onNew = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UNEW", "hello from after", "EvNew"));
+        await slack.WaitForAckAsync(onNew);
+
+        await PostedToAsync(slack, "DUOLD", 1);
+        await PostedToAsync(slack, "DUNEW", 1);
+    }
+
+    [Fact]
+    public async Task A_dropped_socket_is_reconnected_and_later_events_are_handled()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+
+        slack.Latest().Abort();
+        await slack.WaitForConnectionsAsync(2, TimeSpan.FromSeconds(15));
+        var id = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UDROP", "still there?", "EvDrop"));
+        await slack.WaitForAckAsync(id);
+        await PostedToAsync(slack, "DUDROP", 1);
+        Assert.Equal(2, slack.CallsTo("apps.connections.open").Count);
+    }
+
+    [Fact]
+    public async Task A_link_disabled_disconnect_stops_reconnecting()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+
+        await slack.Latest().SendDisconnectAsync("link_disabled");
+        await Eventually.TrueAsync(() => host.Logs.AllText.Contains("disabled the Socket Mode link", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the error log");
+        await Task.Delay(1500);
+        Assert.Single(slack.CallsTo("apps.connections.open"));
+    }
+
+    [Fact]
+    public async Task Bot_messages_edits_and_the_bots_own_messages_are_ignored()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var own = SlackTestHost.DirectMessage(FakeSlack.BotUserId, "my own words", "EvOwn");
+        var edit = SlackTestHost.DirectMessage("UEDIT", "edited words", "EvEdit");
+        edit["event"]!["subtype"] = "message_changed";
+        var bot = SlackTestHost.DirectMessage("UOTHERBOT", "a bot's words", "EvBot");
+        bot["event"]!["bot_id"] = "B999";
+
+        foreach (var payload in new[] { own, edit, bot })
+        {
+            await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("events_api", payload));
+        }
+
+        var person = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UPERSON", "hello", "EvPerson"));
+        await slack.WaitForAckAsync(person);
+        await PostedToAsync(slack, "DUPERSON", 1);
+        Assert.All(slack.CallsTo("chat.postMessage"), c => Assert.Equal("DUPERSON", c.Args["channel"]?.GetValue<string>()));
+    }
+
+    internal static async Task<IReadOnlyList<ApiCall>> PostedToAsync(FakeSlack slack, string channel, int count, TimeSpan? timeout = null)
+    {
+        List<ApiCall> Matching() => slack.CallsTo("chat.postMessage").Where(c => c.Args["channel"]?.GetValue<string>() == channel).ToList();
+        await Eventually.TrueAsync(() => Matching().Count >= count, timeout ?? TimeSpan.FromSeconds(10), $"{count} message(s) to {channel}");
+        return Matching();
+    }
+}

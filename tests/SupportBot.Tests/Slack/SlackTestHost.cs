@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SupportBot.Core;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
+using SupportBot.Slack;
+using SupportBot.Tests.Fakes;
+using SupportBot.Tests.Support;
+
+namespace SupportBot.Tests.Slack;
+
+/// <summary>
+/// The real core and the real Slack adapter over a fresh SQLite file, pointed at a <see cref="FakeSlack"/>.
+/// Socket Mode by default; HTTP mode when <c>httpMode</c> is set.
+/// </summary>
+public sealed class SlackTestHost : IAsyncDisposable
+{
+    public const string Volunteer = "UVOL";
+    public const string VolunteerChannel = "CVOLUNTEERS";
+    public const string SigningSecret = "signing-secret-SECRET3";
+
+    private SlackTestHost(FakeSlack slack, string directory, ServiceProvider services, CapturingLoggerProvider logs)
+    {
+        Logs = logs;
+        Slack = slack;
+        Directory = directory;
+        Services = services;
+    }
+
+    public FakeSlack Slack { get; }
+
+    public string Directory { get; }
+
+    public ServiceProvider Services { get; }
+
+    /// <summary>Every log line the adapter and the core wrote.</summary>
+    public CapturingLoggerProvider Logs { get; }
+
+    public SlackAdapter Adapter => Services.GetRequiredService<SlackAdapter>();
+
+    public ContentCatalog Content => Services.GetRequiredService<ContentCatalog>();
+
+    public string DatabasePath => Path.Combine(Directory, "supportbot.db");
+
+    public static async Task<SlackTestHost> StartAsync(bool httpMode = false, Action<IServiceCollection>? configure = null, bool waitUntilReady = true)
+    {
+        var slack = await FakeSlack.StartAsync();
+        var directory = System.IO.Directory.CreateTempSubdirectory("supportbot-slack-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = Path.Combine(directory, "supportbot.db"),
+            ["Slack:BotToken"] = FakeSlack.BotToken,
+            ["Slack:AppToken"] = httpMode ? "" : FakeSlack.AppToken,
+            ["Slack:SigningSecret"] = httpMode ? SigningSecret : "",
+            ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl,
+            ["Slack:VolunteerUserIds:0"] = Volunteer,
+            ["Slack:VolunteerChannelId"] = VolunteerChannel,
+            ["Slack:Urls"] = "http://127.0.0.1:0",
+        };
+        var logs = new CapturingLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddSupportBotCore(TestContent.Load());
+        services.AddSlackAdapter();
+        configure?.Invoke(services);
+        var host = new SlackTestHost(slack, directory, services.BuildServiceProvider(), logs);
+        await host.Adapter.StartAsync(CancellationToken.None);
+        if (waitUntilReady)
+        {
+            await host.Adapter.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Adapter.StopAsync(CancellationToken.None);
+        await Services.DisposeAsync();
+        await Slack.DisposeAsync();
+        Database.CloseAll();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>A slash command payload as Slack sends it, based on the official sample where it is present.</summary>
+    public JsonObject SlashCommand(string user, string command, string text, string responseId) => new()
+    {
+        ["token"] = "verification-token",
+        ["team_id"] = "T111",
+        ["channel_id"] = "C111",
+        ["channel_name"] = "random",
+        ["user_id"] = user,
+        ["user_name"] = user.ToLowerInvariant(),
+        ["command"] = command,
+        ["text"] = text,
+        ["api_app_id"] = "A111",
+        ["response_url"] = Slack.ResponseUrl(responseId),
+        ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
+    };
+
+    public static JsonObject DirectMessage(string user, string text, string eventId) => new()
+    {
+        ["token"] = "verification-token",
+        ["team_id"] = "T111",
+        ["api_app_id"] = "A111",
+        ["type"] = "event_callback",
+        ["event_id"] = eventId,
+        ["event_time"] = 1700000000,
+        ["event"] = new JsonObject
+        {
+            ["type"] = "message",
+            ["channel"] = "D" + user,
+            ["user"] = user,
+            ["text"] = text,
+            ["ts"] = "1700000000.000100",
+            ["event_ts"] = "1700000000.000100",
+            ["channel_type"] = "im",
+        },
+    };
+
+    /// <summary>A button press (block_actions) on a message in <paramref name="channel"/>.</summary>
+    public JsonObject ButtonPress(string user, string actionId, string channel, string responseId, JsonObject? state = null) => new()
+    {
+        ["type"] = "block_actions",
+        ["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["name"] = user.ToLowerInvariant(), ["team_id"] = "T111" },
+        ["api_app_id"] = "A111",
+        ["token"] = "verification-token",
+        ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = "1700000000.000200", ["channel_id"] = channel, ["is_ephemeral"] = channel.StartsWith('C') },
+        ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
+        ["team"] = new JsonObject { ["id"] = "T111", ["domain"] = "test" },
+        ["channel"] = new JsonObject { ["id"] = channel },
+        ["response_url"] = Slack.ResponseUrl(responseId),
+        ["state"] = state ?? new JsonObject { ["values"] = new JsonObject() },
+        ["actions"] = new JsonArray(new JsonObject
+        {
+            ["action_id"] = actionId,
+            ["block_id"] = "b1",
+            ["type"] = "button",
+            ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "x" },
+            ["action_ts"] = "1700000000.000300",
+        }),
+    };
+
+    /// <summary>All the buttons' action ids in the blocks of a recorded message or response.</summary>
+    public static IReadOnlyList<string> ActionIds(JsonObject message) =>
+        (message["blocks"] as JsonArray ?? [])
+            .SelectMany(b => b?["elements"] as JsonArray ?? [])
+            .Where(e => e?["type"]?.GetValue<string>() == "button")
+            .Select(e => e!["action_id"]!.GetValue<string>())
+            .ToList();
+}
