@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Tests.Support;
 using SupportBot.Core;
 using SupportBot.Core.Commands;
 
@@ -211,7 +212,7 @@ public sealed class DiscordMissionTests
     public async Task An_official_modal_submit_with_a_foreign_custom_id_gets_a_polite_private_answer()
     {
         await using var rig = await DiscordRig.StartAsync();
-        var envelope = JsonNode.Parse(SharedFixtureFactAttribute.Read("interaction_create.modal_submit.captured.json"))!;
+        var envelope = JsonNode.Parse(SharedFixtureFactAttribute.Read("discord", "interaction_create.modal_submit.captured.json"))!;
         var id = envelope["d"]!["id"]!.GetValue<string>();
 
         await rig.Fake.DispatchEnvelopeAsync(envelope.ToJsonString());
@@ -226,8 +227,8 @@ public sealed class DiscordMissionTests
     public async Task The_official_dm_sample_starts_an_intake_and_guild_messages_are_ignored()
     {
         await using var rig = await DiscordRig.StartAsync();
-        var dm = JsonNode.Parse(SharedFixtureFactAttribute.Read("CONSTRUCTED.message_create.dm.json"))!;
-        var guild = JsonNode.Parse(SharedFixtureFactAttribute.Read("message_create.guild.captured.json"))!;
+        var dm = JsonNode.Parse(SharedFixtureFactAttribute.Read("discord", "CONSTRUCTED.message_create.dm.json"))!;
+        var guild = JsonNode.Parse(SharedFixtureFactAttribute.Read("discord", "message_create.guild.captured.json"))!;
         var channel = dm["d"]!["channel_id"]!.GetValue<string>();
 
         await rig.Fake.DispatchEnvelopeAsync(guild.ToJsonString());

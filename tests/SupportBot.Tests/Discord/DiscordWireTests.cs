@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SupportBot.Tests.Support;
 using SupportBot.Discord;
 using SupportBot.Discord.Wire;
 
@@ -12,11 +13,11 @@ public sealed class DiscordWireTests
     public void Modal_inputs_are_read_from_labels_and_from_action_rows()
     {
         // The docs' Label sample is JSONC with a "...additionalInteractionFields" placeholder line; drop that line.
-        var jsonc = string.Join("\n", SharedFixtureFactAttribute.Read("interaction_data.modal_submit.label.docs.jsonc")
+        var jsonc = string.Join("\n", SharedFixtureFactAttribute.Read("discord", "interaction_data.modal_submit.label.docs.jsonc")
             .Split('\n').Where(l => !l.TrimStart().StartsWith("...", StringComparison.Ordinal)));
         var label = JsonNode.Parse(jsonc, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
         var labelData = label["data"].Deserialize(DiscordJson.Default.InteractionData)!;
-        var rowData = JsonNode.Parse(SharedFixtureFactAttribute.Read("interaction.modal_submit.action_row.docs-2024.json"))!["data"]
+        var rowData = JsonNode.Parse(SharedFixtureFactAttribute.Read("discord", "interaction.modal_submit.action_row.docs-2024.json"))!["data"]
             .Deserialize(DiscordJson.Default.InteractionData)!;
 
         Assert.Equal("The recent changes to acceleration feel much better, but shadows still need help",
@@ -36,7 +37,7 @@ public sealed class DiscordWireTests
             "interaction.modal_submit.action_row.docs-2024.json",
         })
         {
-            var interaction = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read(name), DiscordJson.Default.WireInteraction)!;
+            var interaction = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("discord", name), DiscordJson.Default.WireInteraction)!;
             Assert.False(string.IsNullOrEmpty(interaction.Id), name);
             Assert.False(string.IsNullOrEmpty(interaction.Token), name);
             Assert.NotNull(interaction.Member?.User ?? interaction.User);
@@ -46,8 +47,8 @@ public sealed class DiscordWireTests
     [SharedFixtureFact]
     public void The_captured_hello_and_ready_give_the_interval_and_the_resume_state()
     {
-        var hello = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("gateway_hello.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
-        var ready = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("gateway_ready.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
+        var hello = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("discord", "gateway_hello.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
+        var ready = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("discord", "gateway_ready.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
 
         Assert.Equal(41250, hello.D!.Value.Deserialize(DiscordJson.Default.HelloData)!.HeartbeatInterval);
         var data = ready.D!.Value.Deserialize(DiscordJson.Default.ReadyData)!;

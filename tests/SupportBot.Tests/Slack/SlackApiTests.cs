@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SupportBot.Tests.Support;
 using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
@@ -63,10 +64,10 @@ public sealed class SlackApiTests
         Assert.Equal("SVOLS", host.Slack.CallsTo("usergroups.users.list")[0].Args["usergroup"]?.GetValue<string>());
     }
 
-    [FixtureFact]
+    [SharedFixtureFact]
     public void The_signature_matches_Slacks_published_test_vector()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixtureFactAttribute.Path("CONSTRUCTED.request_signing_v0.test_vector.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(SharedFixtureFactAttribute.Path("slack", "CONSTRUCTED.request_signing_v0.test_vector.json")));
         var v = doc.RootElement;
         var secret = v.GetProperty("signing_secret").GetString()!;
         var ts = v.GetProperty("x_slack_request_timestamp").GetString()!;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Core;
+using SupportBot.Core.Content;
 using SupportBot.Tests.Support;
 
 namespace SupportBot.Tests.Slack;
@@ -13,7 +14,7 @@ public sealed partial class SlackDocsTests
         using var services = new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddLogging()
-            .AddSupportBotCore(TestContent.Load())
+            .AddSupportBotCore(ContentCatalog.Load(TestPaths.Prompts))
             .BuildServiceProvider();
         var commands = services.GetRequiredService<Bot>().Commands.Select(c => c.Name).Order(StringComparer.Ordinal).ToList();
 

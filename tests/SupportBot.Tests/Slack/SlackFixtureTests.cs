@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SupportBot.Tests.Support;
 using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Slack;
@@ -6,7 +7,7 @@ namespace SupportBot.Tests.Slack;
 /// <summary>The official sample payloads, sent through the fake Slack's socket exactly as Slack would.</summary>
 public sealed class SlackFixtureTests
 {
-    [FixtureFact]
+    [SharedFixtureFact]
     public async Task The_official_message_im_envelope_is_acknowledged_and_answered_by_direct_message()
     {
         await using var host = await SlackTestHost.StartAsync();
@@ -20,7 +21,7 @@ public sealed class SlackFixtureTests
         Assert.Contains(host.Slack.CallsTo("conversations.open"), c => c.Args["users"]?.GetValue<string>() == user);
     }
 
-    [FixtureFact]
+    [SharedFixtureFact]
     public async Task The_official_slash_command_envelope_is_answered_ephemerally_in_its_ack()
     {
         await using var host = await SlackTestHost.StartAsync();
@@ -34,7 +35,7 @@ public sealed class SlackFixtureTests
         Assert.Contains("hello-socket-mode", ack.Payload!.ToJsonString(), StringComparison.Ordinal);
     }
 
-    [FixtureFact]
+    [SharedFixtureFact]
     public async Task The_official_bot_message_event_is_ignored()
     {
         await using var host = await SlackTestHost.StartAsync();
@@ -48,7 +49,7 @@ public sealed class SlackFixtureTests
         Assert.Empty(host.Slack.CallsTo("chat.postMessage"));
     }
 
-    [FixtureFact]
+    [SharedFixtureFact]
     public async Task The_official_block_actions_and_view_submission_envelopes_reach_the_core()
     {
         await using var host = await SlackTestHost.StartAsync();
@@ -66,5 +67,5 @@ public sealed class SlackFixtureTests
         await SlackSocketModeTests.PostedToAsync(host.Slack, "D" + submitter, 1);
     }
 
-    private static JsonObject Load(string name) => JsonNode.Parse(File.ReadAllText(FixtureFactAttribute.Path(name)))!.AsObject();
+    private static JsonObject Load(string name) => JsonNode.Parse(File.ReadAllText(SharedFixtureFactAttribute.Path("slack", name)))!.AsObject();
 }

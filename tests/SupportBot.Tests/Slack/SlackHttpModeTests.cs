@@ -16,7 +16,7 @@ public sealed class SlackHttpModeTests
         await using var host = await SlackTestHost.StartAsync(httpMode: true);
         using var http = new HttpClient();
         var body = SlashForm(host, "UMEMBER", "/help", "", "r-bad");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = host.Core.Clock.GetUtcNow().ToUnixTimeSeconds();
 
         var wrongSecret = await PostAsync(http, host, "commands", body, "application/x-www-form-urlencoded", now, secret: "not-the-secret");
         var stale = await PostAsync(http, host, "commands", body, "application/x-www-form-urlencoded", now - 6 * 60);
@@ -43,7 +43,7 @@ public sealed class SlackHttpModeTests
         var list = host.Content.RedFlags[0];
 
         var response = await PostAsync(http, host, "commands", SlashForm(host, "UMEMBER", "/redflags", list.Key, "r1"),
-            "application/x-www-form-urlencoded", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            "application/x-www-form-urlencoded", host.Core.Clock.GetUtcNow().ToUnixTimeSeconds());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
@@ -57,7 +57,7 @@ public sealed class SlackHttpModeTests
         await using var host = await SlackTestHost.StartAsync(httpMode: true);
         using var http = new HttpClient();
         var body = SlackTestHost.DirectMessage("URETRY", "hello, anyone?", "EvHttpRetry").ToJsonString();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = host.Core.Clock.GetUtcNow().ToUnixTimeSeconds();
 
         var first = await PostAsync(http, host, "events", body, "application/json", now);
         var retry = await PostAsync(http, host, "events", body, "application/json", now, retryNum: 1);
@@ -81,7 +81,7 @@ public sealed class SlackHttpModeTests
             : """{"token":"t","challenge":"our-own-challenge","type":"url_verification"}""";
         var challenge = JsonNode.Parse(body)!["challenge"]!.GetValue<string>();
 
-        var response = await PostAsync(http, host, "events", body, "application/json", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var response = await PostAsync(http, host, "events", body, "application/json", host.Core.Clock.GetUtcNow().ToUnixTimeSeconds());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(challenge, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["challenge"]!.GetValue<string>());
@@ -95,7 +95,7 @@ public sealed class SlackHttpModeTests
         var press = host.ButtonPress("UMEMBER", "next:resources", "C111", "r-next").ToJsonString();
         var body = "payload=" + Uri.EscapeDataString(press);
 
-        var response = await PostAsync(http, host, "interactivity", body, "application/x-www-form-urlencoded", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var response = await PostAsync(http, host, "interactivity", body, "application/x-www-form-urlencoded", host.Core.Clock.GetUtcNow().ToUnixTimeSeconds());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == "r-next"), TimeSpan.FromSeconds(10), "the answer by response_url");

@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using SupportBot.Core;
 using SupportBot.Core.Content;
-using SupportBot.Core.Storage;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
@@ -21,36 +17,34 @@ public sealed class SlackTestHost : IAsyncDisposable
     public const string VolunteerChannel = "CVOLUNTEERS";
     public const string SigningSecret = "signing-secret-SECRET3";
 
-    private SlackTestHost(FakeSlack slack, string directory, ServiceProvider services, CapturingLoggerProvider logs)
+    private SlackTestHost(FakeSlack slack, CoreHarness core)
     {
-        Logs = logs;
         Slack = slack;
-        Directory = directory;
-        Services = services;
+        Core = core;
     }
 
     public FakeSlack Slack { get; }
 
-    public string Directory { get; }
+    public CoreHarness Core { get; }
 
-    public ServiceProvider Services { get; }
+    public string Directory => Core.Directory;
+
+    public ServiceProvider Services => Core.Services;
 
     /// <summary>Every log line the adapter and the core wrote.</summary>
-    public CapturingLoggerProvider Logs { get; }
+    public CapturingLoggerProvider Logs => Core.Logs;
 
     public SlackAdapter Adapter => Services.GetRequiredService<SlackAdapter>();
 
-    public ContentCatalog Content => Services.GetRequiredService<ContentCatalog>();
+    public ContentCatalog Content => Core.Content;
 
-    public string DatabasePath => Path.Combine(Directory, "supportbot.db");
+    public string DatabasePath => Core.DatabasePath;
 
     public static async Task<SlackTestHost> StartAsync(bool httpMode = false, Action<IServiceCollection>? configure = null, bool waitUntilReady = true)
     {
         var slack = await FakeSlack.StartAsync();
-        var directory = System.IO.Directory.CreateTempSubdirectory("supportbot-slack-").FullName;
         var settings = new Dictionary<string, string?>
         {
-            ["Storage:Path"] = Path.Combine(directory, "supportbot.db"),
             ["Slack:BotToken"] = FakeSlack.BotToken,
             ["Slack:AppToken"] = httpMode ? "" : FakeSlack.AppToken,
             ["Slack:SigningSecret"] = httpMode ? SigningSecret : "",
@@ -59,14 +53,14 @@ public sealed class SlackTestHost : IAsyncDisposable
             ["Slack:VolunteerChannelId"] = VolunteerChannel,
             ["Slack:Urls"] = "http://127.0.0.1:0",
         };
-        var logs = new CapturingLoggerProvider();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        services.AddSupportBotCore(TestContent.Load());
-        services.AddSlackAdapter();
-        configure?.Invoke(services);
-        var host = new SlackTestHost(slack, directory, services.BuildServiceProvider(), logs);
+        var core = new CoreHarness(
+            services =>
+            {
+                services.AddSlackAdapter();
+                configure?.Invoke(services);
+            },
+            settings);
+        var host = new SlackTestHost(slack, core);
         await host.Adapter.StartAsync(CancellationToken.None);
         if (waitUntilReady)
         {
@@ -79,16 +73,8 @@ public sealed class SlackTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Adapter.StopAsync(CancellationToken.None);
-        await Services.DisposeAsync();
+        Core.Dispose();
         await Slack.DisposeAsync();
-        Database.CloseAll();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 
     /// <summary>A slash command payload as Slack sends it, based on the official sample where it is present.</summary>
