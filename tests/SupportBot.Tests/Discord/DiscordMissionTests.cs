@@ -242,7 +242,7 @@ public sealed class DiscordMissionTests
         Assert.Empty(rig.Fake.CallsTo("POST", "/users/@me/channels"));
     }
 
-    private static IEnumerable<string> Buttons(JsonNode message) =>
+    internal static IEnumerable<string> Buttons(JsonNode message) =>
         message["components"]!.AsArray().SelectMany(r => r!["components"]!.AsArray()).Select(c => c!["custom_id"]!.GetValue<string>());
 
     /// <summary>A handler that takes longer than Discord's deadline, as a slow disk or a locked database would.</summary>

@@ -114,7 +114,11 @@ public sealed class SlackTestHost : IAsyncDisposable
     };
 
     /// <summary>A button press (block_actions) on a message in <paramref name="channel"/>.</summary>
-    public JsonObject ButtonPress(string user, string actionId, string channel, string responseId, JsonObject? state = null) => new()
+    public JsonObject ButtonPress(string user, string actionId, string channel, string responseId, JsonObject? state = null) =>
+        ButtonPress(Slack, user, actionId, channel, responseId, state);
+
+    /// <summary>A button press as <paramref name="slack"/> would deliver it, for tests that run the adapter in their own host.</summary>
+    public static JsonObject ButtonPress(FakeSlack slack, string user, string actionId, string channel, string responseId, JsonObject? state = null) => new()
     {
         ["type"] = "block_actions",
         ["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["name"] = user.ToLowerInvariant(), ["team_id"] = "T111" },
@@ -124,7 +128,7 @@ public sealed class SlackTestHost : IAsyncDisposable
         ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
         ["team"] = new JsonObject { ["id"] = "T111", ["domain"] = "test" },
         ["channel"] = new JsonObject { ["id"] = channel },
-        ["response_url"] = Slack.ResponseUrl(responseId),
+        ["response_url"] = slack.ResponseUrl(responseId),
         ["state"] = state ?? new JsonObject { ["values"] = new JsonObject() },
         ["actions"] = new JsonArray(new JsonObject
         {
