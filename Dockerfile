@@ -1,4 +1,5 @@
-# Build on the SDK image, run on the small chiseled runtime image (no shell, non-root).
+# Build on the SDK image, run on the chiseled ASP.NET Core runtime image (no shell, non-root). ASP.NET Core,
+# not the plain runtime, because Slack's HTTP mode serves requests with Kestrel.
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 ARG TARGETARCH
 WORKDIR /src
@@ -6,6 +7,8 @@ WORKDIR /src
 # Restore first, from the project files only, so the layer is reused until dependencies change.
 COPY global.json Directory.Build.props Directory.Packages.props SupportBot.sln ./
 COPY src/SupportBot.Core/SupportBot.Core.csproj src/SupportBot.Core/
+COPY src/SupportBot.Discord/SupportBot.Discord.csproj src/SupportBot.Discord/
+COPY src/SupportBot.Slack/SupportBot.Slack.csproj src/SupportBot.Slack/
 COPY src/SupportBot/SupportBot.csproj src/SupportBot/
 RUN dotnet restore src/SupportBot -a $TARGETARCH
 
@@ -14,7 +17,7 @@ COPY prompts/ prompts/
 RUN dotnet publish src/SupportBot -c Release -a $TARGETARCH --no-restore -o /app \
     && mkdir /data
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
 WORKDIR /app
 COPY --from=build /app .
 COPY --from=build --chown=1654:1654 /data /data

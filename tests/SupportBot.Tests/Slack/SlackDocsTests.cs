@@ -9,7 +9,7 @@ namespace SupportBot.Tests.Slack;
 public sealed partial class SlackDocsTests
 {
     [Fact]
-    public void The_manifest_in_docs_lists_exactly_the_bots_commands()
+    public void The_slack_manifest_in_the_readme_lists_exactly_the_bots_commands()
     {
         using var services = new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
@@ -18,7 +18,7 @@ public sealed partial class SlackDocsTests
             .BuildServiceProvider();
         var commands = services.GetRequiredService<Bot>().Commands.Select(c => c.Name).Order(StringComparer.Ordinal).ToList();
 
-        var manifest = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "slack.md"));
+        var manifest = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md"));
         var listed = CommandPattern().Matches(manifest).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(commands, listed);
