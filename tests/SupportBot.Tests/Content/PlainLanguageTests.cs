@@ -1,3 +1,4 @@
+using SupportBot.Tests.Support;
 namespace SupportBot.Tests.Content;
 
 /// <summary>The checks the content tests rely on must themselves catch what they are for.</summary>

@@ -39,28 +39,3 @@ internal static class PromptsFolder
         }
     }
 }
-
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "supportbot-content-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string relative) => System.IO.Path.Combine(Path, relative);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless; never fail a test on cleanup.
-        }
-    }
-}

@@ -6,21 +6,11 @@ namespace SupportBot.Tests.EndToEnd;
 public sealed class ConsoleEndToEndTests : IDisposable
 {
     private const string Disclosure = "My yoga teacher keeps touching me during class and says it is energy work";
-    private readonly string _data = Directory.CreateTempSubdirectory("supportbot-e2e-").FullName;
+    private readonly TempFolder _folder = new("e2e");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
-    private ConsoleProcess Start() => ConsoleProcess.Start(_data, "--Console:Volunteers:0=vol", "--Console:Volunteers:1=sam");
+    private ConsoleProcess Start() => ConsoleProcess.Start(_folder.Path, "--Console:Volunteers:0=vol", "--Console:Volunteers:1=sam");
 
     [Fact]
     public async Task A_member_ticks_red_flags_and_gets_a_private_graded_result()
@@ -190,7 +180,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
         }
 
         // A clean close checkpoints the write-ahead log into the database file and removes it.
-        Assert.False(File.Exists(Path.Combine(_data, "supportbot.db-wal")));
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "supportbot.db-wal")));
         await using var again = Start();
         Assert.Contains("#1", (await again.SayAsync("vol: /queue", "Claim #1"))[^2], StringComparison.Ordinal);
     }
@@ -199,7 +189,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     public async Task Neither_the_encryption_key_nor_what_people_write_reaches_the_logs_even_at_trace_level()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using var bot = ConsoleProcess.Start(_data, $"--Storage:EncryptionKey={key}", "--Logging:LogLevel:Default=Trace");
+        await using var bot = ConsoleProcess.Start(_folder.Path, $"--Storage:EncryptionKey={key}", "--Logging:LogLevel:Default=Trace");
 
         await bot.DiscloseAsync("alice", Disclosure);
         await bot.SayAsync("vol: /claim", "was claimed by vol");
@@ -213,7 +203,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
             Assert.DoesNotContain(secret, bot.Errors, StringComparison.Ordinal);
         }
 
-        Assert.False(File.Exists(Path.Combine(_data, "supportbot.key")), "a configured key must be used instead of a key file");
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "supportbot.key")), "a configured key must be used instead of a key file");
     }
 
     [Fact]
@@ -231,11 +221,11 @@ public sealed class ConsoleEndToEndTests : IDisposable
     [Fact]
     public async Task A_broken_content_file_stops_start_up_with_the_file_and_line()
     {
-        var prompts = Path.Combine(_data, "prompts");
+        var prompts = Path.Combine(_folder.Path, "prompts");
         CopyDirectory(TestPaths.Prompts, prompts);
         File.WriteAllText(Path.Combine(prompts, "messages.json"), "{\n  \"welcome\": \"hi\",\n  \"wellcome\": \"typo\"\n}\n");
 
-        await using var bot = ConsoleProcess.Start(_data, $"--Content:Path={prompts}");
+        await using var bot = ConsoleProcess.Start(_folder.Path, $"--Content:Path={prompts}");
         var exit = await bot.EndInputAsync();
 
         Assert.Equal(2, exit);
@@ -249,7 +239,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     [InlineData("--Storage:RetentionDays=0", "Storage:RetentionDays must be at least 1")]
     public async Task Bad_configuration_stops_start_up_with_a_message_that_names_the_key(string setting, string message)
     {
-        await using var bot = ConsoleProcess.Start(_data, setting);
+        await using var bot = ConsoleProcess.Start(_folder.Path, setting);
         var exit = await bot.EndInputAsync();
 
         Assert.Equal(2, exit);
@@ -259,7 +249,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
 
     private long CountRows(string table)
     {
-        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, "supportbot.db")};Pooling=False");
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder.Path, "supportbot.db")};Pooling=False");
         db.Open();
         using var command = db.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM {table}";

@@ -7,19 +7,9 @@ namespace SupportBot.Tests.EndToEnd;
 public sealed class PlatformHostTests : IDisposable
 {
     private const string Token = "host-test-token.SECRET-never-logged";
-    private readonly string _data = Directory.CreateTempSubdirectory("supportbot-host-").FullName;
+    private readonly TempFolder _folder = new("host");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS temp cleaner.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_rejected_discord_token_stops_the_process_with_a_clear_error_and_a_failure_exit_code()
@@ -27,7 +17,7 @@ public sealed class PlatformHostTests : IDisposable
         await using var discord = await FakeDiscord.StartAsync();
         discord.CloseOnIdentify = 4004;
 
-        await using var bot = ConsoleProcess.Start(_data,
+        await using var bot = ConsoleProcess.Start(_folder.Path,
             $"--Discord:Token={Token}", "--Discord:ApplicationId=800000000000000001", $"--Discord:ApiBaseUrl={discord.ApiBaseUrl}");
         var exit = await bot.WaitForExitAsync();
 
@@ -43,7 +33,7 @@ public sealed class PlatformHostTests : IDisposable
     {
         await using var discord = await FakeDiscord.StartAsync();
 
-        await using var bot = ConsoleProcess.Start(_data,
+        await using var bot = ConsoleProcess.Start(_folder.Path,
             $"--Discord:Token={Token}", "--Discord:ApplicationId=800000000000000001", $"--Discord:ApiBaseUrl={discord.ApiBaseUrl}");
         await FakeDiscord.WaitAsync(() => discord.Frames.FirstOrDefault(f => f.Op == 2), "IDENTIFY", seconds: 20);
         await bot.SendAsync("alice: /help");

@@ -17,7 +17,7 @@ public sealed class CoreHarness : IDisposable
 
     public CoreHarness(Action<IServiceCollection>? configure = null, IDictionary<string, string?>? settings = null)
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("supportbot-test-").FullName;
+        Directory = _folder.Path;
         DatabasePath = Path.Combine(Directory, "supportbot.db");
         var config = new Dictionary<string, string?> { ["Storage:Path"] = DatabasePath };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -33,6 +33,8 @@ public sealed class CoreHarness : IDisposable
         configure?.Invoke(services);
         Services = services.BuildServiceProvider();
     }
+
+    private readonly TempFolder _folder = new("core");
 
     public string Directory { get; }
 
@@ -55,14 +57,7 @@ public sealed class CoreHarness : IDisposable
     {
         Services.Dispose();
         Database.CloseAll();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a stray connection is left for the OS temp cleaner rather than failing a test.
-        }
+        _folder.Dispose();
     }
 }
 
