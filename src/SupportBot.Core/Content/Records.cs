@@ -176,6 +176,8 @@ public sealed record CompanionText(
     string SupportText,
     string Skipped,
     IReadOnlyList<CompanionOption> Evidence,
-    IReadOnlyList<CompanionOption> Wants);
+    IReadOnlyList<CompanionOption> Wants,
+    string AskSubregion,
+    string CriminalNext);
 
 public sealed record CompanionOption(string Key, string Label);
