@@ -6,17 +6,21 @@ namespace SupportBot.Core.Commands;
 /// <summary>
 /// /complaint [profession] [region]: the first things to do, the body that handles that profession there and how
 /// to reach it, what happens after filing, criminal and civil routes and support. A missing argument is asked for.
+/// The region may name a country or a state or province (see <see cref="ContentCatalog.FindRegions"/>); for a
+/// country with states the state is asked next, and "I'd rather not say" gives the country's guidance.
 /// </summary>
 public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion companion) : ISlashCommand, IActionHandler
 {
     private readonly Messages _messages = content.Messages;
 
+    // The region takes free text, not a fixed choice list, so "/complaint psychologist california" works; a
+    // missing or unknown region is still offered as a select.
     public CommandSpec Spec { get; } = new(
         "complaint",
         "Private steps for making a complaint about a helper",
         [
             new CommandOption("profession", "What kind of helper they are", Choices: content.Professions.Select(p => p.Key).ToList()),
-            new CommandOption("region", "Where the work happened", Choices: content.Complaints.Select(c => c.Key).ToList()),
+            new CommandOption("region", "Country, state or province where the work happened"),
         ]);
 
     public string Prefix => "complaint";
@@ -28,32 +32,56 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         return Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, profession, region)]);
     }
 
-    /// <summary>complaint:profession:{region} and complaint:region:{profession}: the select that filled in the missing one.</summary>
+    /// <summary>
+    /// complaint:profession:{region} and complaint:region:{profession}: the select that filled in the missing one.
+    /// complaint:sub:{profession}:{country}:{n}: a state chosen; complaint:whole:{profession}:{country}: "I'd rather not say".
+    /// </summary>
     public Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
     {
         Reply reply = (args, action.Values) switch
         {
             (["profession", var region], [var profession]) => Answer(action.Actor, profession, region),
             (["region", var profession], [var region]) => Answer(action.Actor, profession, region),
+            (["sub", var profession, var country, _], [var key])
+                when Known(profession, country) is ({ } p, { } guide) && guide.Parts.FirstOrDefault(s => s.Key == key) is { } part
+                => Respond(action.Actor, p, new RegionChoice(guide, part)),
+            (["whole", var profession, var country], [])
+                when Known(profession, country) is ({ } p, { } guide)
+                => Respond(action.Actor, p, new RegionChoice(guide, null), askSubregion: false),
             _ => Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction)),
         };
         return Task.FromResult<IReadOnlyList<Reply>>([reply]);
     }
 
+    /// <summary>A profession and country named exactly by key, as the bot writes them into action ids.</summary>
+    private (Profession, ComplaintGuide)? Known(string profession, string country) =>
+        content.Professions.FirstOrDefault(p => p.Key == profession) is { } p && content.Complaints.FirstOrDefault(c => c.Key == country) is { } guide
+            ? (p, guide)
+            : null;
+
     private Reply Answer(Actor actor, string typedProfession, string typedRegion)
     {
         var profession = string.IsNullOrWhiteSpace(typedProfession) ? null : content.FindProfession(typedProfession);
-        var guide = string.IsNullOrWhiteSpace(typedRegion) ? null : content.FindComplaint(typedRegion);
+        var regions = content.FindRegions(typedRegion);
+        var region = regions.Count == 1 ? regions[0] : null;
         if (profession is null)
         {
             return Reply.Private(actor,
                 new TextBlock(Ask(_messages.ChooseProfession, typedProfession)),
-                new SelectBlock($"complaint:profession:{guide?.Key ?? ""}", _messages.ChooseProfession,
+                new SelectBlock($"complaint:profession:{region?.Token ?? ""}", _messages.ChooseProfession,
                     content.Professions.Select(p => new SelectOption(p.Key, p.Label)).ToList()),
                 companion.StartButton);
         }
 
-        if (guide is null)
+        if (region is null && regions.Count > 1)
+        {
+            return Reply.Private(actor,
+                new TextBlock(MessageTemplate.Fill(_messages.ChooseAmbiguousRegion, ("Value", typedRegion.Trim()))),
+                new SelectBlock($"complaint:region:{profession.Key}", _messages.ChooseRegion,
+                    regions.Select(r => new SelectOption(r.Token, r.Title)).ToList()));
+        }
+
+        if (region is null)
         {
             return Reply.Private(actor,
                 new TextBlock(Ask(_messages.ChooseRegion, typedRegion)),
@@ -61,24 +89,47 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
                     content.Complaints.Select(c => new SelectOption(c.Key, c.Title)).ToList()));
         }
 
-        return new Reply(new Audience.OnlyActor(actor.Address), Guide(profession, guide));
+        return Respond(actor, profession, region);
+    }
+
+    private Reply Respond(Actor actor, Profession profession, RegionChoice region, bool askSubregion = true)
+    {
+        var guide = region.Guide;
+        if (askSubregion && region.Subregion is null && guide.Parts.Count > 0)
+        {
+            var question = MessageTemplate.Fill(_messages.ChooseSubregion, ("Country", guide.Title));
+            var blocks = new List<Block> { new TextBlock(question) };
+            blocks.AddRange(SubregionPicker.Selects(guide, $"complaint:sub:{profession.Key}:{guide.Key}", _messages.SubregionRange, question));
+            blocks.Add(new ButtonsBlock([new Button($"complaint:whole:{profession.Key}:{guide.Key}", _messages.RatherNotSay)]));
+            return new Reply(new Audience.OnlyActor(actor.Address), blocks);
+        }
+
+        return new Reply(new Audience.OnlyActor(actor.Address), Guide(profession, region));
     }
 
     private string Ask(string question, string typed) =>
         string.IsNullOrWhiteSpace(typed) ? question : MessageTemplate.Fill(_messages.NotFound, ("Value", typed)) + "\n" + question;
 
-    private List<Block> Guide(Profession profession, ComplaintGuide guide)
+    private List<Block> Guide(Profession profession, RegionChoice region)
     {
+        var (guide, part) = (region.Guide, region.Subregion);
         var blocks = new List<Block>
         {
-            new TextBlock(List(guide.FirstSteps, guide.LastChecked), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", guide.Title))),
+            new TextBlock(List(guide.FirstSteps, guide.LastChecked), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", region.Title))),
         };
 
-        var route = guide.Routes.FirstOrDefault(r => r.Profession == profession.Key);
+        var route = guide.RouteFor(profession.Key, part);
         var where = new StringBuilder();
+        if (part is not null && (route is null || !part.Routes.Contains(route)))
+        {
+            // No body on record for this state: say so before the country's route, which says how to find it.
+            where.AppendLine(MessageTemplate.Fill(_messages.ComplaintSubregionFallback,
+                ("Profession", profession.Label), ("Subregion", part.Name), ("Country", guide.Title)));
+        }
+
         if (route is null)
         {
-            where.Append(MessageTemplate.Fill(_messages.ComplaintNoRoute, ("Profession", profession.Label), ("Region", guide.Title)));
+            where.Append(MessageTemplate.Fill(_messages.ComplaintNoRoute, ("Profession", profession.Label), ("Region", region.Title)));
         }
         else
         {
@@ -97,9 +148,16 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         }
 
         blocks.Add(new TextBlock(where.ToString(), MessageTemplate.Fill(_messages.ComplaintWhereHeading, ("Profession", profession.Label))));
+
+        // The state's own facts come first in each section: they are the most specific to the reader.
+        if (part is not null)
+        {
+            AddSection(blocks, MessageTemplate.Fill(_messages.ComplaintNotesHeading, ("Subregion", part.Name)), part.Notes, guide.LastChecked);
+        }
+
         AddSection(blocks, _messages.ComplaintAfterHeading, guide.AfterFiling, guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCriminalHeading, guide.Criminal, guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCivilHeading, guide.Civil, guide.LastChecked);
+        AddSection(blocks, _messages.ComplaintCriminalHeading, [.. part?.Criminal ?? [], .. guide.Criminal], guide.LastChecked);
+        AddSection(blocks, _messages.ComplaintCivilHeading, [.. part?.Civil ?? [], .. guide.Civil], guide.LastChecked);
         AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support, guide.LastChecked);
         blocks.Add(companion.StartButton);
         return blocks;

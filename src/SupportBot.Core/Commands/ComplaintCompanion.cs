@@ -42,7 +42,7 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
                 [
                     Reply.Private(actor, new TextBlock(_text.Started)),
                     Reply.DirectTo(actor.Address, new TextBlock(_text.Intro)),
-                    Ask(actor, DraftStep.Profession),
+                    Ask(actor, DraftStep.Profession, new DraftAnswers()),
                 ];
             case ["show"] when draft is { Kept: true }:
                 return [Draft(actor, draft.Answers)];
@@ -55,7 +55,10 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
             case ["profession"] when draft?.Step == DraftStep.Profession && action.Values is [var key] && content.FindProfession(key) is { } profession:
                 return await AdvanceAsync(actor, draft.Answers with { Profession = profession.Key }, draft.Step, ct).ConfigureAwait(false);
             case ["region"] when draft?.Step == DraftStep.Region && action.Values is [var key] && content.FindComplaint(key) is { } guide:
-                return await AdvanceAsync(actor, draft.Answers with { Region = guide.Key }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Region = guide.Key, Subregion = null }, draft.Step, ct).ConfigureAwait(false);
+            case ["subregion", _] when draft?.Step == DraftStep.Subregion && action.Values is [var key]
+                && Country(draft.Answers)?.Parts.FirstOrDefault(p => p.Key == key) is { } part:
+                return await AdvanceAsync(actor, draft.Answers with { Subregion = part.Key }, draft.Step, ct).ConfigureAwait(false);
             case ["evidence"] when draft?.Step == DraftStep.Evidence && action.Values.All(v => _text.Evidence.Any(o => o.Key == v)):
                 return await AdvanceAsync(actor, draft.Answers with { Evidence = action.Values }, draft.Step, ct).ConfigureAwait(false);
             case ["wants"] when draft?.Step == DraftStep.Wants && action.Values.All(v => _text.Wants.Any(o => o.Key == v)):
@@ -81,10 +84,31 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
 
     private async Task<IReadOnlyList<Reply>> AdvanceAsync(Actor actor, DraftAnswers answers, DraftStep answered, CancellationToken ct)
     {
-        var next = answered + 1;
+        var next = Next(answered, answers);
         await drafts.SaveAsync(actor.Address, next, answers, kept: false, ct).ConfigureAwait(false);
-        return [Ask(actor, next)];
+        return [Ask(actor, next, answers)];
     }
+
+    /// <summary>
+    /// The question after this one. Written out rather than taken from the enum's order, because
+    /// <see cref="DraftStep.Subregion"/> was added at the end and is asked only for a country that has states.
+    /// </summary>
+    private DraftStep Next(DraftStep answered, DraftAnswers answers) => answered switch
+    {
+        DraftStep.Profession => DraftStep.Region,
+        DraftStep.Region => Country(answers) is { Parts.Count: > 0 } ? DraftStep.Subregion : DraftStep.What,
+        DraftStep.Subregion => DraftStep.What,
+        DraftStep.What => DraftStep.When,
+        DraftStep.When => DraftStep.Evidence,
+        DraftStep.Evidence => DraftStep.Wants,
+        DraftStep.Wants => DraftStep.Keep,
+        _ => DraftStep.Done,
+    };
+
+    private ComplaintGuide? Country(DraftAnswers answers) => answers.Region is null ? null : content.FindComplaint(answers.Region);
+
+    private static Subregion? Part(ComplaintGuide? guide, DraftAnswers answers) =>
+        answers.Subregion is null ? null : guide?.Parts.FirstOrDefault(p => p.Key == answers.Subregion);
 
     private async Task<IReadOnlyList<Reply>> FinishAsync(Actor actor, DraftAnswers answers, bool keep, CancellationToken ct)
     {
@@ -101,7 +125,7 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         return [Draft(actor, answers), Reply.DirectTo(actor.Address, new TextBlock(keep ? _text.Kept : _text.Deleted))];
     }
 
-    private Reply Ask(Actor actor, DraftStep step)
+    private Reply Ask(Actor actor, DraftStep step, DraftAnswers answers)
     {
         var skip = new Button($"companion:skip:{step.ToString().ToLowerInvariant()}", _text.Skip);
         var stop = new Button("companion:stop", _text.Stop, ButtonStyle.Danger);
@@ -119,6 +143,14 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
                 new SelectBlock("companion:region", _text.AskRegion, content.Complaints.Select(c => new SelectOption(c.Key, c.Title)).ToList()),
                 new ButtonsBlock([skip, stop]),
             ],
+            DraftStep.Subregion when Country(answers) is { Parts.Count: > 0 } guide =>
+            [
+                new TextBlock(_text.AskSubregion),
+                .. SubregionPicker.Selects(guide, "companion:subregion", content.Messages.SubregionRange, _text.AskSubregion),
+                new ButtonsBlock([skip, stop]),
+            ],
+            // Only if the country lost its states since this draft was saved: the skip button moves on.
+            DraftStep.Subregion => [new TextBlock(_text.AskSubregion), new ButtonsBlock([skip, stop])],
             DraftStep.What => [new TextBlock(_text.AskWhat), new ButtonsBlock([skip, stop])],
             DraftStep.When => [new TextBlock(_text.AskWhen), new ButtonsBlock([skip, stop])],
             DraftStep.Evidence =>
@@ -147,8 +179,9 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
     {
         var today = clock.GetUtcNow().ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
         var profession = answers.Profession is null ? null : content.FindProfession(answers.Profession);
-        var guide = answers.Region is null ? null : content.FindComplaint(answers.Region);
-        var route = guide?.Routes.FirstOrDefault(r => r.Profession == profession?.Key);
+        var guide = Country(answers);
+        var part = Part(guide, answers);
+        var route = profession is null ? null : guide?.RouteFor(profession.Key, part);
         var blocks = new List<Block> { new TextBlock(MessageTemplate.Fill(_text.DraftHeading, ("Date", today))) };
 
         var to = new StringBuilder();
@@ -158,6 +191,12 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         }
         else
         {
+            if (part is not null && !part.Routes.Contains(route))
+            {
+                to.AppendLine(MessageTemplate.Fill(content.Messages.ComplaintSubregionFallback,
+                    ("Profession", profession.Label), ("Subregion", part.Name), ("Country", guide.Title)));
+            }
+
             to.Append("**").Append(route.Body).AppendLine("**").AppendLine(route.HowToReach);
             if (route.Url is not null)
             {
@@ -167,8 +206,9 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
             to.Append(MessageTemplate.Fill(content.Messages.Source, ("Source", route.Source), ("Checked", guide.LastChecked)));
         }
 
+        var region = guide is null ? _text.Skipped : new RegionChoice(guide, part).Title;
         blocks.Add(new TextBlock(to.ToString(), MessageTemplate.Fill(_text.ToHeading,
-            ("Profession", profession?.Label ?? _text.Skipped), ("Region", guide?.Title ?? _text.Skipped))));
+            ("Profession", profession?.Label ?? _text.Skipped), ("Region", region))));
         blocks.Add(new TextBlock(answers.What ?? _text.Skipped, _text.WhatHeading));
         blocks.Add(new TextBlock(
             MessageTemplate.Fill(_text.TimelineWhen, ("When", answers.When ?? _text.Skipped)) + "\n" + MessageTemplate.Fill(_text.TimelineToday, ("Date", today)),
@@ -180,9 +220,17 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         var wants = _text.Wants.Where(o => answers.Wants?.Contains(o.Key) == true).Select(o => "- " + o.Label).ToList();
         blocks.Add(new TextBlock(wants.Count > 0 ? string.Join("\n", wants) : _text.Skipped, _text.WantsHeading));
         blocks.Add(new TextBlock(route?.TimeLimit ?? _text.NoTimeLimit, _text.TimeLimitHeading));
-        if (guide is { AfterFiling.Count: > 0 })
+        var next = guide?.AfterFiling.Select(a => "- " + a.Text).ToList() ?? [];
+        if (part is { Criminal.Count: > 0 })
         {
-            blocks.Add(new TextBlock(string.Join("\n", guide.AfterFiling.Select(a => "- " + a.Text)), _text.NextHeading));
+            // The state's criminal law is a route of its own, so the draft names it with its source.
+            next.Add(MessageTemplate.Fill(_text.CriminalNext, ("Subregion", part.Name)));
+            next.AddRange(part.Criminal.Select(c => "- " + c.Text + " " + MessageTemplate.Fill(content.Messages.Source, ("Source", c.Source!), ("Checked", guide!.LastChecked))));
+        }
+
+        if (next.Count > 0)
+        {
+            blocks.Add(new TextBlock(string.Join("\n", next), _text.NextHeading));
         }
 
         blocks.Add(new TextBlock(_text.SupportText));

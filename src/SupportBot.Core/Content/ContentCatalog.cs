@@ -6,6 +6,16 @@ namespace SupportBot.Core.Content;
 /// <summary>A content file that cannot be used. The message names the file and, where known, the line.</summary>
 public sealed class ContentException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>A place a complaint can be about: a country, and the state or province if one was chosen.</summary>
+public sealed record RegionChoice(ComplaintGuide Guide, Subregion? Subregion)
+{
+    /// <summary>"us" or "us.ca": how the bot names the place in action ids and select values.</summary>
+    public string Token => Subregion is null ? Guide.Key : $"{Guide.Key}.{Subregion.Key}";
+
+    /// <summary>"California, United States" or "United Kingdom".</summary>
+    public string Title => Subregion is null ? Guide.Title : $"{Subregion.Name}, {Guide.Title}";
+}
+
 /// <summary>Everything a person reads, loaded once at start from prompts/ and validated.</summary>
 public sealed class ContentCatalog
 {
@@ -55,6 +65,67 @@ public sealed class ContentCatalog
 
     public ComplaintGuide? FindComplaint(string region) =>
         Complaints.FirstOrDefault(c => Matches(c.Key, region) || c.Aliases.Any(a => Matches(a, region)));
+
+    /// <summary>
+    /// What a typed region can mean, best first. A country's key or alias wins ("ca" is Canada), then the
+    /// "country.subregion" form the bot itself puts in action ids ("us.ca"), then a country and a subregion typed
+    /// together in either order ("us-ca", "California, US", "wa australia"), then a subregion's key, name or alias
+    /// in any country ("california", "ontario"). Several results mean the name is ambiguous ("wa", "nt"), and the
+    /// bot asks which one was meant; none means it is unknown. prompts/README.md tells admins the same rule.
+    /// </summary>
+    public IReadOnlyList<RegionChoice> FindRegions(string typed)
+    {
+        var text = typed.Trim();
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        if (FindComplaint(text) is { } country)
+        {
+            return [new RegionChoice(country, null)];
+        }
+
+        if (text.Split('.') is [var countryKey, var subKey]
+            && Complaints.FirstOrDefault(c => Matches(c.Key, countryKey)) is { } dotted
+            && dotted.Parts.FirstOrDefault(s => Matches(s.Key, subKey)) is { } dottedPart)
+        {
+            return [new RegionChoice(dotted, dottedPart)];
+        }
+
+        var paired = Complaints
+            .SelectMany(c => c.Aliases.Append(c.Key).Select(name => (Guide: c, Remainder: Without(text, name))))
+            .Where(x => x.Remainder is not null)
+            .Select(x => x.Guide.FindSubregion(x.Remainder!) is { } part ? new RegionChoice(x.Guide, part) : null)
+            .OfType<RegionChoice>()
+            .Distinct()
+            .ToList();
+        if (paired.Count > 0)
+        {
+            return paired;
+        }
+
+        return Complaints.SelectMany(c => c.Parts.Where(s => s.Matches(text)).Select(s => new RegionChoice(c, s))).ToList();
+    }
+
+    /// <summary>The text with a country name cut from its start or end (and the separator with it); null if it has none.</summary>
+    private static string? Without(string text, string country)
+    {
+        const string Separators = " ,-/";
+        if (text.Length > country.Length + 1 && text.StartsWith(country, StringComparison.OrdinalIgnoreCase)
+            && Separators.Contains(text[country.Length], StringComparison.Ordinal))
+        {
+            return text[country.Length..].Trim(Separators.ToCharArray());
+        }
+
+        if (text.Length > country.Length + 1 && text.EndsWith(country, StringComparison.OrdinalIgnoreCase)
+            && Separators.Contains(text[^(country.Length + 1)], StringComparison.Ordinal))
+        {
+            return text[..^country.Length].Trim(Separators.ToCharArray());
+        }
+
+        return null;
+    }
 
     public Profession? FindProfession(string name) =>
         Professions.FirstOrDefault(p => Matches(p.Key, name) || p.Aliases.Any(a => Matches(a, name)));

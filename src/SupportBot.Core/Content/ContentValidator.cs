@@ -155,21 +155,68 @@ internal static partial class ContentValidator
                 }
             }
 
-            foreach (var route in guide.Routes)
+            ValidateRoutes(guide.Routes, professions, file, "");
+            ValidateSubregions(guide, professions, file);
+        }
+    }
+
+    private static void ValidateRoutes(IReadOnlyList<ComplaintRoute> routes, HashSet<string> professions, string file, string where)
+    {
+        foreach (var route in routes)
+        {
+            Require(route is not null, file, $"{where}a route is null.");
+            Require(professions.Contains(route.Profession),
+                file, $"{where}route for unknown profession '{route.Profession}' (see professions.json).", Quoted(route.Profession));
+            RequireText(route.Body, file, $"{where}route '{route.Profession}' body", Quoted(route.Profession));
+            RequireText(route.HowToReach, file, $"{where}route '{route.Profession}' howToReach", Quoted(route.Profession));
+            Require(!string.IsNullOrWhiteSpace(route.Source), file, $"{where}route '{route.Profession}' has no source.", Quoted(route.Profession));
+            Require(route.Url is null || Uri.TryCreate(route.Url, UriKind.Absolute, out _),
+                file, $"{where}route '{route.Profession}' url '{route.Url}' is not an absolute address.", Quoted(route.Url));
+        }
+
+        var duplicate = routes.GroupBy(r => r.Profession, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        Require(duplicate is null, file, $"{where}there are two routes for '{duplicate?.Key}'.", Quoted(duplicate?.Key));
+    }
+
+    /// <summary>
+    /// States and provinces: keys unique in the country, no name or alias that points at two of them (or at the
+    /// country itself, which would hide it), routes for known professions, and a source on every fact.
+    /// </summary>
+    private static void ValidateSubregions(ComplaintGuide guide, HashSet<string> professions, string file)
+    {
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var alias in guide.Aliases.Append(guide.Key))
+        {
+            names.TryAdd(alias.Trim(), "the country");
+        }
+
+        foreach (var part in guide.Parts)
+        {
+            Require(part is not null, file, "a subregion is null.");
+            Require(!string.IsNullOrWhiteSpace(part.Key) && KebabCase().IsMatch(part.Key),
+                file, $"subregion '{part.Key}' needs a key in lower-case-with-dashes.", Quoted(part.Key));
+            RequireText(part.Name, file, $"subregion '{part.Key}' name", Quoted(part.Key));
+            var where = $"subregion '{part.Key}': ";
+            foreach (var name in part.Aliases.Prepend(part.Name).Prepend(part.Key).Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                Require(route is not null, file, "a route is null.");
-                Require(professions.Contains(route.Profession),
-                    file, $"route for unknown profession '{route.Profession}' (see professions.json).", Quoted(route.Profession));
-                RequireText(route.Body, file, $"route '{route.Profession}' body", Quoted(route.Profession));
-                RequireText(route.HowToReach, file, $"route '{route.Profession}' howToReach", Quoted(route.Profession));
-                Require(!string.IsNullOrWhiteSpace(route.Source), file, $"route '{route.Profession}' has no source.", Quoted(route.Profession));
-                Require(route.Url is null || Uri.TryCreate(route.Url, UriKind.Absolute, out _),
-                    file, $"route '{route.Profession}' url '{route.Url}' is not an absolute address.", Quoted(route.Url));
+                Require(!string.IsNullOrWhiteSpace(name), file, $"{where}an alias is empty.", Quoted(part.Key));
+                Require(names.TryAdd(name.Trim(), part.Key),
+                    file, $"{where}the name '{name}' already means {Describe(names.GetValueOrDefault(name.Trim()))}.", Quoted(name));
             }
 
-            var duplicate = guide.Routes.GroupBy(r => r.Profession, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-            Require(duplicate is null, file, $"there are two routes for '{duplicate?.Key}'.", Quoted(duplicate?.Key));
+            ValidateRoutes(part.Routes, professions, file, where);
+            foreach (var (list, name) in new[] { (part.Criminal, "criminal"), (part.Civil, "civil"), (part.Notes, "notes") })
+            {
+                foreach (var item in list)
+                {
+                    Require(item is not null, file, $"{where}a {name} entry is null.", Quoted(part.Key));
+                    RequireText(item.Text, file, $"{where}a {name} entry", Quoted(part.Key));
+                    Require(!string.IsNullOrWhiteSpace(item.Source), file, $"{where}{name} entry '{item.Text}' has no source.", Quoted(item.Text));
+                }
+            }
         }
+
+        static string Describe(string? owner) => owner == "the country" ? "the country" : $"subregion '{owner}'";
     }
 
     private static void ValidateCrisis(CrisisDirectory crisis)

@@ -103,7 +103,14 @@ public sealed record Messages(
     string Privacy,
     string ForgetDone,
     string ForgetNothing,
-    string Source);
+    string Source,
+    // Complaints by state or province (appended, so the keys above keep their places)
+    string ChooseSubregion,
+    string SubregionRange,
+    string RatherNotSay,
+    string ComplaintSubregionFallback,
+    string ComplaintNotesHeading,
+    string ChooseAmbiguousRegion);
 
 public static partial class MessageTemplate
 {

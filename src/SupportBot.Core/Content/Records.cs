@@ -32,7 +32,10 @@ public sealed record ReflectionTheme(string Title, string Intro, IReadOnlyList<s
 /// <summary>A kind of helper a complaint can be about; routes name it by <see cref="Key"/>.</summary>
 public sealed record Profession(string Key, string Label, IReadOnlyList<string> Aliases);
 
-/// <summary>How to complain in one jurisdiction (a country).</summary>
+/// <summary>
+/// How to complain in one jurisdiction (a country). <see cref="Subregions"/> is trailing and optional so that a
+/// country file without states or provinces still loads as before.
+/// </summary>
 public sealed record ComplaintGuide(
     string Title,
     IReadOnlyList<string> Aliases,
@@ -42,10 +45,58 @@ public sealed record ComplaintGuide(
     IReadOnlyList<Guidance> Criminal,
     IReadOnlyList<Guidance> Civil,
     IReadOnlyList<Guidance> Support,
-    string LastChecked)
+    string LastChecked,
+    IReadOnlyList<Subregion>? Subregions = null)
 {
     [JsonIgnore]
     public string Key { get; init; } = "";
+
+    /// <summary>The states, provinces or territories, in file order; empty for a country without them.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Subregion> Parts => Subregions ?? [];
+
+    public Subregion? FindSubregion(string typed) => Parts.FirstOrDefault(s => s.Matches(typed));
+
+    /// <summary>The route for a profession: the subregion's own if it has one, else the country's.</summary>
+    public ComplaintRoute? RouteFor(string profession, Subregion? subregion) =>
+        subregion?.Routes.FirstOrDefault(r => r.Profession == profession) ?? Routes.FirstOrDefault(r => r.Profession == profession);
+}
+
+/// <summary>
+/// A state, province or territory. Everything but the key and name is optional: a subregion the research says
+/// nothing about is listed only so people can choose it, and the country's routes apply there.
+/// </summary>
+public sealed record Subregion(
+    string Key,
+    string Name,
+    IReadOnlyList<string>? Aliases = null,
+    IReadOnlyList<ComplaintRoute>? Routes = null,
+    IReadOnlyList<Guidance>? Criminal = null,
+    IReadOnlyList<Guidance>? Civil = null,
+    IReadOnlyList<Guidance>? Notes = null)
+{
+    // Omitted lists read as empty, so callers never test for null. (Defaults on init properties are not kept by
+    // the source-generated deserializer, hence constructor parameters.)
+
+    /// <summary>Other names people type: full names, postal abbreviations.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = Aliases ?? [];
+
+    /// <summary>Routes that replace the country's route for the same profession here.</summary>
+    public IReadOnlyList<ComplaintRoute> Routes { get; init; } = Routes ?? [];
+
+    public IReadOnlyList<Guidance> Criminal { get; init; } = Criminal ?? [];
+
+    public IReadOnlyList<Guidance> Civil { get; init; } = Civil ?? [];
+
+    /// <summary>Other facts for this place, such as duties on later therapists; shown before the country's "after filing".</summary>
+    public IReadOnlyList<Guidance> Notes { get; init; } = Notes ?? [];
+
+    public bool Matches(string typed)
+    {
+        var t = typed.Trim();
+        return string.Equals(Key, t, StringComparison.OrdinalIgnoreCase) || string.Equals(Name, t, StringComparison.OrdinalIgnoreCase)
+            || Aliases.Any(a => string.Equals(a, t, StringComparison.OrdinalIgnoreCase));
+    }
 }
 
 /// <summary>A sentence of guidance; a factual one carries its source.</summary>
@@ -125,6 +176,8 @@ public sealed record CompanionText(
     string SupportText,
     string Skipped,
     IReadOnlyList<CompanionOption> Evidence,
-    IReadOnlyList<CompanionOption> Wants);
+    IReadOnlyList<CompanionOption> Wants,
+    string AskSubregion,
+    string CriminalNext);
 
 public sealed record CompanionOption(string Key, string Label);

@@ -4,7 +4,10 @@ using Dapper;
 
 namespace SupportBot.Core.Storage;
 
-/// <summary>Which question of the complaint companion a person is on.</summary>
+/// <summary>
+/// Which question of the complaint companion a person is on. Stored drafts hold the name as text, and the order
+/// of questions is set by ComplaintCompanion, not by these numbers; new steps go at the end.
+/// </summary>
 public enum DraftStep
 {
     Profession,
@@ -15,6 +18,9 @@ public enum DraftStep
     Wants,
     Keep,
     Done,
+
+    /// <summary>The state or province, asked after <see cref="Region"/> when the country has them.</summary>
+    Subregion,
 }
 
 /// <summary>What a person has answered so far; any answer may be skipped (null or empty).</summary>
@@ -24,7 +30,8 @@ public sealed record DraftAnswers(
     string? What = null,
     string? When = null,
     IReadOnlyList<string>? Evidence = null,
-    IReadOnlyList<string>? Wants = null);
+    IReadOnlyList<string>? Wants = null,
+    string? Subregion = null);
 
 public sealed record Draft(DraftStep Step, DraftAnswers Answers, bool Kept, DateTimeOffset UpdatedAt);
 

@@ -170,6 +170,60 @@ public sealed class ContentLoaderTests
     }
 
     [Fact]
+    public void A_state_key_used_twice_in_a_country_is_rejected()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("complaints/us.json");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("{\"key\": \"vt\", \"name\": \"Vermont\"}", "{\"key\": \"wy\", \"name\": \"Vermont\"}", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'wy'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_state_route_for_an_unknown_profession_is_rejected_with_its_state()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("complaints/ca.json");
+        var text = File.ReadAllText(file);
+        var ontario = text.LastIndexOf("\"profession\": \"psychologist\"", StringComparison.Ordinal); // the country's route comes first
+        File.WriteAllText(file, text.Remove(ontario, "\"profession\": \"psychologist\"".Length).Insert(ontario, "\"profession\": \"psychologists\""));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("subregion 'on'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'psychologists'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_state_criminal_entry_without_a_source_is_rejected()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("complaints/us.json");
+        var text = File.ReadAllText(file);
+        var start = text.IndexOf(", \"source\": \"Wisconsin Statutes 940.22(2)", StringComparison.Ordinal);
+        var end = text.IndexOf('}', start);
+        File.WriteAllText(file, text.Remove(start, end - start));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("subregion 'wi'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no source", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_country_file_without_subregions_still_loads()
+    {
+        var uk = PromptsFolder.LoadReal().FindComplaint("uk")!;
+
+        Assert.Null(uk.Subregions);
+        Assert.Empty(uk.Parts);
+        Assert.NotNull(uk.RouteFor("psychologist", null));
+    }
+
+    [Fact]
     public void An_empty_guidance_text_is_rejected_naming_its_list_and_line()
     {
         using var folder = PromptsFolder.TempCopy();

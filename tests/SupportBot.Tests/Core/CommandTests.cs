@@ -121,6 +121,141 @@ public sealed class CommandTests : IDisposable
         Assert.DoesNotContain(guide.Choices(), c => c.ActionId.StartsWith("complaint:", StringComparison.Ordinal));
     }
 
+    private async Task<Reply> ComplaintAsync(params string[] args) => (await _core.Bot.HandleAsync(Say.Command(_alice, "complaint", args), default)).Single();
+
+    private async Task<Reply> PressAsync(string actionId, params string[] values) => (await _core.Bot.HandleAsync(Say.Press(_alice, actionId, values), default)).Single();
+
+    private static string Section(Reply reply, string heading) =>
+        reply.Blocks.OfType<TextBlock>().SingleOrDefault(b => b.Heading == heading)?.Body ?? "";
+
+    [Fact]
+    public async Task Complaint_about_a_psychologist_in_the_us_asks_for_the_state_in_lists_a_platform_accepts()
+    {
+        var ask = await ComplaintAsync("psychologist", "us");
+
+        var selects = ask.Blocks.OfType<SelectBlock>().ToList();
+        Assert.InRange(selects.Count, 2, 4);
+        Assert.All(selects, s => Assert.StartsWith("complaint:sub:psychologist:us:", s.ActionId, StringComparison.Ordinal));
+        Assert.All(selects, s => Assert.InRange(s.Options.Count, 1, 25));
+        Assert.All(selects, s => Assert.True(s.ActionId.Length <= 100));
+        Assert.Equal(selects.Count, selects.Select(s => s.ActionId).Distinct().Count());
+        Assert.Equal(51, selects.SelectMany(s => s.Options).Select(o => o.Value).Distinct().Count());
+        Assert.Contains(ask.Choices(), c => c.ActionId == "complaint:whole:psychologist:us" && c.Label == Messages.RatherNotSay);
+
+        // Each list says which names it holds, so nobody has to open all of them to find their state.
+        Assert.Equal("Alabama", selects[0].Options[0].Label);
+        Assert.StartsWith("Alabama to ", selects[0].Placeholder, StringComparison.Ordinal);
+        Assert.EndsWith(" to Wyoming", selects[^1].Placeholder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Choosing_california_shows_its_board_and_puts_its_criminal_law_first()
+    {
+        var ask = await ComplaintAsync("psychologist", "us");
+        var california = ask.Choices().Single(c => c.Label == "California");
+
+        var guide = await PressAsync(california.ActionId, california.Value!);
+
+        var criminal = Section(guide, Messages.ComplaintCriminalHeading);
+        var state = _core.Content.FindComplaint("us")!.FindSubregion("ca")!;
+        Assert.StartsWith("- " + state.Criminal[0].Text, criminal, StringComparison.Ordinal);
+        Assert.Contains("Business and Professions Code 729", criminal, StringComparison.Ordinal);
+        Assert.Contains("California Board of Psychology", guide.Text(), StringComparison.Ordinal);
+        Assert.Contains("First steps (California, United States)", guide.Text(), StringComparison.Ordinal);
+        Assert.Contains(state.Notes[0].Text, guide.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task I_would_rather_not_say_gives_the_country_guidance_without_any_state()
+    {
+        var ask = await ComplaintAsync("psychologist", "us");
+        var skip = ask.Choices().Single(c => c.Label == Messages.RatherNotSay);
+
+        var guide = await PressAsync(skip.ActionId);
+
+        var us = _core.Content.FindComplaint("us")!;
+        Assert.Contains(us.Routes.Single(r => r.Profession == "psychologist").Body, guide.Text(), StringComparison.Ordinal);
+        Assert.Contains("First steps (United States)", guide.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain(us.FindSubregion("ca")!.Criminal[0].Text, guide.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain(guide.Blocks, b => b is SelectBlock);
+    }
+
+    [Theory]
+    [InlineData("california")]
+    [InlineData("us-ca")]
+    [InlineData("California, USA")]
+    public async Task A_typed_state_answers_at_once(string region)
+    {
+        var guide = await ComplaintAsync("psychologist", region);
+
+        Assert.Contains("California Board of Psychology", guide.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain(guide.Blocks, b => b is SelectBlock);
+    }
+
+    [Fact]
+    public async Task A_state_without_its_own_body_says_so_and_shows_the_country_route_and_its_own_law()
+    {
+        var guide = await ComplaintAsync("nurse", "ohio");
+
+        var us = _core.Content.FindComplaint("us")!;
+        var where = Section(guide, MessageTemplate.Fill(Messages.ComplaintWhereHeading, ("Profession", "Nurse")));
+        Assert.Contains("nothing on record about a Nurse in Ohio", where, StringComparison.Ordinal);
+        Assert.Contains(us.Routes.Single(r => r.Profession == "nurse").Body, where, StringComparison.Ordinal);
+        Assert.Contains("Ohio Revised Code 2907.03", Section(guide, Messages.ComplaintCriminalHeading), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_counsellor_in_the_uk_is_answered_as_before_with_no_state_question()
+    {
+        var guide = await ComplaintAsync("counsellor", "uk");
+
+        var uk = _core.Content.FindComplaint("uk")!;
+        Assert.Contains(uk.Routes.Single(r => r.Profession == "counsellor").Body, guide.Text(), StringComparison.Ordinal);
+        Assert.Contains("First steps (United Kingdom)", guide.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain(guide.Choices(), c => c.ActionId.StartsWith("complaint:", StringComparison.Ordinal));
+        Assert.DoesNotContain(guide.Choices(), c => c.Label == Messages.RatherNotSay);
+    }
+
+    [Fact]
+    public async Task An_abbreviation_used_in_two_countries_asks_which_place_was_meant()
+    {
+        var ask = await ComplaintAsync("nurse", "wa");
+
+        Assert.Contains("\"wa\" could mean more than one place", ask.Text(), StringComparison.Ordinal);
+        var western = ask.Choices().Single(c => c.Label == "Western Australia, Australia");
+        Assert.Contains(ask.Choices(), c => c.Label == "Washington, United States");
+
+        var guide = await PressAsync(western.ActionId, western.Value!);
+
+        Assert.Contains("First steps (Western Australia, Australia)", guide.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_state_typed_before_the_profession_is_kept_while_the_profession_is_asked()
+    {
+        var ask = await ComplaintAsync("", "ontario");
+        var psychologist = ask.Choices().Single(c => c.Value == "psychologist");
+
+        var guide = await PressAsync(psychologist.ActionId, "psychologist");
+
+        Assert.Equal("complaint:profession:ca.on", psychologist.ActionId);
+        Assert.Contains("College of Psychologists and Behaviour Analysts of Ontario", guide.Text(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("complaint:sub:psychologist:us:1", "zz")] // no such state
+    [InlineData("complaint:sub:psychologist:uk:1", "ca")] // the UK has no states
+    [InlineData("complaint:sub:astrologer:us:1", "ca")] // no such profession
+    [InlineData("complaint:sub:psychologist:us:1")] // no value chosen
+    [InlineData("complaint:whole:psychologist:xx")] // no such country
+    [InlineData("complaint:whole:psychologist:us", "ca")] // a button carries no value
+    public async Task Invariant_10_forged_state_choices_get_the_polite_unknown_action_answer(string actionId, params string[] values)
+    {
+        var reply = await PressAsync(actionId, values);
+
+        Assert.Equal(Messages.UnknownAction, reply.Text().Trim());
+    }
+
     [Fact]
     public async Task Resources_for_a_country_lists_its_lines_with_sources_and_last_checked_dates()
     {

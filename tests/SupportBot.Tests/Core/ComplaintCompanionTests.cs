@@ -62,6 +62,107 @@ public sealed class ComplaintCompanionTests : IDisposable
     }
 
     [Fact]
+    public async Task For_the_us_the_state_is_asked_after_the_country_and_the_draft_names_its_criminal_law()
+    {
+        await StartAsync();
+        await PressAsync("companion:profession", "psychologist");
+        var askState = (await PressAsync("companion:region", "us")).Single();
+
+        Assert.Contains(askState.Choices(), c => c.ActionId == "companion:skip:subregion");
+        var california = askState.Choices().Single(c => c.Label == "California");
+        Assert.All(askState.Blocks.OfType<SelectBlock>(), b => Assert.InRange(b.Options.Count, 1, 25));
+        var next = (await PressAsync(california.ActionId, california.Value!)).Single();
+        Assert.Contains(next.Choices(), c => c.ActionId == "companion:skip:what");
+        foreach (var step in new[] { "what", "when", "evidence", "wants" })
+        {
+            await PressAsync($"companion:skip:{step}");
+        }
+
+        var draft = (await PressAsync("companion:keep:no"))[0];
+
+        var state = _core.Content.FindComplaint("us")!.FindSubregion("ca")!;
+        var whatNext = draft.Blocks.OfType<TextBlock>().Single(b => b.Heading == _core.Content.Companion.NextHeading).Body;
+        Assert.Contains("In California, this may also be a crime", whatNext, StringComparison.Ordinal);
+        Assert.Contains(state.Criminal[0].Text, whatNext, StringComparison.Ordinal);
+        Assert.Contains("Business and Professions Code 729", whatNext, StringComparison.Ordinal);
+        Assert.Contains("The California Board of Psychology.", draft.Text(), StringComparison.Ordinal);
+        Assert.Contains("a Psychologist in California, United States", draft.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_state_question_can_be_skipped_and_the_draft_uses_the_country_route()
+    {
+        await StartAsync();
+        await PressAsync("companion:profession", "psychologist");
+        await PressAsync("companion:region", "us");
+
+        var next = (await PressAsync("companion:skip:subregion")).Single();
+
+        Assert.Contains(next.Choices(), c => c.ActionId == "companion:skip:what");
+        foreach (var step in new[] { "what", "when", "evidence", "wants" })
+        {
+            await PressAsync($"companion:skip:{step}");
+        }
+
+        var draft = (await PressAsync("companion:keep:no"))[0].Text();
+        var us = _core.Content.FindComplaint("us")!;
+        Assert.Contains(us.Routes.Single(r => r.Profession == "psychologist").Body, draft, StringComparison.Ordinal);
+        Assert.DoesNotContain("may also be a crime", draft, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_country_without_states_goes_straight_from_where_to_what_happened()
+    {
+        await StartAsync();
+        await PressAsync("companion:profession", "psychologist");
+
+        var next = (await PressAsync("companion:region", "uk")).Single();
+
+        Assert.Contains(next.Choices(), c => c.ActionId == "companion:skip:what");
+        Assert.DoesNotContain(next.Choices(), c => c.ActionId.StartsWith("companion:subregion", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_forged_state_changes_nothing()
+    {
+        await StartAsync();
+        await PressAsync("companion:profession", "psychologist");
+        await PressAsync("companion:region", "uk");
+
+        var wrongStep = await PressAsync("companion:subregion:1", "ca");
+
+        Assert.Equal(_core.Content.Messages.UnknownAction, wrongStep.Single().Text().Trim());
+        Assert.Equal(DraftStep.What, (await _core.Get<DraftStore>().GetAsync(_alice.Address, default))!.Step);
+    }
+
+    [Fact]
+    public async Task A_state_not_in_the_chosen_country_changes_nothing()
+    {
+        await StartAsync();
+        await PressAsync("companion:profession", "psychologist");
+        await PressAsync("companion:region", "au");
+
+        var forged = await PressAsync("companion:subregion:1", "ca");
+
+        Assert.Equal(_core.Content.Messages.UnknownAction, forged.Single().Text().Trim());
+        Assert.Equal(DraftStep.Subregion, (await _core.Get<DraftStore>().GetAsync(_alice.Address, default))!.Step);
+    }
+
+    [Fact]
+    public async Task A_draft_saved_before_states_existed_still_loads_and_continues()
+    {
+        // Stored drafts hold the step by name and answers as JSON without a subregion.
+        await _core.Get<DraftStore>().SaveAsync(_alice.Address, DraftStep.When, new DraftAnswers("psychologist", "us", "kept"), kept: false, default);
+
+        var next = await _core.Bot.HandleAsync(Say.Dm(_alice, "Spring 2025"), default);
+
+        Assert.Contains(next.Single().Choices(), c => c.ActionId == "companion:skip:evidence");
+        var draft = await _core.Get<DraftStore>().GetAsync(_alice.Address, default);
+        Assert.Null(draft!.Answers.Subregion);
+        Assert.Equal("Spring 2025", draft.Answers.When);
+    }
+
+    [Fact]
     public async Task Every_question_can_be_skipped()
     {
         await StartAsync();

@@ -46,6 +46,21 @@ public sealed class ConsoleEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Complaint_in_the_us_asks_the_state_across_several_lists_and_california_shows_its_law()
+    {
+        await using var bot = Start();
+
+        var askState = await bot.SayAsync("alice: /complaint psychologist us", "I'd rather not say");
+        Assert.Contains(askState, l => l.EndsWith("] Alabama to Kentucky", StringComparison.Ordinal));
+        var guide = await bot.SayAsync($"alice: [{ConsoleProcess.ChoiceNumber(askState, "California")}]", "Support while it runs");
+
+        Assert.All(guide, l => Assert.StartsWith("[only alice]", l, StringComparison.Ordinal));
+        Assert.Contains(guide, l => l.Contains("First steps (California, United States)", StringComparison.Ordinal));
+        Assert.Contains(guide, l => l.Contains("Business and Professions Code 729", StringComparison.Ordinal));
+        Assert.Equal(0, await bot.EndInputAsync());
+    }
+
+    [Fact]
     public async Task The_complaint_companion_lets_every_question_be_skipped_and_sends_the_draft_by_dm_only_keeping_nothing()
     {
         await using (var bot = Start())
