@@ -27,7 +27,7 @@ public static partial class SlackRenderer
     public const string DonePrefix = "done/";
 
     // The core's model has no label for this Slack-only button; it belongs in messages.json when the core grows one.
-    private const string DoneLabel = "Done";
+    private const string DefaultDoneLabel = "Done";
 
     /// <summary>The messages of a reply (more than one when it has more than 50 blocks). Forms are left out: they open as modals.</summary>
     public static IReadOnlyList<SlackMessage> Render(Reply reply)
@@ -193,7 +193,7 @@ public static partial class SlackRenderer
         yield return new JsonObject
         {
             ["type"] = "actions",
-            ["elements"] = new JsonArray(Button(DonePrefix + select.ActionId, DoneLabel, ButtonStyle.Primary)),
+            ["elements"] = new JsonArray(Button(DonePrefix + select.ActionId, select.DoneLabel ?? DefaultDoneLabel, ButtonStyle.Primary)),
         };
     }
 

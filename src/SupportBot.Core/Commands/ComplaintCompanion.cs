@@ -156,13 +156,13 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
             DraftStep.Evidence =>
             [
                 new TextBlock(_text.AskEvidence),
-                new SelectBlock("companion:evidence", _text.AskEvidence, _text.Evidence.Select(o => new SelectOption(o.Key, o.Label)).ToList(), Multiple: true),
+                new SelectBlock("companion:evidence", _text.AskEvidence, _text.Evidence.Select(o => new SelectOption(o.Key, o.Label)).ToList(), Multiple: true, DoneLabel: _text.Next),
                 new ButtonsBlock([skip, stop]),
             ],
             DraftStep.Wants =>
             [
                 new TextBlock(_text.AskWants),
-                new SelectBlock("companion:wants", _text.AskWants, _text.Wants.Select(o => new SelectOption(o.Key, o.Label)).ToList(), Multiple: true),
+                new SelectBlock("companion:wants", _text.AskWants, _text.Wants.Select(o => new SelectOption(o.Key, o.Label)).ToList(), Multiple: true, DoneLabel: _text.Next),
                 new ButtonsBlock([skip, stop]),
             ],
             _ =>

@@ -49,7 +49,7 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
         return Reply.Private(actor,
             new TextBlock(list.Intro, list.Title),
             new SelectBlock($"redflags:check:{list.Key}", _messages.RedFlagsPrompt,
-                list.Items.Select(i => new SelectOption(i.Id, i.Text)).ToList(), Multiple: true),
+                list.Items.Select(i => new SelectOption(i.Id, i.Text)).ToList(), Multiple: true, DoneLabel: _messages.RedFlagsDoneButton),
             new ButtonsBlock([new Button($"redflags:check:{list.Key}", _messages.RedFlagsNoneButton)]));
     }
 

@@ -110,7 +110,8 @@ public sealed record Messages(
     string RatherNotSay,
     string ComplaintSubregionFallback,
     string ComplaintNotesHeading,
-    string ChooseAmbiguousRegion);
+    string ChooseAmbiguousRegion,
+    string RedFlagsDoneButton);
 
 public static partial class MessageTemplate
 {

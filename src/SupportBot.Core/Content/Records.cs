@@ -175,6 +175,7 @@ public sealed record CompanionText(
     string NextHeading,
     string SupportText,
     string Skipped,
+    string Next,
     IReadOnlyList<CompanionOption> Evidence,
     IReadOnlyList<CompanionOption> Wants,
     string AskSubregion,

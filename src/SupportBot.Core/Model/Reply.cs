@@ -60,8 +60,12 @@ public enum ButtonStyle
 /// <summary>A button. <see cref="ActionId"/> comes back in <see cref="ActionInvoked"/>; it never carries a secret.</summary>
 public sealed record Button(string ActionId, string Label, ButtonStyle Style = ButtonStyle.Secondary);
 
-/// <summary>A single or multi select. Choosing sends <see cref="ActionInvoked"/> with <see cref="ActionId"/> and the chosen values.</summary>
-public sealed record SelectBlock(string ActionId, string Placeholder, IReadOnlyList<SelectOption> Options, bool Multiple = false)
+/// <summary>
+/// A single or multi select. Choosing sends <see cref="ActionInvoked"/> with <see cref="ActionId"/> and the chosen
+/// values. <see cref="DoneLabel"/> names the button that submits a multi select on platforms where ticking a box
+/// submits nothing by itself (Slack's checkboxes).
+/// </summary>
+public sealed record SelectBlock(string ActionId, string Placeholder, IReadOnlyList<SelectOption> Options, bool Multiple = false, string? DoneLabel = null)
     : Block;
 
 public sealed record SelectOption(string Value, string Label, string? Description = null);

@@ -42,7 +42,7 @@ public sealed class SlackRendererTests
     {
         var options = Enumerable.Range(1, 23).Select(i => new SelectOption($"v{i}", new string('x', 120))).ToList();
 
-        var blocks = SlackRenderer.Render(Reply.DirectTo(Someone, new SelectBlock("redflags:check:t", "Tick what applies", options, Multiple: true)))
+        var blocks = SlackRenderer.Render(Reply.DirectTo(Someone, new SelectBlock("redflags:check:t", "Tick what applies", options, Multiple: true, DoneLabel: "Show what these mean")))
             .SelectMany(m => m.Blocks).Select(b => b!.AsObject()).ToList();
 
         var groups = blocks.Where(b => b["block_id"]?.GetValue<string>().StartsWith(SlackRenderer.GroupPrefix, StringComparison.Ordinal) == true).ToList();
@@ -51,7 +51,8 @@ public sealed class SlackRendererTests
         Assert.All(boxes, b => Assert.True(b["options"]!.AsArray().Count <= 10));
         Assert.All(boxes.SelectMany(b => b["options"]!.AsArray()), o => Assert.True(o!["text"]!["text"]!.GetValue<string>().Length <= 75));
         Assert.Equal(23, boxes.Sum(b => b["options"]!.AsArray().Count));
-        Assert.Single(blocks.SelectMany(b => b["elements"] as JsonArray ?? []), e => e!["action_id"]?.GetValue<string>() == "done/redflags:check:t");
+        var done = Assert.Single(blocks.SelectMany(b => b["elements"] as JsonArray ?? []), e => e!["action_id"]?.GetValue<string>() == "done/redflags:check:t");
+        Assert.Equal("Show what these mean", done!["text"]!["text"]!.GetValue<string>());
     }
 
     [Fact]
