@@ -119,35 +119,10 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         };
 
         var route = guide.RouteFor(profession.Key, part);
-        var where = new StringBuilder();
-        if (part is not null && (route is null || !part.Routes.Contains(route)))
-        {
-            // No body on record for this state: say so before the country's route, which says how to find it.
-            where.AppendLine(MessageTemplate.Fill(_messages.ComplaintSubregionFallback,
-                ("Profession", profession.Label), ("Subregion", part.Name), ("Country", guide.Title)));
-        }
-
-        if (route is null)
-        {
-            where.Append(MessageTemplate.Fill(_messages.ComplaintNoRoute, ("Profession", profession.Label), ("Region", region.Title)));
-        }
-        else
-        {
-            where.Append("**").Append(route.Body).AppendLine("**").AppendLine(route.HowToReach);
-            if (route.Url is not null)
-            {
-                where.AppendLine(route.Url);
-            }
-
-            if (route.TimeLimit is not null)
-            {
-                where.AppendLine(MessageTemplate.Fill(_messages.ComplaintTimeLimit, ("Limit", route.TimeLimit)));
-            }
-
-            where.Append(MessageTemplate.Fill(_messages.Source, ("Source", route.Source), ("Checked", guide.LastChecked)));
-        }
-
-        blocks.Add(new TextBlock(where.ToString(), MessageTemplate.Fill(_messages.ComplaintWhereHeading, ("Profession", profession.Label))));
+        var where = route is null
+            ? MessageTemplate.Fill(_messages.ComplaintNoRoute, ("Profession", profession.Label), ("Region", region.Title))
+            : RouteText.Describe(route, guide, part, profession, _messages, withTimeLimit: true);
+        blocks.Add(new TextBlock(where, MessageTemplate.Fill(_messages.ComplaintWhereHeading, ("Profession", profession.Label))));
 
         // The state's own facts come first in each section: they are the most specific to the reader.
         if (part is not null)

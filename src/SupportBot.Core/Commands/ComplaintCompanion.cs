@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
@@ -184,30 +183,12 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         var route = profession is null ? null : guide?.RouteFor(profession.Key, part);
         var blocks = new List<Block> { new TextBlock(MessageTemplate.Fill(_text.DraftHeading, ("Date", today))) };
 
-        var to = new StringBuilder();
-        if (route is null || profession is null || guide is null)
-        {
-            to.Append(_text.NoBody);
-        }
-        else
-        {
-            if (part is not null && !part.Routes.Contains(route))
-            {
-                to.AppendLine(MessageTemplate.Fill(content.Messages.ComplaintSubregionFallback,
-                    ("Profession", profession.Label), ("Subregion", part.Name), ("Country", guide.Title)));
-            }
-
-            to.Append("**").Append(route.Body).AppendLine("**").AppendLine(route.HowToReach);
-            if (route.Url is not null)
-            {
-                to.AppendLine(route.Url);
-            }
-
-            to.Append(MessageTemplate.Fill(content.Messages.Source, ("Source", route.Source), ("Checked", guide.LastChecked)));
-        }
-
+        // The time limit has a section of its own in the draft.
+        var to = route is null || profession is null || guide is null
+            ? _text.NoBody
+            : RouteText.Describe(route, guide, part, profession, content.Messages, withTimeLimit: false);
         var region = guide is null ? _text.Skipped : new RegionChoice(guide, part).Title;
-        blocks.Add(new TextBlock(to.ToString(), MessageTemplate.Fill(_text.ToHeading,
+        blocks.Add(new TextBlock(to, MessageTemplate.Fill(_text.ToHeading,
             ("Profession", profession?.Label ?? _text.Skipped), ("Region", region))));
         blocks.Add(new TextBlock(answers.What ?? _text.Skipped, _text.WhatHeading));
         blocks.Add(new TextBlock(
