@@ -26,6 +26,7 @@ public sealed partial class Bot
     private readonly ConversationStore _store;
     private readonly Messages _messages;
     private readonly ILogger<Bot> _logger;
+    private readonly ActorLocks _locks = new();
 
     public Bot(
         IEnumerable<ISlashCommand> commands,
@@ -54,6 +55,14 @@ public sealed partial class Bot
     public IReadOnlyList<CommandSpec> Commands { get; }
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
+    {
+        using (await _locks.EnterAsync(inbound.Actor.Address, ct).ConfigureAwait(false))
+        {
+            return await HandleInOrderAsync(inbound, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, CancellationToken ct)
     {
         if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace SupportBot.Core;
 
 /// <summary>
@@ -12,25 +14,30 @@ public interface IChatAdapter
     Task SendAsync(Reply reply, CancellationToken ct);
 }
 
-/// <summary>Delivers replies to the adapter of their audience's platform; volunteer notices go to every adapter.</summary>
-public sealed class ReplyRouter(IEnumerable<IChatAdapter> adapters)
+/// <summary>
+/// Delivers replies to the adapter of their audience's platform; volunteer notices go to every adapter. A failed
+/// delivery is logged and does not stop the others: a volunteer whose DMs are closed must not keep crisis lines
+/// from reaching a survivor.
+/// </summary>
+public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILogger<ReplyRouter> logger)
 {
     private readonly IReadOnlyList<IChatAdapter> _adapters = adapters.ToList();
 
     /// <summary>
-    /// Sends a reply. A reply for the actor alone that reaches the router (no interaction to answer in place)
-    /// goes to them as a direct message, which is just as private.
+    /// Sends a reply; false when it could not be delivered. A reply for the actor alone that reaches the router
+    /// (no interaction to answer in place) goes to them as a direct message, which is just as private.
     /// </summary>
-    public async Task DeliverAsync(Reply reply, CancellationToken ct)
+    public async Task<bool> DeliverAsync(Reply reply, CancellationToken ct)
     {
         if (reply.Audience is Audience.Volunteers)
         {
+            var all = true;
             foreach (var adapter in _adapters)
             {
-                await adapter.SendAsync(reply, ct).ConfigureAwait(false);
+                all &= await TrySendAsync(adapter, reply, ct).ConfigureAwait(false);
             }
 
-            return;
+            return all;
         }
 
         var user = reply.Audience switch
@@ -39,8 +46,34 @@ public sealed class ReplyRouter(IEnumerable<IChatAdapter> adapters)
             Audience.OnlyActor only => only.User,
             _ => throw new InvalidOperationException($"Unknown audience {reply.Audience}."),
         };
-        var target = _adapters.FirstOrDefault(a => a.Platform == user.Platform)
-            ?? throw new InvalidOperationException($"No adapter runs for {user.Platform}.");
-        await target.SendAsync(reply, ct).ConfigureAwait(false);
+        var target = _adapters.FirstOrDefault(a => a.Platform == user.Platform);
+        if (target is null)
+        {
+            LogNoAdapter(user.Platform);
+            return false;
+        }
+
+        return await TrySendAsync(target, reply, ct).ConfigureAwait(false);
     }
+
+    private async Task<bool> TrySendAsync(IChatAdapter adapter, Reply reply, CancellationToken ct)
+    {
+        try
+        {
+            await adapter.SendAsync(reply, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The kind only: exception messages of HTTP clients can carry addresses.
+            LogDeliveryFailed(adapter.Platform, reply.Audience.GetType().Name, e.GetType().Name);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No adapter runs for {Platform}; a reply was not delivered")]
+    private partial void LogNoAdapter(Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering a reply ({Audience}) through {Platform} failed: {Kind}")]
+    private partial void LogDeliveryFailed(Platform platform, string audience, string kind);
 }
