@@ -88,6 +88,13 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
 
     private async Task<IReadOnlyList<Reply>> EndAsync(Actor actor, CancellationToken ct)
     {
+        // Words never shared with a volunteer are deleted at once rather than kept for the retention period.
+        if (await store.FindOpenAsync(actor.Address, ct).ConfigureAwait(false) is { Status: ConversationStatus.Consent } unshared
+            && await store.DeleteUnsharedAsync(unshared.Id, actor.Address, ct).ConfigureAwait(false))
+        {
+            return [Reply.Private(actor, new TextBlock(content.Messages.Stopped))];
+        }
+
         var ended = await store.CloseBySurvivorAsync(actor.Address, ct).ConfigureAwait(false);
         if (ended is null)
         {

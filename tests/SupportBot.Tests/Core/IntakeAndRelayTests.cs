@@ -166,6 +166,18 @@ public sealed class IntakeAndRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task Ending_before_consent_deletes_the_unshared_words_at_once()
+    {
+        await _core.Bot.HandleAsync(Say.Dm(_alice, Disclosure), default);
+
+        var ended = await _core.Bot.HandleAsync(Say.Command(_alice, "end"), default);
+
+        Assert.Equal(_core.Content.Messages.Stopped, ended.Single().Text().Trim());
+        var forget = await _core.Bot.HandleAsync(Say.Command(_alice, "forget"), default);
+        Assert.Equal(_core.Content.Messages.ForgetNothing, forget.Single().Text().Trim());
+    }
+
+    [Fact]
     public async Task A_volunteer_holding_two_conversations_chooses_where_the_next_message_goes()
     {
         var bea = Say.Member("bea");
