@@ -111,7 +111,11 @@ public sealed record Messages(
     string ComplaintSubregionFallback,
     string ComplaintNotesHeading,
     string ChooseAmbiguousRegion,
-    string RedFlagsDoneButton);
+    string RedFlagsDoneButton,
+    string WaitUnderAMinute,
+    string WaitMinutes,
+    string WaitHours,
+    string WaitDays);
 
 public static partial class MessageTemplate
 {

@@ -35,10 +35,10 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     public string WaitSince(DateTimeOffset? since)
     {
         var wait = since is null ? TimeSpan.Zero : clock.GetUtcNow() - since.Value;
-        return wait.TotalMinutes < 1 ? "under a minute"
-            : wait.TotalHours < 1 ? $"{(int)wait.TotalMinutes} min"
-            : wait.TotalDays < 1 ? $"{(int)wait.TotalHours} h {wait.Minutes} min"
-            : $"{(int)wait.TotalDays} d {wait.Hours} h";
+        return wait.TotalMinutes < 1 ? _messages.WaitUnderAMinute
+            : wait.TotalHours < 1 ? MessageTemplate.Fill(_messages.WaitMinutes, ("Minutes", (int)wait.TotalMinutes))
+            : wait.TotalDays < 1 ? MessageTemplate.Fill(_messages.WaitHours, ("Hours", (int)wait.TotalHours), ("Minutes", wait.Minutes))
+            : MessageTemplate.Fill(_messages.WaitDays, ("Days", (int)wait.TotalDays), ("Hours", wait.Hours));
     }
 
     public async Task<bool> IsRelayingAsync(Actor volunteer, CancellationToken ct) =>

@@ -178,6 +178,24 @@ public sealed class IntakeAndRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task Queue_lists_urgent_first_then_the_longest_waiting_with_their_wait()
+    {
+        var oldest = await _core.Bot.QueueDisclosureAsync(Say.Member("ann"), "first");
+        _core.Clock.Advance(TimeSpan.FromMinutes(65));
+        var newer = await _core.Bot.QueueDisclosureAsync(Say.Member("ben"), "second");
+        _core.Clock.Advance(TimeSpan.FromMinutes(7));
+        var urgent = await _core.Bot.QueueDisclosureAsync(Say.Member("cat"), "I am not safe tonight");
+
+        var queue = (await _core.Bot.HandleAsync(Say.Command(_vol, "queue"), default)).Single().Text()
+            .Split('\n').Where(l => l.StartsWith('#')).ToList();
+
+        Assert.Equal([$"#{urgent}", $"#{oldest}", $"#{newer}"], queue.Select(l => l.Split(' ')[0]));
+        Assert.Contains("urgent, waiting under a minute", queue[0], StringComparison.Ordinal);
+        Assert.Contains("waiting 1 h 12 min", queue[1], StringComparison.Ordinal);
+        Assert.Contains("waiting 7 min", queue[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_volunteer_holding_two_conversations_chooses_where_the_next_message_goes()
     {
         var bea = Say.Member("bea");
