@@ -28,11 +28,18 @@ public sealed partial class SlackAdapter(
     /// <summary>How long a slash command may take before its answer goes by response_url instead of in the ack.</summary>
     internal static readonly TimeSpan AnswerInAckBudget = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>How long shutdown waits for work Slack already handed over (and will not send again) to finish.</summary>
+    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
 
     private readonly SlackOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+
+    // Work on an envelope or request Slack considers delivered. Not the stopping token: Slack will not send an
+    // acknowledged envelope again, so shutdown lets this work finish and cancels it only after ShutdownGrace.
+    private readonly CancellationTokenSource _handling = new();
     private string _botUserId = "";
     private CancellationToken _stopping;
 
@@ -104,8 +111,30 @@ public sealed partial class SlackAdapter(
         }
         finally
         {
-            // Let answers already under way finish briefly: one may tell a survivor they were heard.
-            await Task.WhenAny(Task.WhenAll(_inFlight.Keys), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+            // Let accepted work finish: one answer may tell a survivor they were heard. Whatever is still running
+            // after the grace period is cancelled; the core then forgets the event rather than half-handling it.
+            await DrainAsync(ShutdownGrace).ConfigureAwait(false);
+            await _handling.CancelAsync().ConfigureAwait(false);
+            await DrainAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _handling.Dispose();
+        base.Dispose();
+    }
+
+    private async Task DrainAsync(TimeSpan limit)
+    {
+        var deadline = Task.Delay(limit, time, CancellationToken.None);
+        // Work can start more work (a slow slash command's late answer), so look again until nothing is left.
+        while (_inFlight.Keys.Where(t => !t.IsCompleted).ToList() is { Count: > 0 } running)
+        {
+            if (await Task.WhenAny(Task.WhenAll(running), deadline).ConfigureAwait(false) == deadline)
+            {
+                return;
+            }
         }
     }
 
@@ -284,7 +313,7 @@ public sealed partial class SlackAdapter(
         var name = command.Command!.TrimStart('/');
         var inbound = new SlashCommand(actor, "slack:cmd:" + (command.TriggerId ?? Guid.NewGuid().ToString("N")), name, SplitArgs(name, command.Text ?? ""));
         var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         return (replies, context);
     }
 
@@ -306,7 +335,7 @@ public sealed partial class SlackAdapter(
 
         var actor = await ActorAsync(message.User, null).ConfigureAwait(false);
         var inbound = new DirectMessage(actor, "slack:event:" + callback.EventId, Unescape(message.Text));
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel)).ConfigureAwait(false);
     }
 
@@ -332,7 +361,7 @@ public sealed partial class SlackAdapter(
             return;
         }
 
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         await DeliverAsync(replies, context).ConfigureAwait(false);
     }
 
@@ -401,10 +430,10 @@ public sealed partial class SlackAdapter(
                 }
                 else
                 {
-                    await router.DeliverAsync(reply, _stopping).ConfigureAwait(false);
+                    await router.DeliverAsync(reply, _handling.Token).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !_handling.IsCancellationRequested)
             {
                 LogDeliveryFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
             }
@@ -417,7 +446,7 @@ public sealed partial class SlackAdapter(
         {
             if (context.TriggerId is not null)
             {
-                await api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), _stopping).ConfigureAwait(false);
+                await api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), _handling.Token).ConfigureAwait(false);
             }
         }
 
@@ -430,13 +459,13 @@ public sealed partial class SlackAdapter(
         // A private answer in a DM is kept as a normal DM message (ephemeral ones vanish), unless it replaces the original.
         if (context.ResponseUrl is null || (context.InDirectMessage && !reply.ReplacesOriginal))
         {
-            await services.GetRequiredService<ReplyRouter>().DeliverAsync(reply, _stopping).ConfigureAwait(false);
+            await services.GetRequiredService<ReplyRouter>().DeliverAsync(reply, _handling.Token).ConfigureAwait(false);
             return;
         }
 
         for (var i = 0; i < messages.Count; i++)
         {
-            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && reply.ReplacesOriginal), _stopping)
+            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && reply.ReplacesOriginal), _handling.Token)
                 .ConfigureAwait(false);
         }
     }
@@ -459,7 +488,7 @@ public sealed partial class SlackAdapter(
 
     private async Task<Actor> ActorAsync(string userId, string? name)
     {
-        var isVolunteer = await volunteers.IsVolunteerAsync(userId, _stopping).ConfigureAwait(false);
+        var isVolunteer = await volunteers.IsVolunteerAsync(userId, _handling.Token).ConfigureAwait(false);
         return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
     }
 
@@ -516,7 +545,7 @@ public sealed partial class SlackAdapter(
         task.ContinueWith(t =>
         {
             _inFlight.TryRemove(t, out _);
-            if (t.Exception is { } e && !_stopping.IsCancellationRequested)
+            if (t.Exception is { } e && !_handling.IsCancellationRequested)
             {
                 LogHandlingFailed(e.InnerException?.GetType().Name ?? e.GetType().Name);
             }
