@@ -32,6 +32,11 @@ public sealed partial class SlackAdapter(
     internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection that lasted this long proves the link works, so the next reconnect starts from <see cref="FirstBackoff"/>.</summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
     private readonly SlackOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
@@ -140,7 +145,7 @@ public sealed partial class SlackAdapter(
 
     private async Task RunSocketModeAsync(CancellationToken ct)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = FirstBackoff;
         var retiring = new List<Task>();
         while (!ct.IsCancellationRequested)
         {
@@ -163,20 +168,28 @@ public sealed partial class SlackAdapter(
             {
                 LogConnectFailed(e.GetType().Name, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, ct).ConfigureAwait(false);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 60));
+                backoff = Double(backoff);
                 continue;
             }
 
-            backoff = TimeSpan.FromSeconds(1);
             LogConnected();
             Ready.TrySetResult();
+            var connectedAt = time.GetTimestamp();
             var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = socket.RunAsync(frame => OnEnvelope(socket, frame), reason => disconnect.TrySetResult(reason), ct);
             var first = await Task.WhenAny(run, disconnect.Task).ConfigureAwait(false);
+
+            // Only a connection that lasted resets the backoff: one that ends soon after hello counts as a failure,
+            // so a Slack that keeps disconnecting us, or a network that keeps dropping, is not hammered.
+            var stable = time.GetElapsedTime(connectedAt) > StableAfter;
+            if (stable)
+            {
+                backoff = FirstBackoff;
+            }
+
             if (first == disconnect.Task)
             {
                 var reason = await disconnect.Task.ConfigureAwait(false);
-                LogDisconnectAsked(reason);
                 if (reason == "link_disabled")
                 {
                     // Socket Mode was turned off for the app: reconnecting cannot help, and hammering Slack would not either.
@@ -186,21 +199,48 @@ public sealed partial class SlackAdapter(
                     break;
                 }
 
-                // Open the next connection at once; the old one keeps delivering (and acking) until it closes or retires.
-                retiring.RemoveAll(t => t.IsCompleted);
-                retiring.Add(RetireAsync(socket, run, ct));
-                continue;
+                if (reason == "too_many_websockets")
+                {
+                    // At the limit another socket would be refused too: close this one first, then reconnect after a pause.
+                    await socket.DisposeAsync().ConfigureAwait(false);
+                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The old connection keeps delivering (and acking) until it closes or retires, so nothing is lost meanwhile.
+                    retiring.RemoveAll(t => t.IsCompleted);
+                    retiring.Add(RetireAsync(socket, run, ct));
+                    if (stable)
+                    {
+                        LogDisconnectAsked(reason, 0);
+                        continue;
+                    }
+                }
+
+                LogDisconnectAsked(reason, backoff.TotalSeconds);
+            }
+            else
+            {
+                await IgnoreFailureAsync(run).ConfigureAwait(false);
+                await socket.DisposeAsync().ConfigureAwait(false);
+                if (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                LogDropped(backoff.TotalSeconds);
             }
 
-            await IgnoreFailureAsync(run).ConfigureAwait(false);
-            await socket.DisposeAsync().ConfigureAwait(false);
-            if (ct.IsCancellationRequested)
+            try
+            {
+                await Task.Delay(backoff, time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
 
-            LogDropped(backoff.TotalSeconds);
-            await Task.Delay(backoff, time, ct).ConfigureAwait(false);
+            backoff = Double(backoff);
         }
 
         await Task.WhenAll(retiring).ConfigureAwait(false);
@@ -554,7 +594,7 @@ public sealed partial class SlackAdapter(
 
     private async Task<T> WithBackoffAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = FirstBackoff;
         while (true)
         {
             try
@@ -570,10 +610,12 @@ public sealed partial class SlackAdapter(
             {
                 LogConnectFailed(e.GetType().Name, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, ct).ConfigureAwait(false);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 60));
+                backoff = Double(backoff);
             }
         }
     }
+
+    private static TimeSpan Double(TimeSpan backoff) => backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
 
     private async Task IgnoreFailureAsync(Task task)
     {
@@ -605,8 +647,8 @@ public sealed partial class SlackAdapter(
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack HTTP mode listening on port {Port}")]
     private partial void LogListening(int port);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection")]
-    private partial void LogDisconnectAsked(string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection in {Seconds} s")]
+    private partial void LogDisconnectAsked(string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Slack disabled the Socket Mode link; turn Socket Mode back on for the app and restart")]
     private partial void LogLinkDisabled();

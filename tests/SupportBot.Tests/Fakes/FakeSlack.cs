@@ -17,7 +17,7 @@ namespace SupportBot.Tests.Fakes;
 /// Bearer tokens, ok:false errors, 429 with Retry-After), response_url endpoints, and the Socket Mode websocket
 /// (hello first, envelopes, acks, re-sending unacknowledged events with retry_attempt, disconnect notices, drops).
 /// Every call and ack is recorded so tests can assert what reached Slack.
-/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, too_many_websockets,
+/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, the connection limit (a test sends too_many_websockets itself),
 /// Slack's own retry schedule for HTTP mode, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
 /// Block Kit validation (limits are checked by renderer tests, not by the fake), message updates and ephemeral
 /// visibility (recorded, not rendered), user and channel membership, and several workspaces.

@@ -264,6 +264,41 @@ public sealed class SlackSocketModeTests
     }
 
     [Fact]
+    public async Task A_connection_that_Slack_keeps_refreshing_right_after_hello_is_reopened_with_growing_delays()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+
+        var firstAsked = DateTimeOffset.UtcNow;
+        await slack.Latest().SendDisconnectAsync("refresh_requested");
+        await slack.WaitForConnectionsAsync(2);
+        var secondAsked = DateTimeOffset.UtcNow;
+        await slack.Latest().SendDisconnectAsync("refresh_requested");
+        await slack.WaitForConnectionsAsync(3);
+
+        var opens = slack.CallsTo("apps.connections.open");
+        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.9), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
+        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(1.9), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_too_many_websockets_disconnect_closes_the_old_connection_before_opening_another()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var old = slack.Latest();
+        var oldClosedAt = old.Closed.ContinueWith(_ => DateTimeOffset.UtcNow, TaskScheduler.Default);
+
+        await old.SendDisconnectAsync("too_many_websockets");
+        await slack.WaitForConnectionsAsync(2);
+
+        Assert.True(oldClosedAt.IsCompleted, "the old connection is closed");
+        Assert.True(slack.CallsTo("apps.connections.open")[1].At > await oldClosedAt, "the new connection was asked for after the old one closed");
+        var id = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UAFTER", "hello again", "EvAfter"));
+        await slack.WaitForAckAsync(id);
+    }
+
+    [Fact]
     public async Task A_dropped_socket_is_reconnected_and_later_events_are_handled()
     {
         await using var host = await SlackTestHost.StartAsync();
