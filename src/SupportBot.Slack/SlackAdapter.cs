@@ -389,7 +389,10 @@ public sealed partial class SlackAdapter(
         }
 
         var actor = await ActorAsync(userId, payload.User.Username ?? payload.User.Name).ConfigureAwait(false);
-        var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId);
+        var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId)
+        {
+            OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
+        };
         Inbound? inbound = payload.Type switch
         {
             "block_actions" => ToAction(actor, payload),
@@ -503,9 +506,11 @@ public sealed partial class SlackAdapter(
             return;
         }
 
+        // Replacing a message everyone in a channel sees would show them this private answer: answer anew instead.
+        var replace = reply.ReplacesOriginal && context.OriginalIsPrivate;
         for (var i = 0; i < messages.Count; i++)
         {
-            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && reply.ReplacesOriginal), _handling.Token)
+            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && replace), _handling.Token)
                 .ConfigureAwait(false);
         }
     }
@@ -637,6 +642,12 @@ public sealed partial class SlackAdapter(
     private sealed record SlackContext(Actor Actor, string? ResponseUrl, string? TriggerId, string? ChannelId)
     {
         public bool InDirectMessage => ChannelId?.StartsWith('D') == true;
+
+        /// <summary>Whether the message the interaction came from was ephemeral (container.is_ephemeral).</summary>
+        public bool OriginalIsEphemeral { get; init; }
+
+        /// <summary>Only the actor sees the original message, so replacing it shows no one else anything.</summary>
+        public bool OriginalIsPrivate => OriginalIsEphemeral || InDirectMessage;
 
         public bool IsActor(Reply reply) => reply.Audience is Audience.OnlyActor only && only.User == Actor.Address;
     }

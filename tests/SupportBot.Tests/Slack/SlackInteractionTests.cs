@@ -36,6 +36,26 @@ public sealed class SlackInteractionTests
     }
 
     [Fact]
+    public async Task A_private_answer_to_a_press_on_a_message_everyone_in_the_channel_sees_does_not_replace_that_message()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var theme = host.Content.Reflections[0];
+
+        // The same theme choice as above, but on a message that is not ephemeral in a channel.
+        var pick = host.ButtonPress("UMEMBER", "reflect:pick", "C111", "r-public");
+        pick["container"]!["is_ephemeral"] = false;
+        pick["actions"]![0]!["type"] = "static_select";
+        pick["actions"]![0]!["selected_option"] = new JsonObject { ["value"] = theme.Key };
+        await slack.SendEnvelopeAsync("interactive", pick);
+        await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-public"), TimeSpan.FromSeconds(10), "the prompt");
+
+        var prompt = slack.Responses.First(r => r.Id == "r-public").Body;
+        Assert.Equal("ephemeral", prompt["response_type"]?.GetValue<string>());
+        Assert.Null(prompt["replace_original"]);
+    }
+
+    [Fact]
     public async Task A_note_without_text_opens_a_modal_and_its_submission_is_saved()
     {
         await using var host = await SlackTestHost.StartAsync();
