@@ -257,8 +257,9 @@ public sealed partial class SlackAdapter(
     private void OnEnvelope(SlackSocket socket, SocketFrame frame)
     {
         var envelopeId = frame.EnvelopeId!;
-        // Off the receive loop: SQLite calls block their thread, and the loop must keep reading and acking.
-        Track(OffLoop(() => frame.Type switch
+        // Not on the receive loop: the core's SQLite calls run synchronously, so core work run inline would stop the
+        // loop reading (and acknowledging) the next envelopes while the database is slow.
+        Track(Task.Run(() => frame.Type switch
         {
             "slash_commands" when Parse(frame.Payload, SlackJson.Default.SlashPayload) is { } command => AnswerSlashInAckAsync(socket, envelopeId, command),
             "events_api" => AckThenAsync(socket, envelopeId, () => HandleEventAsync(Parse(frame.Payload, SlackJson.Default.EventCallback))),
@@ -277,7 +278,7 @@ public sealed partial class SlackAdapter(
     {
         // Ack first: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
         await AckAsync(socket, envelopeId, null).ConfigureAwait(false);
-        await OffLoop(work).ConfigureAwait(false);
+        await work().ConfigureAwait(false);
     }
 
     private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
@@ -306,8 +307,9 @@ public sealed partial class SlackAdapter(
             return null;
         }
 
-        // On its own thread, so a slow database cannot hold up the ack.
-        var work = OffLoop(() => RunSlashCommandAsync(command));
+        // Task.Run because the core's SQLite calls run synchronously: run inline, a slow database would hold this
+        // method before the budget below starts to count, and the ack (or HTTP response) would wait for it.
+        var work = Task.Run(() => RunSlashCommandAsync(command));
         Track(work);
         var finished = await Task.WhenAny(work, Task.Delay(AnswerInAckBudget, time)).ConfigureAwait(false);
         if (finished != work)
@@ -573,16 +575,6 @@ public sealed partial class SlackAdapter(
             return null;
         }
     }
-
-    /// <summary>
-    /// Runs core work on a dedicated thread. The store's SQLite calls block while the database is busy; on the shared
-    /// pool a few of them would starve the timers and socket reads that keep acks inside Slack's 3 seconds.
-    /// </summary>
-    internal static Task<T> OffLoop<T>(Func<Task<T>> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
-
-    internal static Task OffLoop(Func<Task> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
 
     internal void Track(Task task)
     {
