@@ -73,15 +73,6 @@ public sealed partial class SlackApi : IDisposable
             ["blocks"] = message.Blocks.DeepClone(),
         }, ct);
 
-    public Task PostEphemeralAsync(string channel, string user, SlackMessage message, CancellationToken ct) =>
-        CallJsonAsync("chat.postEphemeral", new JsonObject
-        {
-            ["channel"] = channel,
-            ["user"] = user,
-            ["text"] = message.Text,
-            ["blocks"] = message.Blocks.DeepClone(),
-        }, ct);
-
     public Task OpenViewAsync(string triggerId, JsonObject view, CancellationToken ct) =>
         CallJsonAsync("views.open", new JsonObject { ["trigger_id"] = triggerId, ["view"] = view.DeepClone() }, ct);
 

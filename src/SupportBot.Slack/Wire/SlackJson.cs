@@ -15,14 +15,7 @@ namespace SupportBot.Slack.Wire;
 internal sealed partial class SlackJson : JsonSerializerContext;
 
 /// <summary>Any Socket Mode frame from Slack: hello, disconnect or an envelope.</summary>
-internal sealed record SocketFrame(
-    string? Type,
-    string? EnvelopeId,
-    JsonElement? Payload,
-    bool AcceptsResponsePayload,
-    int? RetryAttempt,
-    string? RetryReason,
-    string? Reason);
+internal sealed record SocketFrame(string? Type, string? EnvelopeId, JsonElement? Payload, string? Reason);
 
 /// <summary>The parts of Web API answers the bot reads.</summary>
 internal sealed record ApiResponse(
@@ -75,8 +68,7 @@ internal sealed record MessageEvent(
     string? ChannelType,
     string? User,
     string? BotId,
-    string? Text,
-    string? Ts);
+    string? Text);
 
 /// <summary>block_actions and view_submission payloads.</summary>
 internal sealed record InteractivePayload(
@@ -91,16 +83,9 @@ internal sealed record InteractivePayload(
 
 internal sealed record SlackUser(string? Id, string? Username, string? Name);
 
-internal sealed record Container(string? Type, string? ChannelId, bool IsEphemeral);
+internal sealed record Container(string? ChannelId, bool IsEphemeral);
 
-internal sealed record BlockAction(
-    string? ActionId,
-    string? BlockId,
-    string? Type,
-    string? Value,
-    OptionValue? SelectedOption,
-    IReadOnlyList<OptionValue>? SelectedOptions,
-    string? ActionTs);
+internal sealed record BlockAction(string? ActionId, string? Type, OptionValue? SelectedOption, string? ActionTs);
 
 internal sealed record OptionValue(string? Value);
 
@@ -109,8 +94,4 @@ internal sealed record ViewPayload(string? Id, string? CallbackId, StatePayload?
 /// <summary>state.values: block id → action id → the element's current value.</summary>
 internal sealed record StatePayload(IReadOnlyDictionary<string, IReadOnlyDictionary<string, ElementState>>? Values);
 
-internal sealed record ElementState(
-    string? Type,
-    string? Value,
-    OptionValue? SelectedOption,
-    IReadOnlyList<OptionValue>? SelectedOptions);
+internal sealed record ElementState(string? Value, OptionValue? SelectedOption, IReadOnlyList<OptionValue>? SelectedOptions);

@@ -223,10 +223,9 @@ public sealed class FakeSlack : IAsyncDisposable
             "conversations.open" when args["users"]?.GetValue<string>() is { Length: > 0 } user && !user.Contains(',', StringComparison.Ordinal) =>
                 new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = "D" + user } },
             "chat.postMessage" when args["channel"] is not null => new JsonObject { ["ok"] = true, ["channel"] = args["channel"]!.DeepClone(), ["ts"] = NextTs() },
-            "chat.postEphemeral" when args["channel"] is not null && args["user"] is not null => new JsonObject { ["ok"] = true, ["message_ts"] = NextTs() },
             "views.open" when args["trigger_id"] is not null && args["view"] is JsonObject => new JsonObject { ["ok"] = true, ["view"] = new JsonObject { ["id"] = "V1" } },
             "usergroups.users.list" => new JsonObject { ["ok"] = true, ["users"] = new JsonArray(UserGroupMembers.Select(u => (JsonNode)u).ToArray()) },
-            "conversations.open" or "chat.postMessage" or "chat.postEphemeral" or "views.open" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
+            "conversations.open" or "chat.postMessage" or "views.open" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
             _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
         };
         await Json(c, answer);
