@@ -128,7 +128,8 @@ public sealed partial class SlackApi : IDisposable
         }
         catch (JsonException e)
         {
-            throw new SlackApiException($"Slack {method} answered something that is not JSON.", e);
+            // A proxy's error page, for example.
+            throw new SlackApiException(method, "invalid_json", e);
         }
 
         if (parsed is not { Ok: true })

@@ -100,6 +100,13 @@ public sealed class FakeSlack : IAsyncDisposable
     /// <summary>The next call of <paramref name="method"/> gets HTTP 200 with ok:false and the error code.</summary>
     public void RefuseNext(string method, string error) => Inject(method, c => Json(c, new JsonObject { ["ok"] = false, ["error"] = error }));
 
+    /// <summary>The next call of <paramref name="method"/> gets HTTP 200 with a body that is not JSON, as a proxy's error page would.</summary>
+    public void AnswerNextWithHtml(string method) => Inject(method, async c =>
+    {
+        c.Response.ContentType = "text/html";
+        await c.Response.WriteAsync("<html><body>Bad gateway</body></html>");
+    });
+
     /// <summary>The next call of <paramref name="method"/> gets HTTP 503.</summary>
     public void FailNext(string method) => Inject(method, c =>
     {
