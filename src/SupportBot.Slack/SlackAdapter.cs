@@ -32,6 +32,10 @@ public sealed partial class SlackAdapter(
     internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a looked-up name is used before it is looked up again, and how long a lookup may take.</summary>
+    private static readonly TimeSpan NameCacheFor = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan NameLookupLimit = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
@@ -41,6 +45,7 @@ public sealed partial class SlackAdapter(
     private readonly SlackOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<string, (string? Name, DateTimeOffset At)> _names = new(StringComparer.Ordinal);
 
     // Work on an envelope or request Slack considers delivered. Not the stopping token: Slack will not send an
     // acknowledged envelope again, so shutdown lets this work finish and cancels it only after ShutdownGrace.
@@ -533,10 +538,46 @@ public sealed partial class SlackAdapter(
         return body;
     }
 
-    private async Task<Actor> ActorAsync(string userId, string? name)
+    private async Task<Actor> ActorAsync(string userId, string? username)
     {
         var isVolunteer = await volunteers.IsVolunteerAsync(userId, _handling.Token).ConfigureAwait(false);
+        var name = await DisplayNameAsync(userId, _handling.Token).ConfigureAwait(false) ?? username;
         return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
+    }
+
+    /// <summary>
+    /// The name the person shows in Slack, which "use my name" should use; null when it cannot be had (no users:read
+    /// scope, Slack slow or away), and the caller falls back to the username. Failures are remembered too, so a
+    /// missing scope costs one call per person per <see cref="NameCacheFor"/>, not one per event.
+    /// </summary>
+    private async Task<string?> DisplayNameAsync(string userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_names.TryGetValue(userId, out var known) && now - known.At < NameCacheFor)
+        {
+            return known.Name;
+        }
+
+        string? name = null;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(NameLookupLimit);
+        try
+        {
+            name = await api.GetUserNameAsync(userId, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SlackApiException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            LogNameLookupFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
+        }
+
+        if (_names.Count > 10_000)
+        {
+            // Only a cache: dropping it all now and then keeps it from growing with every person ever seen.
+            _names.Clear();
+        }
+
+        _names[userId] = (name, now);
+        return name;
     }
 
     private async Task<string> DirectChannelAsync(string userId, CancellationToken ct)
@@ -679,6 +720,9 @@ public sealed partial class SlackAdapter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a Slack envelope failed ({Failure})")]
     private partial void LogHandlingFailed(string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Slack user's name failed ({Failure} {Error}); using their username")]
+    private partial void LogNameLookupFailed(string failure, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A volunteer notice was not sent on Slack: Slack:VolunteerChannelId is not set")]
     private partial void LogNoVolunteerChannel();

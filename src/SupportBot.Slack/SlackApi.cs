@@ -59,6 +59,13 @@ public sealed partial class SlackApi : IDisposable
         return response.Channel?.Id ?? throw new SlackApiException("conversations.open", "no_channel_in_response");
     }
 
+    /// <summary>The name a person shows in Slack (scope users:read): display name, else real name, else username.</summary>
+    public async Task<string?> GetUserNameAsync(string userId, CancellationToken ct)
+    {
+        var response = await CallFormAsync("users.info", _options.BotToken, [new("user", userId)], ct).ConfigureAwait(false);
+        return response.User is { } user ? user.DisplayName ?? user.RealName ?? user.Name : null;
+    }
+
     public async Task<IReadOnlyList<string>> GetUserGroupMembersAsync(string groupId, CancellationToken ct)
     {
         var response = await CallFormAsync("usergroups.users.list", _options.BotToken, [new("usergroup", groupId)], ct).ConfigureAwait(false);

@@ -24,7 +24,8 @@ internal sealed record ApiResponse(
     string? Url,
     string? UserId,
     ChannelRef? Channel,
-    IReadOnlyList<string>? Users);
+    IReadOnlyList<string>? Users,
+    UserInfo? User);
 
 /// <summary>Slack answers <c>channel</c> as an object (conversations.open) or as an id (chat.postMessage).</summary>
 [JsonConverter(typeof(ChannelRefConverter))]
@@ -46,6 +47,44 @@ internal sealed class ChannelRefConverter : JsonConverter<ChannelRef>
     }
 
     public override void Write(Utf8JsonWriter writer, ChannelRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Id);
+}
+
+/// <summary>The names of a person from users.info: username, display name and real name (Slack sends "" for one not set).</summary>
+[JsonConverter(typeof(UserInfoConverter))]
+internal sealed record UserInfo(string? Name, string? DisplayName, string? RealName);
+
+/// <summary>users.info answers <c>user</c> as an object; auth.test answers it as a name, which the bot does not read.</summary>
+internal sealed class UserInfoConverter : JsonConverter<UserInfo>
+{
+    public override UserInfo? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var user = doc.RootElement;
+        if (user.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var profile = user.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        return new UserInfo(Text(user, "name"), Text(profile, "display_name"), Text(profile, "real_name") ?? Text(user, "real_name"));
+    }
+
+    public override void Write(Utf8JsonWriter writer, UserInfo value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name", value.Name);
+        writer.WriteStartObject("profile");
+        writer.WriteString("display_name", value.DisplayName);
+        writer.WriteString("real_name", value.RealName);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text
+            ? text
+            : null;
 }
 
 /// <summary>A slash command, as form fields over HTTP or as the JSON payload of a Socket Mode envelope.</summary>

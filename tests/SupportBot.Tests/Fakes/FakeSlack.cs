@@ -51,6 +51,9 @@ public sealed class FakeSlack : IAsyncDisposable
 
     public List<string> UserGroupMembers { get; } = [];
 
+    /// <summary>users.info profiles by user id; anyone else has a username (the id in lower case) and no display or real name.</summary>
+    public ConcurrentDictionary<string, (string DisplayName, string RealName)> Profiles { get; } = new(StringComparer.Ordinal);
+
     /// <summary>How long an events_api envelope may stay unacknowledged before it is sent again (Slack: 3 s).</summary>
     public TimeSpan RedeliverAfter { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -231,8 +234,9 @@ public sealed class FakeSlack : IAsyncDisposable
                 new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = "D" + user } },
             "chat.postMessage" when args["channel"] is not null => new JsonObject { ["ok"] = true, ["channel"] = args["channel"]!.DeepClone(), ["ts"] = NextTs() },
             "views.open" when args["trigger_id"] is not null && args["view"] is JsonObject => new JsonObject { ["ok"] = true, ["view"] = new JsonObject { ["id"] = "V1" } },
+"users.info" when args["user"]?.GetValue<string>() is { Length: > 0 } id => UserInfo(id),
             "usergroups.users.list" => new JsonObject { ["ok"] = true, ["users"] = new JsonArray(UserGroupMembers.Select(u => (JsonNode)u).ToArray()) },
-            "conversations.open" or "chat.postMessage" or "views.open" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
+            "conversations.open" or "chat.postMessage" or "views.open" or "users.info" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
             _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
         };
         await Json(c, answer);
@@ -295,6 +299,22 @@ public sealed class FakeSlack : IAsyncDisposable
         var ticket = Interlocked.Increment(ref _ticket).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _tickets[ticket] = 0;
         return $"ws://{BaseUrl.Authority}/link/?ticket={ticket}&app_id=A111";
+    }
+
+    private JsonObject UserInfo(string id)
+    {
+        var (displayName, realName) = Profiles.TryGetValue(id, out var profile) ? profile : ("", "");
+        return new JsonObject
+        {
+            ["ok"] = true,
+            ["user"] = new JsonObject
+            {
+                ["id"] = id,
+                ["name"] = id.ToLowerInvariant(),
+                ["real_name"] = realName,
+                ["profile"] = new JsonObject { ["display_name"] = displayName, ["real_name"] = realName },
+            },
+        };
     }
 
     private string NextTs() => $"1700000000.{Interlocked.Increment(ref _ts):D6}";
