@@ -33,14 +33,17 @@ public sealed partial class SlackAdapter(
 
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a looked-up name is used before it is looked up again, and how long a lookup may take.</summary>
-    private static readonly TimeSpan NameCacheFor = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan NameLookupLimit = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
     /// <summary>A connection that lasted this long proves the link works, so the next reconnect starts from <see cref="FirstBackoff"/>.</summary>
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a looked-up name is used before it is looked up again.</summary>
+    private static readonly TimeSpan NameCacheFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a name lookup may hold up an event; the username does meanwhile.</summary>
+    private static readonly TimeSpan NameLookupLimit = TimeSpan.FromSeconds(1);
 
     private readonly SlackOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
