@@ -28,11 +28,31 @@ public sealed partial class SlackAdapter(
     /// <summary>How long a slash command may take before its answer goes by response_url instead of in the ack.</summary>
     internal static readonly TimeSpan AnswerInAckBudget = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>How long shutdown waits for work Slack already handed over (and will not send again) to finish.</summary>
+    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection that lasted this long proves the link works, so the next reconnect starts from <see cref="FirstBackoff"/>.</summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a looked-up name is used before it is looked up again.</summary>
+    private static readonly TimeSpan NameCacheFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a name lookup may hold up an event; the username does meanwhile.</summary>
+    private static readonly TimeSpan NameLookupLimit = TimeSpan.FromSeconds(1);
 
     private readonly SlackOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<string, (string? Name, DateTimeOffset At)> _names = new(StringComparer.Ordinal);
+
+    // Work on an envelope or request Slack considers delivered. Not the stopping token: Slack will not send an
+    // acknowledged envelope again, so shutdown lets this work finish and cancels it only after ShutdownGrace.
+    private readonly CancellationTokenSource _handling = new();
     private string _botUserId = "";
     private CancellationToken _stopping;
 
@@ -104,14 +124,36 @@ public sealed partial class SlackAdapter(
         }
         finally
         {
-            // Let answers already under way finish briefly: one may tell a survivor they were heard.
-            await Task.WhenAny(Task.WhenAll(_inFlight.Keys), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+            // Let accepted work finish: one answer may tell a survivor they were heard. Whatever is still running
+            // after the grace period is cancelled; the core then forgets the event rather than half-handling it.
+            await DrainAsync(ShutdownGrace).ConfigureAwait(false);
+            await _handling.CancelAsync().ConfigureAwait(false);
+            await DrainAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _handling.Dispose();
+        base.Dispose();
+    }
+
+    private async Task DrainAsync(TimeSpan limit)
+    {
+        var deadline = Task.Delay(limit, time, CancellationToken.None);
+        // Work can start more work (a slow slash command's late answer), so look again until nothing is left.
+        while (_inFlight.Keys.Where(t => !t.IsCompleted).ToList() is { Count: > 0 } running)
+        {
+            if (await Task.WhenAny(Task.WhenAll(running), deadline).ConfigureAwait(false) == deadline)
+            {
+                return;
+            }
         }
     }
 
     private async Task RunSocketModeAsync(CancellationToken ct)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = FirstBackoff;
         var retiring = new List<Task>();
         while (!ct.IsCancellationRequested)
         {
@@ -134,20 +176,28 @@ public sealed partial class SlackAdapter(
             {
                 LogConnectFailed(e.GetType().Name, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, ct).ConfigureAwait(false);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 60));
+                backoff = Double(backoff);
                 continue;
             }
 
-            backoff = TimeSpan.FromSeconds(1);
             LogConnected();
             Ready.TrySetResult();
+            var connectedAt = time.GetTimestamp();
             var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = socket.RunAsync(frame => OnEnvelope(socket, frame), reason => disconnect.TrySetResult(reason), ct);
             var first = await Task.WhenAny(run, disconnect.Task).ConfigureAwait(false);
+
+            // Only a connection that lasted resets the backoff: one that ends soon after hello counts as a failure,
+            // so a Slack that keeps disconnecting us, or a network that keeps dropping, is not hammered.
+            var stable = time.GetElapsedTime(connectedAt) > StableAfter;
+            if (stable)
+            {
+                backoff = FirstBackoff;
+            }
+
             if (first == disconnect.Task)
             {
                 var reason = await disconnect.Task.ConfigureAwait(false);
-                LogDisconnectAsked(reason);
                 if (reason == "link_disabled")
                 {
                     // Socket Mode was turned off for the app: reconnecting cannot help, and hammering Slack would not either.
@@ -157,21 +207,48 @@ public sealed partial class SlackAdapter(
                     break;
                 }
 
-                // Open the next connection at once; the old one keeps delivering (and acking) until it closes or retires.
-                retiring.RemoveAll(t => t.IsCompleted);
-                retiring.Add(RetireAsync(socket, run, ct));
-                continue;
+                if (reason == "too_many_websockets")
+                {
+                    // At the limit another socket would be refused too: close this one first, then reconnect after a pause.
+                    await socket.DisposeAsync().ConfigureAwait(false);
+                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The old connection keeps delivering (and acking) until it closes or retires, so nothing is lost meanwhile.
+                    retiring.RemoveAll(t => t.IsCompleted);
+                    retiring.Add(RetireAsync(socket, run, ct));
+                    if (stable)
+                    {
+                        LogDisconnectAsked(reason, 0);
+                        continue;
+                    }
+                }
+
+                LogDisconnectAsked(reason, backoff.TotalSeconds);
+            }
+            else
+            {
+                await IgnoreFailureAsync(run).ConfigureAwait(false);
+                await socket.DisposeAsync().ConfigureAwait(false);
+                if (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                LogDropped(backoff.TotalSeconds);
             }
 
-            await IgnoreFailureAsync(run).ConfigureAwait(false);
-            await socket.DisposeAsync().ConfigureAwait(false);
-            if (ct.IsCancellationRequested)
+            try
+            {
+                await Task.Delay(backoff, time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
 
-            LogDropped(backoff.TotalSeconds);
-            await Task.Delay(backoff, time, ct).ConfigureAwait(false);
+            backoff = Double(backoff);
         }
 
         await Task.WhenAll(retiring).ConfigureAwait(false);
@@ -188,8 +265,9 @@ public sealed partial class SlackAdapter(
     private void OnEnvelope(SlackSocket socket, SocketFrame frame)
     {
         var envelopeId = frame.EnvelopeId!;
-        // Off the receive loop: SQLite calls block their thread, and the loop must keep reading and acking.
-        Track(OffLoop(() => frame.Type switch
+        // Not on the receive loop: the core's SQLite calls run synchronously, so core work run inline would stop the
+        // loop reading (and acknowledging) the next envelopes while the database is slow.
+        Track(Task.Run(() => frame.Type switch
         {
             "slash_commands" when Parse(frame.Payload, SlackJson.Default.SlashPayload) is { } command => AnswerSlashInAckAsync(socket, envelopeId, command),
             "events_api" => AckThenAsync(socket, envelopeId, () => HandleEventAsync(Parse(frame.Payload, SlackJson.Default.EventCallback))),
@@ -208,7 +286,7 @@ public sealed partial class SlackAdapter(
     {
         // Ack first: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
         await AckAsync(socket, envelopeId, null).ConfigureAwait(false);
-        await OffLoop(work).ConfigureAwait(false);
+        await work().ConfigureAwait(false);
     }
 
     private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
@@ -237,8 +315,9 @@ public sealed partial class SlackAdapter(
             return null;
         }
 
-        // On its own thread, so a slow database cannot hold up the ack.
-        var work = OffLoop(() => RunSlashCommandAsync(command));
+        // Task.Run because the core's SQLite calls run synchronously: run inline, a slow database would hold this
+        // method before the budget below starts to count, and the ack (or HTTP response) would wait for it.
+        var work = Task.Run(() => RunSlashCommandAsync(command));
         Track(work);
         var finished = await Task.WhenAny(work, Task.Delay(AnswerInAckBudget, time)).ConfigureAwait(false);
         if (finished != work)
@@ -284,7 +363,7 @@ public sealed partial class SlackAdapter(
         var name = command.Command!.TrimStart('/');
         var inbound = new SlashCommand(actor, "slack:cmd:" + (command.TriggerId ?? Guid.NewGuid().ToString("N")), name, SplitArgs(name, command.Text ?? ""));
         var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         return (replies, context);
     }
 
@@ -306,7 +385,7 @@ public sealed partial class SlackAdapter(
 
         var actor = await ActorAsync(message.User, null).ConfigureAwait(false);
         var inbound = new DirectMessage(actor, "slack:event:" + callback.EventId, Unescape(message.Text));
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel)).ConfigureAwait(false);
     }
 
@@ -320,7 +399,10 @@ public sealed partial class SlackAdapter(
         }
 
         var actor = await ActorAsync(userId, payload.User.Username ?? payload.User.Name).ConfigureAwait(false);
-        var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId);
+        var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId)
+        {
+            OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
+        };
         Inbound? inbound = payload.Type switch
         {
             "block_actions" => ToAction(actor, payload),
@@ -332,7 +414,7 @@ public sealed partial class SlackAdapter(
             return;
         }
 
-        var replies = await bot.HandleAsync(inbound, _stopping).ConfigureAwait(false);
+        var replies = await bot.HandleAsync(inbound, _handling.Token).ConfigureAwait(false);
         await DeliverAsync(replies, context).ConfigureAwait(false);
     }
 
@@ -401,10 +483,10 @@ public sealed partial class SlackAdapter(
                 }
                 else
                 {
-                    await router.DeliverAsync(reply, _stopping).ConfigureAwait(false);
+                    await router.DeliverAsync(reply, _handling.Token).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !_handling.IsCancellationRequested)
             {
                 LogDeliveryFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
             }
@@ -417,7 +499,7 @@ public sealed partial class SlackAdapter(
         {
             if (context.TriggerId is not null)
             {
-                await api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), _stopping).ConfigureAwait(false);
+                await api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), _handling.Token).ConfigureAwait(false);
             }
         }
 
@@ -430,13 +512,15 @@ public sealed partial class SlackAdapter(
         // A private answer in a DM is kept as a normal DM message (ephemeral ones vanish), unless it replaces the original.
         if (context.ResponseUrl is null || (context.InDirectMessage && !reply.ReplacesOriginal))
         {
-            await services.GetRequiredService<ReplyRouter>().DeliverAsync(reply, _stopping).ConfigureAwait(false);
+            await services.GetRequiredService<ReplyRouter>().DeliverAsync(reply, _handling.Token).ConfigureAwait(false);
             return;
         }
 
+        // Replacing a message everyone in a channel sees would show them this private answer: answer anew instead.
+        var replace = reply.ReplacesOriginal && context.OriginalIsPrivate;
         for (var i = 0; i < messages.Count; i++)
         {
-            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && reply.ReplacesOriginal), _stopping)
+            await api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && replace), _handling.Token)
                 .ConfigureAwait(false);
         }
     }
@@ -457,10 +541,46 @@ public sealed partial class SlackAdapter(
         return body;
     }
 
-    private async Task<Actor> ActorAsync(string userId, string? name)
+    private async Task<Actor> ActorAsync(string userId, string? username)
     {
-        var isVolunteer = await volunteers.IsVolunteerAsync(userId, _stopping).ConfigureAwait(false);
+        var isVolunteer = await volunteers.IsVolunteerAsync(userId, _handling.Token).ConfigureAwait(false);
+        var name = await DisplayNameAsync(userId, _handling.Token).ConfigureAwait(false) ?? username;
         return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
+    }
+
+    /// <summary>
+    /// The name the person shows in Slack, which "use my name" should use; null when it cannot be had (no users:read
+    /// scope, Slack slow or away), and the caller falls back to the username. Failures are remembered too, so a
+    /// missing scope costs one call per person per <see cref="NameCacheFor"/>, not one per event.
+    /// </summary>
+    private async Task<string?> DisplayNameAsync(string userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_names.TryGetValue(userId, out var known) && now - known.At < NameCacheFor)
+        {
+            return known.Name;
+        }
+
+        string? name = null;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(NameLookupLimit);
+        try
+        {
+            name = await api.GetUserNameAsync(userId, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SlackApiException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            LogNameLookupFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
+        }
+
+        if (_names.Count > 10_000)
+        {
+            // Only a cache: dropping it all now and then keeps it from growing with every person ever seen.
+            _names.Clear();
+        }
+
+        _names[userId] = (name, now);
+        return name;
     }
 
     private async Task<string> DirectChannelAsync(string userId, CancellationToken ct)
@@ -500,23 +620,13 @@ public sealed partial class SlackAdapter(
         }
     }
 
-    /// <summary>
-    /// Runs core work on a dedicated thread. The store's SQLite calls block while the database is busy; on the shared
-    /// pool a few of them would starve the timers and socket reads that keep acks inside Slack's 3 seconds.
-    /// </summary>
-    internal static Task<T> OffLoop<T>(Func<Task<T>> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
-
-    internal static Task OffLoop(Func<Task> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
-
     internal void Track(Task task)
     {
         _inFlight.TryAdd(task, 0);
         task.ContinueWith(t =>
         {
             _inFlight.TryRemove(t, out _);
-            if (t.Exception is { } e && !_stopping.IsCancellationRequested)
+            if (t.Exception is { } e && !_handling.IsCancellationRequested)
             {
                 LogHandlingFailed(e.InnerException?.GetType().Name ?? e.GetType().Name);
             }
@@ -525,7 +635,7 @@ public sealed partial class SlackAdapter(
 
     private async Task<T> WithBackoffAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = FirstBackoff;
         while (true)
         {
             try
@@ -541,10 +651,12 @@ public sealed partial class SlackAdapter(
             {
                 LogConnectFailed(e.GetType().Name, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, ct).ConfigureAwait(false);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 60));
+                backoff = Double(backoff);
             }
         }
     }
+
+    private static TimeSpan Double(TimeSpan backoff) => backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
 
     private async Task IgnoreFailureAsync(Task task)
     {
@@ -567,6 +679,12 @@ public sealed partial class SlackAdapter(
     {
         public bool InDirectMessage => ChannelId?.StartsWith('D') == true;
 
+        /// <summary>Whether the message the interaction came from was ephemeral (container.is_ephemeral).</summary>
+        public bool OriginalIsEphemeral { get; init; }
+
+        /// <summary>Only the actor sees the original message, so replacing it shows no one else anything.</summary>
+        public bool OriginalIsPrivate => OriginalIsEphemeral || InDirectMessage;
+
         public bool IsActor(Reply reply) => reply.Audience is Audience.OnlyActor only && only.User == Actor.Address;
     }
 
@@ -576,8 +694,8 @@ public sealed partial class SlackAdapter(
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack HTTP mode listening on port {Port}")]
     private partial void LogListening(int port);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection")]
-    private partial void LogDisconnectAsked(string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection in {Seconds} s")]
+    private partial void LogDisconnectAsked(string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Slack disabled the Socket Mode link; turn Socket Mode back on for the app and restart")]
     private partial void LogLinkDisabled();
@@ -605,6 +723,9 @@ public sealed partial class SlackAdapter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a Slack envelope failed ({Failure})")]
     private partial void LogHandlingFailed(string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Slack user's name failed ({Failure} {Error}); using their username")]
+    private partial void LogNameLookupFailed(string failure, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A volunteer notice was not sent on Slack: Slack:VolunteerChannelId is not set")]
     private partial void LogNoVolunteerChannel();

@@ -59,6 +59,13 @@ public sealed partial class SlackApi : IDisposable
         return response.Channel?.Id ?? throw new SlackApiException("conversations.open", "no_channel_in_response");
     }
 
+    /// <summary>The name a person shows in Slack (scope users:read): display name, else real name, else username.</summary>
+    public async Task<string?> GetUserNameAsync(string userId, CancellationToken ct)
+    {
+        var response = await CallFormAsync("users.info", _options.BotToken, [new("user", userId)], ct).ConfigureAwait(false);
+        return response.User is { } user ? user.DisplayName ?? user.RealName ?? user.Name : null;
+    }
+
     public async Task<IReadOnlyList<string>> GetUserGroupMembersAsync(string groupId, CancellationToken ct)
     {
         var response = await CallFormAsync("usergroups.users.list", _options.BotToken, [new("usergroup", groupId)], ct).ConfigureAwait(false);
@@ -69,15 +76,6 @@ public sealed partial class SlackApi : IDisposable
         CallJsonAsync("chat.postMessage", new JsonObject
         {
             ["channel"] = channel,
-            ["text"] = message.Text,
-            ["blocks"] = message.Blocks.DeepClone(),
-        }, ct);
-
-    public Task PostEphemeralAsync(string channel, string user, SlackMessage message, CancellationToken ct) =>
-        CallJsonAsync("chat.postEphemeral", new JsonObject
-        {
-            ["channel"] = channel,
-            ["user"] = user,
             ["text"] = message.Text,
             ["blocks"] = message.Blocks.DeepClone(),
         }, ct);
@@ -137,7 +135,8 @@ public sealed partial class SlackApi : IDisposable
         }
         catch (JsonException e)
         {
-            throw new SlackApiException($"Slack {method} answered something that is not JSON.", e);
+            // A proxy's error page, for example.
+            throw new SlackApiException(method, "invalid_json", e);
         }
 
         if (parsed is not { Ok: true })

@@ -1,6 +1,9 @@
 namespace SupportBot.Slack;
 
-/// <summary>A Web API call Slack refused (<c>ok:false</c>) or that failed after its retries. Carries Slack's error code.</summary>
+/// <summary>
+/// A Web API call Slack refused (<c>ok:false</c>) or that failed after its retries. <see cref="Error"/> is Slack's
+/// error code or a short fixed kind (<c>http_503</c>, <c>invalid_json</c>), never a sentence, so it can be logged as a code.
+/// </summary>
 public sealed class SlackApiException : Exception
 {
     public SlackApiException(string method, string error)
@@ -10,25 +13,35 @@ public sealed class SlackApiException : Exception
         Error = error;
     }
 
+    public SlackApiException(string method, string error, Exception inner)
+        : base($"Slack {method} failed: {error}", inner)
+    {
+        Method = method;
+        Error = error;
+    }
+
     public SlackApiException()
     {
         Method = "";
-        Error = "";
+        Error = UnknownError;
     }
 
     public SlackApiException(string message)
         : base(message)
     {
         Method = "";
-        Error = message;
+        Error = UnknownError;
     }
 
     public SlackApiException(string message, Exception inner)
         : base(message, inner)
     {
         Method = "";
-        Error = message;
+        Error = UnknownError;
     }
+
+    /// <summary>What <see cref="Error"/> says when the failure has no code of its own.</summary>
+    public const string UnknownError = "unknown_error";
 
     public string Method { get; }
 

@@ -76,8 +76,9 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             return;
         }
 
-        // Answer 200 at once and work afterwards; a retry (X-Slack-Retry-Num) carries the same event_id, which the core drops.
-        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleEventAsync(callback)));
+        // Answer 200 at once and work afterwards (the core's SQLite calls run synchronously, hence Task.Run);
+        // a retry (X-Slack-Retry-Num) carries the same event_id, which the core drops.
+        adapter.Track(Task.Run(() => adapter.HandleEventAsync(callback)));
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -127,7 +128,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             }
         }
 
-        adapter.Track(SlackAdapter.OffLoop(() => adapter.HandleInteractionAsync(payload)));
+        adapter.Track(Task.Run(() => adapter.HandleInteractionAsync(payload)));
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 

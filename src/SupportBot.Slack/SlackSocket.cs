@@ -149,7 +149,7 @@ internal sealed class SlackSocket : IAsyncDisposable
 
             try
             {
-                return JsonSerializer.Deserialize(buffer.WrittenSpan, SlackJson.Default.SocketFrame) ?? new SocketFrame(null, null, null, false, null, null, null);
+                return JsonSerializer.Deserialize(buffer.WrittenSpan, SlackJson.Default.SocketFrame) ?? new SocketFrame(null, null, null, null);
             }
             catch (JsonException)
             {

@@ -15,14 +15,7 @@ namespace SupportBot.Slack.Wire;
 internal sealed partial class SlackJson : JsonSerializerContext;
 
 /// <summary>Any Socket Mode frame from Slack: hello, disconnect or an envelope.</summary>
-internal sealed record SocketFrame(
-    string? Type,
-    string? EnvelopeId,
-    JsonElement? Payload,
-    bool AcceptsResponsePayload,
-    int? RetryAttempt,
-    string? RetryReason,
-    string? Reason);
+internal sealed record SocketFrame(string? Type, string? EnvelopeId, JsonElement? Payload, string? Reason);
 
 /// <summary>The parts of Web API answers the bot reads.</summary>
 internal sealed record ApiResponse(
@@ -31,7 +24,8 @@ internal sealed record ApiResponse(
     string? Url,
     string? UserId,
     ChannelRef? Channel,
-    IReadOnlyList<string>? Users);
+    IReadOnlyList<string>? Users,
+    UserInfo? User);
 
 /// <summary>Slack answers <c>channel</c> as an object (conversations.open) or as an id (chat.postMessage).</summary>
 [JsonConverter(typeof(ChannelRefConverter))]
@@ -55,6 +49,44 @@ internal sealed class ChannelRefConverter : JsonConverter<ChannelRef>
     public override void Write(Utf8JsonWriter writer, ChannelRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Id);
 }
 
+/// <summary>The names of a person from users.info: username, display name and real name (Slack sends "" for one not set).</summary>
+[JsonConverter(typeof(UserInfoConverter))]
+internal sealed record UserInfo(string? Name, string? DisplayName, string? RealName);
+
+/// <summary>users.info answers <c>user</c> as an object; auth.test answers it as a name, which the bot does not read.</summary>
+internal sealed class UserInfoConverter : JsonConverter<UserInfo>
+{
+    public override UserInfo? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var user = doc.RootElement;
+        if (user.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var profile = user.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        return new UserInfo(Text(user, "name"), Text(profile, "display_name"), Text(profile, "real_name") ?? Text(user, "real_name"));
+    }
+
+    public override void Write(Utf8JsonWriter writer, UserInfo value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name", value.Name);
+        writer.WriteStartObject("profile");
+        writer.WriteString("display_name", value.DisplayName);
+        writer.WriteString("real_name", value.RealName);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text
+            ? text
+            : null;
+}
+
 /// <summary>A slash command, as form fields over HTTP or as the JSON payload of a Socket Mode envelope.</summary>
 internal sealed record SlashPayload(
     string? Command,
@@ -75,8 +107,7 @@ internal sealed record MessageEvent(
     string? ChannelType,
     string? User,
     string? BotId,
-    string? Text,
-    string? Ts);
+    string? Text);
 
 /// <summary>block_actions and view_submission payloads.</summary>
 internal sealed record InteractivePayload(
@@ -91,16 +122,9 @@ internal sealed record InteractivePayload(
 
 internal sealed record SlackUser(string? Id, string? Username, string? Name);
 
-internal sealed record Container(string? Type, string? ChannelId, bool IsEphemeral);
+internal sealed record Container(string? ChannelId, bool IsEphemeral);
 
-internal sealed record BlockAction(
-    string? ActionId,
-    string? BlockId,
-    string? Type,
-    string? Value,
-    OptionValue? SelectedOption,
-    IReadOnlyList<OptionValue>? SelectedOptions,
-    string? ActionTs);
+internal sealed record BlockAction(string? ActionId, string? Type, OptionValue? SelectedOption, string? ActionTs);
 
 internal sealed record OptionValue(string? Value);
 
@@ -109,8 +133,4 @@ internal sealed record ViewPayload(string? Id, string? CallbackId, StatePayload?
 /// <summary>state.values: block id → action id → the element's current value.</summary>
 internal sealed record StatePayload(IReadOnlyDictionary<string, IReadOnlyDictionary<string, ElementState>>? Values);
 
-internal sealed record ElementState(
-    string? Type,
-    string? Value,
-    OptionValue? SelectedOption,
-    IReadOnlyList<OptionValue>? SelectedOptions);
+internal sealed record ElementState(string? Value, OptionValue? SelectedOption, IReadOnlyList<OptionValue>? SelectedOptions);

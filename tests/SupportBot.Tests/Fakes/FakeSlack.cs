@@ -17,7 +17,7 @@ namespace SupportBot.Tests.Fakes;
 /// Bearer tokens, ok:false errors, 429 with Retry-After), response_url endpoints, and the Socket Mode websocket
 /// (hello first, envelopes, acks, re-sending unacknowledged events with retry_attempt, disconnect notices, drops).
 /// Every call and ack is recorded so tests can assert what reached Slack.
-/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, too_many_websockets,
+/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, the connection limit (a test sends too_many_websockets itself),
 /// Slack's own retry schedule for HTTP mode, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
 /// Block Kit validation (limits are checked by renderer tests, not by the fake), message updates and ephemeral
 /// visibility (recorded, not rendered), user and channel membership, and several workspaces.
@@ -50,6 +50,9 @@ public sealed class FakeSlack : IAsyncDisposable
     public ConcurrentQueue<Ack> AllAcks { get; } = new();
 
     public List<string> UserGroupMembers { get; } = [];
+
+    /// <summary>users.info profiles by user id; anyone else has a username (the id in lower case) and no display or real name.</summary>
+    public ConcurrentDictionary<string, (string DisplayName, string RealName)> Profiles { get; } = new(StringComparer.Ordinal);
 
     /// <summary>How long an events_api envelope may stay unacknowledged before it is sent again (Slack: 3 s).</summary>
     public TimeSpan RedeliverAfter { get; set; } = TimeSpan.FromSeconds(3);
@@ -99,6 +102,13 @@ public sealed class FakeSlack : IAsyncDisposable
 
     /// <summary>The next call of <paramref name="method"/> gets HTTP 200 with ok:false and the error code.</summary>
     public void RefuseNext(string method, string error) => Inject(method, c => Json(c, new JsonObject { ["ok"] = false, ["error"] = error }));
+
+    /// <summary>The next call of <paramref name="method"/> gets HTTP 200 with a body that is not JSON, as a proxy's error page would.</summary>
+    public void AnswerNextWithHtml(string method) => Inject(method, async c =>
+    {
+        c.Response.ContentType = "text/html";
+        await c.Response.WriteAsync("<html><body>Bad gateway</body></html>");
+    });
 
     /// <summary>The next call of <paramref name="method"/> gets HTTP 503.</summary>
     public void FailNext(string method) => Inject(method, c =>
@@ -223,10 +233,10 @@ public sealed class FakeSlack : IAsyncDisposable
             "conversations.open" when args["users"]?.GetValue<string>() is { Length: > 0 } user && !user.Contains(',', StringComparison.Ordinal) =>
                 new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = "D" + user } },
             "chat.postMessage" when args["channel"] is not null => new JsonObject { ["ok"] = true, ["channel"] = args["channel"]!.DeepClone(), ["ts"] = NextTs() },
-            "chat.postEphemeral" when args["channel"] is not null && args["user"] is not null => new JsonObject { ["ok"] = true, ["message_ts"] = NextTs() },
             "views.open" when args["trigger_id"] is not null && args["view"] is JsonObject => new JsonObject { ["ok"] = true, ["view"] = new JsonObject { ["id"] = "V1" } },
+"users.info" when args["user"]?.GetValue<string>() is { Length: > 0 } id => UserInfo(id),
             "usergroups.users.list" => new JsonObject { ["ok"] = true, ["users"] = new JsonArray(UserGroupMembers.Select(u => (JsonNode)u).ToArray()) },
-            "conversations.open" or "chat.postMessage" or "chat.postEphemeral" or "views.open" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
+            "conversations.open" or "chat.postMessage" or "views.open" or "users.info" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
             _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
         };
         await Json(c, answer);
@@ -289,6 +299,22 @@ public sealed class FakeSlack : IAsyncDisposable
         var ticket = Interlocked.Increment(ref _ticket).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _tickets[ticket] = 0;
         return $"ws://{BaseUrl.Authority}/link/?ticket={ticket}&app_id=A111";
+    }
+
+    private JsonObject UserInfo(string id)
+    {
+        var (displayName, realName) = Profiles.TryGetValue(id, out var profile) ? profile : ("", "");
+        return new JsonObject
+        {
+            ["ok"] = true,
+            ["user"] = new JsonObject
+            {
+                ["id"] = id,
+                ["name"] = id.ToLowerInvariant(),
+                ["real_name"] = realName,
+                ["profile"] = new JsonObject { ["display_name"] = displayName, ["real_name"] = realName },
+            },
+        };
     }
 
     private string NextTs() => $"1700000000.{Interlocked.Increment(ref _ts):D6}";

@@ -50,6 +50,22 @@ public sealed class SlackApiTests
     }
 
     [Fact]
+    public async Task An_answer_that_is_not_JSON_becomes_an_error_whose_code_is_short_and_whose_message_names_the_method()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        host.Slack.AnswerNextWithHtml("chat.postMessage");
+
+        var error = await Assert.ThrowsAsync<SlackApiException>(() =>
+            host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #4 is waiting.")), CancellationToken.None));
+
+        // Error is logged as a code, so it must be one, not a sentence.
+        Assert.Equal("invalid_json", error.Error);
+        Assert.Equal("chat.postMessage", error.Method);
+        Assert.Contains("chat.postMessage", error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<JsonException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task Members_of_the_volunteer_user_group_are_volunteers_and_the_lookup_is_cached()
     {
         await using var host = await SlackTestHost.StartAsync(configure: s =>

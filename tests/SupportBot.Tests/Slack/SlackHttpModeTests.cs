@@ -70,6 +70,30 @@ public sealed class SlackHttpModeTests
     }
 
     [Fact]
+    public async Task An_accepted_event_is_still_answered_when_the_adapter_stops_while_handling_it()
+    {
+        await using var host = await SlackTestHost.StartAsync(httpMode: true);
+        using var http = new HttpClient();
+        var now = host.Core.Clock.GetUtcNow().ToUnixTimeSeconds();
+        await PostAsync(http, host, "events", SlackTestHost.DirectMessage("UWARM", "hello", "EvWarm").ToJsonString(), "application/json", now);
+        await SlackSocketModeTests.PostedToAsync(host.Slack, "DUWARM", 1);
+
+        await using (var blocker = await SlackSocketModeTests.HoldWriteLockAsync(host.DatabasePath))
+        {
+            var accepted = await PostAsync(http, host, "events", SlackTestHost.DirectMessage("USTOP", "is anyone there", "EvStop").ToJsonString(), "application/json", now);
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+            // Slack took the 200 as delivered and will not retry, so stopping must not drop the work.
+            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            await Task.Delay(300);
+            await SlackSocketModeTests.ReleaseAsync(blocker);
+            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+        }
+
+        Assert.Contains(host.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
+    }
+
+    [Fact]
     public async Task Url_verification_is_answered_with_its_challenge()
     {
         await using var host = await SlackTestHost.StartAsync(httpMode: true);

@@ -36,6 +36,65 @@ public sealed class SlackInteractionTests
     }
 
     [Fact]
+    public async Task A_private_answer_to_a_press_on_a_message_everyone_in_the_channel_sees_does_not_replace_that_message()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var theme = host.Content.Reflections[0];
+
+        // The same theme choice as above, but on a message that is not ephemeral in a channel.
+        var pick = host.ButtonPress("UMEMBER", "reflect:pick", "C111", "r-public");
+        pick["container"]!["is_ephemeral"] = false;
+        pick["actions"]![0]!["type"] = "static_select";
+        pick["actions"]![0]!["selected_option"] = new JsonObject { ["value"] = theme.Key };
+        await slack.SendEnvelopeAsync("interactive", pick);
+        await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-public"), TimeSpan.FromSeconds(10), "the prompt");
+
+        var prompt = slack.Responses.First(r => r.Id == "r-public").Body;
+        Assert.Equal("ephemeral", prompt["response_type"]?.GetValue<string>());
+        Assert.Null(prompt["replace_original"]);
+    }
+
+    [Fact]
+    public async Task Use_my_name_takes_the_name_the_person_shows_in_Slack_looked_up_once()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        slack.Profiles["UNAMED"] = ("Robin", "Robin Example");
+
+        var notice = await ChooseOwnNameAsync(host, "UNAMED");
+
+        Assert.Contains("Robin", notice, StringComparison.Ordinal);
+        Assert.DoesNotContain("unamed", notice, StringComparison.Ordinal);
+        Assert.DoesNotContain("UNAMED", notice, StringComparison.Ordinal);
+        Assert.Single(slack.CallsTo("users.info"), c => c.Args["user"]?.GetValue<string>() == "UNAMED");
+    }
+
+    [Fact]
+    public async Task Without_the_users_read_scope_use_my_name_falls_back_to_the_Slack_username()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        host.Slack.RefuseNext("users.info", "missing_scope");
+
+        var notice = await ChooseOwnNameAsync(host, "UNOSCOPE");
+
+        Assert.Contains("unoscope", notice, StringComparison.Ordinal);
+        Assert.Single(host.Slack.CallsTo("users.info"));
+        Assert.Contains("missing_scope", host.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Writes to the bot as <paramref name="user"/>, presses "use my name" and returns the volunteer channel's notice.</summary>
+    private static async Task<string> ChooseOwnNameAsync(SlackTestHost host, string user)
+    {
+        await host.Slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(user, "I need to talk about my coach", "Ev" + user));
+        var welcome = await SlackSocketModeTests.PostedToAsync(host.Slack, "D" + user, 1);
+        var ownName = SlackTestHost.ActionIds(welcome[0].Args).Single(a => a.StartsWith("consent:name:", StringComparison.Ordinal));
+        await host.Slack.SendEnvelopeAsync("interactive", host.ButtonPress(user, ownName, "D" + user, "r-" + user));
+        var notice = await SlackSocketModeTests.PostedToAsync(host.Slack, SlackTestHost.VolunteerChannel, 1);
+        return notice[0].AllText;
+    }
+
+    [Fact]
     public async Task A_note_without_text_opens_a_modal_and_its_submission_is_saved()
     {
         await using var host = await SlackTestHost.StartAsync();

@@ -155,6 +155,46 @@ public sealed class SlackSocketModeTests
     }
 
     [Fact]
+    public async Task An_acknowledged_event_is_still_answered_when_the_adapter_stops_while_handling_it()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UWARM", "/help", "", "r-warm")));
+
+        await using (var blocker = await HoldWriteLockAsync(host.DatabasePath))
+        {
+            var id = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("USTOP", "is anyone there", "EvStop"));
+            await slack.WaitForAckAsync(id, AckDeadline);
+
+            // Slack will not send an acknowledged envelope again, so stopping must not drop the work on it.
+            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            await Task.Delay(300);
+            await ReleaseAsync(blocker);
+            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+        }
+
+        Assert.Contains(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
+    }
+
+    /// <summary>Holds the database's write lock, as a slow disk or a long transaction would.</summary>
+    internal static async Task<SqliteConnection> HoldWriteLockAsync(string databasePath)
+    {
+        var blocker = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        await blocker.OpenAsync();
+        await using var begin = blocker.CreateCommand();
+        begin.CommandText = "BEGIN EXCLUSIVE;";
+        await begin.ExecuteNonQueryAsync();
+        return blocker;
+    }
+
+    internal static async Task ReleaseAsync(SqliteConnection blocker)
+    {
+        await using var rollback = blocker.CreateCommand();
+        rollback.CommandText = "ROLLBACK;";
+        await rollback.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_retried_event_and_a_resent_slash_envelope_are_each_handled_once()
     {
         await using var host = await SlackTestHost.StartAsync();
@@ -221,6 +261,41 @@ public sealed class SlackSocketModeTests
 
         await PostedToAsync(slack, "DUOLD", 1);
         await PostedToAsync(slack, "DUNEW", 1);
+    }
+
+    [Fact]
+    public async Task A_connection_that_Slack_keeps_refreshing_right_after_hello_is_reopened_with_growing_delays()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+
+        var firstAsked = DateTimeOffset.UtcNow;
+        await slack.Latest().SendDisconnectAsync("refresh_requested");
+        await slack.WaitForConnectionsAsync(2);
+        var secondAsked = DateTimeOffset.UtcNow;
+        await slack.Latest().SendDisconnectAsync("refresh_requested");
+        await slack.WaitForConnectionsAsync(3);
+
+        var opens = slack.CallsTo("apps.connections.open");
+        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.9), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
+        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(1.9), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_too_many_websockets_disconnect_closes_the_old_connection_before_opening_another()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var old = slack.Latest();
+        var oldClosedAt = old.Closed.ContinueWith(_ => DateTimeOffset.UtcNow, TaskScheduler.Default);
+
+        await old.SendDisconnectAsync("too_many_websockets");
+        await slack.WaitForConnectionsAsync(2);
+
+        Assert.True(oldClosedAt.IsCompleted, "the old connection is closed");
+        Assert.True(slack.CallsTo("apps.connections.open")[1].At > await oldClosedAt, "the new connection was asked for after the old one closed");
+        var id = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UAFTER", "hello again", "EvAfter"));
+        await slack.WaitForAckAsync(id);
     }
 
     [Fact]
