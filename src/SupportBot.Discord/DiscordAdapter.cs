@@ -273,17 +273,18 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 return;
             }
 
-            var actor = await ActorAsync(user, interaction.Member, ct).ConfigureAwait(false);
-            var inbound = ToInbound(interaction, actor);
-            if (inbound is null)
-            {
-                return;
-            }
-
-            var state = new Answer(interaction);
-            var handling = _bot.HandleAsync(inbound, ct);
+            // The deadline starts first. The volunteer lookup is a REST call and the store's "async" calls run
+            // synchronously, so both run on the thread pool where they cannot hold back the deferral.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var timer = Task.Delay(DeferAfter, _time, deadline.Token);
+            var handling = Task.Run(
+                async () =>
+                {
+                    var actor = await ActorAsync(user, interaction.Member, ct).ConfigureAwait(false);
+                    return ToInbound(interaction, actor) is { } inbound ? await _bot.HandleAsync(inbound, ct).ConfigureAwait(false) : null;
+                },
+                ct);
+            var state = new Answer(interaction);
             var first = await Task.WhenAny(handling, timer).ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
             if (first != handling)
@@ -296,10 +297,11 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 LogDeferred(interaction.Type);
             }
 
-            var replies = await handling.ConfigureAwait(false);
+            var replies = await handling.ConfigureAwait(false) ?? [];
+            var actor = new Address(Platform.Discord, user.Id);
             foreach (var reply in replies)
             {
-                if (reply.Audience is Audience.OnlyActor only && only.User == actor.Address)
+                if (reply.Audience is Audience.OnlyActor only && only.User == actor)
                 {
                     await AnswerInPlaceAsync(state, reply, ct).ConfigureAwait(false);
                 }

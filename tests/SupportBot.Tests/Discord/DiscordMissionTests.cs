@@ -245,23 +245,26 @@ public sealed class DiscordMissionTests
     internal static IEnumerable<string> Buttons(JsonNode message) =>
         message["components"]!.AsArray().SelectMany(r => r!["components"]!.AsArray()).Select(c => c!["custom_id"]!.GetValue<string>());
 
-    /// <summary>A handler that takes longer than Discord's deadline, as a slow disk or a locked database would.</summary>
+    /// <summary>
+    /// A handler that takes longer than Discord's deadline, as a slow disk or a locked database would. It blocks its
+    /// thread, as Microsoft.Data.Sqlite's "async" calls do, so a deferral timer started after it would never fire in time.
+    /// </summary>
     private sealed class SlowHandler : IActionHandler, ISlashCommand
     {
         public string Prefix => "slow";
 
         public CommandSpec Spec { get; } = new("slow", "Takes its time", []);
 
-        public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
+        public Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2.6), ct);
-            return [Reply.Private(action.Actor, new TextBlock("done slowly"))];
+            Thread.Sleep(TimeSpan.FromSeconds(2.6));
+            return Task.FromResult<IReadOnlyList<Reply>>([Reply.Private(action.Actor, new TextBlock("done slowly"))]);
         }
 
-        public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
+        public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2.6), ct);
-            return [Reply.Private(command.Actor, new TextBlock("done slowly"))];
+            Thread.Sleep(TimeSpan.FromSeconds(2.6));
+            return Task.FromResult<IReadOnlyList<Reply>>([Reply.Private(command.Actor, new TextBlock("done slowly"))]);
         }
     }
 }
