@@ -249,7 +249,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 var inbound = new DirectMessage(actor, "discord:message:" + message.Id, message.Content ?? "");
                 foreach (var reply in await _bot.HandleAsync(inbound, ct).ConfigureAwait(false))
                 {
-                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                    await DeliverEachAsync(() => Router.DeliverAsync(reply, ct), ct).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -258,7 +258,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             }
             catch (Exception e)
             {
-                LogDeliveryFailed(e.GetType().Name, "direct message");
+                LogDeliveryFailed(Kind(e), "direct message");
             }
         }
     }
@@ -301,14 +301,9 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             var actor = new Address(Platform.Discord, user.Id);
             foreach (var reply in replies)
             {
-                if (reply.Audience is Audience.OnlyActor only && only.User == actor)
-                {
-                    await AnswerInPlaceAsync(state, reply, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
-                }
+                var inPlace = reply.Audience is Audience.OnlyActor only && only.User == actor;
+                await DeliverEachAsync(() => inPlace ? AnswerInPlaceAsync(state, reply, ct) : Router.DeliverAsync(reply, ct), ct)
+                    .ConfigureAwait(false);
             }
 
             if (!state.Answered && interaction.Type == 3)
@@ -323,9 +318,28 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         }
         catch (Exception e)
         {
-            LogDeliveryFailed(e.GetType().Name, "interaction");
+            LogDeliveryFailed(Kind(e), "interaction");
         }
     }
+
+    /// <summary>
+    /// Delivers one reply and logs its failure, so that one closed DM (403) does not cost the other recipients
+    /// their messages: the survivor's crisis lines, or "a volunteer joined".
+    /// </summary>
+    private async Task DeliverEachAsync(Func<Task> deliver, CancellationToken ct)
+    {
+        try
+        {
+            await deliver().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogDeliveryFailed(Kind(e), "reply");
+        }
+    }
+
+    // The kind of failure only: exception messages can carry paths, and paths carry interaction tokens.
+    private static string Kind(Exception e) => e is DiscordApiException api ? $"HTTP {(int)api.Status}" : e.GetType().Name;
 
     private async Task AnswerInPlaceAsync(Answer state, Reply reply, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
 using SupportBot.Core;
 using SupportBot.Core.Commands;
@@ -136,6 +137,42 @@ public sealed class DiscordMissionTests
         Assert.All(fake.CallsTo("POST", "/interactions/"), c => Assert.Equal(64, c.Json!["data"]!["flags"]!.GetValue<int>()));
         Assert.DoesNotContain("ashamed", rig.Core.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(DiscordRig.Token, rig.Core.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_volunteer_with_closed_dms_does_not_cost_the_survivor_the_joined_message()
+    {
+        await using var rig = await DiscordRig.StartAsync(f =>
+        {
+            f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId];
+            // What Discord answers when a user accepts no DMs from server members.
+            f.Respond = call => call is { Method: "POST", Path: "/channels/dm-202/messages" }
+                ? new FakeResponse(403, "{\"message\":\"Cannot send messages to this user\",\"code\":50007}")
+                : null;
+        });
+        var fake = rig.Fake;
+        var messages = rig.Core.Content.Messages;
+
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "sam", Disclosure));
+        var consent = (await fake.WaitForCallAsync("POST", "/channels/dm-111/messages")).Json!;
+        var choose = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(
+            choose, Buttons(consent).First(id => id.StartsWith("consent:pseudonym:", StringComparison.Ordinal)), null, DiscordRig.User("111", "sam")));
+        var notice = (await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages")).Json!;
+
+        // The transcript to the volunteer's DM fails first; the survivor and the channel still hear of the claim.
+        var claim = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(
+            claim, Buttons(notice).Single(id => id.StartsWith("claim:", StringComparison.Ordinal)), DiscordRig.Member("202", "vic", DiscordRig.VolunteerRoleId)));
+        await fake.WaitForCallAsync("POST", "/channels/dm-111/messages", c => Content(c).Contains(messages.VolunteerJoined, StringComparison.Ordinal));
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", count: 2);
+        Assert.Single(fake.CallsTo("POST", "/channels/dm-202/messages"));
+
+        Assert.Contains(rig.Core.Logs.Lines, l => l.Contains("HTTP 403", StringComparison.Ordinal));
+        Assert.DoesNotContain("ashamed", rig.Core.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("/channels/", rig.Core.Logs.AllText, StringComparison.Ordinal);
+
+        static string Content(RestCall call) => call.Json?["content"]?.GetValue<string>() ?? "";
     }
 
     [Fact]
