@@ -290,7 +290,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             if (first != handling)
             {
                 // Components keep their message until the answer is known; commands and forms show "thinking…".
-                var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: 64));
+                var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: state.Flags));
                 await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
                 state.Answered = true;
                 state.Deferred = true;
@@ -356,13 +356,13 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         {
             if (!state.Answered)
             {
-                var update = reply.ReplacesOriginal && interaction.Type == 3;
-                var callback = new InteractionCallback(update ? 7 : 4, DiscordRenderer.Body(message, ephemeral: !update));
+                var update = reply.ReplacesOriginal && state.CanReplace;
+                var callback = new InteractionCallback(update ? 7 : 4, DiscordRenderer.Body(message, ephemeral: !update && state.Ephemeral));
                 await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, callback, ct).ConfigureAwait(false);
                 state.Answered = true;
                 state.OriginalUsed = true;
             }
-            else if (state.Deferred && !state.OriginalUsed && (interaction.Type != 3 || reply.ReplacesOriginal))
+            else if (state.Deferred && !state.OriginalUsed && (interaction.Type != 3 || (reply.ReplacesOriginal && state.CanReplace)))
             {
                 // Fill the "thinking…" message, or update the pressed message as the reply asks.
                 await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
@@ -370,7 +370,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             }
             else
             {
-                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: true), ct).ConfigureAwait(false);
+                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: state.Ephemeral), ct).ConfigureAwait(false);
             }
         }
     }
@@ -537,6 +537,18 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     private sealed class Answer(WireInteraction interaction)
     {
         public WireInteraction Interaction { get; } = interaction;
+
+        /// <summary>
+        /// Whether answers must be ephemeral (flag 64): everywhere but the bot's own DM with the user, which is private
+        /// already and where a survivor's "queued / End conversation" message must not vanish on reload.
+        /// A user-installed app in a group DM (context 2) has no guild either, and stays ephemeral.
+        /// </summary>
+        public bool Ephemeral => Interaction.GuildId is not null || Interaction.Context is not 1;
+
+        public int? Flags => Ephemeral ? 64 : null;
+
+        /// <summary>A press may replace its message only when that message is private: ephemeral, or in the DM.</summary>
+        public bool CanReplace => Interaction.Type == 3 && (!Ephemeral || (Interaction.Message?.Flags & 64) == 64);
 
         public bool Answered { get; set; }
 

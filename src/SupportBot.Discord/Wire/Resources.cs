@@ -20,7 +20,12 @@ internal sealed record WireInteraction(
     string? ChannelId,
     WireMember? Member,
     WireUser? User,
-    string Token);
+    string Token,
+    int? Context = null,
+    InteractionMessage? Message = null);
+
+/// <summary>The message a component was pressed on; flag 64 marks it ephemeral.</summary>
+internal sealed record InteractionMessage(string Id, int? Flags);
 
 internal sealed record InteractionData(
     string? Name,

@@ -80,6 +80,28 @@ public sealed class DiscordMissionTests
     }
 
     [Fact]
+    public async Task A_press_on_a_public_message_gets_a_new_private_answer_instead_of_changing_the_message()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        var fake = rig.Fake;
+        var alice = DiscordRig.Member("101", "alice");
+        var command = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, alice, "reflect"));
+        var themes = (await fake.WaitForCallAsync("POST", $"/interactions/{command}/")).Json!;
+        var theme = themes["data"]!["components"]![0]!["components"]![0]!["options"]![0]!["value"]!.GetValue<string>();
+
+        // The same select on a message everyone in the channel sees (no flag 64): it must not be rewritten for all.
+        var pick = DiscordRig.NextId();
+        var press = DiscordRig.Component(pick, "reflect:pick", alice, null, theme);
+        press["message"]!["flags"] = 0;
+        await fake.DispatchAsync("INTERACTION_CREATE", press);
+        var answer = (await fake.WaitForCallAsync("POST", $"/interactions/{pick}/")).Json!;
+
+        Assert.Equal(4, answer["type"]!.GetValue<int>());
+        Assert.Equal(64, answer["data"]!["flags"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_dm_disclosure_reaches_only_the_claiming_volunteer_and_relays_both_ways_until_closed()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
@@ -96,7 +118,7 @@ public sealed class DiscordMissionTests
         var choose = DiscordRig.NextId();
         await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(choose, consentId, null, survivor));
         var queued = (await fake.WaitForCallAsync("POST", $"/interactions/{choose}/")).Json!;
-        Assert.Equal(64, queued["data"]!["flags"]!.GetValue<int>());
+        Assert.Null(queued["data"]!["flags"]); // the DM is private already; an ephemeral answer would vanish on reload
 
         // The volunteer channel hears a number, never the words.
         var notice = (await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages")).Json!;
@@ -134,7 +156,8 @@ public sealed class DiscordMissionTests
             Assert.DoesNotContain("counsellor", c.Body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("flat", c.Body, StringComparison.OrdinalIgnoreCase);
         });
-        Assert.All(fake.CallsTo("POST", "/interactions/"), c => Assert.Equal(64, c.Json!["data"]!["flags"]!.GetValue<int>()));
+        Assert.All(fake.CallsTo("POST", "/interactions/").Where(c => !c.Path.Contains(choose, StringComparison.Ordinal)),
+            c => Assert.Equal(64, c.Json!["data"]!["flags"]!.GetValue<int>()));
         Assert.DoesNotContain("ashamed", rig.Core.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(DiscordRig.Token, rig.Core.Logs.AllText, StringComparison.Ordinal);
     }
