@@ -21,6 +21,9 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     /// <summary>Discord drops an interaction not answered within 3 s; after this long the adapter defers first.</summary>
     internal static readonly TimeSpan DeferAfter = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long stopping waits for events already received: the gateway will not deliver them again.</summary>
+    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan VolunteerCacheFor = TimeSpan.FromSeconds(60);
 
     private readonly Bot _bot;
@@ -35,7 +38,9 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
-    private CancellationToken _stopping;
+
+    // Cancelled a grace period after stopping begins, not at once: received events are finished first.
+    private readonly CancellationTokenSource _grace;
 
     public DiscordAdapter(
         Bot bot, IServiceProvider services, DiscordApi api, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordAdapter> logger)
@@ -48,6 +53,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         _logger = logger;
         _volunteerUsers = new HashSet<string>(_options.VolunteerUserIds, StringComparer.Ordinal);
         _gateway = new DiscordGateway(_options, time, logger) { OnDispatch = OnDispatchAsync };
+        _grace = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
     public Platform Platform => Platform.Discord;
@@ -85,12 +91,13 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     {
         base.Dispose();
         _gateway.Dispose();
+        _grace.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
-        var directMessages = ProcessDirectMessagesAsync(stoppingToken);
+        using var graceStarts = stoppingToken.Register(() => _grace.CancelAfter(ShutdownGrace));
+        var directMessages = ProcessDirectMessagesAsync(_grace.Token);
         var failures = 0;
         var registered = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -208,7 +215,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                     var interaction = data.Deserialize(DiscordJson.Default.WireInteraction);
                     if (interaction is not null)
                     {
-                        Track(HandleInteractionAsync(interaction, _stopping));
+                        Track(HandleInteractionAsync(interaction, _grace.Token));
                     }
 
                     break;
@@ -237,9 +244,10 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     }
 
     // Direct messages are handled one at a time, in order: a relay must not swap two lines of a conversation.
+    // The queue ends when the gateway stops; what is in it by then is still handled, within the grace period.
     private async Task ProcessDirectMessagesAsync(CancellationToken ct)
     {
-        await foreach (var message in _directMessages.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        await foreach (var message in _directMessages.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
@@ -254,6 +262,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                LogUnhandledAtStop(_directMessages.Reader.Count + 1);
                 return;
             }
             catch (Exception e)
@@ -529,6 +538,9 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord {What} failed ({Kind})")]
     private partial void LogDeliveryFailed(string kind, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped with {Count} Discord direct messages unhandled after the grace period")]
+    private partial void LogUnhandledAtStop(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Discord volunteer role failed ({Kind}); treating as not a volunteer")]
     private partial void LogVolunteerLookupFailed(string kind);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SupportBot.Discord;
+using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Discord;
 
@@ -66,6 +67,26 @@ public sealed class DiscordGatewayTests
         Assert.Single(fake.CallsTo("POST", "/channels/dm-111/messages"));
         Assert.Single(fake.CallsTo("POST", "/channels/dm-222/messages"));
         Assert.Single(fake.CallsTo("POST", $"/interactions/{command}/"));
+    }
+
+    [Fact]
+    public async Task Stopping_still_answers_the_direct_messages_already_received()
+    {
+        // Discord is slow to accept the first answer, so the second message is still queued when the host stops.
+        await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call is { Method: "POST", Path: "/channels/dm-111/messages" }
+            ? new FakeResponse(200, "{\"id\":\"1\"}", Delay: TimeSpan.FromMilliseconds(500))
+            : null);
+        var fake = rig.Fake;
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "hello, is anyone there"));
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "222", "bo", "I need to talk to someone"));
+        await fake.WaitForCallAsync("POST", "/channels/dm-111/messages");
+        await Task.Delay(100); // the second frame reaches the queue
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await rig.Adapter.StopAsync(timeout.Token);
+
+        // The gateway will not deliver either again: both were answered before the adapter stopped.
+        Assert.NotEmpty(fake.CallsTo("POST", "/channels/dm-222/messages"));
     }
 
     [Fact]
