@@ -19,6 +19,8 @@ public sealed class DiscordApiException(HttpStatusCode status, string what, int?
 /// <summary>
 /// Discord's REST API over one <see cref="HttpClient"/>. Each route waits for its rate-limit bucket to reset before
 /// the next request, 429s are honoured (per route or globally) and 5xx answers are retried with backoff.
+/// Interaction endpoints (callback, follow-up, @original) are keyed by a token that lives one interaction and are
+/// not bound to the global limit (rate-limits docs): they keep no bucket and never wait for the global reset.
 /// </summary>
 internal sealed partial class DiscordApi : IDisposable
 {
@@ -61,16 +63,16 @@ internal sealed partial class DiscordApi : IDisposable
             JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
 
     internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", $"interactions/{interactionId}",
-            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
+            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct);
 
     internal Task EditOriginalAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", $"webhooks/{token}",
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct);
 
     internal Task FollowUpAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", $"webhooks/{token}",
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct);
 
     internal Task OverwriteCommandsAsync(string? guildId, IReadOnlyList<ApplicationCommand> commands, CancellationToken ct)
     {
@@ -95,21 +97,36 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
+    /// <summary>How many rate-limit routes are tracked; interaction endpoints add none.</summary>
+    internal int KnownRoutes
+    {
+        get
+        {
+            lock (_routes)
+            {
+                return _routes.Count;
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static byte[] JsonContent<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
 
+    // route is the rate-limit route, or null for an interaction endpoint: its token authenticates it (no bot token is
+    // sent) and its state lives for this call only, so a 429 is still honoured but nothing accumulates per interaction.
     private async Task<T?> SendAsync<T>(
-        HttpMethod method, string path, string route, byte[]? body, JsonTypeInfo<T>? resultType, string what,
-        CancellationToken ct, bool authenticate = true)
+        HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what, CancellationToken ct)
     {
-        RouteState state;
-        lock (_routes)
+        var state = new RouteState();
+        if (route is not null)
         {
-            if (!_routes.TryGetValue(route, out state!))
+            lock (_routes)
             {
-                state = new RouteState();
-                _routes[route] = state;
+                if (!_routes.TryAdd(route, state))
+                {
+                    state = _routes[route];
+                }
             }
         }
 
@@ -119,7 +136,7 @@ internal sealed partial class DiscordApi : IDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                await WaitForBucketAsync(state, ct).ConfigureAwait(false);
+                await WaitForBucketAsync(state, global: route is not null, ct).ConfigureAwait(false);
                 // A request (and its content) is single use, so every attempt builds its own.
                 using var request = new HttpRequestMessage(method, path);
                 if (body is not null)
@@ -128,7 +145,7 @@ internal sealed partial class DiscordApi : IDisposable
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 }
 
-                if (authenticate)
+                if (route is not null)
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
                 }
@@ -138,7 +155,7 @@ internal sealed partial class DiscordApi : IDisposable
 
                 if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
                 {
-                    await ReadTooManyRequestsAsync(state, response, what, ct).ConfigureAwait(false);
+                    await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -173,12 +190,12 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
-    private async Task WaitForBucketAsync(RouteState state, CancellationToken ct)
+    private async Task WaitForBucketAsync(RouteState state, bool global, CancellationToken ct)
     {
         while (true)
         {
             var now = _time.GetTimestamp();
-            var until = Math.Max(Interlocked.Read(ref _globalResetAt), state.Remaining == 0 ? state.ResetAt : 0);
+            var until = Math.Max(global ? Interlocked.Read(ref _globalResetAt) : 0, state.Remaining == 0 ? state.ResetAt : 0);
             if (until <= now)
             {
                 return;
@@ -201,7 +218,7 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
-    private async Task ReadTooManyRequestsAsync(RouteState state, HttpResponseMessage response, string what, CancellationToken ct)
+    private async Task ReadTooManyRequestsAsync(RouteState state, HttpResponseMessage response, string what, bool global, CancellationToken ct)
     {
         RateLimitBody? body = null;
         try
@@ -214,9 +231,9 @@ internal sealed partial class DiscordApi : IDisposable
         }
 
         var retryAfter = body?.RetryAfter ?? Header(response, "Retry-After") ?? 1;
-        var global = body?.Global == true || response.Headers.TryGetValues("X-RateLimit-Global", out _);
+        var isGlobal = body?.Global == true || response.Headers.TryGetValues("X-RateLimit-Global", out _);
         var until = After(retryAfter);
-        if (global)
+        if (isGlobal && global)
         {
             Interlocked.Exchange(ref _globalResetAt, until);
         }
@@ -226,7 +243,7 @@ internal sealed partial class DiscordApi : IDisposable
             state.ResetAt = until;
         }
 
-        LogRateLimited(what, retryAfter, global);
+        LogRateLimited(what, retryAfter, isGlobal);
     }
 
     private long After(double seconds) => _time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency);

@@ -96,6 +96,40 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Interaction_answers_are_not_held_back_by_the_global_limit_and_keep_no_route()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":1,\"global\":true}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+                ["X-RateLimit-Global"] = "true",
+                ["X-RateLimit-Scope"] = "global",
+            });
+        };
+        var held = _api.CreateMessageAsync("1", new MessageBody("a"), CancellationToken.None);
+        await _fake.WaitForCallAsync("POST", "/channels/1/messages");
+        await Task.Delay(100);
+
+        // Within Discord's three seconds, whatever the bot's global budget says.
+        var sent = Stopwatch.GetTimestamp();
+        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None);
+        await _api.FollowUpAsync("token-a", new MessageBody("b"), CancellationToken.None);
+        await _api.EditOriginalAsync("token-a", new MessageBody("c"), CancellationToken.None);
+        Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(0.6));
+        await held;
+
+        Assert.Equal(1, _api.KnownRoutes); // the channel's route; none per interaction token
+    }
+
+    [Fact]
     public async Task A_bucket_with_no_requests_left_waits_for_its_reset()
     {
         _fake.Respond = _ => new FakeResponse(200, "{\"id\":\"1\"}", new Dictionary<string, string>
