@@ -58,13 +58,15 @@ internal sealed partial class DiscordApi : IDisposable
         return channel?.Id ?? throw new DiscordApiException(HttpStatusCode.OK, "create DM", null);
     }
 
+    // Retried on 5xx like every call, although Discord may have created the message before failing: a relay line
+    // shown twice is better than one lost.
     internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
             JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
 
     internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
-            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct);
+            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, retryServerErrors: false);
 
     internal Task EditOriginalAsync(string token, MessageBody message, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", null,
@@ -115,8 +117,10 @@ internal sealed partial class DiscordApi : IDisposable
 
     // route is the rate-limit route, or null for an interaction endpoint: its token authenticates it (no bot token is
     // sent) and its state lives for this call only, so a 429 is still honoured but nothing accumulates per interaction.
+    // retryServerErrors is false for interaction callbacks: a retry after backoff lands past Discord's three seconds.
     private async Task<T?> SendAsync<T>(
-        HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what, CancellationToken ct)
+        HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what, CancellationToken ct,
+        bool retryServerErrors = true)
     {
         var state = new RouteState();
         if (route is not null)
@@ -159,7 +163,7 @@ internal sealed partial class DiscordApi : IDisposable
                     continue;
                 }
 
-                if ((int)response.StatusCode >= 500 && attempt < MaxAttempts)
+                if ((int)response.StatusCode >= 500 && retryServerErrors && attempt < MaxAttempts)
                 {
                     var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
                     LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);

@@ -90,4 +90,5 @@ internal sealed record ApplicationCommandOption(int Type, string Name, string De
 
 internal sealed record CommandChoice(string Name, string Value);
 
-internal sealed record RateLimitBody(string? Message, double RetryAfter, bool Global);
+/// <summary>A 429's body; without <c>retry_after</c> the <c>Retry-After</c> header decides.</summary>
+internal sealed record RateLimitBody(string? Message, double? RetryAfter, bool Global);

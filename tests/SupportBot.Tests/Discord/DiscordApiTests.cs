@@ -65,6 +65,31 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_429_whose_body_has_no_retry_after_waits_for_the_retry_after_header()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"global\":false}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+            });
+        };
+
+        await _api.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None);
+
+        var calls = _fake.Calls.ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, calls[1].Timestamp) >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task A_global_429_holds_back_every_route_until_it_passes()
     {
         var first = true;
@@ -159,5 +184,17 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<DiscordApiException>(() => _api.CreateMessageAsync("43", new MessageBody("x"), CancellationToken.None));
         Assert.Contains("50035", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, _fake.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_interaction_callback_is_not_retried_after_a_server_error()
+    {
+        _fake.Respond = _ => new FakeResponse(502, "");
+
+        var error = await Assert.ThrowsAsync<DiscordApiException>(
+            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, error.Status);
+        Assert.Single(_fake.Calls); // a retry after backoff would land past Discord's three seconds
     }
 }
