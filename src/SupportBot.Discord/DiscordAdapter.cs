@@ -24,6 +24,12 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     /// <summary>How long stopping waits for events already received: the gateway will not deliver them again.</summary>
     internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a session must have lasted for the backoff to start again from zero. A session closed soon after
+    /// READY (4009, say) would otherwise identify in a tight loop, and Discord caps identifies per day.
+    /// </summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan VolunteerCacheFor = TimeSpan.FromSeconds(60);
 
     private readonly Bot _bot;
@@ -102,6 +108,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         var registered = false;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = _time.GetTimestamp();
             try
             {
                 // Inside the loop so that Discord being unreachable at start is retried like any dropped connection.
@@ -132,7 +139,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 LogConnectionFailed(e.GetType().Name);
             }
 
-            failures = _gateway.Established ? 0 : failures + 1;
+            failures = _gateway.Established && _time.GetElapsedTime(started) >= StableAfter ? 0 : failures + 1;
             if (failures > 0 && !stoppingToken.IsCancellationRequested)
             {
                 // Exponential backoff with jitter, so a restarting Discord is not met by every bot at once.

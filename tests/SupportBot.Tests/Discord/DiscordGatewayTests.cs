@@ -116,6 +116,18 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task A_session_closed_soon_after_ready_backs_off_before_identifying_again()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.CloseAfterReady = 4009);
+
+        await Task.Delay(1500);
+
+        // Backoff waits 0.25–0.5 s, then 0.5–1 s, then 1–2 s: two or three sessions in 1.5 s, not a tight loop
+        // spending the daily identify budget.
+        Assert.InRange(rig.Fake.Frames.Count(f => f.Op == 2), 2, 4);
+    }
+
+    [Fact]
     public async Task A_fatal_close_code_stops_the_adapter_with_a_clear_error_and_no_reconnect()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.CloseOnIdentify = 4004);
