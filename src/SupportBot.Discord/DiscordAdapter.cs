@@ -47,6 +47,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
 
     // Cancelled a grace period after stopping begins, not at once: received events are finished first.
     private readonly CancellationTokenSource _grace;
+    private int _warnedNoVolunteerChannel;
 
     public DiscordAdapter(
         Bot bot, IServiceProvider services, DiscordApi api, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordAdapter> logger)
@@ -71,7 +72,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     {
         string? channel = reply.Audience switch
         {
-            Audience.Volunteers => _options.VolunteerChannelId.Length > 0 ? _options.VolunteerChannelId : null,
+            Audience.Volunteers => VolunteerChannel(),
             Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct).ConfigureAwait(false),
             Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct).ConfigureAwait(false),
             _ => null,
@@ -192,10 +193,10 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         var guild = _options.GuildId.Length > 0 ? _options.GuildId : null;
         var commands = _bot.Commands.Select(spec => new ApplicationCommand(
             spec.Name,
-            Cut(spec.Description, 100),
+            DiscordRenderer.Cut(spec.Description, 100),
             1,
             spec.Options.OrderByDescending(o => o.Required) // Discord wants required options first; args are mapped by name.
-                .Select(o => new ApplicationCommandOption(3, o.Name, Cut(o.Description, 100), o.Required,
+                .Select(o => new ApplicationCommandOption(3, o.Name, DiscordRenderer.Cut(o.Description, 100), o.Required,
                     o.Choices?.Take(25).Select(c => new CommandChoice(c, c)).ToList()))
                 .ToList(),
             Contexts: guild is null ? [0, 1] : null, // guild commands cannot be offered in DMs at all
@@ -505,6 +506,22 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         }
     }
 
+    // Warned once: every notice would otherwise repeat it.
+    private string? VolunteerChannel()
+    {
+        if (_options.VolunteerChannelId.Length > 0)
+        {
+            return _options.VolunteerChannelId;
+        }
+
+        if (Interlocked.Exchange(ref _warnedNoVolunteerChannel, 1) == 0)
+        {
+            LogNoVolunteerChannel();
+        }
+
+        return null;
+    }
+
     private async Task<string> DmChannelAsync(string userId, CancellationToken ct)
     {
         if (_dmChannels.TryGetValue(userId, out var channel))
@@ -516,8 +533,6 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         _dmChannels[userId] = channel;
         return channel;
     }
-
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogFatal(string reason);
@@ -545,6 +560,9 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord {What} failed ({Kind})")]
     private partial void LogDeliveryFailed(string kind, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord:VolunteerChannelId is not set: volunteer notices are not posted on Discord (volunteers can use /queue)")]
+    private partial void LogNoVolunteerChannel();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped with {Count} Discord direct messages unhandled after the grace period")]
     private partial void LogUnhandledAtStop(int count);

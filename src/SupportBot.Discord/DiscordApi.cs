@@ -227,7 +227,11 @@ internal sealed partial class DiscordApi : IDisposable
         RateLimitBody? body = null;
         try
         {
-            body = await response.Content.ReadFromJsonSafeAsync(ct).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                body = await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
+            }
         }
         catch (JsonException)
         {
@@ -286,17 +290,5 @@ internal sealed partial class DiscordApi : IDisposable
         public int Remaining { get; set; } = -1;
 
         public long ResetAt { get; set; }
-    }
-}
-
-internal static class RateLimitJson
-{
-    public static async Task<RateLimitBody?> ReadFromJsonSafeAsync(this HttpContent content, CancellationToken ct)
-    {
-        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
-        }
     }
 }

@@ -13,11 +13,9 @@ internal sealed record WireChannel(string Id);
 
 internal sealed record WireInteraction(
     string Id,
-    string ApplicationId,
     int Type,
     InteractionData? Data,
     string? GuildId,
-    string? ChannelId,
     WireMember? Member,
     WireUser? User,
     string Token,
@@ -31,7 +29,6 @@ internal sealed record InteractionData(
     string? Name,
     IReadOnlyList<CommandOptionValue>? Options,
     string? CustomId,
-    int? ComponentType,
     IReadOnlyList<string>? Values,
     IReadOnlyList<WireComponent>? Components);
 

@@ -199,6 +199,19 @@ public sealed class DiscordMissionTests
     }
 
     [Fact]
+    public async Task Without_a_volunteer_channel_the_missing_setting_is_warned_about_once()
+    {
+        await using var rig = await DiscordRig.StartAsync(start: false, settings: s => s["Discord:VolunteerChannelId"] = "");
+        var notice = Reply.ToVolunteers(new TextBlock("A conversation is waiting."));
+
+        await rig.Adapter.SendAsync(notice, CancellationToken.None);
+        await rig.Adapter.SendAsync(notice, CancellationToken.None);
+
+        Assert.Single(rig.Core.Logs.Lines, l => l.Contains("Discord:VolunteerChannelId", StringComparison.Ordinal));
+        Assert.Empty(rig.Fake.CallsTo("POST", "/messages"));
+    }
+
+    [Fact]
     public async Task Volunteers_are_known_by_role_or_by_list_and_a_dm_role_lookup_is_cached()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
