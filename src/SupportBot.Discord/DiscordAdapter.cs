@@ -307,11 +307,17 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             if (first != handling)
             {
                 // Components keep their message until the answer is known; commands and forms show "thinking…".
+                // A failed deferral costs the in-place answer, never the replies routed to others.
                 var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: state.Flags));
-                await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
-                state.Answered = true;
-                state.Deferred = true;
-                LogDeferred(interaction.Type);
+                await DeliverEachAsync(
+                    async () =>
+                    {
+                        await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
+                        state.Answered = true;
+                        state.Deferred = true;
+                        LogDeferred(interaction.Type);
+                    },
+                    ct).ConfigureAwait(false);
             }
 
             var replies = await handling.ConfigureAwait(false) ?? [];

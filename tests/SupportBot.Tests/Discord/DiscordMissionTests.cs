@@ -281,6 +281,19 @@ public sealed class DiscordMissionTests
         Assert.Contains("done slowly", edit.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_failed_deferral_still_delivers_the_replies_for_others()
+    {
+        await using var rig = await DiscordRig.StartAsync(
+            f => f.Respond = call => call.Path.StartsWith("/interactions/", StringComparison.Ordinal) ? new FakeResponse(500, "") : null,
+            s => s.AddSingleton<IActionHandler, SlowHandler>());
+
+        await rig.Fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(DiscordRig.NextId(), "slow:1", DiscordRig.Member("101", "alice")));
+
+        await rig.Fake.WaitForCallAsync("POST", "/channels/dm-555/messages", seconds: 8);
+        Assert.Contains(rig.Core.Logs.Lines, l => l.Contains("HTTP 500", StringComparison.Ordinal));
+    }
+
     [SharedFixtureFact]
     public async Task An_official_modal_submit_with_a_foreign_custom_id_gets_a_polite_private_answer()
     {
@@ -331,7 +344,11 @@ public sealed class DiscordMissionTests
         public Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
         {
             Thread.Sleep(TimeSpan.FromSeconds(2.6));
-            return Task.FromResult<IReadOnlyList<Reply>>([Reply.Private(action.Actor, new TextBlock("done slowly"))]);
+            return Task.FromResult<IReadOnlyList<Reply>>(
+            [
+                Reply.Private(action.Actor, new TextBlock("done slowly")),
+                Reply.DirectTo(new Address(Platform.Discord, "555"), new TextBlock("someone else is told")),
+            ]);
         }
 
         public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
