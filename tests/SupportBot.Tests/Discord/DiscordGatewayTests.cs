@@ -5,8 +5,12 @@ using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Discord;
 
+[Collection(TimingCollection)]
 public sealed class DiscordGatewayTests
 {
+    /// <summary>Tests that measure heartbeat cadence, or that block a pool thread on purpose, run one at a time.</summary>
+    public const string TimingCollection = "Discord timing";
+
     [Fact]
     public async Task Identify_asks_only_for_guild_and_dm_intents_and_heartbeats_keep_their_interval()
     {
