@@ -21,6 +21,15 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     /// <summary>Discord drops an interaction not answered within 3 s; after this long the adapter defers first.</summary>
     internal static readonly TimeSpan DeferAfter = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long stopping waits for events already received: the gateway will not deliver them again.</summary>
+    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a session must have lasted for the backoff to start again from zero. A session closed soon after
+    /// READY (4009, say) would otherwise identify in a tight loop, and Discord caps identifies per day.
+    /// </summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan VolunteerCacheFor = TimeSpan.FromSeconds(60);
 
     private readonly Bot _bot;
@@ -35,7 +44,10 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
-    private CancellationToken _stopping;
+
+    // Cancelled a grace period after stopping begins, not at once: received events are finished first.
+    private readonly CancellationTokenSource _grace;
+    private int _warnedNoVolunteerChannel;
 
     public DiscordAdapter(
         Bot bot, IServiceProvider services, DiscordApi api, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordAdapter> logger)
@@ -48,6 +60,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         _logger = logger;
         _volunteerUsers = new HashSet<string>(_options.VolunteerUserIds, StringComparer.Ordinal);
         _gateway = new DiscordGateway(_options, time, logger) { OnDispatch = OnDispatchAsync };
+        _grace = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
     public Platform Platform => Platform.Discord;
@@ -59,7 +72,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     {
         string? channel = reply.Audience switch
         {
-            Audience.Volunteers => _options.VolunteerChannelId.Length > 0 ? _options.VolunteerChannelId : null,
+            Audience.Volunteers => VolunteerChannel(),
             Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct).ConfigureAwait(false),
             Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct).ConfigureAwait(false),
             _ => null,
@@ -85,16 +98,18 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     {
         base.Dispose();
         _gateway.Dispose();
+        _grace.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
-        var directMessages = ProcessDirectMessagesAsync(stoppingToken);
+        using var graceStarts = stoppingToken.Register(() => _grace.CancelAfter(ShutdownGrace));
+        var directMessages = ProcessDirectMessagesAsync(_grace.Token);
         var failures = 0;
         var registered = false;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = _time.GetTimestamp();
             try
             {
                 // Inside the loop so that Discord being unreachable at start is retried like any dropped connection.
@@ -125,7 +140,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 LogConnectionFailed(e.GetType().Name);
             }
 
-            failures = _gateway.Established ? 0 : failures + 1;
+            failures = _gateway.Established && _time.GetElapsedTime(started) >= StableAfter ? 0 : failures + 1;
             if (failures > 0 && !stoppingToken.IsCancellationRequested)
             {
                 // Exponential backoff with jitter, so a restarting Discord is not met by every bot at once.
@@ -178,10 +193,10 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         var guild = _options.GuildId.Length > 0 ? _options.GuildId : null;
         var commands = _bot.Commands.Select(spec => new ApplicationCommand(
             spec.Name,
-            Cut(spec.Description, 100),
+            DiscordRenderer.Cut(spec.Description, 100),
             1,
             spec.Options.OrderByDescending(o => o.Required) // Discord wants required options first; args are mapped by name.
-                .Select(o => new ApplicationCommandOption(3, o.Name, Cut(o.Description, 100), o.Required,
+                .Select(o => new ApplicationCommandOption(3, o.Name, DiscordRenderer.Cut(o.Description, 100), o.Required,
                     o.Choices?.Take(25).Select(c => new CommandChoice(c, c)).ToList()))
                 .ToList(),
             Contexts: guild is null ? [0, 1] : null, // guild commands cannot be offered in DMs at all
@@ -208,7 +223,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                     var interaction = data.Deserialize(DiscordJson.Default.WireInteraction);
                     if (interaction is not null)
                     {
-                        Track(HandleInteractionAsync(interaction, _stopping));
+                        Track(HandleInteractionAsync(interaction, _grace.Token));
                     }
 
                     break;
@@ -237,9 +252,10 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     }
 
     // Direct messages are handled one at a time, in order: a relay must not swap two lines of a conversation.
+    // The queue ends when the gateway stops; what is in it by then is still handled, within the grace period.
     private async Task ProcessDirectMessagesAsync(CancellationToken ct)
     {
-        await foreach (var message in _directMessages.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        await foreach (var message in _directMessages.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
@@ -249,16 +265,17 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 var inbound = new DirectMessage(actor, "discord:message:" + message.Id, message.Content ?? "");
                 foreach (var reply in await _bot.HandleAsync(inbound, ct).ConfigureAwait(false))
                 {
-                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                    await DeliverEachAsync(() => Router.DeliverAsync(reply, ct), ct).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                LogUnhandledAtStop(_directMessages.Reader.Count + 1);
                 return;
             }
             catch (Exception e)
             {
-                LogDeliveryFailed(e.GetType().Name, "direct message");
+                LogDeliveryFailed(Kind(e), "direct message");
             }
         }
     }
@@ -273,40 +290,43 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 return;
             }
 
-            var actor = await ActorAsync(user, interaction.Member, ct).ConfigureAwait(false);
-            var inbound = ToInbound(interaction, actor);
-            if (inbound is null)
-            {
-                return;
-            }
-
-            var state = new Answer(interaction);
-            var handling = _bot.HandleAsync(inbound, ct);
+            // The deadline starts first. The volunteer lookup is a REST call and the store's "async" calls run
+            // synchronously, so both run on the thread pool where they cannot hold back the deferral.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var timer = Task.Delay(DeferAfter, _time, deadline.Token);
+            var handling = Task.Run(
+                async () =>
+                {
+                    var actor = await ActorAsync(user, interaction.Member, ct).ConfigureAwait(false);
+                    return ToInbound(interaction, actor) is { } inbound ? await _bot.HandleAsync(inbound, ct).ConfigureAwait(false) : null;
+                },
+                ct);
+            var state = new Answer(interaction);
             var first = await Task.WhenAny(handling, timer).ConfigureAwait(false);
             await deadline.CancelAsync().ConfigureAwait(false);
             if (first != handling)
             {
                 // Components keep their message until the answer is known; commands and forms show "thinking…".
-                var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: 64));
-                await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
-                state.Answered = true;
-                state.Deferred = true;
-                LogDeferred(interaction.Type);
+                // A failed deferral costs the in-place answer, never the replies routed to others.
+                var defer = interaction.Type == 3 ? new InteractionCallback(6) : new InteractionCallback(5, new MessageBody(Flags: state.Flags));
+                await DeliverEachAsync(
+                    async () =>
+                    {
+                        await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, defer, ct).ConfigureAwait(false);
+                        state.Answered = true;
+                        state.Deferred = true;
+                        LogDeferred(interaction.Type);
+                    },
+                    ct).ConfigureAwait(false);
             }
 
-            var replies = await handling.ConfigureAwait(false);
+            var replies = await handling.ConfigureAwait(false) ?? [];
+            var actor = new Address(Platform.Discord, user.Id);
             foreach (var reply in replies)
             {
-                if (reply.Audience is Audience.OnlyActor only && only.User == actor.Address)
-                {
-                    await AnswerInPlaceAsync(state, reply, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Router.DeliverAsync(reply, ct).ConfigureAwait(false);
-                }
+                var inPlace = reply.Audience is Audience.OnlyActor only && only.User == actor;
+                await DeliverEachAsync(() => inPlace ? AnswerInPlaceAsync(state, reply, ct) : Router.DeliverAsync(reply, ct), ct)
+                    .ConfigureAwait(false);
             }
 
             if (!state.Answered && interaction.Type == 3)
@@ -321,9 +341,28 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         }
         catch (Exception e)
         {
-            LogDeliveryFailed(e.GetType().Name, "interaction");
+            LogDeliveryFailed(Kind(e), "interaction");
         }
     }
+
+    /// <summary>
+    /// Delivers one reply and logs its failure, so that one closed DM (403) does not cost the other recipients
+    /// their messages: the survivor's crisis lines, or "a volunteer joined".
+    /// </summary>
+    private async Task DeliverEachAsync(Func<Task> deliver, CancellationToken ct)
+    {
+        try
+        {
+            await deliver().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogDeliveryFailed(Kind(e), "reply");
+        }
+    }
+
+    // The kind of failure only: exception messages can carry paths, and paths carry interaction tokens.
+    private static string Kind(Exception e) => e is DiscordApiException api ? $"HTTP {(int)api.Status}" : e.GetType().Name;
 
     private async Task AnswerInPlaceAsync(Answer state, Reply reply, CancellationToken ct)
     {
@@ -340,13 +379,13 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         {
             if (!state.Answered)
             {
-                var update = reply.ReplacesOriginal && interaction.Type == 3;
-                var callback = new InteractionCallback(update ? 7 : 4, DiscordRenderer.Body(message, ephemeral: !update));
+                var update = reply.ReplacesOriginal && state.CanReplace;
+                var callback = new InteractionCallback(update ? 7 : 4, DiscordRenderer.Body(message, ephemeral: !update && state.Ephemeral));
                 await _api.InteractionCallbackAsync(interaction.Id, interaction.Token, callback, ct).ConfigureAwait(false);
                 state.Answered = true;
                 state.OriginalUsed = true;
             }
-            else if (state.Deferred && !state.OriginalUsed && (interaction.Type != 3 || reply.ReplacesOriginal))
+            else if (state.Deferred && !state.OriginalUsed && (interaction.Type != 3 || (reply.ReplacesOriginal && state.CanReplace)))
             {
                 // Fill the "thinking…" message, or update the pressed message as the reply asks.
                 await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
@@ -354,7 +393,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
             }
             else
             {
-                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: true), ct).ConfigureAwait(false);
+                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: state.Ephemeral), ct).ConfigureAwait(false);
             }
         }
     }
@@ -473,6 +512,22 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         }
     }
 
+    // Warned once: every notice would otherwise repeat it.
+    private string? VolunteerChannel()
+    {
+        if (_options.VolunteerChannelId.Length > 0)
+        {
+            return _options.VolunteerChannelId;
+        }
+
+        if (Interlocked.Exchange(ref _warnedNoVolunteerChannel, 1) == 0)
+        {
+            LogNoVolunteerChannel();
+        }
+
+        return null;
+    }
+
     private async Task<string> DmChannelAsync(string userId, CancellationToken ct)
     {
         if (_dmChannels.TryGetValue(userId, out var channel))
@@ -484,8 +539,6 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         _dmChannels[userId] = channel;
         return channel;
     }
-
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogFatal(string reason);
@@ -514,6 +567,12 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord {What} failed ({Kind})")]
     private partial void LogDeliveryFailed(string kind, string what);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord:VolunteerChannelId is not set: volunteer notices are not posted on Discord (volunteers can use /queue)")]
+    private partial void LogNoVolunteerChannel();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped with {Count} Discord direct messages unhandled after the grace period")]
+    private partial void LogUnhandledAtStop(int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Discord volunteer role failed ({Kind}); treating as not a volunteer")]
     private partial void LogVolunteerLookupFailed(string kind);
 
@@ -521,6 +580,18 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
     private sealed class Answer(WireInteraction interaction)
     {
         public WireInteraction Interaction { get; } = interaction;
+
+        /// <summary>
+        /// Whether answers must be ephemeral (flag 64): everywhere but the bot's own DM with the user, which is private
+        /// already and where a survivor's "queued / End conversation" message must not vanish on reload.
+        /// A user-installed app in a group DM (context 2) has no guild either, and stays ephemeral.
+        /// </summary>
+        public bool Ephemeral => Interaction.GuildId is not null || Interaction.Context is not 1;
+
+        public int? Flags => Ephemeral ? 64 : null;
+
+        /// <summary>A press may replace its message only when that message is private: ephemeral, or in the DM.</summary>
+        public bool CanReplace => Interaction.Type == 3 && (!Ephemeral || (Interaction.Message?.Flags & 64) == 64);
 
         public bool Answered { get; set; }
 

@@ -19,6 +19,8 @@ public sealed class DiscordApiException(HttpStatusCode status, string what, int?
 /// <summary>
 /// Discord's REST API over one <see cref="HttpClient"/>. Each route waits for its rate-limit bucket to reset before
 /// the next request, 429s are honoured (per route or globally) and 5xx answers are retried with backoff.
+/// Interaction endpoints (callback, follow-up, @original) are keyed by a token that lives one interaction and are
+/// not bound to the global limit (rate-limits docs): they keep no bucket and never wait for the global reset.
 /// </summary>
 internal sealed partial class DiscordApi : IDisposable
 {
@@ -56,21 +58,23 @@ internal sealed partial class DiscordApi : IDisposable
         return channel?.Id ?? throw new DiscordApiException(HttpStatusCode.OK, "create DM", null);
     }
 
+    // Retried on 5xx like every call, although Discord may have created the message before failing: a relay line
+    // shown twice is better than one lost.
     internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
             JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
 
     internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", $"interactions/{interactionId}",
-            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
+            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, retryServerErrors: false);
 
     internal Task EditOriginalAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", $"webhooks/{token}",
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct);
 
     internal Task FollowUpAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", $"webhooks/{token}",
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct, authenticate: false);
+        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct);
 
     internal Task OverwriteCommandsAsync(string? guildId, IReadOnlyList<ApplicationCommand> commands, CancellationToken ct)
     {
@@ -95,21 +99,38 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
+    /// <summary>How many rate-limit routes are tracked; interaction endpoints add none.</summary>
+    internal int KnownRoutes
+    {
+        get
+        {
+            lock (_routes)
+            {
+                return _routes.Count;
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static byte[] JsonContent<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
 
+    // route is the rate-limit route, or null for an interaction endpoint: its token authenticates it (no bot token is
+    // sent) and its state lives for this call only, so a 429 is still honoured but nothing accumulates per interaction.
+    // retryServerErrors is false for interaction callbacks: a retry after backoff lands past Discord's three seconds.
     private async Task<T?> SendAsync<T>(
-        HttpMethod method, string path, string route, byte[]? body, JsonTypeInfo<T>? resultType, string what,
-        CancellationToken ct, bool authenticate = true)
+        HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what, CancellationToken ct,
+        bool retryServerErrors = true)
     {
-        RouteState state;
-        lock (_routes)
+        var state = new RouteState();
+        if (route is not null)
         {
-            if (!_routes.TryGetValue(route, out state!))
+            lock (_routes)
             {
-                state = new RouteState();
-                _routes[route] = state;
+                if (!_routes.TryAdd(route, state))
+                {
+                    state = _routes[route];
+                }
             }
         }
 
@@ -119,7 +140,7 @@ internal sealed partial class DiscordApi : IDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                await WaitForBucketAsync(state, ct).ConfigureAwait(false);
+                await WaitForBucketAsync(state, global: route is not null, ct).ConfigureAwait(false);
                 // A request (and its content) is single use, so every attempt builds its own.
                 using var request = new HttpRequestMessage(method, path);
                 if (body is not null)
@@ -128,7 +149,7 @@ internal sealed partial class DiscordApi : IDisposable
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 }
 
-                if (authenticate)
+                if (route is not null)
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
                 }
@@ -138,11 +159,11 @@ internal sealed partial class DiscordApi : IDisposable
 
                 if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
                 {
-                    await ReadTooManyRequestsAsync(state, response, what, ct).ConfigureAwait(false);
+                    await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct).ConfigureAwait(false);
                     continue;
                 }
 
-                if ((int)response.StatusCode >= 500 && attempt < MaxAttempts)
+                if ((int)response.StatusCode >= 500 && retryServerErrors && attempt < MaxAttempts)
                 {
                     var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
                     LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);
@@ -173,12 +194,12 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
-    private async Task WaitForBucketAsync(RouteState state, CancellationToken ct)
+    private async Task WaitForBucketAsync(RouteState state, bool global, CancellationToken ct)
     {
         while (true)
         {
             var now = _time.GetTimestamp();
-            var until = Math.Max(Interlocked.Read(ref _globalResetAt), state.Remaining == 0 ? state.ResetAt : 0);
+            var until = Math.Max(global ? Interlocked.Read(ref _globalResetAt) : 0, state.Remaining == 0 ? state.ResetAt : 0);
             if (until <= now)
             {
                 return;
@@ -201,12 +222,16 @@ internal sealed partial class DiscordApi : IDisposable
         }
     }
 
-    private async Task ReadTooManyRequestsAsync(RouteState state, HttpResponseMessage response, string what, CancellationToken ct)
+    private async Task ReadTooManyRequestsAsync(RouteState state, HttpResponseMessage response, string what, bool global, CancellationToken ct)
     {
         RateLimitBody? body = null;
         try
         {
-            body = await response.Content.ReadFromJsonSafeAsync(ct).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                body = await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
+            }
         }
         catch (JsonException)
         {
@@ -214,9 +239,9 @@ internal sealed partial class DiscordApi : IDisposable
         }
 
         var retryAfter = body?.RetryAfter ?? Header(response, "Retry-After") ?? 1;
-        var global = body?.Global == true || response.Headers.TryGetValues("X-RateLimit-Global", out _);
+        var isGlobal = body?.Global == true || response.Headers.TryGetValues("X-RateLimit-Global", out _);
         var until = After(retryAfter);
-        if (global)
+        if (isGlobal && global)
         {
             Interlocked.Exchange(ref _globalResetAt, until);
         }
@@ -226,7 +251,7 @@ internal sealed partial class DiscordApi : IDisposable
             state.ResetAt = until;
         }
 
-        LogRateLimited(what, retryAfter, global);
+        LogRateLimited(what, retryAfter, isGlobal);
     }
 
     private long After(double seconds) => _time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency);
@@ -265,17 +290,5 @@ internal sealed partial class DiscordApi : IDisposable
         public int Remaining { get; set; } = -1;
 
         public long ResetAt { get; set; }
-    }
-}
-
-internal static class RateLimitJson
-{
-    public static async Task<RateLimitBody?> ReadFromJsonSafeAsync(this HttpContent content, CancellationToken ct)
-    {
-        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
-        }
     }
 }

@@ -36,7 +36,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// <summary>Where the next session should connect: the resume address when resuming, else null (ask /gateway/bot).</summary>
     public string? ResumeUrl => CanResume ? _resumeUrl : null;
 
-    /// <summary>Whether the last session reached READY or RESUMED; the caller's backoff resets when it did.</summary>
+    /// <summary>Whether the last session reached READY or RESUMED; the caller's backoff resets when it did and lasted.</summary>
     public bool Established { get; private set; }
 
     /// <summary>

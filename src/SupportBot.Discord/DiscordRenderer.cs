@@ -140,5 +140,6 @@ internal static class DiscordRenderer
             Options: options);
     }
 
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    /// <summary>The text within Discord's limit for the field, with an ellipsis when it was longer.</summary>
+    internal static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

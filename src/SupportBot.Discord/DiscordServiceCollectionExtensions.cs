@@ -28,6 +28,8 @@ public static class DiscordServiceCollectionExtensions
         services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.Section)
             .Validate(o => !o.IsEnabled || o.ApplicationId.Length > 0, "Discord:ApplicationId is required when Discord:Token is set.")
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Discord:ApiBaseUrl must be an absolute URL.")
+            .Validate(o => o.VolunteerRoleId.Length == 0 || o.GuildId.Length > 0,
+                "Discord:VolunteerRoleId needs Discord:GuildId: the role is looked up in that guild, without it volunteers writing in DMs are not recognised.")
             .Validate(o => o.ShardCount >= 1 && o.ShardId >= 0 && o.ShardId < o.ShardCount,
                 "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
             .ValidateOnStart();

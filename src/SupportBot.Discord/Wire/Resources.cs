@@ -13,20 +13,22 @@ internal sealed record WireChannel(string Id);
 
 internal sealed record WireInteraction(
     string Id,
-    string ApplicationId,
     int Type,
     InteractionData? Data,
     string? GuildId,
-    string? ChannelId,
     WireMember? Member,
     WireUser? User,
-    string Token);
+    string Token,
+    int? Context = null,
+    InteractionMessage? Message = null);
+
+/// <summary>The message a component was pressed on; flag 64 marks it ephemeral.</summary>
+internal sealed record InteractionMessage(string Id, int? Flags);
 
 internal sealed record InteractionData(
     string? Name,
     IReadOnlyList<CommandOptionValue>? Options,
     string? CustomId,
-    int? ComponentType,
     IReadOnlyList<string>? Values,
     IReadOnlyList<WireComponent>? Components);
 
@@ -85,4 +87,5 @@ internal sealed record ApplicationCommandOption(int Type, string Name, string De
 
 internal sealed record CommandChoice(string Name, string Value);
 
-internal sealed record RateLimitBody(string? Message, double RetryAfter, bool Global);
+/// <summary>A 429's body; without <c>retry_after</c> the <c>Retry-After</c> header decides.</summary>
+internal sealed record RateLimitBody(string? Message, double? RetryAfter, bool Global);

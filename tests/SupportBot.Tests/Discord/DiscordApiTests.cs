@@ -65,6 +65,31 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_429_whose_body_has_no_retry_after_waits_for_the_retry_after_header()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"global\":false}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+            });
+        };
+
+        await _api.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None);
+
+        var calls = _fake.Calls.ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, calls[1].Timestamp) >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task A_global_429_holds_back_every_route_until_it_passes()
     {
         var first = true;
@@ -93,6 +118,40 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         var calls = _fake.Calls.ToList();
         var other = calls.Single(c => c.Path.Contains("/channels/2/", StringComparison.Ordinal));
         Assert.True(Stopwatch.GetElapsedTime(calls[0].Timestamp, other.Timestamp) >= TimeSpan.FromSeconds(0.6));
+    }
+
+    [Fact]
+    public async Task Interaction_answers_are_not_held_back_by_the_global_limit_and_keep_no_route()
+    {
+        var first = true;
+        _fake.Respond = call =>
+        {
+            if (!first)
+            {
+                return null;
+            }
+
+            first = false;
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":1,\"global\":true}", new Dictionary<string, string>
+            {
+                ["Retry-After"] = "1",
+                ["X-RateLimit-Global"] = "true",
+                ["X-RateLimit-Scope"] = "global",
+            });
+        };
+        var held = _api.CreateMessageAsync("1", new MessageBody("a"), CancellationToken.None);
+        await _fake.WaitForCallAsync("POST", "/channels/1/messages");
+        await Task.Delay(100);
+
+        // Within Discord's three seconds, whatever the bot's global budget says.
+        var sent = Stopwatch.GetTimestamp();
+        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None);
+        await _api.FollowUpAsync("token-a", new MessageBody("b"), CancellationToken.None);
+        await _api.EditOriginalAsync("token-a", new MessageBody("c"), CancellationToken.None);
+        Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(0.6));
+        await held;
+
+        Assert.Equal(1, _api.KnownRoutes); // the channel's route; none per interaction token
     }
 
     [Fact]
@@ -125,5 +184,17 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<DiscordApiException>(() => _api.CreateMessageAsync("43", new MessageBody("x"), CancellationToken.None));
         Assert.Contains("50035", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, _fake.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_interaction_callback_is_not_retried_after_a_server_error()
+    {
+        _fake.Respond = _ => new FakeResponse(502, "");
+
+        var error = await Assert.ThrowsAsync<DiscordApiException>(
+            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, error.Status);
+        Assert.Single(_fake.Calls); // a retry after backoff would land past Discord's three seconds
     }
 }

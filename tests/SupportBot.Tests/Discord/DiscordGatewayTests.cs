@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SupportBot.Discord;
+using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Discord;
 
+[Collection(TimingCollection)]
 public sealed class DiscordGatewayTests
 {
+    /// <summary>Tests that measure heartbeat cadence, or that block a pool thread on purpose, run one at a time.</summary>
+    public const string TimingCollection = "Discord timing";
+
     [Fact]
     public async Task Identify_asks_only_for_guild_and_dm_intents_and_heartbeats_keep_their_interval()
     {
@@ -69,6 +74,26 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task Stopping_still_answers_the_direct_messages_already_received()
+    {
+        // Discord is slow to accept the first answer, so the second message is still queued when the host stops.
+        await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call is { Method: "POST", Path: "/channels/dm-111/messages" }
+            ? new FakeResponse(200, "{\"id\":\"1\"}", Delay: TimeSpan.FromMilliseconds(500))
+            : null);
+        var fake = rig.Fake;
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "hello, is anyone there"));
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "222", "bo", "I need to talk to someone"));
+        await fake.WaitForCallAsync("POST", "/channels/dm-111/messages");
+        await Task.Delay(100); // the second frame reaches the queue
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await rig.Adapter.StopAsync(timeout.Token);
+
+        // The gateway will not deliver either again: both were answered before the adapter stopped.
+        Assert.NotEmpty(fake.CallsTo("POST", "/channels/dm-222/messages"));
+    }
+
+    [Fact]
     public async Task A_dropped_socket_is_resumed()
     {
         await using var rig = await DiscordRig.StartAsync();
@@ -92,6 +117,18 @@ public sealed class DiscordGatewayTests
         var identify = await rig.Fake.WaitForFrameAsync(op: 2, count: 2, seconds: 8);
         Assert.InRange(Stopwatch.GetElapsedTime(sent, identify.Timestamp).TotalSeconds, 1, 6.5);
         Assert.DoesNotContain(rig.Fake.Frames, f => f.Op == 6);
+    }
+
+    [Fact]
+    public async Task A_session_closed_soon_after_ready_backs_off_before_identifying_again()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.CloseAfterReady = 4009);
+
+        await Task.Delay(1500);
+
+        // Backoff waits 0.25–0.5 s, then 0.5–1 s, then 1–2 s: two or three sessions in 1.5 s, not a tight loop
+        // spending the daily identify budget.
+        Assert.InRange(rig.Fake.Frames.Count(f => f.Op == 2), 2, 4);
     }
 
     [Fact]

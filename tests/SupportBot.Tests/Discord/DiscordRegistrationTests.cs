@@ -27,6 +27,7 @@ public sealed class DiscordRegistrationTests
     [InlineData("Discord:ApplicationId", "", "Discord:ApplicationId is required")]
     [InlineData("Discord:ShardId", "1", "Discord:ShardId")]
     [InlineData("Discord:ApiBaseUrl", "not a url", "Discord:ApiBaseUrl")]
+    [InlineData("Discord:VolunteerRoleId", "600000000000000001", "Discord:GuildId")]
     public void A_bad_setting_stops_the_start_with_a_message_naming_the_key(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Discord:Token"] = DiscordRig.Token, ["Discord:ApplicationId"] = "1", [key] = value };

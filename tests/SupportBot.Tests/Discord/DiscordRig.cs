@@ -30,26 +30,30 @@ internal sealed class DiscordRig : IAsyncDisposable
 
     internal DiscordAdapter Adapter => Core.Get<DiscordAdapter>();
 
-    public static async Task<DiscordRig> StartAsync(Action<FakeDiscord>? arrange = null, Action<IServiceCollection>? services = null, bool start = true)
+    public static async Task<DiscordRig> StartAsync(
+        Action<FakeDiscord>? arrange = null, Action<IServiceCollection>? services = null, bool start = true,
+        Action<Dictionary<string, string?>>? settings = null)
     {
         var fake = await FakeDiscord.StartAsync();
         arrange?.Invoke(fake);
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Discord:Token"] = Token,
+            ["Discord:ApplicationId"] = ApplicationId,
+            ["Discord:ApiBaseUrl"] = fake.ApiBaseUrl,
+            ["Discord:GuildId"] = GuildId,
+            ["Discord:VolunteerRoleId"] = VolunteerRoleId,
+            ["Discord:VolunteerChannelId"] = VolunteerChannelId,
+            ["Discord:VolunteerUserIds:0"] = ListedVolunteerId,
+        };
+        settings?.Invoke(configuration);
         var core = new CoreHarness(
             s =>
             {
                 s.AddDiscordAdapter();
                 services?.Invoke(s);
             },
-            new Dictionary<string, string?>
-            {
-                ["Discord:Token"] = Token,
-                ["Discord:ApplicationId"] = ApplicationId,
-                ["Discord:ApiBaseUrl"] = fake.ApiBaseUrl,
-                ["Discord:GuildId"] = GuildId,
-                ["Discord:VolunteerRoleId"] = VolunteerRoleId,
-                ["Discord:VolunteerChannelId"] = VolunteerChannelId,
-                ["Discord:VolunteerUserIds:0"] = ListedVolunteerId,
-            });
+            configuration);
         var rig = new DiscordRig(fake, core);
         if (start)
         {

@@ -60,6 +60,9 @@ public sealed class FakeDiscord : IAsyncDisposable
     /// <summary>Close the socket with this code when the bot identifies (4004 = authentication failed, …).</summary>
     public int? CloseOnIdentify { get; set; }
 
+    /// <summary>Close the socket with this code right after every READY (4009 = session timed out).</summary>
+    public int? CloseAfterReady { get; set; }
+
     /// <summary>Lets a test answer a REST call itself; null falls through to the normal routes.</summary>
     public Func<RestCall, FakeResponse?>? Respond { get; set; }
 
@@ -347,6 +350,12 @@ public sealed class FakeDiscord : IAsyncDisposable
                 },
             };
             await SendRawAsync(socket, ready.ToJsonString());
+            if (CloseAfterReady is { } closeCode)
+            {
+                await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, "closed by the fake", CancellationToken.None);
+                return;
+            }
+
             _live = socket;
         }
         finally
