@@ -188,7 +188,7 @@ public sealed class DiscordMissionTests
         await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", count: 2);
         Assert.Single(fake.CallsTo("POST", "/channels/dm-202/messages"));
 
-        Assert.Contains(rig.Core.Logs.Lines, l => l.Contains("HTTP 403", StringComparison.Ordinal));
+        Assert.Contains(rig.Core.Logs.Lines, l => l.Contains("ReplyRouter", StringComparison.Ordinal) && l.Contains(nameof(SupportBot.Discord.DiscordApiException), StringComparison.Ordinal));
         Assert.DoesNotContain("ashamed", rig.Core.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("/channels/", rig.Core.Logs.AllText, StringComparison.Ordinal);
 
