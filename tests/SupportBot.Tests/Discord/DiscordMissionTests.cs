@@ -61,11 +61,7 @@ public sealed class DiscordMissionTests
         var fake = rig.Fake;
         var alice = DiscordRig.Member("101", "alice");
 
-        var command = DiscordRig.NextId();
-        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, alice, "reflect"));
-        var themes = (await fake.WaitForCallAsync("POST", $"/interactions/{command}/")).Json!;
-        Assert.Equal(64, themes["data"]!["flags"]!.GetValue<int>());
-        var theme = themes["data"]!["components"]![0]!["components"]![0]!["options"]![0]!["value"]!.GetValue<string>();
+        var theme = await FirstReflectionThemeAsync(fake, alice);
 
         var pick = DiscordRig.NextId();
         await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Component(pick, "reflect:pick", alice, null, theme));
@@ -82,10 +78,7 @@ public sealed class DiscordMissionTests
         await using var rig = await DiscordRig.StartAsync();
         var fake = rig.Fake;
         var alice = DiscordRig.Member("101", "alice");
-        var command = DiscordRig.NextId();
-        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, alice, "reflect"));
-        var themes = (await fake.WaitForCallAsync("POST", $"/interactions/{command}/")).Json!;
-        var theme = themes["data"]!["components"]![0]!["components"]![0]!["options"]![0]!["value"]!.GetValue<string>();
+        var theme = await FirstReflectionThemeAsync(fake, alice);
 
         // The same select on a message everyone in the channel sees (no flag 64): it must not be rewritten for all.
         var pick = DiscordRig.NextId();
@@ -278,6 +271,16 @@ public sealed class DiscordMissionTests
         await Task.Delay(200);
         Assert.Single(rig.Fake.CallsTo("POST", "/messages"));
         Assert.Empty(rig.Fake.CallsTo("POST", "/users/@me/channels"));
+    }
+
+    /// <summary>Runs /reflect for the member; checks the theme list came privately and returns its first theme.</summary>
+    private static async Task<string> FirstReflectionThemeAsync(FakeDiscord fake, JsonObject member)
+    {
+        var command = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(command, member, "reflect"));
+        var themes = (await fake.WaitForCallAsync("POST", $"/interactions/{command}/")).Json!;
+        Assert.Equal(64, themes["data"]!["flags"]!.GetValue<int>());
+        return themes["data"]!["components"]![0]!["components"]![0]!["options"]![0]!["value"]!.GetValue<string>();
     }
 
     internal static IEnumerable<string> Buttons(JsonNode message) =>
