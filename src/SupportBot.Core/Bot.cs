@@ -64,27 +64,54 @@ public sealed partial class Bot
 
     private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, CancellationToken ct)
     {
-        if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
-        {
-            LogDuplicate(inbound.Actor.Platform, inbound.EventId);
-            return [];
-        }
-
+        var marked = false;
         try
         {
+            if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
+            {
+                LogDuplicate(inbound.Actor.Platform, inbound.EventId);
+                return [];
+            }
+
+            marked = true;
             return await DispatchAsync(inbound, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
             throw;
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            // The database is full, locked or unwritable: say so plainly, keep running, and let the next message try again.
+            LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
+            return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
         }
         catch (Exception e)
         {
             // Forget the event so the platform's retry gets another chance; say so rather than go quiet.
             LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
-            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
             return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
+        }
+    }
+
+    private async Task UnmarkAsync(Inbound inbound, bool marked)
+    {
+        if (!marked)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            // A retry of this very event will be taken as a repeat; the person was asked to send it again instead.
+            LogUnmarkFailed(fault, inbound.Actor.Platform);
         }
     }
 
@@ -195,6 +222,12 @@ public sealed partial class Bot
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Platform} input: {Reason}")]
     private partial void LogRejected(Platform platform, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while handling a {Kind} from {Platform}; the person was asked to send it again")]
+    private partial void LogStorageFailed(string fault, string kind, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage failed ({Fault}) while releasing a {Platform} event id after a failure")]
+    private partial void LogUnmarkFailed(string fault, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
     private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);

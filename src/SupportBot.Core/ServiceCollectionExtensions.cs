@@ -15,12 +15,15 @@ public static class ServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => o.RetentionDays >= 1, "Storage:RetentionDays must be at least 1.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
+            .Validate(o => o.BusyTimeoutSeconds >= 1, "Storage:BusyTimeoutSeconds must be at least 1.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(content);
         services.AddSingleton(sp => new MessageCipher(MessageCipher.ResolveKey(sp.GetRequiredService<IOptions<StorageOptions>>().Value)));
-        services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<PersonIds>();
+        services.AddSingleton(sp => new Database(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<MessageCipher>(), sp.GetRequiredService<PersonIds>()));
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<DraftStore>();
         services.AddSingleton<ComplaintCompanion>();

@@ -69,17 +69,36 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         }
     }
 
-    /// <summary>A direct message answers the open text question, if there is one; null when no question is waiting for text.</summary>
+    /// <summary>
+    /// A direct message answers the open text question. While a choice is waiting, typed text stays here: the person
+    /// is told which choice is needed and shown it again, and the words reach no volunteer and start no intake.
+    /// Null only when no companion question is open.
+    /// </summary>
     public async Task<IReadOnlyList<Reply>?> TryAnswerAsync(DirectMessage message, CancellationToken ct)
     {
         var draft = await drafts.GetAsync(message.Actor.Address, ct).ConfigureAwait(false);
         return draft?.Step switch
         {
+            null or DraftStep.Done => null,
             DraftStep.What => await AdvanceAsync(message.Actor, draft.Answers with { What = message.Text.Trim() }, draft.Step, ct).ConfigureAwait(false),
             DraftStep.When => await AdvanceAsync(message.Actor, draft.Answers with { When = message.Text.Trim() }, draft.Step, ct).ConfigureAwait(false),
-            _ => null,
+            _ =>
+            [
+                Reply.DirectTo(message.Actor.Address, new TextBlock(MessageTemplate.Fill(content.Messages.CompanionNeedsChoice, ("Question", Question(draft.Step))))),
+                Ask(message.Actor, draft.Step, draft.Answers),
+            ],
         };
     }
+
+    private string Question(DraftStep step) => step switch
+    {
+        DraftStep.Profession => _text.AskProfession,
+        DraftStep.Region => _text.AskRegion,
+        DraftStep.Subregion => _text.AskSubregion,
+        DraftStep.Evidence => _text.AskEvidence,
+        DraftStep.Wants => _text.AskWants,
+        _ => _text.AskKeep,
+    };
 
     private async Task<IReadOnlyList<Reply>> AdvanceAsync(Actor actor, DraftAnswers answers, DraftStep answered, CancellationToken ct)
     {

@@ -54,20 +54,19 @@ public sealed class PrivacyCommand(ContentCatalog content, IOptions<StorageOptio
 }
 
 /// <summary>/forget: deletes everything stored about the person at once, and says what was deleted (invariant 7).</summary>
-public sealed class ForgetCommand(ConversationStore store, DraftStore drafts, Relay relay, ContentCatalog content) : ISlashCommand
+public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("forget", "Delete everything this bot has stored about you, now", []);
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
         var result = await store.ForgetAsync(command.Actor.Address, ct).ConfigureAwait(false);
-        var deletedDrafts = await drafts.DeleteAsync(command.Actor.Address, ct).ConfigureAwait(false);
         relay.ForgetUnsent(command.Actor.Address);
         var messages = content.Messages;
-        var answer = result.Conversations == 0 && deletedDrafts == 0
+        var answer = result.Conversations == 0 && result.Drafts == 0
             ? messages.ForgetNothing
             : MessageTemplate.Fill(messages.ForgetDone,
-                ("Conversations", result.Conversations), ("Messages", result.Messages), ("Notes", result.Notes), ("Drafts", deletedDrafts));
+                ("Conversations", result.Conversations), ("Messages", result.Messages), ("Notes", result.Notes), ("Drafts", result.Drafts));
         var replies = new List<Reply> { Reply.Private(command.Actor, new TextBlock(answer)) };
         replies.AddRange(result.WereOpen.Select(relay.Withdrawn).OfType<Reply>());
         return replies;

@@ -115,7 +115,11 @@ public sealed record Messages(
     string WaitUnderAMinute,
     string WaitMinutes,
     string WaitHours,
-    string WaitDays);
+    string WaitDays,
+    // Storage faults
+    string StorageFailed,
+    string ConversationUnreadable,
+    string CompanionNeedsChoice);
 
 public static partial class MessageTemplate
 {

@@ -41,4 +41,21 @@ public sealed record Conversation(
 public sealed record TranscriptEntry(string Kind, string Text, DateTimeOffset At);
 
 /// <summary>What /forget deleted, and the conversations whose volunteer must be told.</summary>
-public sealed record ForgetResult(int Conversations, int Messages, int Notes, IReadOnlyList<Conversation> WereOpen);
+public sealed record ForgetResult(int Conversations, int Messages, int Notes, int Drafts, IReadOnlyList<Conversation> WereOpen);
+
+/// <summary>Where a survivor's message was stored: their open conversation as that same transaction saw it, or a new one.</summary>
+public sealed record SurvivorWrite(Conversation Conversation, bool Started);
+
+public enum ClaimOutcome
+{
+    Claimed,
+    AlreadyYours,
+    Taken,
+    NotWaiting,
+
+    /// <summary>Part of the conversation cannot be decrypted; nothing was changed.</summary>
+    Unreadable,
+}
+
+/// <summary>How a claim ended; on <see cref="ClaimOutcome.Claimed"/>, the transcript read in the claim's own transaction.</summary>
+public sealed record ClaimResult(ClaimOutcome Outcome, Conversation? Conversation, IReadOnlyList<TranscriptEntry> Transcript);

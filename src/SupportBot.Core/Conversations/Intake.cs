@@ -21,11 +21,12 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
     {
         var survivor = message.Actor.Address;
         var danger = content.Danger.IsDanger(message.Text);
-        var open = await store.FindOpenAsync(survivor, ct).ConfigureAwait(false);
-        if (open is null)
+        // Stored before anything is decided: the status this write saw is the one the reply follows (see AddFromSurvivorAsync).
+        var (open, isNew) = await store.AddFromSurvivorAsync(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, ct)
+            .ConfigureAwait(false);
+        if (isNew)
         {
-            var started = await store.StartAsync(survivor, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, message.Text, ct)
-                .ConfigureAwait(false);
+            var started = open;
             LogStarted(started.Id, started.Priority);
             var blocks = new List<Block> { new TextBlock(_messages.Welcome) };
             if (danger)
@@ -44,7 +45,6 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             return await relay.FromSurvivorAsync(open, message.Text, danger, ct).ConfigureAwait(false);
         }
 
-        await store.AddMessageAsync(open.Id, Sender.Survivor, message.Text, null, ct).ConfigureAwait(false);
         var replies = new List<Reply>();
         var answer = new List<Block>();
         if (danger)

@@ -44,9 +44,9 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     public async Task<bool> IsRelayingAsync(Actor volunteer, CancellationToken ct) =>
         (await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false)).Count > 0;
 
+    /// <summary>Relays a survivor's message, already stored in the conversation, to the volunteer who holds it.</summary>
     public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, bool danger, CancellationToken ct)
     {
-        await store.AddMessageAsync(conversation.Id, Sender.Survivor, text, null, ct).ConfigureAwait(false);
         var volunteer = conversation.ClaimedBy!;
         var blocks = new List<Block>
         {
@@ -122,22 +122,21 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             id = queue[0].Id;
         }
 
-        var claimed = await store.ClaimAsync(id.Value, volunteer.Address, ct).ConfigureAwait(false);
-        if (claimed is null)
+        var result = await store.ClaimAsync(id.Value, volunteer.Address, ct).ConfigureAwait(false);
+        if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
         {
-            var existing = await store.GetAsync(id.Value, ct).ConfigureAwait(false);
-            if (existing?.ClaimedBy == volunteer.Address && existing.Status == ConversationStatus.Claimed)
+            var message = result.Outcome switch
             {
-                await store.SetFocusAsync(volunteer.Address, id.Value, ct).ConfigureAwait(false);
-                return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AlreadyYours, ("Id", id))))];
-            }
-
-            var message = existing?.Status == ConversationStatus.Claimed ? _messages.AlreadyTaken : _messages.NotWaiting;
+                ClaimOutcome.AlreadyYours => _messages.AlreadyYours,
+                ClaimOutcome.Taken => _messages.AlreadyTaken,
+                ClaimOutcome.Unreadable => _messages.ConversationUnreadable,
+                _ => _messages.NotWaiting,
+            };
             return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(message, ("Id", id))))];
         }
 
         LogClaimed(claimed.Id);
-        var transcript = await store.ReadTranscriptAsync(claimed.Id, volunteer.Address, ct).ConfigureAwait(false);
+        var transcript = result.Transcript;
         return
         [
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Claimed, ("Id", claimed.Id), ("Name", claimed.KnownAs)))),

@@ -1,5 +1,7 @@
 using System.Data;
+using System.Security.Cryptography;
 using Dapper;
+using Microsoft.Extensions.Logging;
 using SupportBot.Core.Conversations;
 
 namespace SupportBot.Core.Storage;
@@ -7,11 +9,13 @@ namespace SupportBot.Core.Storage;
 /// <summary>
 /// Conversations, their encrypted messages and notes, the audit log and processed event ids, in SQLite.
 /// Every change that a volunteer makes writes its audit row in the same transaction (invariant 8), and a
-/// claim is a single conditional UPDATE, so two volunteers can never both win it (invariant 6).
+/// claim is a single conditional UPDATE, so two volunteers can never both win it (invariant 6). People are
+/// stored by a keyed hash of their platform id, with the address sealed where the bot must write to them.
+/// A row that cannot be decrypted is left out of lists and refused by actions, never half-applied.
 /// </summary>
-public sealed class ConversationStore(Database database, MessageCipher cipher, TimeProvider clock)
+public sealed partial class ConversationStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock, ILogger<ConversationStore> logger)
 {
-    private const string Columns = "Id, Survivor, Pseudonym, SharedName, Status, Priority, CreatedAt, QueuedAt, ClaimedBy";
+    private const string Columns = "Id, Survivor, SurvivorSealed, Pseudonym, SharedName, Status, Priority, CreatedAt, QueuedAt, ClaimedBy, ClaimedBySealed";
 
     /// <summary>Records an event id; false when it was already recorded, so a redelivered event is handled once.</summary>
     public async Task<bool> TryMarkEventAsync(string eventId, CancellationToken ct)
@@ -36,8 +40,8 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { survivor = survivor.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
-        return row is null ? null : ToConversation(row);
+            new { survivor = ids.Key(survivor) }, cancellationToken: ct)).ConfigureAwait(false);
+        return row is null ? null : TryOpen(row);
     }
 
     public async Task<Conversation?> GetAsync(long id, CancellationToken ct)
@@ -45,25 +49,41 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct)).ConfigureAwait(false);
-        return row is null ? null : ToConversation(row);
+        return row is null ? null : TryOpen(row);
     }
 
-    /// <summary>Starts a conversation awaiting the survivor's consent, with their first message, in one transaction.</summary>
-    public async Task<Conversation> StartAsync(Address survivor, string pseudonym, Priority priority, string firstMessage, CancellationToken ct)
+    /// <summary>
+    /// Stores a survivor's direct message: into their open conversation, or a new one awaiting consent. The open
+    /// conversation is read and the message written in one write transaction, so a claim committing at the same
+    /// moment either comes first (and the message is relayed) or after (and its transcript holds the message).
+    /// </summary>
+    public async Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var key = ids.Key(survivor);
+        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM Conversations WHERE Survivor = @key AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
+            new { key }, tx, cancellationToken: ct)).ConfigureAwait(false);
         var now = Now();
+        if (row is not null)
+        {
+            var open = Open(row);
+            await InsertMessageAsync(db, tx, open.Id, Sender.Survivor, text, now, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return new SurvivorWrite(open, Started: false);
+        }
+
         var id = await db.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO Conversations (Survivor, Pseudonym, Status, Priority, CreatedAt)
-            VALUES (@survivor, @pseudonym, 'Consent', @priority, @now)
+            INSERT INTO Conversations (Survivor, SurvivorSealed, Pseudonym, Status, Priority, CreatedAt)
+            VALUES (@key, @sealedAddress, @pseudonym, 'Consent', @priority, @now)
             RETURNING Id
             """,
-            new { survivor = survivor.ToString(), pseudonym, priority = (int)priority, now }, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await InsertMessageAsync(db, tx, id, Sender.Survivor, firstMessage, now, ct).ConfigureAwait(false);
+            new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await InsertMessageAsync(db, tx, id, Sender.Survivor, text, now, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null);
+        return new SurvivorWrite(new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null), Started: true);
     }
 
     /// <summary>Adds a message. A volunteer's message is written only while they hold the conversation, and is audited.</summary>
@@ -99,7 +119,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
             new
             {
                 id,
-                survivor = survivor.ToString(),
+                survivor = ids.Key(survivor),
                 now = Now(),
                 name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)),
             },
@@ -122,27 +142,67 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Status = 'Queued' ORDER BY Priority DESC, QueuedAt, Id",
             cancellationToken: ct)).ConfigureAwait(false);
-        return rows.Select(ToConversation).ToList();
+        return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
-    /// <summary>Claims a waiting conversation. Null when it is not waiting (another volunteer won, or it closed).</summary>
-    public async Task<Conversation?> ClaimAsync(long id, Address volunteer, CancellationToken ct)
+    /// <summary>
+    /// Claims a waiting conversation and reads its transcript in one transaction: every message stored before the
+    /// claim is in the transcript, every one after it sees the claim and is relayed. Nothing is written unless the
+    /// whole conversation can be opened.
+    /// </summary>
+    public async Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        if (row is null)
+        {
+            return new ClaimResult(ClaimOutcome.NotWaiting, null, []);
+        }
+
+        var conversation = TryOpen(row);
+        var key = ids.Key(volunteer);
+        if (conversation is null)
+        {
+            return new ClaimResult(ClaimOutcome.Unreadable, null, []);
+        }
+
+        if (conversation.Status == ConversationStatus.Claimed && row.ClaimedBy == key)
+        {
+            await SetFocusAsync(db, tx, volunteer, id, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return new ClaimResult(ClaimOutcome.AlreadyYours, conversation, []);
+        }
+
+        if (conversation.Status != ConversationStatus.Queued)
+        {
+            return new ClaimResult(conversation.Status == ConversationStatus.Claimed ? ClaimOutcome.Taken : ClaimOutcome.NotWaiting, conversation, []);
+        }
+
+        var transcript = await TryReadTranscriptAsync(db, tx, id, ct).ConfigureAwait(false);
+        if (transcript is null)
+        {
+            return new ClaimResult(ClaimOutcome.Unreadable, null, []);
+        }
+
         var now = Now();
         var changed = await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Claimed', ClaimedBy = @volunteer, ClaimedAt = @now WHERE Id = @id AND Status = 'Queued'",
-            new { id, volunteer = volunteer.ToString(), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            """
+            UPDATE Conversations SET Status = 'Claimed', ClaimedBy = @key, ClaimedBySealed = @sealedAddress, ClaimedAt = @now
+            WHERE Id = @id AND Status = 'Queued'
+            """,
+            new { id, key, sealedAddress = ids.Seal(volunteer), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
         if (changed != 1)
         {
-            return null;
+            return new ClaimResult(ClaimOutcome.Taken, conversation, []);
         }
 
         await AuditAsync(db, tx, id, volunteer, "claim", now, ct).ConfigureAwait(false);
+        await AuditAsync(db, tx, id, volunteer, "read-transcript", now, ct).ConfigureAwait(false);
         await SetFocusAsync(db, tx, volunteer, id, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return await GetAsync(id, ct).ConfigureAwait(false);
+        return new ClaimResult(ClaimOutcome.Claimed, conversation with { Status = ConversationStatus.Claimed, ClaimedBy = volunteer }, transcript);
     }
 
     /// <summary>Everything said and noted in a conversation, for the volunteer who holds it; the reading is audited.</summary>
@@ -155,18 +215,32 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
             return [];
         }
 
+        var transcript = await TryReadTranscriptAsync(db, tx, id, ct).ConfigureAwait(false)
+            ?? throw new CryptographicException($"Conversation {id} holds a message that cannot be decrypted.");
+        await AuditAsync(db, tx, id, volunteer, "read-transcript", Now(), ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return transcript;
+    }
+
+    private async Task<IReadOnlyList<TranscriptEntry>?> TryReadTranscriptAsync(IDbConnection db, IDbTransaction tx, long id, CancellationToken ct)
+    {
         var messages = await db.QueryAsync<(string Sender, byte[] Body, long SentAt, long Id)>(new CommandDefinition(
             "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
         var notes = await db.QueryAsync<(byte[] Body, long WrittenAt, long Id)>(new CommandDefinition(
             "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await AuditAsync(db, tx, id, volunteer, "read-transcript", Now(), ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-
-        return messages.Select(m => (Entry: new TranscriptEntry(m.Sender, cipher.Decrypt(m.Body, MessageContext(id)), FromUnix(m.SentAt)), m.Id))
-            .Concat(notes.Select(n => (Entry: new TranscriptEntry("Note", cipher.Decrypt(n.Body, NoteContext(id)), FromUnix(n.WrittenAt)), n.Id)))
-            .OrderBy(e => e.Entry.At).ThenBy(e => e.Id)
-            .Select(e => e.Entry)
-            .ToList();
+        try
+        {
+            return messages.Select(m => (Entry: new TranscriptEntry(m.Sender, cipher.Decrypt(m.Body, MessageContext(id)), FromUnix(m.SentAt)), m.Id))
+                .Concat(notes.Select(n => (Entry: new TranscriptEntry("Note", cipher.Decrypt(n.Body, NoteContext(id)), FromUnix(n.WrittenAt)), n.Id)))
+                .OrderBy(e => e.Entry.At).ThenBy(e => e.Id)
+                .Select(e => e.Entry)
+                .ToList();
+        }
+        catch (CryptographicException)
+        {
+            LogUnreadable(id);
+            return null;
+        }
     }
 
     /// <summary>Puts a held conversation back in the queue at its original place.</summary>
@@ -176,8 +250,11 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
         var now = Now();
         var changed = await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedAt = NULL WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = volunteer.ToString() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            """
+            UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL
+            WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer
+            """,
+            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false);
         if (changed != 1)
         {
             return null;
@@ -186,7 +263,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await AuditAsync(db, tx, id, volunteer, "release", now, ct).ConfigureAwait(false);
         await db.ExecuteAsync(new CommandDefinition(
             "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id",
-            new { id, volunteer = volunteer.ToString() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return await GetAsync(id, ct).ConfigureAwait(false);
     }
@@ -197,7 +274,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
         var conversation = await CloseAsync(db, tx, "Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = volunteer.ToString(), outcome, now = Now() }, ct).ConfigureAwait(false);
+            new { id, volunteer = ids.Key(volunteer), outcome, now = Now() }, ct).ConfigureAwait(false);
         if (conversation is not null)
         {
             await AuditAsync(db, tx, id, volunteer, "close:" + outcome, Now(), ct).ConfigureAwait(false);
@@ -213,7 +290,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
         var conversation = await CloseAsync(db, tx, "Survivor = @survivor AND Status <> 'Closed'",
-            new { survivor = survivor.ToString(), outcome = "ended-by-survivor", now = Now() }, ct).ConfigureAwait(false);
+            new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() }, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return conversation;
     }
@@ -224,7 +301,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var changed = await db.ExecuteAsync(new CommandDefinition(
             "DELETE FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'",
-            new { id, survivor = survivor.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, survivor = ids.Key(survivor) }, cancellationToken: ct)).ConfigureAwait(false);
         return changed == 1;
     }
 
@@ -233,8 +310,8 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY ClaimedAt, Id",
-            new { volunteer = volunteer.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
-        return rows.Select(ToConversation).ToList();
+            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
     /// <summary>The conversation a volunteer's next direct message goes to, if they still hold it.</summary>
@@ -246,7 +323,7 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
             SELECT f.ConversationId FROM VolunteerFocus f JOIN Conversations c ON c.Id = f.ConversationId
             WHERE f.Volunteer = @volunteer AND c.Status = 'Claimed' AND c.ClaimedBy = @volunteer
             """,
-            new { volunteer = volunteer.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     public async Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct)
@@ -276,34 +353,50 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         var now = Now();
         await db.ExecuteAsync(new CommandDefinition(
             "INSERT INTO Notes (ConversationId, Volunteer, Body, WrittenAt) VALUES (@id, @volunteer, @body, @now)",
-            new { id, volunteer = volunteer.ToString(), body = cipher.Encrypt(text, NoteContext(id)), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, volunteer = ids.Key(volunteer), body = cipher.Encrypt(text, NoteContext(id)), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
         await AuditAsync(db, tx, id, volunteer, "note", now, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return true;
     }
 
     /// <summary>
-    /// Deletes every conversation this person started (with its messages and notes) and their own volunteer
-    /// focus, in one transaction. Audit rows stay: they name a volunteer and a number, nothing of the person.
+    /// Deletes everything stored about this person in one transaction: the conversations they started (with their
+    /// messages and notes), their complaint draft and their volunteer focus; notes they wrote as a volunteer lose
+    /// their author. Every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
+    /// so the bytes are gone from both files. Audit rows stay: a number, a volunteer key and a time.
     /// </summary>
     public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var args = new { person = person.ToString() };
-        var open = (await db.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)).ConfigureAwait(false))
-            .Select(ToConversation).ToList();
-        var messages = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        var notes = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        var conversations = await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        return new ForgetResult(conversations, messages, notes, open);
+        ForgetResult result;
+        await using (var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            var args = new { person = ids.Key(person) };
+            var open = (await db.QueryAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)).ConfigureAwait(false))
+                .Select(TryOpen).OfType<Conversation>().ToList();
+            var messages = await db.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            var notes = await db.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            var conversations = await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            var drafts = await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM Drafts WHERE Person = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            await db.ExecuteAsync(new CommandDefinition(
+                "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            result = new ForgetResult(conversations, messages, notes, drafts, open);
+        }
+
+        if (!await Database.CheckpointAsync(db, CancellationToken.None).ConfigureAwait(false))
+        {
+            LogCheckpointDeferred();
+        }
+
+        return result;
     }
 
     /// <summary>Deletes closed conversations older than the retention, abandoned consent steps and old event ids.</summary>
@@ -325,13 +418,13 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         return deleted;
     }
 
-    /// <summary>The audit trail of one conversation, oldest first: (volunteer, action).</summary>
-    public async Task<IReadOnlyList<(Address Volunteer, string Action)>> AuditTrailAsync(long id, CancellationToken ct)
+    /// <summary>The audit trail of one conversation, oldest first: (the volunteer's key, see <see cref="PersonIds.Key(Address)"/>, action).</summary>
+    public async Task<IReadOnlyList<(string Volunteer, string Action)>> AuditTrailAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var rows = await db.QueryAsync<(string Volunteer, string Action)>(new CommandDefinition(
             "SELECT Volunteer, Action FROM Audit WHERE ConversationId = @id ORDER BY Id", new { id }, cancellationToken: ct)).ConfigureAwait(false);
-        return rows.Select(r => (Address.Parse(r.Volunteer), r.Action)).ToList();
+        return rows.ToList();
     }
 
     private async Task<Conversation?> CloseAsync(IDbConnection db, IDbTransaction tx, string where, object args, CancellationToken ct)
@@ -348,28 +441,28 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
         await db.ExecuteAsync(new CommandDefinition(
             "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId",
             parameters, tx, cancellationToken: ct)).ConfigureAwait(false);
-        return ToConversation(row);
+        return Open(row);
     }
 
-    private static async Task<bool> HoldsAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, CancellationToken ct) =>
+    private async Task<bool> HoldsAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, CancellationToken ct) =>
         await db.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = volunteer.ToString() }, tx, cancellationToken: ct)).ConfigureAwait(false) == 1;
+            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false) == 1;
 
     private Task<int> InsertMessageAsync(IDbConnection db, IDbTransaction tx, long id, Sender sender, string text, long now, CancellationToken ct) =>
         db.ExecuteAsync(new CommandDefinition(
             "INSERT INTO Messages (ConversationId, Sender, Body, SentAt) VALUES (@id, @sender, @body, @now)",
             new { id, sender = sender.ToString(), body = cipher.Encrypt(text, MessageContext(id)), now }, tx, cancellationToken: ct));
 
-    private static Task<int> AuditAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, string action, long now, CancellationToken ct) =>
+    private Task<int> AuditAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, string action, long now, CancellationToken ct) =>
         db.ExecuteAsync(new CommandDefinition(
             "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @volunteer, @action, @now)",
-            new { id, volunteer = volunteer.ToString(), action, now }, tx, cancellationToken: ct));
+            new { id, volunteer = ids.Key(volunteer), action, now }, tx, cancellationToken: ct));
 
-    private static Task<int> SetFocusAsync(IDbConnection db, IDbTransaction tx, Address volunteer, long id, CancellationToken ct) =>
+    private Task<int> SetFocusAsync(IDbConnection db, IDbTransaction tx, Address volunteer, long id, CancellationToken ct) =>
         db.ExecuteAsync(new CommandDefinition(
             "INSERT INTO VolunteerFocus (Volunteer, ConversationId) VALUES (@volunteer, @id) ON CONFLICT (Volunteer) DO UPDATE SET ConversationId = excluded.ConversationId",
-            new { id, volunteer = volunteer.ToString() }, tx, cancellationToken: ct));
+            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct));
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -381,18 +474,39 @@ public sealed class ConversationStore(Database database, MessageCipher cipher, T
 
     private static string NameContext(long id) => $"name:{id}";
 
-    private Conversation ToConversation(Row row) => new(
+    /// <summary>The conversation of a row, or null (logged with its number only) when a sealed part cannot be opened.</summary>
+    private Conversation? TryOpen(Row row)
+    {
+        try
+        {
+            return Open(row);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            LogUnreadable(row.Id);
+            return null;
+        }
+    }
+
+    private Conversation Open(Row row) => new(
         row.Id,
-        Address.Parse(row.Survivor),
+        ids.Open(row.SurvivorSealed ?? throw new CryptographicException("The survivor's address is missing."), row.Survivor),
         row.Pseudonym,
         row.SharedName is null ? null : cipher.Decrypt(row.SharedName, NameContext(row.Id)),
         Enum.Parse<ConversationStatus>(row.Status),
         (Priority)row.Priority,
         FromUnix(row.CreatedAt),
         row.QueuedAt is { } queued ? FromUnix(queued) : null,
-        row.ClaimedBy is null ? null : Address.Parse(row.ClaimedBy));
+        row.ClaimedBy is null ? null : ids.Open(row.ClaimedBySealed ?? throw new CryptographicException("The volunteer's address is missing."), row.ClaimedBy));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Conversation {ConversationId} holds data that cannot be decrypted; it is left out and left unchanged")]
+    private partial void LogUnreadable(long conversationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint after a deletion; the next checkpoint empties it")]
+    private partial void LogCheckpointDeferred();
 
     // Column names match the properties so Dapper maps without configuration.
     private sealed record Row(
-        long Id, string Survivor, string Pseudonym, byte[]? SharedName, string Status, long Priority, long CreatedAt, long? QueuedAt, string? ClaimedBy);
+        long Id, string Survivor, byte[]? SurvivorSealed, string Pseudonym, byte[]? SharedName, string Status, long Priority, long CreatedAt,
+        long? QueuedAt, string? ClaimedBy, byte[]? ClaimedBySealed);
 }

@@ -1,15 +1,24 @@
+using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace SupportBot.Core.Storage;
 
-/// <summary>Opens connections to the SQLite file and brings its schema up to date at start.</summary>
+/// <summary>
+/// Opens connections to the SQLite file, brings its schema up to date at start and refuses a key that is not the
+/// one the file was written with. Every connection zeroes what it deletes (secure_delete), so forgotten words do
+/// not linger in free pages.
+/// </summary>
 public sealed class Database
 {
+    private const string WrongKey =
+        "The encryption key does not open this database: start with the Storage:EncryptionKey (or supportbot.key file) it was created with, or point Storage:Path at a new database.";
+
     // Ordered; each runs once, tracked by PRAGMA user_version. Never edit a shipped entry: append a new one.
-    private static readonly string[] Migrations =
+    // An entry may carry a C# step for data SQL alone cannot convert; it runs in the same transaction.
+    private static readonly Migration[] Migrations =
     [
-        """
+        new("""
         CREATE TABLE Conversations (
             Id INTEGER PRIMARY KEY AUTOINCREMENT,
             Survivor TEXT NOT NULL,
@@ -56,8 +65,8 @@ public sealed class Database
             Volunteer TEXT PRIMARY KEY,
             ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE
         );
-        """,
-        """
+        """),
+        new("""
         CREATE TABLE Drafts (
             Person TEXT PRIMARY KEY,
             Step TEXT NOT NULL,
@@ -65,13 +74,25 @@ public sealed class Database
             Kept INTEGER NOT NULL,
             UpdatedAt INTEGER NOT NULL
         );
-        """,
+        """),
+        new("""
+        ALTER TABLE Conversations ADD COLUMN SurvivorSealed BLOB NULL;
+        ALTER TABLE Conversations ADD COLUMN ClaimedBySealed BLOB NULL;
+        CREATE TABLE Meta (
+            Name TEXT PRIMARY KEY,
+            Value BLOB NOT NULL
+        );
+        """, HashPersonIds),
     ];
 
     private readonly string _connectionString;
+    private readonly MessageCipher _cipher;
+    private readonly PersonIds _ids;
 
-    public Database(StorageOptions options)
+    public Database(StorageOptions options, MessageCipher cipher, PersonIds ids)
     {
+        _cipher = cipher;
+        _ids = ids;
         var fullPath = Path.GetFullPath(options.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         CreateOwnerOnly(fullPath);
@@ -80,7 +101,7 @@ public sealed class Database
             DataSource = fullPath,
             ForeignKeys = true,
             // Seconds a statement waits on a locked database before failing; claims from many volunteers queue here.
-            DefaultTimeout = 30,
+            DefaultTimeout = options.BusyTimeoutSeconds,
         }.ToString();
         Migrate();
     }
@@ -88,8 +109,39 @@ public sealed class Database
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return connection;
+    }
+
+    /// <summary>
+    /// Copies the WAL into the database and empties it, so that pages written before a deletion are gone from the
+    /// WAL file too. A reader in the middle of a snapshot can hold the checkpoint back, so it is retried briefly.
+    /// </summary>
+    public static async Task<bool> CheckpointAsync(SqliteConnection db, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
+                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct)).ConfigureAwait(false);
+            if (busy == 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
+
+        return false;
     }
 
     /// <summary>Closes pooled connections so the file and its WAL are checkpointed and released.</summary>
@@ -123,13 +175,102 @@ public sealed class Database
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         connection.Execute("PRAGMA journal_mode=WAL;");
+        connection.Execute("PRAGMA secure_delete = ON;");
         var version = connection.ExecuteScalar<long>("PRAGMA user_version;");
+        CheckKey(connection, version);
         for (var i = (int)version; i < Migrations.Length; i++)
         {
             using var transaction = connection.BeginTransaction();
-            connection.Execute(Migrations[i], transaction: transaction);
+            connection.Execute(Migrations[i].Sql, transaction: transaction);
+            Migrations[i].Step?.Invoke(this, connection, transaction);
             connection.Execute($"PRAGMA user_version = {i + 1};", transaction: transaction);
             transaction.Commit();
         }
+
+        connection.Execute("INSERT OR IGNORE INTO Meta (Name, Value) VALUES ('KeyCheck', @check)", new { check = KeyCheckValue() });
+        if (version < Migrations.Length && version > 0)
+        {
+            // An upgrade rewrote rows that held plain ids; rebuild the file so no old page keeps them.
+            connection.Execute("VACUUM;");
+            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
     }
+
+    /// <summary>
+    /// Refuses to start with a key that did not write this file: a check value derived from the key is stored at
+    /// first start; a file from before that check proves its key by opening one stored message or draft.
+    /// </summary>
+    private void CheckKey(SqliteConnection connection, long version)
+    {
+        var hasMeta = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'Meta'") == 1;
+        var stored = hasMeta ? connection.ExecuteScalar<byte[]?>("SELECT Value FROM Meta WHERE Name = 'KeyCheck'") : null;
+        if (stored is not null)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(stored, KeyCheckValue()))
+            {
+                throw new InvalidOperationException(WrongKey);
+            }
+
+            return;
+        }
+
+        if (version == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var message = connection.QueryFirstOrDefault<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages LIMIT 1");
+            if (message.Body is not null)
+            {
+                _cipher.Decrypt(message.Body, $"message:{message.ConversationId}");
+            }
+        }
+        catch (CryptographicException)
+        {
+            throw new InvalidOperationException(WrongKey);
+        }
+    }
+
+    private byte[] KeyCheckValue() => _cipher.DeriveKey("key-check");
+
+    /// <summary>Migration 3: platform user ids written in plain text become keyed hashes, with the address sealed where it is needed.</summary>
+    private static void HashPersonIds(Database database, SqliteConnection db, SqliteTransaction tx)
+    {
+        var ids = database._ids;
+        var rows = db.Query<(long Id, string Survivor, string? ClaimedBy)>(
+            "SELECT Id, Survivor, ClaimedBy FROM Conversations WHERE SurvivorSealed IS NULL", transaction: tx).ToList();
+        foreach (var row in rows)
+        {
+            var survivor = Address.Parse(row.Survivor);
+            var claimedBy = row.ClaimedBy is null ? null : Address.Parse(row.ClaimedBy);
+            db.Execute(
+                """
+                UPDATE Conversations SET Survivor = @survivor, SurvivorSealed = @survivorSealed,
+                    ClaimedBy = @claimedBy, ClaimedBySealed = @claimedBySealed
+                WHERE Id = @Id
+                """,
+                new
+                {
+                    row.Id,
+                    survivor = ids.Key(survivor),
+                    survivorSealed = ids.Seal(survivor),
+                    claimedBy = claimedBy is null ? null : ids.Key(claimedBy),
+                    claimedBySealed = claimedBy is null ? null : ids.Seal(claimedBy),
+                },
+                tx);
+        }
+
+        foreach (var (table, column) in new[] { ("Notes", "Volunteer"), ("Audit", "Volunteer"), ("VolunteerFocus", "Volunteer"), ("Drafts", "Person") })
+        {
+            var plain = db.Query<string>($"SELECT DISTINCT {column} FROM {table}", transaction: tx).Where(PersonIds.IsPlain).ToList();
+            foreach (var value in plain)
+            {
+                db.Execute($"UPDATE {table} SET {column} = @key WHERE {column} = @value", new { key = ids.Key(value), value }, tx);
+            }
+        }
+    }
+
+    private sealed record Migration(string Sql, Action<Database, SqliteConnection, SqliteTransaction>? Step = null);
 }

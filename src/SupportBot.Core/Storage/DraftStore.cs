@@ -37,16 +37,17 @@ public sealed record Draft(DraftStep Step, DraftAnswers Answers, bool Kept, Date
 
 /// <summary>
 /// The complaint companion's answers, one row per person, encrypted like every message. A row lives while the
-/// flow runs and is deleted when it ends, unless the person asked to keep a copy; /forget deletes it too.
+/// flow runs and is deleted when it ends, unless the person asked to keep a copy; /forget deletes it too. Rows are
+/// keyed by the person's keyed hash; the plain address only binds the ciphertext (associated data), never stored.
 /// </summary>
-public sealed class DraftStore(Database database, MessageCipher cipher, TimeProvider clock)
+public sealed class DraftStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock)
 {
     public async Task<Draft?> GetAsync(Address person, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var row = await db.QuerySingleOrDefaultAsync<(string Step, byte[] Answers, long Kept, long UpdatedAt)>(new CommandDefinition(
             "SELECT Step, Answers, Kept, UpdatedAt FROM Drafts WHERE Person = @person",
-            new { person = person.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { person = ids.Key(person) }, cancellationToken: ct)).ConfigureAwait(false);
         if (row.Answers is null)
         {
             return null;
@@ -66,7 +67,7 @@ public sealed class DraftStore(Database database, MessageCipher cipher, TimeProv
             """,
             new
             {
-                person = person.ToString(),
+                person = ids.Key(person),
                 step = step.ToString(),
                 answers = cipher.Encrypt(JsonSerializer.Serialize(answers, DraftJson.Default.DraftAnswers), Context(person)),
                 kept = kept ? 1 : 0,
@@ -80,7 +81,7 @@ public sealed class DraftStore(Database database, MessageCipher cipher, TimeProv
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         return await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Drafts WHERE Person = @person", new { person = person.ToString() }, cancellationToken: ct)).ConfigureAwait(false);
+            "DELETE FROM Drafts WHERE Person = @person", new { person = ids.Key(person) }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     /// <summary>Deletes flows that were left unfinished and not kept.</summary>

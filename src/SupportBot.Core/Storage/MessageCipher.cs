@@ -6,12 +6,14 @@ namespace SupportBot.Core.Storage;
 /// <summary>
 /// AES-256-GCM for everything a person wrote. The stored form is nonce | tag | ciphertext. The associated data
 /// binds a ciphertext to its row's purpose, so a body copied into another conversation fails to decrypt.
+/// Safe to call from many threads at once: an <see cref="AesGcm"/> instance is not, so each call makes its own
+/// (the key schedule costs well under a microsecond, nothing beside a database write).
 /// </summary>
 public sealed class MessageCipher : IDisposable
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private readonly AesGcm _aes;
+    private readonly byte[] _key;
 
     public MessageCipher(byte[] key)
     {
@@ -20,7 +22,7 @@ public sealed class MessageCipher : IDisposable
             throw new ArgumentException("Storage:EncryptionKey must be 32 bytes (base64).", nameof(key));
         }
 
-        _aes = new AesGcm(key, TagSize);
+        _key = (byte[])key.Clone();
     }
 
     public byte[] Encrypt(string plaintext, string associatedData)
@@ -29,7 +31,8 @@ public sealed class MessageCipher : IDisposable
         var sealedBytes = new byte[NonceSize + TagSize + plain.Length];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        _aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(associatedData));
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(associatedData));
         return sealedBytes;
     }
 
@@ -41,7 +44,8 @@ public sealed class MessageCipher : IDisposable
         }
 
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
-        _aes.Decrypt(
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(
             sealedBytes.AsSpan(0, NonceSize),
             sealedBytes.AsSpan(NonceSize + TagSize),
             sealedBytes.AsSpan(NonceSize, TagSize),
@@ -50,7 +54,11 @@ public sealed class MessageCipher : IDisposable
         return Encoding.UTF8.GetString(plain);
     }
 
-    public void Dispose() => _aes.Dispose();
+    /// <summary>A key for another purpose (person ids, the key check), derived so that it reveals nothing of this one.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes("supportbot/" + purpose));
+
+    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
 
     /// <summary>
     /// The configured key, or the key file beside the database, created on first run with owner-only permissions.

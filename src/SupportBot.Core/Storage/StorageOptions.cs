@@ -13,4 +13,7 @@ public sealed class StorageOptions
 
     /// <summary>Days a closed conversation is kept before the sweep deletes it.</summary>
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Seconds a write waits for another writer's lock before it fails and the person is asked to send again.</summary>
+    public int BusyTimeoutSeconds { get; set; } = 30;
 }

@@ -251,9 +251,11 @@ public sealed class IntakeAndRelayTests : IDisposable
         await _core.Bot.HandleAsync(Say.Command(_sam, "close", "referred"), default);
 
         var trail = await _core.Get<ConversationStore>().AuditTrailAsync(id, default);
+        var ids = _core.Get<PersonIds>();
+        var names = new Dictionary<string, string> { [ids.Key(_vol.Address)] = "vol", [ids.Key(_sam.Address)] = "sam" };
         Assert.Equal(
             ["vol claim", "vol read-transcript", "vol message", "vol note", "vol release", "sam claim", "sam read-transcript", "sam close:referred"],
-            trail.Select(t => $"{t.Volunteer.UserId} {t.Action}"));
+            trail.Select(t => $"{names[t.Volunteer]} {t.Action}"));
     }
 
     [Fact]

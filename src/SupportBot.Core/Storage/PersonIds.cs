@@ -1,0 +1,32 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// How a platform user id is kept at rest: a keyed hash to look rows up by, and, where the bot must write to the
+/// person again, the address sealed with the storage key. Without the key the database says neither who wrote
+/// nor who was flagged; a plain hash would not do, because platform ids are few enough to enumerate.
+/// </summary>
+public sealed class PersonIds(MessageCipher cipher)
+{
+    private readonly byte[] _hashKey = cipher.DeriveKey("person-id");
+
+    /// <summary>The lookup key of an address: HMAC-SHA256 under a key derived from the storage key, base64url.</summary>
+    public string Key(Address person) => Key(person.ToString());
+
+    /// <summary>The same for the stored form of an address ("Discord:123"), used when upgrading old rows.</summary>
+    public string Key(string address) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_hashKey, Encoding.UTF8.GetBytes(address)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The address, encrypted and bound to its lookup key so that it cannot be moved to another row.</summary>
+    public byte[] Seal(Address person) => cipher.Encrypt(person.ToString(), Context(Key(person)));
+
+    public Address Open(byte[] sealedAddress, string key) => Address.Parse(cipher.Decrypt(sealedAddress, Context(key)));
+
+    /// <summary>True for a value written before ids were hashed: the plain "Platform:id" form has a colon, a key never does.</summary>
+    public static bool IsPlain(string stored) => stored.Contains(':', StringComparison.Ordinal);
+
+    private static string Context(string key) => "address:" + key;
+}

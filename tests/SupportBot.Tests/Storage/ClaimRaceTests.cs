@@ -1,0 +1,71 @@
+using System.Globalization;
+using SupportBot.Core;
+using SupportBot.Tests.Support;
+
+namespace SupportBot.Tests.Storage;
+
+/// <summary>A survivor's message that lands while a volunteer's claim commits must reach that volunteer, one way or the other.</summary>
+public sealed class ClaimRaceTests : IDisposable
+{
+    private readonly CoreHarness _core = new();
+
+    public void Dispose() => _core.Dispose();
+
+    [Fact]
+    public async Task A_message_racing_a_claim_reaches_the_claimer_in_the_transcript_or_relayed_in_all_1000_races()
+    {
+        var missed = new List<int>();
+        var relayedCount = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            var survivor = Say.Member($"s{i}");
+            var volunteer = Say.Volunteer($"v{i}");
+            var id = await _core.Bot.QueueDisclosureAsync(survivor, "first words");
+            var words = $"race message {i.ToString(CultureInfo.InvariantCulture)}";
+            using var start = new ManualResetEventSlim();
+            var dm = Task.Run(async () =>
+            {
+                start.Wait();
+                return await _core.Bot.HandleAsync(Say.Dm(survivor, words), default);
+            });
+            var claim = Task.Run(async () =>
+            {
+                start.Wait();
+                return await _core.Bot.HandleAsync(Say.Press(volunteer, $"claim:{id}"), default);
+            });
+            start.Set();
+            var replies = (await dm).Concat(await claim).ToList();
+
+            var toClaimer = replies.Where(r => r.Audience == new Audience.Direct(volunteer.Address)).Sum(r => RawCount(r.Text(), words));
+            if (toClaimer != 1)
+            {
+                missed.Add(i);
+            }
+
+            if ((await dm).Any(r => r.Audience == new Audience.Direct(volunteer.Address)))
+            {
+                relayedCount++;
+            }
+        }
+
+        Assert.Empty(missed);
+        // Both orders happened, so the race was really run (otherwise every message was on one side of the claim).
+        Assert.InRange(relayedCount, 1, 999);
+    }
+
+    private static int RawCount(string text, string words)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(words, StringComparison.Ordinal); at >= 0; at = text.IndexOf(words, at + 1, StringComparison.Ordinal))
+        {
+            // "race message 1" is also the start of "race message 10": count only whole ones.
+            var end = at + words.Length;
+            if (end == text.Length || !char.IsDigit(text[end]))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+}

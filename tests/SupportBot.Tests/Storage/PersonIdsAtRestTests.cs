@@ -1,0 +1,54 @@
+using SupportBot.Core;
+using SupportBot.Core.Storage;
+using SupportBot.Tests.Support;
+
+namespace SupportBot.Tests.Storage;
+
+/// <summary>Invariant 7, second half: platform user ids are never stored in plain text.</summary>
+public sealed class PersonIdsAtRestTests : IDisposable
+{
+    private const string SurvivorId = "918273645546372819";
+    private const string VolunteerId = "U07QZXWVB3K";
+    private readonly CoreHarness _core = new();
+    private readonly Actor _survivor = new(new Address(Platform.Discord, SurvivorId), "Marguerite Okonkwo", IsVolunteer: false);
+    private readonly Actor _volunteer = new(new Address(Platform.Slack, VolunteerId), "Vol Slack", IsVolunteer: true);
+
+    public void Dispose() => _core.Dispose();
+
+    [Fact]
+    public async Task Invariant_7_the_database_files_hold_no_survivor_or_volunteer_id_yet_the_bot_still_reaches_both()
+    {
+        var first = await _core.Bot.HandleAsync(Say.Dm(_survivor, "My counsellor kept texting me at night"), default);
+        var named = first.Single().Choices().Single(c => c.ActionId.StartsWith("consent:name:", StringComparison.Ordinal));
+        await _core.Bot.HandleAsync(Say.Press(_survivor, named.ActionId), default);
+        var id = named.ActionId.Split(':')[2];
+        var claim = await _core.Bot.HandleAsync(Say.Press(_volunteer, $"claim:{id}"), default);
+        await _core.Bot.HandleAsync(Say.Command(_volunteer, "note", "prefers mornings"), default);
+        var toSurvivor = await _core.Bot.HandleAsync(Say.Dm(_volunteer, "I'm here and reading"), default);
+        var toVolunteer = await _core.Bot.HandleAsync(Say.Dm(_survivor, "thank you for answering"), default);
+        var guide = (await _core.Bot.HandleAsync(Say.Command(_volunteer, "complaint", "psychologist", "uk"), default)).Single();
+        await _core.Bot.HandleAsync(Say.Press(_volunteer, guide.Choices().Single(c => c.ActionId == "companion:start").ActionId), default);
+
+        Assert.Contains("My counsellor kept texting me", claim.DmTo(_volunteer).Text(), StringComparison.Ordinal);
+        Assert.Contains("I'm here and reading", toSurvivor.DmTo(_survivor).Text(), StringComparison.Ordinal);
+        Assert.Contains("thank you for answering", toVolunteer.DmTo(_volunteer).Text(), StringComparison.Ordinal);
+        Assert.NotNull(await _core.Get<DraftStore>().GetAsync(_volunteer.Address, default));
+
+        // Read while the bot still runs (the WAL holds the recent writes), then again after it closed the files.
+        foreach (var bytes in new[] { RawFiles.ReadDatabase(_core.DatabasePath), CloseAndRead() })
+        {
+            Assert.True(bytes.Length > 0);
+            foreach (var secret in new[] { SurvivorId, VolunteerId, "Okonkwo" })
+            {
+                Assert.Equal(0, RawFiles.Count(bytes, secret));
+            }
+        }
+    }
+
+    private byte[] CloseAndRead()
+    {
+        _core.Services.Dispose();
+        Database.CloseAll();
+        return RawFiles.ReadDatabase(_core.DatabasePath);
+    }
+}
