@@ -26,8 +26,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             .ConfigureAwait(false);
         if (isNew)
         {
-            var started = open;
-            LogStarted(started.Id, started.Priority);
+            LogStarted(open.Id, open.Priority);
             var blocks = new List<Block> { new TextBlock(_messages.Welcome) };
             if (danger)
             {
@@ -36,7 +35,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             }
 
             blocks.Add(new TextBlock(_messages.ConsentQuestion));
-            blocks.Add(ConsentButtons(started.Id));
+            blocks.Add(ConsentButtons(open.Id));
             return [new Reply(new Audience.Direct(survivor), blocks)];
         }
 

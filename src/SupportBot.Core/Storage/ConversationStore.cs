@@ -17,13 +17,16 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 {
     private const string Columns = "Id, Survivor, SurvivorSealed, Pseudonym, SharedName, Status, Priority, CreatedAt, QueuedAt, ClaimedBy, ClaimedBySealed";
 
-    /// <summary>Records an event id; false when it was already recorded, so a redelivered event is handled once.</summary>
+    /// <summary>
+    /// Records an event id; false when it was already recorded, so a redelivered event is handled once. The id is
+    /// stored as a keyed hash too: some platforms' fallback ids are built from the user id.
+    /// </summary>
     public async Task<bool> TryMarkEventAsync(string eventId, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var changed = await db.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO ProcessedEvents (EventId, At) VALUES (@eventId, @now)",
-            new { eventId, now = Now() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { eventId = ids.Key(eventId), now = Now() }, cancellationToken: ct)).ConfigureAwait(false);
         return changed == 1;
     }
 
@@ -32,7 +35,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ProcessedEvents WHERE EventId = @eventId", new { eventId }, cancellationToken: ct)).ConfigureAwait(false);
+            "DELETE FROM ProcessedEvents WHERE EventId = @eventId", new { eventId = ids.Key(eventId) }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     public async Task<Conversation?> FindOpenAsync(Address survivor, CancellationToken ct)

@@ -262,7 +262,8 @@ public sealed class Database
                 tx);
         }
 
-        foreach (var (table, column) in new[] { ("Notes", "Volunteer"), ("Audit", "Volunteer"), ("VolunteerFocus", "Volunteer"), ("Drafts", "Person") })
+        // Event ids too: a platform's fallback id can be built from the user id.
+        foreach (var (table, column) in new[] { ("Notes", "Volunteer"), ("Audit", "Volunteer"), ("VolunteerFocus", "Volunteer"), ("Drafts", "Person"), ("ProcessedEvents", "EventId") })
         {
             var plain = db.Query<string>($"SELECT DISTINCT {column} FROM {table}", transaction: tx).Where(PersonIds.IsPlain).ToList();
             foreach (var value in plain)

@@ -15,9 +15,9 @@ public sealed class PersonIds(MessageCipher cipher)
     /// <summary>The lookup key of an address: HMAC-SHA256 under a key derived from the storage key, base64url.</summary>
     public string Key(Address person) => Key(person.ToString());
 
-    /// <summary>The same for the stored form of an address ("Discord:123"), used when upgrading old rows.</summary>
-    public string Key(string address) =>
-        Convert.ToBase64String(HMACSHA256.HashData(_hashKey, Encoding.UTF8.GetBytes(address)))
+    /// <summary>The same for any identifier in text: the stored form of an address ("Discord:123") or an event id.</summary>
+    public string Key(string identifier) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_hashKey, Encoding.UTF8.GetBytes(identifier)))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The address, encrypted and bound to its lookup key so that it cannot be moved to another row.</summary>

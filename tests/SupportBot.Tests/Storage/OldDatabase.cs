@@ -7,7 +7,8 @@ namespace SupportBot.Tests.Storage;
 
 /// <summary>
 /// A database as the release before hashed ids wrote it (schema version 2, plain "Platform:id" values), with
-/// one claimed conversation, one waiting, a note, an audit trail, a volunteer focus and a kept complaint draft.
+/// one claimed conversation, one waiting, a note, an audit trail, a volunteer focus, a kept complaint draft and a
+/// processed event whose id (a Slack fallback) holds the volunteer's id.
 /// The schema is the shipped migrations 1 and 2, which are never edited.
 /// </summary>
 internal static class OldDatabase
@@ -55,6 +56,7 @@ internal static class OldDatabase
             INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (1, @Volunteer, 'claim', @at), (1, @Volunteer, 'read-transcript', @at);
             INSERT INTO VolunteerFocus (Volunteer, ConversationId) VALUES (@Volunteer, 1);
             INSERT INTO Drafts (Person, Step, Answers, Kept, UpdatedAt) VALUES (@Survivor, 'Done', @draft, 1, @at);
+            INSERT INTO ProcessedEvents (EventId, At) VALUES ('slack:action:UOLDVOL42:1732357200.000100', @at);
             PRAGMA user_version = 2;
             """,
             new

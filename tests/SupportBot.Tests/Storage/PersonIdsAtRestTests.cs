@@ -22,7 +22,8 @@ public sealed class PersonIdsAtRestTests : IDisposable
         var named = first.Single().Choices().Single(c => c.ActionId.StartsWith("consent:name:", StringComparison.Ordinal));
         await _core.Bot.HandleAsync(Say.Press(_survivor, named.ActionId), default);
         var id = named.ActionId.Split(':')[2];
-        var claim = await _core.Bot.HandleAsync(Say.Press(_volunteer, $"claim:{id}"), default);
+        // Slack's fallback event id for a button without trigger_id is built from the user id.
+        var claim = await _core.Bot.HandleAsync(new ActionInvoked(_volunteer, $"slack:action:{VolunteerId}:1732357200.000100", $"claim:{id}", []), default);
         await _core.Bot.HandleAsync(Say.Command(_volunteer, "note", "prefers mornings"), default);
         var toSurvivor = await _core.Bot.HandleAsync(Say.Dm(_volunteer, "I'm here and reading"), default);
         var toVolunteer = await _core.Bot.HandleAsync(Say.Dm(_survivor, "thank you for answering"), default);
