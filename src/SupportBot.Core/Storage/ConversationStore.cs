@@ -114,20 +114,21 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public async Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name
-            WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'
-            """,
-            new
-            {
-                id,
-                survivor = ids.Key(survivor),
-                now = Now(),
-                name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)),
-            },
-            cancellationToken: ct)).ConfigureAwait(false);
-        return changed == 1 ? await GetAsync(id, ct).ConfigureAwait(false) : null;
+        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var args = new { id, survivor = ids.Key(survivor), now = Now(), name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)) };
+        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
+        var conversation = Open(row);
+        await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName };
     }
 
     public async Task RaisePriorityAsync(long id, CancellationToken ct)
@@ -251,24 +252,24 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var now = Now();
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL
-            WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer
-            """,
-            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false);
-        if (changed != 1)
+        var args = new { id, volunteer = ids.Key(volunteer) };
+        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+        if (row is null)
         {
             return null;
         }
 
-        await AuditAsync(db, tx, id, volunteer, "release", now, ct).ConfigureAwait(false);
+        // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
+        var conversation = Open(row);
         await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id",
-            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            "UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL WHERE Id = @id AND ClaimedBy = @volunteer",
+            args, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await AuditAsync(db, tx, id, volunteer, "release", Now(), ct).ConfigureAwait(false);
+        await db.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx, cancellationToken: ct)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return await GetAsync(id, ct).ConfigureAwait(false);
+        return conversation with { Status = ConversationStatus.Queued, ClaimedBy = null };
     }
 
     /// <summary>Closes a conversation held by this volunteer.</summary>

@@ -56,6 +56,29 @@ public sealed class UnreadableRowTests : IDisposable
         Assert.Equal(ConversationStatus.Claimed, (await _core.Get<ConversationStore>().GetAsync(other, default))!.Status);
     }
 
+    [Fact]
+    public async Task Releasing_or_queueing_a_damaged_conversation_commits_nothing_and_does_not_say_it_worked()
+    {
+        var held = await _core.Bot.QueueDisclosureAsync(Say.Member("bea"), "first story");
+        await _core.Bot.HandleAsync(Say.Press(_vol, $"claim:{held}"), default);
+        var cid = Say.Member("cid");
+        var first = await _core.Bot.HandleAsync(Say.Dm(cid, "second story"), default);
+        var consent = first.Single().Choices().Single(c => c.ActionId.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
+        var waiting = long.Parse(consent.ActionId.Split(':')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Damage("SurvivorSealed", "Conversations", "Id", held);
+        Damage("SurvivorSealed", "Conversations", "Id", waiting);
+
+        var release = await _core.Bot.HandleAsync(Say.Command(_vol, "release", held.ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+        var queued = await _core.Bot.HandleAsync(Say.Press(cid, consent.ActionId), default);
+
+        var released = Fill(_core.Content.Messages.Released, held);
+        Assert.DoesNotContain(release, r => r.Text().Contains(released, StringComparison.Ordinal));
+        Assert.Equal("Claimed", Status(held));
+        Assert.DoesNotContain(await _core.Get<ConversationStore>().AuditTrailAsync(held, default), a => a.Action == "release");
+        Assert.DoesNotContain(queued, r => r.Audience is Audience.Volunteers);
+        Assert.Equal("Consent", Status(waiting));
+    }
+
     private static string Fill(string template, long id) => template.Replace("{Id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private SqliteConnection Open()
