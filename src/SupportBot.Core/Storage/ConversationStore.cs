@@ -395,7 +395,15 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             result = new ForgetResult(conversations, messages, notes, drafts, open);
         }
 
-        if (!await Database.CheckpointAsync(db, CancellationToken.None).ConfigureAwait(false))
+        // The deletion is committed whatever happens here, so a failed checkpoint must not turn into an error reply.
+        try
+        {
+            if (!await Database.CheckpointAsync(db, CancellationToken.None).ConfigureAwait(false))
+            {
+                LogCheckpointDeferred();
+            }
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is not null)
         {
             LogCheckpointDeferred();
         }
