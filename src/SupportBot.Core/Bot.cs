@@ -69,7 +69,7 @@ public sealed partial class Bot
         {
             if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
             {
-                LogDuplicate(inbound.Actor.Platform, inbound.EventId);
+                LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                 return [];
             }
 
@@ -217,8 +217,9 @@ public sealed partial class Bot
     [GeneratedRegex("^[a-z0-9]+(:[a-z0-9._-]*)*$")]
     private static partial Regex ActionIdPattern();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a repeated {Platform} event {EventId}")]
-    private partial void LogDuplicate(Platform platform, string eventId);
+    // The event id is left out on purpose: a platform's fallback id can hold the user id.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a repeated {Platform} event ({Kind})")]
+    private partial void LogDuplicate(Platform platform, string kind);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Platform} input: {Reason}")]
     private partial void LogRejected(Platform platform, string reason);

@@ -23,7 +23,9 @@ public sealed class PersonIdsAtRestTests : IDisposable
         await _core.Bot.HandleAsync(Say.Press(_survivor, named.ActionId), default);
         var id = named.ActionId.Split(':')[2];
         // Slack's fallback event id for a button without trigger_id is built from the user id.
-        var claim = await _core.Bot.HandleAsync(new ActionInvoked(_volunteer, $"slack:action:{VolunteerId}:1732357200.000100", $"claim:{id}", []), default);
+        var press = new ActionInvoked(_volunteer, $"slack:action:{VolunteerId}:1732357200.000100", $"claim:{id}", []);
+        var claim = await _core.Bot.HandleAsync(press, default);
+        Assert.Empty(await _core.Bot.HandleAsync(press, default));
         await _core.Bot.HandleAsync(Say.Command(_volunteer, "note", "prefers mornings"), default);
         var toSurvivor = await _core.Bot.HandleAsync(Say.Dm(_volunteer, "I'm here and reading"), default);
         var toVolunteer = await _core.Bot.HandleAsync(Say.Dm(_survivor, "thank you for answering"), default);
@@ -34,6 +36,10 @@ public sealed class PersonIdsAtRestTests : IDisposable
         Assert.Contains("I'm here and reading", toSurvivor.DmTo(_survivor).Text(), StringComparison.Ordinal);
         Assert.Contains("thank you for answering", toVolunteer.DmTo(_volunteer).Text(), StringComparison.Ordinal);
         Assert.NotNull(await _core.Get<DraftStore>().GetAsync(_volunteer.Address, default));
+
+        Assert.Contains("Ignored a repeated Slack event", _core.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(SurvivorId, _core.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(VolunteerId, _core.Logs.AllText, StringComparison.Ordinal);
 
         // Read while the bot still runs (the WAL holds the recent writes), then again after it closed the files.
         foreach (var bytes in new[] { RawFiles.ReadDatabase(_core.DatabasePath), CloseAndRead() })
