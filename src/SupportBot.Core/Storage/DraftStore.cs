@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
+using Microsoft.Extensions.Logging;
 
 namespace SupportBot.Core.Storage;
 
@@ -40,7 +42,7 @@ public sealed record Draft(DraftStep Step, DraftAnswers Answers, bool Kept, Date
 /// flow runs and is deleted when it ends, unless the person asked to keep a copy; /forget deletes it too. Rows are
 /// keyed by the person's keyed hash; the plain address only binds the ciphertext (associated data), never stored.
 /// </summary>
-public sealed class DraftStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock)
+public sealed partial class DraftStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock, ILogger<DraftStore> logger)
 {
     public async Task<Draft?> GetAsync(Address person, CancellationToken ct)
     {
@@ -53,7 +55,18 @@ public sealed class DraftStore(Database database, MessageCipher cipher, PersonId
             return null;
         }
 
-        var answers = JsonSerializer.Deserialize(cipher.Decrypt(row.Answers, Context(person)), DraftJson.Default.DraftAnswers)!;
+        DraftAnswers answers;
+        try
+        {
+            answers = JsonSerializer.Deserialize(cipher.Decrypt(row.Answers, Context(person)), DraftJson.Default.DraftAnswers)!;
+        }
+        catch (Exception e) when (e is CryptographicException or JsonException)
+        {
+            // Treated as no draft, so the person's direct messages keep working; starting again overwrites it.
+            LogUnreadable();
+            return null;
+        }
+
         return new Draft(Enum.Parse<DraftStep>(row.Step), answers, row.Kept == 1, DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
     }
 
@@ -94,6 +107,9 @@ public sealed class DraftStore(Database database, MessageCipher cipher, PersonId
     }
 
     private static string Context(Address person) => $"draft:{person}";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A complaint draft cannot be decrypted; it is treated as absent")]
+    private partial void LogUnreadable();
 }
 
 [JsonSerializable(typeof(DraftAnswers))]

@@ -79,6 +79,19 @@ public sealed class UnreadableRowTests : IDisposable
         Assert.Equal("Consent", Status(waiting));
     }
 
+    [Fact]
+    public async Task A_damaged_complaint_draft_does_not_block_the_persons_direct_messages()
+    {
+        var alice = Say.Member("alice");
+        await _core.Get<DraftStore>().SaveAsync(alice.Address, DraftStep.Evidence, new DraftAnswers(What: "kept words"), kept: false, default);
+        Damage("Answers", "Drafts", "Kept", 0);
+
+        var first = await _core.Bot.HandleAsync(Say.Dm(alice, "I need to talk to someone"), default);
+
+        Assert.Contains(first.Single().Choices(), c => c.ActionId.StartsWith("consent:", StringComparison.Ordinal));
+        Assert.Contains("cannot be decrypted", _core.Logs.AllText, StringComparison.Ordinal);
+    }
+
     private static string Fill(string template, long id) => template.Replace("{Id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private SqliteConnection Open()
