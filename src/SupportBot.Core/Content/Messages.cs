@@ -115,7 +115,10 @@ public sealed record Messages(
     string WaitUnderAMinute,
     string WaitMinutes,
     string WaitHours,
-    string WaitDays);
+    string WaitDays,
+    // Risk triage: the notice for danger from another person, and the alert to the volunteer holding a conversation
+    string DangerNoticePerson,
+    string VolunteerRiskAlert);
 
 public static partial class MessageTemplate
 {
