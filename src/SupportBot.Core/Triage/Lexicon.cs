@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace SupportBot.Core.Triage;
@@ -19,7 +20,12 @@ internal sealed class Lexicon
     /// <summary>A comma or a word like "but". Gaps and negation stop here; "past" markers still apply.</summary>
     public const int ClauseBreak = -2;
 
+    private const int MaxWord = 48;
+    private const int MaxCached = 50_000;
+
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private readonly Dictionary<string, string[]> _spellings;
     private readonly Dictionary<string, string> _forms;
     private HashSet<int> _clauseBreaks = [];
@@ -31,9 +37,15 @@ internal sealed class Lexicon
             s => s.Value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries),
             StringComparer.Ordinal);
         _forms = forms.ToDictionary(f => f.Key.ToLowerInvariant(), f => f.Value.ToLowerInvariant(), StringComparer.Ordinal);
+        _cacheLookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public void SetClauseBreaks(IEnumerable<int> ids) => _clauseBreaks = [.. ids.Where(id => id > Number)];
+    /// <summary>Set once, after the rules are compiled and before the first message.</summary>
+    public void SetClauseBreaks(IEnumerable<int> ids)
+    {
+        _clauseBreaks = [.. ids.Where(id => id > Number)];
+        _cache.Clear();
+    }
 
     /// <summary>A word as the rules spell it, after spelling fixes: "gonna" gives "going", "to".</summary>
     public IReadOnlyList<string> Spell(string word) =>
@@ -54,26 +66,23 @@ internal sealed class Lexicon
 
     public void Tokenize(string text, List<int> tokens)
     {
-        var word = new StringBuilder(32);
+        Span<char> word = stackalloc char[MaxWord];
+        var length = 0;
         foreach (var c in text)
         {
-            if (char.IsLetterOrDigit(c))
+            if (char.IsLetterOrDigit(c) || (c is '\'' or '’' or '‘' or '`' or 'ʼ' && length > 0))
             {
-                word.Append(char.ToLowerInvariant(c));
-                continue;
-            }
-
-            if (c is '\'' or '’' or '‘' or '`' or 'ʼ')
-            {
-                if (word.Length > 0)
+                // A word longer than any a rule could know is cut; its first letters are as unknown as the rest.
+                if (length < MaxWord)
                 {
-                    word.Append('\'');
+                    word[length++] = c is '’' or '‘' or '`' or 'ʼ' ? '\'' : char.ToLowerInvariant(c);
                 }
 
                 continue;
             }
 
-            Flush(word, tokens);
+            Flush(word[..length], tokens);
+            length = 0;
             var boundary = c switch
             {
                 '.' or '!' or '?' or ';' or '\n' or '…' => SentenceBreak,
@@ -86,34 +95,45 @@ internal sealed class Lexicon
             }
         }
 
-        Flush(word, tokens);
+        Flush(word[..length], tokens);
     }
 
-    private void Flush(StringBuilder word, List<int> tokens)
+    /// <summary>
+    /// Adds the numbers of one word. Words seen before come from a cache keyed by their letters, so the common case
+    /// allocates nothing; the cache stops growing at a fixed size so odd text cannot fill memory.
+    /// </summary>
+    private void Flush(ReadOnlySpan<char> word, List<int> tokens)
     {
-        if (word.Length == 0)
+        word = word.Trim('\'');
+        if (word.IsEmpty)
         {
             return;
         }
 
-        var raw = word.ToString().Trim('\'');
-        word.Clear();
-        if (raw.Length == 0)
+        if (!_cacheLookup.TryGetValue(word, out var ids))
         {
-            return;
+            var text = word.ToString();
+            ids = Resolve(text);
+            if (_cache.Count < MaxCached)
+            {
+                _cache.TryAdd(text, ids);
+            }
         }
 
+        foreach (var id in ids)
+        {
+            tokens.Add(id);
+        }
+    }
+
+    private int[] Resolve(string raw)
+    {
         // "od'd" is a spelling of its own; only then do apostrophes go ("i'm" is "im", a spelling of "i am").
-        if (TryEmitSpelling(raw, tokens))
-        {
-            return;
-        }
-
         var plain = raw.Contains('\'', StringComparison.Ordinal) ? raw.Replace("'", "", StringComparison.Ordinal) : raw;
         var collapsed = Collapse(plain, 2);
-        if (TryEmitSpelling(plain, tokens) || TryEmitSpelling(collapsed, tokens))
+        if ((Spelled(raw) ?? Spelled(plain) ?? Spelled(collapsed)) is { } spelled)
         {
-            return;
+            return spelled;
         }
 
         var id = Lookup(collapsed);
@@ -122,9 +142,9 @@ internal sealed class Lexicon
             // "deaddd" and "dieee": letters repeated for emphasis, where the single letter is the word a rule knows.
             // Only then: "odd" must stay "odd", not become "od".
             var single = Collapse(collapsed, 1);
-            if (!ReferenceEquals(single, collapsed) && TryEmitSpelling(single, tokens))
+            if (Spelled(single) is { } spelledSingle)
             {
-                return;
+                return spelledSingle;
             }
 
             id = Lookup(single);
@@ -135,24 +155,13 @@ internal sealed class Lexicon
             id = Number;
         }
 
-        tokens.Add(_clauseBreaks.Contains(id) ? ClauseBreak : id);
+        return [_clauseBreaks.Contains(id) ? ClauseBreak : id];
     }
 
-    private bool TryEmitSpelling(string word, List<int> tokens)
-    {
-        if (!_spellings.TryGetValue(word, out var words))
-        {
-            return false;
-        }
-
-        foreach (var w in words)
-        {
-            var id = Lookup(w);
-            tokens.Add(_clauseBreaks.Contains(id) ? ClauseBreak : id);
-        }
-
-        return true;
-    }
+    private int[]? Spelled(string word) =>
+        _spellings.TryGetValue(word, out var words)
+            ? words.Select(w => Lookup(w)).Select(id => _clauseBreaks.Contains(id) ? ClauseBreak : id).ToArray()
+            : null;
 
     private int Lookup(string word)
     {

@@ -15,8 +15,8 @@ public sealed class RiskDetector
     private readonly CompiledRule[] _rules;
     private readonly FrozenDictionary<int, CompiledRule[]> _rulesByFirstWord;
     private readonly FrozenDictionary<int, TriagePattern[]> _notRiskByFirstWord;
-    private readonly TriagePattern[] _past;
-    private readonly TriagePattern[] _now;
+    private readonly FrozenDictionary<int, TriagePattern[]> _pastByFirstWord;
+    private readonly FrozenDictionary<int, TriagePattern[]> _nowByFirstWord;
     private readonly FrozenSet<int> _negations;
     private readonly int _negationReach;
 
@@ -33,8 +33,8 @@ public sealed class RiskDetector
         _rules = rules;
         _rulesByFirstWord = Index(rules, r => r.Pattern);
         _notRiskByFirstWord = Index(notRisk, p => p);
-        _past = past;
-        _now = now;
+        _pastByFirstWord = Index(past, p => p);
+        _nowByFirstWord = Index(now, p => p);
         _negations = negations;
         _negationReach = negationReach;
     }
@@ -149,8 +149,9 @@ public sealed class RiskDetector
             }
         }
 
-        var results = new List<RuleMatch>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var results = new List<RuleMatch>(0);
+        // Assess needs one finding per kind, so a kind that fired is skipped; Explain lists each rule once.
+        var seen = stopWhenAllKindsFound ? null : new HashSet<string>(StringComparer.Ordinal);
         var firedKinds = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -161,7 +162,8 @@ public sealed class RiskDetector
 
             foreach (var rule in candidates)
             {
-                var end = seen.Contains(rule.Id) ? -1 : rule.Pattern.MatchAt(tokens, masked, i);
+                var skip = seen is null ? (firedKinds & (1 << (int)rule.Kind)) != 0 : seen.Contains(rule.Id);
+                var end = skip ? -1 : rule.Pattern.MatchAt(tokens, masked, i);
                 if (end < 0)
                 {
                     continue;
@@ -178,7 +180,7 @@ public sealed class RiskDetector
 
                 if (outcome == MatchOutcome.Fired)
                 {
-                    seen.Add(rule.Id);
+                    seen?.Add(rule.Id);
                     results.Add(new RuleMatch(rule.Id, rule.Kind, outcome));
                     firedKinds |= 1 << (int)rule.Kind;
                     if (stopWhenAllKindsFound && firedKinds == (1 << RiskKinds.Names.Count) - 1)
@@ -237,18 +239,21 @@ public sealed class RiskDetector
         var sentence = tokens[from..to];
         Span<bool> none = sentence.Length <= 512 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
         none.Clear();
-        return AnyMatch(_past, sentence, none) && !AnyMatch(_now, sentence, none);
+        return AnyMatch(_pastByFirstWord, sentence, none) && !AnyMatch(_nowByFirstWord, sentence, none);
     }
 
-    private static bool AnyMatch(TriagePattern[] patterns, ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked)
+    private static bool AnyMatch(FrozenDictionary<int, TriagePattern[]> patterns, ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked)
     {
         for (var i = 0; i < tokens.Length; i++)
         {
-            foreach (var pattern in patterns)
+            if (patterns.TryGetValue(tokens[i], out var candidates))
             {
-                if (pattern.MatchAt(tokens, masked, i) >= 0)
+                foreach (var pattern in candidates)
                 {
-                    return true;
+                    if (pattern.MatchAt(tokens, masked, i) >= 0)
+                    {
+                        return true;
+                    }
                 }
             }
         }
