@@ -54,7 +54,7 @@ internal sealed class Lexicon
     /// <summary>The number of a word used by a rule, adding it if new.</summary>
     public int Intern(string word)
     {
-        var stem = Stem(word);
+        var stem = Stem(_forms.TryGetValue(word, out var form) ? form : word);
         if (!_ids.TryGetValue(stem, out var id))
         {
             id = _ids.Count + 2;
