@@ -51,16 +51,18 @@ public static class CrisisText
         }
 
         var chosen = lines.Where(l => l.IsFor(LinePurposes.Emergency)).ToList();
-        if (fromThemselves && lines.FirstOrDefault(l => l.IsFor(LinePurposes.Crisis)) is { } crisis)
+        var violence = fromAnotherPerson
+            ? lines.Where(l => l.IsFor(LinePurposes.SexualAssault) || l.IsFor(LinePurposes.DomesticViolence)).ToList()
+            : [];
+
+        // A country with no sexual-assault or domestic-violence line on file still offers someone to talk to.
+        if ((fromThemselves || (fromAnotherPerson && violence.Count == 0))
+            && lines.FirstOrDefault(l => l.IsFor(LinePurposes.Crisis)) is { } crisis)
         {
             chosen.Add(crisis);
         }
 
-        if (fromAnotherPerson)
-        {
-            chosen.AddRange(lines.Where(l => l.IsFor(LinePurposes.SexualAssault) || l.IsFor(LinePurposes.DomesticViolence)));
-        }
-
+        chosen.AddRange(violence);
         return chosen.Distinct();
     }
 

@@ -32,6 +32,8 @@ public sealed class RiskTriageFlowTests : IDisposable
         Assert.Contains("1800RESPECT", answer, StringComparison.Ordinal);
         Assert.Contains("Safe to talk", answer, StringComparison.Ordinal);
         Assert.DoesNotContain("988", us, StringComparison.Ordinal);
+        var canada = answer.Split('\n').Single(l => l.StartsWith("- Canada:", StringComparison.Ordinal));
+        Assert.Contains("988", canada, StringComparison.Ordinal); // no sexual-assault line on file there: the crisis line instead
     }
 
     [Fact]
