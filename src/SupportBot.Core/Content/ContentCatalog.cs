@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using SupportBot.Core.Triage;
 
 namespace SupportBot.Core.Content;
 
@@ -25,7 +26,7 @@ public sealed class ContentCatalog
         IReadOnlyList<ComplaintGuide> complaints,
         IReadOnlyList<Profession> professions,
         CrisisDirectory crisis,
-        DangerPhrases danger,
+        RiskDetector triage,
         Messages messages,
         BoundariesGuide boundaries,
         CompanionText companion)
@@ -35,7 +36,7 @@ public sealed class ContentCatalog
         Complaints = complaints;
         Professions = professions;
         Crisis = crisis;
-        Danger = new DangerDetector(danger.Phrases);
+        Triage = triage;
         Messages = messages;
         Boundaries = boundaries;
         Companion = companion;
@@ -51,7 +52,8 @@ public sealed class ContentCatalog
 
     public CrisisDirectory Crisis { get; }
 
-    public DangerDetector Danger { get; }
+    /// <summary>Reads direct messages for risk, with the rules in prompts/triage.json.</summary>
+    public RiskDetector Triage { get; }
 
     public Messages Messages { get; }
 
@@ -148,15 +150,28 @@ public sealed class ContentCatalog
         var complaints = LoadFolder(directory, "complaints", ContentJson.Default.ComplaintGuide, (c, key) => c with { Key = key });
         var professions = LoadFile(Path.Combine(directory, "professions.json"), ContentJson.Default.IReadOnlyListProfession);
         var crisis = LoadFile(Path.Combine(directory, "crisis-lines.json"), ContentJson.Default.CrisisDirectory);
-        var danger = LoadFile(Path.Combine(directory, "danger-phrases.json"), ContentJson.Default.DangerPhrases);
+        var triage = LoadTriage(directory);
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
         var boundaries = LoadFile(Path.Combine(directory, "boundaries.json"), ContentJson.Default.BoundariesGuide);
         var companion = LoadFile(Path.Combine(directory, "companion.json"), ContentJson.Default.CompanionText);
-        ContentValidator.ValidateDanger(danger, directory);
 
-        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, danger, messages, boundaries, companion);
+        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, triage, messages, boundaries, companion);
         ContentValidator.Validate(catalog, directory);
         return catalog;
+    }
+
+    private static RiskDetector LoadTriage(string directory)
+    {
+        const string File = "triage.json";
+        var vocabulary = LoadFile(Path.Combine(directory, File), ContentJson.Default.TriageVocabulary);
+        try
+        {
+            return RiskDetector.Create(vocabulary);
+        }
+        catch (TriageVocabularyException e)
+        {
+            throw new ContentException(ContentValidator.Locate(directory, File, e.Message, e.Near), e);
+        }
     }
 
     private static List<T> LoadFolder<T>(string directory, string folder, JsonTypeInfo<T> type, Func<T, string, T> withKey)

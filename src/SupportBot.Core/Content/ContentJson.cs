@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SupportBot.Core.Triage;
 
 namespace SupportBot.Core.Content;
 
@@ -19,7 +20,7 @@ namespace SupportBot.Core.Content;
 [JsonSerializable(typeof(ComplaintGuide))]
 [JsonSerializable(typeof(IReadOnlyList<Profession>))]
 [JsonSerializable(typeof(CrisisDirectory))]
-[JsonSerializable(typeof(DangerPhrases))]
+[JsonSerializable(typeof(TriageVocabulary))]
 [JsonSerializable(typeof(Messages))]
 [JsonSerializable(typeof(BoundariesGuide))]
 [JsonSerializable(typeof(CompanionText))]

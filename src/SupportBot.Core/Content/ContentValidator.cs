@@ -41,30 +41,6 @@ internal static partial class ContentValidator
         }
     }
 
-    public static void ValidateDanger(DangerPhrases danger, string directory)
-    {
-        try
-        {
-            ValidateDangerPhrases(danger);
-        }
-        catch (Problem problem)
-        {
-            throw new ContentException(Describe(directory, problem), problem);
-        }
-    }
-
-    private static void ValidateDangerPhrases(DangerPhrases danger)
-    {
-        const string File = "danger-phrases.json";
-        Require(danger.Phrases.Count > 0, File, "the list of phrases is empty.");
-        for (var i = 0; i < danger.Phrases.Count; i++)
-        {
-            var phrase = danger.Phrases[i];
-            Require(!string.IsNullOrWhiteSpace(phrase) && phrase.Trim().Length > 1,
-                File, $"phrase {i + 1} is empty or a single letter.");
-        }
-    }
-
     private static void ValidateRedFlags(IReadOnlyList<RedFlagList> lists)
     {
         RequireUniqueKeys(lists.Select(l => l.Key), "redflags");
@@ -245,6 +221,8 @@ internal static partial class ContentValidator
                 File, $"'{line.Name}' phone '{line.Phone}' should be digits in groups, like \"116 123\" or \"+1 800 656 4673\".", Quoted(line.Phone));
             Require(line.Text is null || PhoneFormat().IsMatch(line.Text),
                 File, $"'{line.Name}' text '{line.Text}' should be the number to text, like \"741741\"; put any keyword in the description.", Quoted(line.Text));
+            Require(line.For is null || line.For.All(LinePurposes.All.Contains),
+                File, $"'{line.Name}' has \"for\" {string.Join(", ", line.For ?? [])}; use {string.Join(", ", LinePurposes.All)}.", Quoted(line.Name));
             Require(line.Url is null || Uri.TryCreate(line.Url, UriKind.Absolute, out _),
                 File, $"'{line.Name}' url '{line.Url}' is not an absolute address.", Quoted(line.Url));
         }
@@ -310,13 +288,16 @@ internal static partial class ContentValidator
     /// <summary>A value as it appears in a JSON file, to find its line; null when it cannot be found reliably.</summary>
     private static string? Quoted(string? value) => string.IsNullOrWhiteSpace(value) ? null : $"\"{value}\"";
 
-    private static string Describe(string directory, Problem problem)
+    private static string Describe(string directory, Problem problem) => Locate(directory, problem.File, problem.Detail, problem.Near);
+
+    /// <summary>"path line N: detail", the line being the first that contains <paramref name="near"/> (when given and found).</summary>
+    public static string Locate(string directory, string file, string detail, string? near)
     {
-        var path = Path.Combine(directory, problem.File);
-        var line = problem.Near is { } near && File.Exists(path)
+        var path = Path.Combine(directory, file);
+        var line = near is not null && File.Exists(path)
             ? File.ReadLines(path).Select((text, index) => (text, index)).FirstOrDefault(l => l.text.Contains(near, StringComparison.Ordinal))
             : default;
-        return line.text is null ? $"{path}: {problem.Detail}" : $"{path} line {line.index + 1}: {problem.Detail}";
+        return line.text is null ? $"{path}: {detail}" : $"{path} line {line.index + 1}: {detail}";
     }
 
     private sealed class Problem(string file, string detail, string? near) : Exception(detail)

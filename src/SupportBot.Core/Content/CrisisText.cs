@@ -1,4 +1,5 @@
 using System.Text;
+using SupportBot.Core.Triage;
 
 namespace SupportBot.Core.Content;
 
@@ -6,15 +7,28 @@ namespace SupportBot.Core.Content;
 public static class CrisisText
 {
     /// <summary>
-    /// The first two lines of each country (by convention its emergency number and its main crisis line) and the
-    /// international directory: short enough to send at once to someone who may be in danger.
+    /// Each country's emergency number and main crisis line, and the international directory: short enough to send
+    /// at once to someone who may be in danger.
     /// </summary>
-    public static TextBlock Summary(ContentCatalog content)
+    public static TextBlock Summary(ContentCatalog content) => Lines(content, fromAnotherPerson: false, fromThemselves: true);
+
+    /// <summary>
+    /// The notice and the lines that fit what the detector found. Danger from a person brings the emergency number
+    /// first, then the sexual-assault and domestic-violence lines; risk to oneself brings the crisis lines; both bring both.
+    /// </summary>
+    public static IReadOnlyList<Block> ForRisk(ContentCatalog content, RiskAssessment risk) =>
+    [
+        new TextBlock(risk.FromAnotherPerson ? content.Messages.DangerNoticePerson : content.Messages.DangerNotice),
+        Lines(content, risk.FromAnotherPerson, risk.FromThemselves || !risk.FromAnotherPerson),
+    ];
+
+    private static TextBlock Lines(ContentCatalog content, bool fromAnotherPerson, bool fromThemselves)
     {
         var text = new StringBuilder();
         foreach (var country in content.Crisis.Countries.Where(c => c.Lines.Count > 0))
         {
-            text.Append("- ").Append(country.Name).Append(": ").AppendLine(string.Join("; ", country.Lines.Take(2).Select(Describe)));
+            var lines = Choose(country.Lines, fromAnotherPerson, fromThemselves);
+            text.Append("- ").Append(country.Name).Append(": ").AppendLine(string.Join("; ", lines.Select(Describe)));
         }
 
         foreach (var line in content.Crisis.International)
@@ -23,6 +37,33 @@ public static class CrisisText
         }
 
         return new TextBlock(text.ToString().TrimEnd(), content.Messages.CrisisShortHeading);
+    }
+
+    /// <summary>
+    /// The emergency number always comes first. A country whose lines say nothing about what they are for falls back
+    /// to its first two lines, which by the file's convention are the emergency number and the main crisis line.
+    /// </summary>
+    private static IEnumerable<CrisisLine> Choose(IReadOnlyList<CrisisLine> lines, bool fromAnotherPerson, bool fromThemselves)
+    {
+        if (lines.All(l => l.For is null))
+        {
+            return lines.Take(2);
+        }
+
+        var chosen = lines.Where(l => l.IsFor(LinePurposes.Emergency)).ToList();
+        var violence = fromAnotherPerson
+            ? lines.Where(l => l.IsFor(LinePurposes.SexualAssault) || l.IsFor(LinePurposes.DomesticViolence)).ToList()
+            : [];
+
+        // A country with no sexual-assault or domestic-violence line on file still offers someone to talk to.
+        if ((fromThemselves || (fromAnotherPerson && violence.Count == 0))
+            && lines.FirstOrDefault(l => l.IsFor(LinePurposes.Crisis)) is { } crisis)
+        {
+            chosen.Add(crisis);
+        }
+
+        chosen.AddRange(violence);
+        return chosen.Distinct();
     }
 
     public static TextBlock Country(CountryLines country, Messages messages)

@@ -119,7 +119,10 @@ public sealed record Messages(
     // Storage faults
     string StorageFailed,
     string ConversationUnreadable,
-    string CompanionNeedsChoice);
+    string CompanionNeedsChoice,
+    // Risk triage: the notice for danger from another person, and the alert to the volunteer holding a conversation
+    string DangerNoticePerson,
+    string VolunteerRiskAlert);
 
 public static partial class MessageTemplate
 {

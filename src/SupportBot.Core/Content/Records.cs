@@ -115,7 +115,11 @@ public sealed record CrisisDirectory(IReadOnlyList<CountryLines> Countries, IRea
 
 public sealed record CountryLines(string Key, string Name, IReadOnlyList<string> Aliases, IReadOnlyList<CrisisLine> Lines);
 
-/// <summary>A crisis or support line. At least one of phone, text or url is set.</summary>
+/// <summary>
+/// A crisis or support line. At least one of phone, text or url is set. <see cref="For"/> says what the line is for
+/// (<see cref="LinePurposes"/>), so someone in danger from a person is shown the emergency number and the
+/// sexual-assault and domestic-violence lines, and someone at risk of harming themselves the crisis lines.
+/// </summary>
 public sealed record CrisisLine(
     string Name,
     string Description,
@@ -124,10 +128,26 @@ public sealed record CrisisLine(
     string LastChecked,
     string? Phone = null,
     string? Text = null,
-    string? Url = null);
+    string? Url = null,
+    IReadOnlyList<string>? For = null)
+{
+    public bool IsFor(string purpose) => For?.Contains(purpose, StringComparer.Ordinal) == true;
+}
 
-/// <summary>Words that suggest someone may be in immediate danger; a match brings crisis lines at once.</summary>
-public sealed record DangerPhrases(IReadOnlyList<string> Phrases);
+/// <summary>The values of a crisis line's "for" in prompts/crisis-lines.json.</summary>
+public static class LinePurposes
+{
+    public const string Emergency = "emergency";
+    public const string Crisis = "crisis";
+    public const string SexualAssault = "sexual-assault";
+    public const string DomesticViolence = "domestic-violence";
+    public const string Support = "support";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Emergency, Crisis, SexualAssault, DomesticViolence, Support,
+    };
+}
 
 /// <summary>/boundaries: what a healthy helping relationship looks like, for comparison.</summary>
 public sealed record BoundariesGuide(string Title, string Intro, IReadOnlyList<BoundarySection> Sections, string LastChecked);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
+using SupportBot.Core.Triage;
 
 namespace SupportBot.Core.Conversations;
 
@@ -20,7 +21,8 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
     public async Task<IReadOnlyList<Reply>> HandleAsync(DirectMessage message, CancellationToken ct)
     {
         var survivor = message.Actor.Address;
-        var danger = content.Danger.IsDanger(message.Text);
+        var risk = content.Triage.Assess(message.Text);
+        var danger = risk.IsRisk;
         // Stored before anything is decided: the status this write saw is the one the reply follows (see AddFromSurvivorAsync).
         var (open, isNew) = await store.AddFromSurvivorAsync(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, ct)
             .ConfigureAwait(false);
@@ -30,8 +32,8 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             var blocks = new List<Block> { new TextBlock(_messages.Welcome) };
             if (danger)
             {
-                blocks.Add(new TextBlock(_messages.DangerNotice));
-                blocks.Add(CrisisText.Summary(content));
+                LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
+                blocks.AddRange(CrisisText.ForRisk(content, risk));
             }
 
             blocks.Add(new TextBlock(_messages.ConsentQuestion));
@@ -41,15 +43,15 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
         if (open.Status == ConversationStatus.Claimed)
         {
-            return await relay.FromSurvivorAsync(open, message.Text, danger, ct).ConfigureAwait(false);
+            return await relay.FromSurvivorAsync(open, message.Text, risk, ct).ConfigureAwait(false);
         }
 
         var replies = new List<Reply>();
         var answer = new List<Block>();
         if (danger)
         {
-            answer.Add(new TextBlock(_messages.DangerNotice));
-            answer.Add(CrisisText.Summary(content));
+            LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
+            answer.AddRange(CrisisText.ForRisk(content, risk));
             if (open.Priority == Priority.Normal)
             {
                 await store.RaisePriorityAsync(open.Id, ct).ConfigureAwait(false);
@@ -127,6 +129,10 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} started, priority {Priority}, awaiting consent")]
     private partial void LogStarted(long conversationId, Priority priority);
+
+    // The rule id and kind say why, for an admin tuning prompts/triage.json; the survivor's words are never logged.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId}: risk rule {RuleId} ({Kind}) fired")]
+    private partial void LogRisk(long conversationId, RiskKind kind, string ruleId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} queued")]
     private partial void LogQueued(long conversationId);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
+using SupportBot.Core.Triage;
 
 namespace SupportBot.Core.Conversations;
 
@@ -44,8 +45,12 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     public async Task<bool> IsRelayingAsync(Actor volunteer, CancellationToken ct) =>
         (await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false)).Count > 0;
 
-    /// <summary>Relays a survivor's message, already stored in the conversation, to the volunteer who holds it.</summary>
-    public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, bool danger, CancellationToken ct)
+    /// <summary>
+    /// Relays a survivor's message, already stored in the conversation, to the volunteer holding the conversation. When it reads as risk, the conversation
+    /// becomes urgent, the volunteer is alerted (the alert carries no words beyond the relayed message), and the
+    /// survivor gets the lines that fit.
+    /// </summary>
+    public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, RiskAssessment risk, CancellationToken ct)
     {
         var volunteer = conversation.ClaimedBy!;
         var blocks = new List<Block>
@@ -57,15 +62,20 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             blocks.Add(new ButtonsBlock([new Button($"focus:{conversation.Id}", MessageTemplate.Fill(_messages.ReplyHereButton, ("Id", conversation.Id)))]));
         }
 
-        var replies = new List<Reply> { new(new Audience.Direct(volunteer), blocks) };
-        if (danger)
+        if (risk.IsRisk)
         {
             if (conversation.Priority == Priority.Normal)
             {
                 await store.RaisePriorityAsync(conversation.Id, ct).ConfigureAwait(false);
             }
 
-            replies.Add(Reply.DirectTo(conversation.Survivor, new TextBlock(_messages.DangerNotice), CrisisText.Summary(content)));
+            blocks.Insert(0, new TextBlock(MessageTemplate.Fill(_messages.VolunteerRiskAlert, ("Id", conversation.Id), ("Name", conversation.KnownAs))));
+        }
+
+        var replies = new List<Reply> { new(new Audience.Direct(volunteer), blocks) };
+        if (risk.IsRisk)
+        {
+            replies.Add(new Reply(new Audience.Direct(conversation.Survivor), CrisisText.ForRisk(content, risk)));
         }
 
         return replies;

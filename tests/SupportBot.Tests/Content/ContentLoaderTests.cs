@@ -241,15 +241,45 @@ public sealed class ContentLoaderTests
     }
 
     [Fact]
-    public void An_empty_danger_phrase_is_rejected()
+    public void A_triage_rule_with_an_unknown_class_is_rejected_naming_the_file_and_line()
     {
         using var folder = PromptsFolder.TempCopy();
-        File.WriteAllText(folder.File("danger-phrases.json"), "{ \"phrases\": [\"want to die\", \" \"] }");
+        var file = folder.File("triage.json");
+        var text = File.ReadAllText(file).Replace("\"kill my? @self\"", "\"kill my? @selves\"", StringComparison.Ordinal);
+        File.WriteAllText(file, text);
 
         var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
 
-        Assert.Contains("danger-phrases.json", error.Message, StringComparison.Ordinal);
-        Assert.Contains("phrase 2", error.Message, StringComparison.Ordinal);
+        var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains("@selves", StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{file} line {line}: rule \"kill-myself\" pattern", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'@selves' is not defined", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_triage_rule_of_an_unknown_kind_is_rejected_naming_the_file_and_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("triage.json");
+        var text = File.ReadAllText(file).Replace("\"id\": \"noose\", \"kind\": \"means\"", "\"id\": \"noose\", \"kind\": \"rope\"", StringComparison.Ordinal);
+        File.WriteAllText(file, text);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains("\"noose\"", StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{file} line {line}: rule \"noose\" has kind \"rope\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_misspelt_key_in_triage_json_is_rejected_with_its_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("triage.json");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"negationReach\"", "\"negationReech\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.StartsWith($"{file} line ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("negationReech", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
