@@ -27,9 +27,10 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var profession = command.Args.Count > 0 ? command.Args[0] : "";
-        var region = command.Args.Count > 1 ? command.Args[1] : "";
-        return Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, profession, region)]);
+        // One free text, whatever way the platform split it: "social worker ireland" arrives as one, two or three
+        // arguments depending on the adapter.
+        var query = content.ReadComplaint(string.Join(' ', command.Args));
+        return Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, query.Profession?.Key ?? query.TypedProfession, query.Region)]);
     }
 
     /// <summary>
@@ -115,7 +116,7 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         var (guide, part) = (region.Guide, region.Subregion);
         var blocks = new List<Block>
         {
-            new TextBlock(List(guide.FirstSteps, guide.LastChecked), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", region.Title))),
+            new TextBlock(List(guide.FirstSteps), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", region.Title))),
         };
 
         var route = guide.RouteFor(profession.Key, part);
@@ -127,26 +128,26 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         // The state's own facts come first in each section: they are the most specific to the reader.
         if (part is not null)
         {
-            AddSection(blocks, MessageTemplate.Fill(_messages.ComplaintNotesHeading, ("Subregion", part.Name)), part.Notes, guide.LastChecked);
+            AddSection(blocks, MessageTemplate.Fill(_messages.ComplaintNotesHeading, ("Subregion", part.Name)), part.Notes);
         }
 
-        AddSection(blocks, _messages.ComplaintAfterHeading, guide.AfterFiling, guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCriminalHeading, [.. part?.Criminal ?? [], .. guide.Criminal], guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCivilHeading, [.. part?.Civil ?? [], .. guide.Civil], guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support, guide.LastChecked);
+        AddSection(blocks, _messages.ComplaintAfterHeading, guide.AfterFilingFor(profession.Key));
+        AddSection(blocks, _messages.ComplaintCriminalHeading, [.. part?.Criminal ?? [], .. guide.Criminal]);
+        AddSection(blocks, _messages.ComplaintCivilHeading, [.. part?.Civil ?? [], .. guide.Civil]);
+        AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support);
         blocks.Add(companion.StartButton);
         return blocks;
     }
 
-    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items, string lastChecked)
+    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items)
     {
         if (items.Count > 0)
         {
-            blocks.Add(new TextBlock(List(items, lastChecked), heading));
+            blocks.Add(new TextBlock(List(items), heading));
         }
     }
 
-    private string List(IReadOnlyList<Guidance> items, string lastChecked)
+    private string List(IReadOnlyList<Guidance> items)
     {
         var text = new StringBuilder();
         foreach (var item in items)
@@ -154,7 +155,7 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
             text.Append("- ").AppendLine(item.Text);
             if (item.Source is not null)
             {
-                text.Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source), ("Checked", lastChecked)));
+                text.Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source)));
             }
         }
 

@@ -70,7 +70,7 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
                 foreach (var item in group)
                 {
                     text.Append("- **").Append(item.Text).Append("** ").AppendLine(item.Why)
-                        .Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source), ("Checked", list.LastChecked)));
+                        .Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source)));
                 }
 
                 blocks.Add(new TextBlock(text.ToString().TrimEnd(), Heading(group.Key)));
