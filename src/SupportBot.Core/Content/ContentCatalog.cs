@@ -156,8 +156,8 @@ public sealed class ContentCatalog
             {
                 if (words.AsSpan(start, name.Length).SequenceEqual(name, StringComparer.OrdinalIgnoreCase))
                 {
-                    var rest = words[..start].Concat(words[(start + name.Length)..]);
-                    return new ComplaintQuery(profession, string.Join(' ', name), string.Join(' ', rest));
+                    var rest = words[..start].Concat(words[(start + name.Length)..]).ToArray();
+                    return new ComplaintQuery(profession, string.Join(' ', name), Region(rest));
                 }
             }
         }
@@ -173,6 +173,18 @@ public sealed class ContentCatalog
 
         return new ComplaintQuery(null, string.Join(' ', words), "");
     }
+
+    // "therapist in california": "in" is also India's key, so a leading "in" (or "at", "from") is dropped when
+    // what follows names a region and the whole does not.
+    private string Region(string[] words)
+    {
+        var region = string.Join(' ', words);
+        return words.Length > 1 && Fillers.Contains(words[0]) && FindRegions(region).Count == 0 && FindRegions(string.Join(' ', words[1..])).Count > 0
+            ? string.Join(' ', words[1..])
+            : region;
+    }
+
+    private static readonly HashSet<string> Fillers = new(StringComparer.OrdinalIgnoreCase) { "in", "at", "from" };
 
     // Commas and slashes separate words too ("California, USA"), but dots and dashes stay: "us.ca", "us-ca".
     private static string[] Words(string text) => text.Split([' ', ',', '/', '\t'], StringSplitOptions.RemoveEmptyEntries);

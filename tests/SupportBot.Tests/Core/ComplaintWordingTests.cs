@@ -50,6 +50,16 @@ public sealed class ComplaintWordingTests : IDisposable
     }
 
     [Fact]
+    public async Task In_before_a_place_is_read_as_a_word_not_as_india()
+    {
+        var california = await ComplaintAsync("therapist", "in", "california");
+        var india = await ComplaintAsync("psychiatrist", "in");
+
+        Assert.Contains("California, United States", california.Text(), StringComparison.Ordinal);
+        Assert.Contains("State Medical Council", india.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_yoga_teacher_in_the_us_is_asked_for_the_state()
     {
         var reply = await ComplaintAsync("yoga", "teacher", "us");
