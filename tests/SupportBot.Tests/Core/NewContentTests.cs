@@ -1,0 +1,44 @@
+using SupportBot.Core;
+using SupportBot.Tests.Support;
+
+namespace SupportBot.Tests.Core;
+
+/// <summary>The checklists and countries added in the second content pass are offered where people look for them.</summary>
+public sealed class NewContentTests : IDisposable
+{
+    private readonly CoreHarness _core = new();
+    private readonly Actor _alice = Say.Member("alice");
+
+    public void Dispose() => _core.Dispose();
+
+    private async Task<Reply> RunAsync(string command, params string[] args) =>
+        (await _core.Bot.HandleAsync(Say.Command(_alice, command, args), default)).Single();
+
+    [Theory]
+    [InlineData("clergy", "faith leader")]
+    [InlineData("yoga", "yoga, fitness or movement teacher")]
+    [InlineData("bodywork", "massage therapist")]
+    public async Task Redflags_offers_the_new_checklists_and_shows_each_one(string key, string helper)
+    {
+        var menu = await RunAsync("redflags");
+        var checklist = await RunAsync("redflags", key);
+
+        Assert.Contains(menu.Choices(), c => c.Value == key && c.Label.Contains(helper, StringComparison.Ordinal));
+        Assert.Equal(_core.Content.FindRedFlags(key)!.Items.Count, checklist.Choices().Count(c => c.ActionId == $"redflags:check:{key}" && c.Value is not null));
+    }
+
+    [Theory]
+    [InlineData("de", "TelefonSeelsorge")]
+    [InlineData("in", "Tele-MANAS")]
+    [InlineData("za", "SADAG Suicide Crisis Helpline")]
+    public async Task Resources_and_complaint_offer_germany_india_and_south_africa(string key, string line)
+    {
+        var menu = await RunAsync("resources");
+        var lines = await RunAsync("resources", key);
+        var regions = await RunAsync("complaint", "psychiatrist");
+
+        Assert.Contains(menu.Choices(), c => c.Value == key);
+        Assert.Contains(line, lines.Text(), StringComparison.Ordinal);
+        Assert.Contains(regions.Choices(), c => c.Value == key);
+    }
+}
