@@ -20,7 +20,8 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var typed = command.Args.Count > 0 ? command.Args[0] : "";
+        // One free text, like /complaint: "/redflags massage therapist" arrives as one or two arguments.
+        var typed = string.Join(' ', command.Args).Trim();
         return Task.FromResult<IReadOnlyList<Reply>>([Checklist(command.Actor, typed)]);
     }
 
@@ -37,7 +38,7 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
 
     private Reply Checklist(Actor actor, string typed)
     {
-        var list = string.IsNullOrWhiteSpace(typed) ? null : content.FindRedFlags(typed);
+        var list = string.IsNullOrWhiteSpace(typed) ? null : content.FindRedFlags(typed) ?? ByProfession(typed);
         if (list is null)
         {
             var intro = string.IsNullOrWhiteSpace(typed) ? _messages.ChooseHelper : MessageTemplate.Fill(_messages.NotFound, ("Value", typed));
@@ -52,6 +53,11 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
                 list.Items.Select(i => new SelectOption(i.Id, i.Text)).ToList(), Multiple: true, DoneLabel: _messages.RedFlagsDoneButton),
             new ButtonsBlock([new Button($"redflags:check:{list.Key}", _messages.RedFlagsNoneButton)]));
     }
+
+    // A profession name people type ("yoga teacher", "massage therapist", "faith leader") finds the checklist whose
+    // key is that profession's key, where there is one.
+    private RedFlagList? ByProfession(string typed) =>
+        content.ReadComplaint(typed) is { Profession: { } profession, Region: "" } ? content.FindRedFlags(profession.Key) : null;
 
     private Reply Result(Actor actor, RedFlagList list, IReadOnlyList<string> ticked)
     {

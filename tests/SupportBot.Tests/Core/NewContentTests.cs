@@ -28,6 +28,18 @@ public sealed class NewContentTests : IDisposable
     }
 
     [Theory]
+    [InlineData("yoga|teacher", "yoga")]
+    [InlineData("massage therapist", "bodywork")]
+    [InlineData("faith|leader", "clergy")]
+    [InlineData("Therapist", "therapist")]
+    public async Task Redflags_finds_a_checklist_by_the_name_people_type(string args, string key)
+    {
+        var checklist = await RunAsync("redflags", args.Split('|'));
+
+        Assert.Contains(checklist.Choices(), c => c.ActionId == $"redflags:check:{key}");
+    }
+
+    [Theory]
     [InlineData("de", "TelefonSeelsorge")]
     [InlineData("in", "Tele-MANAS")]
     [InlineData("za", "SADAG Suicide Crisis Helpline")]
