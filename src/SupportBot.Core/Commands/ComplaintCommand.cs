@@ -1,4 +1,3 @@
-using System.Text;
 using SupportBot.Core.Content;
 
 namespace SupportBot.Core.Commands;
@@ -139,26 +138,11 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         return blocks;
     }
 
-    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items)
-    {
-        if (items.Count > 0)
-        {
-            blocks.Add(new TextBlock(List(items), heading));
-        }
-    }
+    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items) =>
+        blocks.AddRange(Packed.Blocks(items.Select(Entry), heading));
 
-    private string List(IReadOnlyList<Guidance> items)
-    {
-        var text = new StringBuilder();
-        foreach (var item in items)
-        {
-            text.Append("- ").AppendLine(item.Text);
-            if (item.Source is not null)
-            {
-                text.Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source)));
-            }
-        }
+    private string Entry(Guidance item) =>
+        item.Source is null ? "- " + item.Text : $"- {item.Text}\n  {MessageTemplate.Fill(_messages.Source, ("Source", item.Source))}";
 
-        return text.ToString().TrimEnd();
-    }
+    private string List(IReadOnlyList<Guidance> items) => string.Join("\n", items.Select(Entry));
 }

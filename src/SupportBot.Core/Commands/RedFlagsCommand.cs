@@ -1,4 +1,3 @@
-using System.Text;
 using SupportBot.Core.Content;
 
 namespace SupportBot.Core.Commands;
@@ -72,14 +71,8 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
             blocks.Add(new TextBlock(_messages.NotYourFault, _messages.RedFlagsResultHeading));
             foreach (var group in items.GroupBy(i => i.Severity).OrderByDescending(g => g.Key))
             {
-                var text = new StringBuilder();
-                foreach (var item in group)
-                {
-                    text.Append("- **").Append(item.Text).Append("** ").AppendLine(item.Why)
-                        .Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source)));
-                }
-
-                blocks.Add(new TextBlock(text.ToString().TrimEnd(), Heading(group.Key)));
+                var entries = group.Select(item => $"- **{item.Text}** {item.Why}\n  {MessageTemplate.Fill(_messages.Source, ("Source", item.Source))}");
+                blocks.AddRange(Packed.Blocks(entries, Heading(group.Key)));
             }
         }
 

@@ -27,6 +27,33 @@ public sealed class NewContentTests : IDisposable
         Assert.Equal(_core.Content.FindRedFlags(key)!.Items.Count, checklist.Choices().Count(c => c.ActionId == $"redflags:check:{key}" && c.Value is not null));
     }
 
+    [Fact]
+    public async Task No_text_block_is_longer_than_a_slack_section_even_with_every_sign_ticked_or_every_route_shown()
+    {
+        var replies = new List<Reply>();
+        foreach (var list in _core.Content.RedFlags)
+        {
+            replies.AddRange(await _core.Bot.HandleAsync(Say.Press(_alice, $"redflags:check:{list.Key}", [.. list.Items.Select(i => i.Id)]), default));
+        }
+
+        foreach (var guide in _core.Content.Complaints)
+        {
+            foreach (var profession in _core.Content.Professions)
+            {
+                replies.AddRange(await _core.Bot.HandleAsync(Say.Press(_alice, $"complaint:whole:{profession.Key}:{guide.Key}"), default));
+                foreach (var part in guide.Parts)
+                {
+                    replies.Add(await RunAsync("complaint", profession.Key, $"{guide.Key}.{part.Key}"));
+                }
+            }
+        }
+
+        // Slack shows at most 3000 characters of a section; longer text would be cut mid-sentence.
+        var blocks = replies.SelectMany(r => r.Blocks.OfType<TextBlock>()).ToList();
+        Assert.True(blocks.Count > 1000, $"only {blocks.Count} blocks were checked");
+        Assert.All(blocks, b => Assert.True(b.Body.Length <= 3000, $"{b.Heading}: {b.Body.Length} characters"));
+    }
+
     [Theory]
     [InlineData("yoga|teacher", "yoga")]
     [InlineData("massage therapist", "bodywork")]
