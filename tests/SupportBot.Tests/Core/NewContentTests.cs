@@ -54,6 +54,16 @@ public sealed class NewContentTests : IDisposable
         Assert.All(blocks, b => Assert.True(b.Body.Length <= 3000, $"{b.Heading}: {b.Body.Length} characters"));
     }
 
+    [Fact]
+    public void The_evidence_checklist_never_asks_the_person_to_find_other_victims()
+    {
+        var companion = _core.Content.Companion;
+        var wording = string.Join("\n", companion.Evidence.Select(e => e.Label).Append(companion.EvidenceMissing).Append(companion.AskEvidence));
+
+        // TELL does not connect victims with each other; the bot must not send someone looking for them either.
+        Assert.DoesNotMatch(@"(?i)\b(other (people|victims|clients)|others who|similar experience|can get it)\b", wording);
+    }
+
     [Theory]
     [InlineData("yoga|teacher", "yoga")]
     [InlineData("massage therapist", "bodywork")]
