@@ -18,7 +18,7 @@ public sealed class BoundariesCommand(ContentCatalog content) : ISlashCommand
             foreach (var point in section.Points)
             {
                 text.Append("- ").AppendLine(point.Text)
-                    .Append("  ").AppendLine(MessageTemplate.Fill(content.Messages.Source, ("Source", point.Source ?? ""), ("Checked", guide.LastChecked)));
+                    .Append("  ").AppendLine(MessageTemplate.Fill(content.Messages.Source, ("Source", point.Source ?? "")));
             }
 
             blocks.Add(new TextBlock(text.ToString().TrimEnd(), section.Heading));

@@ -1,4 +1,3 @@
-using System.Text;
 using SupportBot.Core.Content;
 
 namespace SupportBot.Core.Commands;
@@ -27,9 +26,10 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var profession = command.Args.Count > 0 ? command.Args[0] : "";
-        var region = command.Args.Count > 1 ? command.Args[1] : "";
-        return Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, profession, region)]);
+        // One free text, whatever way the platform split it: "social worker ireland" arrives as one, two or three
+        // arguments depending on the adapter.
+        var query = content.ReadComplaint(string.Join(' ', command.Args));
+        return Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, query.Profession?.Key ?? query.TypedProfession, query.Region)]);
     }
 
     /// <summary>
@@ -115,7 +115,7 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         var (guide, part) = (region.Guide, region.Subregion);
         var blocks = new List<Block>
         {
-            new TextBlock(List(guide.FirstSteps, guide.LastChecked), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", region.Title))),
+            new TextBlock(List(guide.FirstSteps), MessageTemplate.Fill(_messages.ComplaintFirstStepsHeading, ("Region", region.Title))),
         };
 
         var route = guide.RouteFor(profession.Key, part);
@@ -127,37 +127,22 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         // The state's own facts come first in each section: they are the most specific to the reader.
         if (part is not null)
         {
-            AddSection(blocks, MessageTemplate.Fill(_messages.ComplaintNotesHeading, ("Subregion", part.Name)), part.Notes, guide.LastChecked);
+            AddSection(blocks, MessageTemplate.Fill(_messages.ComplaintNotesHeading, ("Subregion", part.Name)), part.Notes);
         }
 
-        AddSection(blocks, _messages.ComplaintAfterHeading, guide.AfterFiling, guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCriminalHeading, [.. part?.Criminal ?? [], .. guide.Criminal], guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintCivilHeading, [.. part?.Civil ?? [], .. guide.Civil], guide.LastChecked);
-        AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support, guide.LastChecked);
+        AddSection(blocks, _messages.ComplaintAfterHeading, guide.AfterFilingFor(profession.Key));
+        AddSection(blocks, _messages.ComplaintCriminalHeading, [.. part?.Criminal ?? [], .. guide.Criminal]);
+        AddSection(blocks, _messages.ComplaintCivilHeading, [.. part?.Civil ?? [], .. guide.Civil]);
+        AddSection(blocks, _messages.ComplaintSupportHeading, guide.Support);
         blocks.Add(companion.StartButton);
         return blocks;
     }
 
-    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items, string lastChecked)
-    {
-        if (items.Count > 0)
-        {
-            blocks.Add(new TextBlock(List(items, lastChecked), heading));
-        }
-    }
+    private void AddSection(List<Block> blocks, string heading, IReadOnlyList<Guidance> items) =>
+        blocks.AddRange(Packed.Blocks(items.Select(Entry), heading));
 
-    private string List(IReadOnlyList<Guidance> items, string lastChecked)
-    {
-        var text = new StringBuilder();
-        foreach (var item in items)
-        {
-            text.Append("- ").AppendLine(item.Text);
-            if (item.Source is not null)
-            {
-                text.Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source), ("Checked", lastChecked)));
-            }
-        }
+    private string Entry(Guidance item) =>
+        item.Source is null ? "- " + item.Text : $"- {item.Text}\n  {MessageTemplate.Fill(_messages.Source, ("Source", item.Source))}";
 
-        return text.ToString().TrimEnd();
-    }
+    private string List(IReadOnlyList<Guidance> items) => string.Join("\n", items.Select(Entry));
 }

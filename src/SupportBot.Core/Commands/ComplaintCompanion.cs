@@ -220,12 +220,12 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
         var wants = _text.Wants.Where(o => answers.Wants?.Contains(o.Key) == true).Select(o => "- " + o.Label).ToList();
         blocks.Add(new TextBlock(wants.Count > 0 ? string.Join("\n", wants) : _text.Skipped, _text.WantsHeading));
         blocks.Add(new TextBlock(route?.TimeLimit ?? _text.NoTimeLimit, _text.TimeLimitHeading));
-        var next = guide?.AfterFiling.Select(a => "- " + a.Text).ToList() ?? [];
+        var next = guide?.AfterFiling.Where(a => profession is null ? a.For is null : a.AppliesTo(profession.Key)).Select(a => "- " + a.Text).ToList() ?? [];
         if (part is { Criminal.Count: > 0 })
         {
             // The state's criminal law is a route of its own, so the draft names it with its source.
             next.Add(MessageTemplate.Fill(_text.CriminalNext, ("Subregion", part.Name)));
-            next.AddRange(part.Criminal.Select(c => "- " + c.Text + " " + MessageTemplate.Fill(content.Messages.Source, ("Source", c.Source!), ("Checked", guide!.LastChecked))));
+            next.AddRange(part.Criminal.Select(c => "- " + c.Text + " " + MessageTemplate.Fill(content.Messages.Source, ("Source", c.Source!))));
         }
 
         if (next.Count > 0)

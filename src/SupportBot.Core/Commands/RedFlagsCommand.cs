@@ -1,4 +1,3 @@
-using System.Text;
 using SupportBot.Core.Content;
 
 namespace SupportBot.Core.Commands;
@@ -20,7 +19,8 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var typed = command.Args.Count > 0 ? command.Args[0] : "";
+        // One free text, like /complaint: "/redflags massage therapist" arrives as one or two arguments.
+        var typed = string.Join(' ', command.Args).Trim();
         return Task.FromResult<IReadOnlyList<Reply>>([Checklist(command.Actor, typed)]);
     }
 
@@ -37,7 +37,7 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
 
     private Reply Checklist(Actor actor, string typed)
     {
-        var list = string.IsNullOrWhiteSpace(typed) ? null : content.FindRedFlags(typed);
+        var list = string.IsNullOrWhiteSpace(typed) ? null : content.FindRedFlags(typed) ?? ByProfession(typed);
         if (list is null)
         {
             var intro = string.IsNullOrWhiteSpace(typed) ? _messages.ChooseHelper : MessageTemplate.Fill(_messages.NotFound, ("Value", typed));
@@ -53,6 +53,11 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
             new ButtonsBlock([new Button($"redflags:check:{list.Key}", _messages.RedFlagsNoneButton)]));
     }
 
+    // A profession name people type ("yoga teacher", "massage therapist", "faith leader") finds the checklist whose
+    // key is that profession's key, where there is one.
+    private RedFlagList? ByProfession(string typed) =>
+        content.ReadComplaint(typed) is { Profession: { } profession, Region: "" } ? content.FindRedFlags(profession.Key) : null;
+
     private Reply Result(Actor actor, RedFlagList list, IReadOnlyList<string> ticked)
     {
         var items = list.Items.Where(i => ticked.Contains(i.Id, StringComparer.Ordinal)).ToList();
@@ -66,14 +71,8 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
             blocks.Add(new TextBlock(_messages.NotYourFault, _messages.RedFlagsResultHeading));
             foreach (var group in items.GroupBy(i => i.Severity).OrderByDescending(g => g.Key))
             {
-                var text = new StringBuilder();
-                foreach (var item in group)
-                {
-                    text.Append("- **").Append(item.Text).Append("** ").AppendLine(item.Why)
-                        .Append("  ").AppendLine(MessageTemplate.Fill(_messages.Source, ("Source", item.Source), ("Checked", list.LastChecked)));
-                }
-
-                blocks.Add(new TextBlock(text.ToString().TrimEnd(), Heading(group.Key)));
+                var entries = group.Select(item => $"- **{item.Text}** {item.Why}\n  {MessageTemplate.Fill(_messages.Source, ("Source", item.Source))}");
+                blocks.AddRange(Packed.Blocks(entries, Heading(group.Key)));
             }
         }
 

@@ -30,6 +30,6 @@ internal static class RouteText
             text.AppendLine(MessageTemplate.Fill(messages.ComplaintTimeLimit, ("Limit", route.TimeLimit)));
         }
 
-        return text.Append(MessageTemplate.Fill(messages.Source, ("Source", route.Source), ("Checked", guide.LastChecked))).ToString();
+        return text.Append(MessageTemplate.Fill(messages.Source, ("Source", route.Source))).ToString();
     }
 }

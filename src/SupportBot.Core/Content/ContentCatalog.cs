@@ -17,6 +17,12 @@ public sealed record RegionChoice(ComplaintGuide Guide, Subregion? Subregion)
     public string Title => Subregion is null ? Guide.Title : $"{Subregion.Name}, {Guide.Title}";
 }
 
+/// <summary>
+/// "/complaint" arguments read as free text: the profession found (null if none), the words taken as the profession
+/// (to say "I don't have anything for …" when unknown) and the rest, which names the region.
+/// </summary>
+public sealed record ComplaintQuery(Profession? Profession, string TypedProfession, string Region);
+
 /// <summary>Everything a person reads, loaded once at start from prompts/ and validated.</summary>
 public sealed class ContentCatalog
 {
@@ -131,6 +137,59 @@ public sealed class ContentCatalog
 
     public Profession? FindProfession(string name) =>
         Professions.FirstOrDefault(p => Matches(p.Key, name) || p.Aliases.Any(a => Matches(a, name)));
+
+    /// <summary>
+    /// Reads "/complaint" arguments as one free text, however a platform split them ("marriage and family therapist
+    /// california", "yoga teacher us", "ireland social worker"). The longest profession name found in it as whole words
+    /// wins, so "marriage and family therapist" beats "therapist"; what is left is the region. With no profession
+    /// in it, the longest ending that names a region is the region and the start is the unknown profession.
+    /// </summary>
+    public ComplaintQuery ReadComplaint(string text)
+    {
+        var words = Words(text);
+        var names = Professions
+            .SelectMany(p => p.Aliases.Append(p.Key).Append(p.Label).Select(name => (Profession: p, Words: Words(name))))
+            .Where(n => n.Words.Length > 0)
+            .OrderByDescending(n => n.Words.Length)
+            .ThenByDescending(n => n.Words.Sum(w => w.Length));
+        foreach (var (profession, name) in names)
+        {
+            for (var start = 0; start + name.Length <= words.Length; start++)
+            {
+                if (words.AsSpan(start, name.Length).SequenceEqual(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    var rest = words[..start].Concat(words[(start + name.Length)..]).ToArray();
+                    return new ComplaintQuery(profession, string.Join(' ', name), Region(rest));
+                }
+            }
+        }
+
+        for (var start = 0; start < words.Length; start++)
+        {
+            var region = string.Join(' ', words[start..]);
+            if (FindRegions(region).Count > 0)
+            {
+                return new ComplaintQuery(null, string.Join(' ', words[..start]), region);
+            }
+        }
+
+        return new ComplaintQuery(null, string.Join(' ', words), "");
+    }
+
+    // "therapist in california": "in" is also India's key, so a leading "in" (or "at", "from") is dropped when
+    // what follows names a region and the whole does not.
+    private string Region(string[] words)
+    {
+        var region = string.Join(' ', words);
+        return words.Length > 1 && Fillers.Contains(words[0]) && FindRegions(region).Count == 0 && FindRegions(string.Join(' ', words[1..])).Count > 0
+            ? string.Join(' ', words[1..])
+            : region;
+    }
+
+    private static readonly HashSet<string> Fillers = new(StringComparer.OrdinalIgnoreCase) { "in", "at", "from" };
+
+    // Commas and slashes separate words too ("California, USA"), but dots and dashes stay: "us.ca", "us-ca".
+    private static string[] Words(string text) => text.Split([' ', ',', '/', '\t'], StringSplitOptions.RemoveEmptyEntries);
 
     public CountryLines? FindCountry(string country) =>
         Crisis.Countries.FirstOrDefault(c => Matches(c.Key, country) || c.Aliases.Any(a => Matches(a, country)));

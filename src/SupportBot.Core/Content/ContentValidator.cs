@@ -50,7 +50,7 @@ internal static partial class ContentValidator
             RequireText(list.Title, file, "title", "\"title\"");
             RequireText(list.Helper, file, "helper", "\"helper\"");
             RequireText(list.Intro, file, "intro", "\"intro\"");
-            RequireDate(list.LastChecked, file, "lastChecked");
+            RequireDate(list.Taken, file, "taken");
             Require(list.Items.Count > 0, file, "the checklist has no items.", "\"items\"");
             for (var i = 0; i < list.Items.Count; i++)
             {
@@ -114,7 +114,7 @@ internal static partial class ContentValidator
         {
             var file = $"complaints/{guide.Key}.json";
             RequireText(guide.Title, file, "title", "\"title\"");
-            RequireDate(guide.LastChecked, file, "lastChecked");
+            RequireDate(guide.Taken, file, "taken");
             Require(guide.Aliases.All(a => !string.IsNullOrWhiteSpace(a)), file, "an alias is empty.", "\"aliases\"");
             foreach (var (name, list) in new[]
                      {
@@ -128,6 +128,9 @@ internal static partial class ContentValidator
                     RequireText(list[i].Text, file, $"{name} entry {i + 1}", $"\"{name}\"");
                     Require(list[i].Source is null || !string.IsNullOrWhiteSpace(list[i].Source),
                         file, $"{name} entry {i + 1} has an empty source; remove it or name the source.", Quoted(list[i].Text));
+                    var unknown = list[i].For?.FirstOrDefault(p => !professions.Contains(p));
+                    Require(list[i].For is null || (list[i].For!.Count > 0 && unknown is null),
+                        file, $"{name} entry {i + 1} has \"for\" with an unknown or no profession ('{unknown}'); use keys from professions.json.", Quoted(list[i].Text));
                 }
             }
 
@@ -232,7 +235,7 @@ internal static partial class ContentValidator
     {
         const string File = "boundaries.json";
         RequireText(guide.Title, File, "title", "\"title\"");
-        RequireDate(guide.LastChecked, File, "lastChecked");
+        RequireDate(guide.Taken, File, "taken");
         Require(guide.Sections.Count > 0, File, "there are no sections.", "\"sections\"");
         foreach (var section in guide.Sections)
         {

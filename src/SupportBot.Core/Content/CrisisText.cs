@@ -73,7 +73,7 @@ public static class CrisisText
         {
             text.Append("- ").AppendLine(Describe(line))
                 .Append("  ").Append(line.Description).Append(' ').AppendLine(line.Hours)
-                .Append("  ").AppendLine(MessageTemplate.Fill(messages.Source, ("Source", line.Source), ("Checked", line.LastChecked)));
+                .Append("  ").AppendLine(MessageTemplate.Fill(messages.Source, ("Source", line.Source)));
         }
 
         return new TextBlock(text.ToString().TrimEnd(), country.Name);

@@ -5,7 +5,7 @@ namespace SupportBot.Core.Content;
 // The records an admin edits as JSON in prompts/. The loader sets each Key from the file name, so a file
 // name is the key a person types (/redflags therapist reads prompts/redflags/therapist.json).
 
-/// <summary>How serious a red flag is, from a crossing worth naming to a violation of every professional code.</summary>
+/// <summary>How serious a red flag is, from a crossing worth naming to a breach of the codes or laws that cover the helper.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Severity>))]
 public enum Severity
 {
@@ -14,7 +14,10 @@ public enum Severity
     Violation,
 }
 
-public sealed record RedFlagList(string Title, string Helper, string Intro, IReadOnlyList<RedFlagItem> Items, string LastChecked)
+// "taken" is the day the facts in a file were taken from their sources. It is for admins reviewing the content and is
+// never shown: it does not claim that anyone checked the live pages that day.
+
+public sealed record RedFlagList(string Title, string Helper, string Intro, IReadOnlyList<RedFlagItem> Items, string Taken)
 {
     [JsonIgnore]
     public string Key { get; init; } = "";
@@ -45,7 +48,7 @@ public sealed record ComplaintGuide(
     IReadOnlyList<Guidance> Criminal,
     IReadOnlyList<Guidance> Civil,
     IReadOnlyList<Guidance> Support,
-    string LastChecked,
+    string Taken,
     IReadOnlyList<Subregion>? Subregions = null)
 {
     [JsonIgnore]
@@ -60,6 +63,9 @@ public sealed record ComplaintGuide(
     /// <summary>The route for a profession: the subregion's own if it has one, else the country's.</summary>
     public ComplaintRoute? RouteFor(string profession, Subregion? subregion) =>
         subregion?.Routes.FirstOrDefault(r => r.Profession == profession) ?? Routes.FirstOrDefault(r => r.Profession == profession);
+
+    /// <summary>What happens after filing about this profession: the entries for it and those for every profession.</summary>
+    public IReadOnlyList<Guidance> AfterFilingFor(string profession) => AfterFiling.Where(g => g.AppliesTo(profession)).ToList();
 }
 
 /// <summary>
@@ -99,8 +105,14 @@ public sealed record Subregion(
     }
 }
 
-/// <summary>A sentence of guidance; a factual one carries its source.</summary>
-public sealed record Guidance(string Text, string? Source = null);
+/// <summary>
+/// A sentence of guidance; a factual one carries its source. <see cref="For"/> limits it to some professions (by key),
+/// so that "after filing" says what the body for that profession does; without it, it applies to every profession.
+/// </summary>
+public sealed record Guidance(string Text, string? Source = null, IReadOnlyList<string>? For = null)
+{
+    public bool AppliesTo(string profession) => For is null || For.Contains(profession, StringComparer.Ordinal);
+}
 
 /// <summary>The body that handles complaints about one profession, and how to reach it.</summary>
 public sealed record ComplaintRoute(
@@ -150,7 +162,7 @@ public static class LinePurposes
 }
 
 /// <summary>/boundaries: what a healthy helping relationship looks like, for comparison.</summary>
-public sealed record BoundariesGuide(string Title, string Intro, IReadOnlyList<BoundarySection> Sections, string LastChecked);
+public sealed record BoundariesGuide(string Title, string Intro, IReadOnlyList<BoundarySection> Sections, string Taken);
 
 public sealed record BoundarySection(string Heading, IReadOnlyList<Guidance> Points);
 

@@ -13,7 +13,7 @@ public sealed class ContentLoaderTests
           "items": [
             { "id": "one", "text": "A sign.", "category": "frame", "severity": "Crossing", "why": "Because.", "source": "Test source" }
           ],
-          "lastChecked": "2026-11-23"
+          "taken": "2026-11-23"
         }
         """;
 
@@ -122,7 +122,7 @@ public sealed class ContentLoaderTests
     [InlineData("\"id\": \"one\"", "\"id\": \"One Two\"", "lower-case-with-dashes", 6)]
     [InlineData("\"source\": \"Test source\"", "\"source\": \"  \"", "has no source", 6)]
     [InlineData("\"why\": \"Because.\"", "\"why\": \"\"", "why is empty", 6)]
-    [InlineData("\"lastChecked\": \"2026-11-23\"", "\"lastChecked\": \"last week\"", "should be a date", 8)]
+    [InlineData("\"taken\": \"2026-11-23\"", "\"taken\": \"last week\"", "should be a date", 8)]
     [InlineData("\"intro\": \"Hello.\"", "\"intro\": \" \"", "intro is empty", 4)]
     public void A_red_flag_that_breaks_a_rule_is_rejected_naming_the_file_and_line(string good, string bad, string expected, int line)
     {

@@ -9,7 +9,7 @@ internal static partial class PlainLanguage
     // Members whose values are not prose: references, codes, numbers, keys and match lists.
     private static readonly HashSet<string> NotProse = new(StringComparer.Ordinal)
     {
-        "source", "url", "phone", "lastChecked", "id", "category", "severity", "key", "aliases", "profession", "phrases",
+        "source", "url", "phone", "lastChecked", "taken", "for", "id", "category", "severity", "key", "aliases", "profession", "phrases",
     };
 
     // Phrases that put responsibility on the person harmed. Each is matched on whole words, ignoring case.

@@ -77,6 +77,24 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Reflect_starts_a_theme_with_its_introduction_and_does_not_repeat_it_with_each_question()
+    {
+        var theme = _core.Content.FindReflection("after-harm")!;
+
+        var typed = (await _core.Bot.HandleAsync(Say.Command(_alice, "reflect", "after-harm"), default)).Single();
+        var picked = (await _core.Bot.HandleAsync(Say.Press(_alice, "reflect:pick", "after-harm"), default)).Single();
+        var another = typed.Choices().Single(c => c.ActionId.StartsWith("reflect:next:", StringComparison.Ordinal));
+        var next = (await _core.Bot.HandleAsync(Say.Press(_alice, another.ActionId), default)).Single();
+
+        // The introduction says the responsibility is the helper's and that they can stop whenever they need to.
+        Assert.Contains(theme.Intro, typed.Text(), StringComparison.Ordinal);
+        Assert.Contains(theme.Intro, picked.Text(), StringComparison.Ordinal);
+        Assert.True(typed.Text().IndexOf(theme.Intro, StringComparison.Ordinal) < typed.Text().IndexOf(theme.Prompts.First(p => typed.Text().Contains(p, StringComparison.Ordinal)), StringComparison.Ordinal));
+        Assert.DoesNotContain(theme.Intro, next.Text(), StringComparison.Ordinal);
+        Assert.Contains(theme.Title, next.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reflect_gives_one_prompt_and_another_walks_through_the_theme_without_repeating()
     {
         var theme = _core.Content.FindReflection("feelings")!;
@@ -257,16 +275,19 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Resources_for_a_country_lists_its_lines_with_sources_and_last_checked_dates()
+    public async Task Resources_for_a_country_lists_its_lines_with_sources_but_no_review_dates()
     {
         var reply = (await _core.Bot.HandleAsync(Say.Command(_alice, "resources", "nz"), default)).Single();
 
+        // The date a line was taken is for admins; shown after every line it read as a claimed live check.
         var nz = _core.Content.FindCountry("nz")!;
         Assert.All(nz.Lines, l =>
         {
             Assert.Contains(l.Name, reply.Text(), StringComparison.Ordinal);
-            Assert.Contains(l.LastChecked, reply.Text(), StringComparison.Ordinal);
+            Assert.Contains(l.Source, reply.Text(), StringComparison.Ordinal);
+            Assert.DoesNotContain(l.LastChecked, reply.Text(), StringComparison.Ordinal);
         });
+        Assert.DoesNotContain("last checked", reply.Text(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -46,6 +46,21 @@ public sealed class ConsoleEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Complaint_takes_professions_of_several_words_typed_on_the_console()
+    {
+        await using var bot = Start();
+
+        var social = await bot.SayAsync("alice: /complaint social worker ireland", "Support while it runs");
+        Assert.Contains(social, l => l.Contains("CORU", StringComparison.Ordinal));
+        var family = await bot.SayAsync("alice: /complaint marriage and family therapist california", "Support while it runs");
+        Assert.Contains(family, l => l.Contains("Board of Behavioral Sciences", StringComparison.Ordinal));
+        var yoga = await bot.SayAsync("alice: /complaint yoga teacher us", "I'd rather not say");
+
+        Assert.DoesNotContain(social.Concat(family).Concat(yoga), l => l.Contains("I don't have anything for", StringComparison.Ordinal));
+        Assert.Equal(0, await bot.EndInputAsync());
+    }
+
+    [Fact]
     public async Task Complaint_in_the_us_asks_the_state_across_several_lists_and_california_shows_its_law()
     {
         await using var bot = Start();
