@@ -115,7 +115,9 @@ public sealed record Messages(
     string WaitUnderAMinute,
     string WaitMinutes,
     string WaitHours,
-    string WaitDays);
+    string WaitDays,
+    // Operations
+    string VolunteerHoldingNothing);
 
 public static partial class MessageTemplate
 {

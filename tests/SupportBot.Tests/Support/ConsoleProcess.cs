@@ -70,16 +70,31 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
     }
 
-    public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs)
+    public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs) =>
+        Start(dataDirectory, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>
+    /// Starts the bot with these SUPPORTBOT_ variables. <paramref name="input"/> "pipe" gives it a pipe on standard
+    /// input; a shell redirection ("&lt;/dev/null", "&lt;&amp;-") gives it that instead.
+    /// </summary>
+    public static ConsoleProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, string[] extraArgs, string input = "pipe")
     {
-        var info = new ProcessStartInfo("dotnet")
+        var piped = input == "pipe";
+        var info = new ProcessStartInfo(piped ? "dotnet" : "/bin/sh")
         {
-            RedirectStandardInput = true,
+            RedirectStandardInput = piped,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
+        if (!piped)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"exec dotnet \"$@\" {input}");
+            info.ArgumentList.Add("sh");
+        }
+
         info.ArgumentList.Add(HostAssembly);
         info.ArgumentList.Add($"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}");
         info.ArgumentList.Add($"--Content:Path={TestPaths.Prompts}");
@@ -92,6 +107,11 @@ public sealed class ConsoleProcess : IAsyncDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SUPPORTBOT_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
         }
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
