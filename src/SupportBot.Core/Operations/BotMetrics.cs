@@ -14,6 +14,9 @@ public sealed class BotMetrics : IDisposable
 {
     public const string MeterName = "SupportBot";
 
+    // People wait minutes to hours, not milliseconds: buckets from 10 seconds to a day.
+    private static readonly InstrumentAdvice<double> Waits = new() { HistogramBucketBoundaries = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 86400] };
+
     private readonly Meter _meter = new(MeterName);
     private readonly Database _database;
     private readonly Histogram<double> _waitToClaim;
@@ -31,8 +34,8 @@ public sealed class BotMetrics : IDisposable
     {
         _database = database;
         _meter.CreateObservableGauge("supportbot.queue.length", ObserveQueue, "{conversation}", "Conversations waiting for a volunteer, by priority.");
-        _waitToClaim = _meter.CreateHistogram<double>("supportbot.queue.wait", "s", "From joining the queue to a volunteer's claim.");
-        _timeToFirstReply = _meter.CreateHistogram<double>("supportbot.reply.first", "s", "From joining the queue to the volunteer's first message.");
+        _waitToClaim = _meter.CreateHistogram("supportbot.queue.wait", "s", "From joining the queue to a volunteer's claim.", advice: Waits);
+        _timeToFirstReply = _meter.CreateHistogram("supportbot.reply.first", "s", "From joining the queue to the volunteer's first message.", advice: Waits);
         _claims = _meter.CreateCounter<long>("supportbot.claims", "{claim}", "Conversations claimed by a volunteer.");
         _closes = _meter.CreateCounter<long>("supportbot.closes", "{close}", "Conversations closed, by outcome.");
         _deliveriesFailed = _meter.CreateCounter<long>("supportbot.deliveries.failed", "{reply}", "Replies that could not be delivered, by platform.");

@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using SupportBot.Core.Operations;
 
 namespace SupportBot.Operations;
@@ -19,7 +20,7 @@ internal static class OperationsServiceCollectionExtensions
         var otlp = builder.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>()?.OtlpEndpoint ?? "";
         if (health.IsEnabled || otlp.Length > 0)
         {
-            builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+            builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("supportbot")).WithMetrics(metrics =>
             {
                 metrics.AddMeter(BotMetrics.MeterName);
                 if (health.IsEnabled)

@@ -148,6 +148,22 @@ public sealed class OperationsTests : IDisposable
     }
 
     [Fact]
+    public async Task At_a_terminal_the_console_starts_with_a_banner_of_two_example_lines()
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            return; // script(1) from util-linux gives the bot a terminal; without it there is no terminal to test.
+        }
+
+        await using var bot = ConsoleProcess.Start(_folder.Path, NoVariables, [], "terminal");
+
+        var banner = await bot.ExpectAsync("alice (dm): I need to talk to someone");
+        Assert.Contains(banner, l => l.Trim() == "alice: /help");
+        Assert.Contains("SupportBot console", string.Join("\n", banner), StringComparison.Ordinal);
+        await bot.SayAsync("alice: /privacy", "[only alice] What I keep");
+    }
+
+    [Fact]
     public async Task A_volunteer_who_writes_while_holding_nothing_is_told_what_waits_not_taken_through_intake()
     {
         await using var bot = ConsoleProcess.Start(_folder.Path, "--Console:Volunteers:0=vol");
@@ -209,6 +225,12 @@ public sealed class OperationsTests : IDisposable
         Volatile.Write(ref gatewayOpen, true);
         await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready after READY", seconds: 20);
         Assert.Equal(0, await RunHealthModeAsync(health));
+
+        // A dropped session resumes; the reconnect is counted and readiness returns.
+        await discord.DropAsync();
+        await WaitForAsync(async () => (await _http.GetStringAsync(new Uri(health + "/metrics")))
+            .Contains("supportbot_gateway_reconnects_total{otel_scope_name=\"SupportBot\",platform=\"discord\"} 1", StringComparison.Ordinal), "a counted reconnect", seconds: 20);
+        await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready after the resume", seconds: 20);
     }
 
     [Fact]

@@ -75,30 +75,31 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the bot with these SUPPORTBOT_ variables. <paramref name="input"/> "pipe" gives it a pipe on standard
-    /// input; a shell redirection ("&lt;/dev/null", "&lt;&amp;-") gives it that instead.
+    /// input; "terminal" runs it under script(1), so both ends are a terminal as for a person; a shell redirection
+    /// ("&lt;/dev/null", "&lt;&amp;-") gives it that instead.
     /// </summary>
     public static ConsoleProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, string[] extraArgs, string input = "pipe")
     {
-        var piped = input == "pipe";
-        var info = new ProcessStartInfo(piped ? "dotnet" : "/bin/sh")
+        string[] command =
+        [
+            "dotnet", HostAssembly, $"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}", $"--Content:Path={TestPaths.Prompts}", .. extraArgs,
+        ];
+        var quoted = string.Join(' ', command.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var (program, arguments) = input switch
         {
-            RedirectStandardInput = piped,
+            "pipe" => (command[0], command[1..]),
+            "terminal" => ("script", ["-qec", "exec " + quoted, "/dev/null"]),
+            _ => ("/bin/sh", new[] { "-c", $"exec {quoted} {input}" }),
+        };
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = input is "pipe" or "terminal",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        if (!piped)
-        {
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add($"exec dotnet \"$@\" {input}");
-            info.ArgumentList.Add("sh");
-        }
-
-        info.ArgumentList.Add(HostAssembly);
-        info.ArgumentList.Add($"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}");
-        info.ArgumentList.Add($"--Content:Path={TestPaths.Prompts}");
-        foreach (var arg in extraArgs)
+        foreach (var arg in arguments)
         {
             info.ArgumentList.Add(arg);
         }
