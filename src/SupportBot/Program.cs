@@ -107,21 +107,29 @@ if (consoleRuns)
 using var host = builder.Build();
 try
 {
-    if (invocation.Verb == Verb.Restore)
+    try
     {
-        // Nothing is opened before the copy: opening would create a key file or lock the database being replaced.
-        return await Backups.RestoreAsync(storage, invocation.File!, () =>
+        if (invocation.Verb == Verb.Restore)
         {
-            // Opened as a start opens it: migrations, and the key checked against the database.
-            host.Services.GetRequiredService<MessageCipher>();
-            host.Services.GetRequiredService<Database>();
-        });
-    }
+            // Nothing is opened before the copy: opening would create a key file or lock the database being replaced.
+            return await Backups.RestoreAsync(storage, invocation.File!, () =>
+            {
+                // Opened as a start opens it: migrations, and the key checked against the database.
+                host.Services.GetRequiredService<MessageCipher>();
+                host.Services.GetRequiredService<Database>();
+            });
+        }
 
-    // Open everything a start needs before anything runs, so each problem is one clear line and exit 2.
-    host.Services.GetService<IStartupValidator>()?.Validate();
-    host.Services.GetRequiredService<MessageCipher>();
-    host.Services.GetRequiredService<Database>();
+        // Open everything a start needs before anything runs, so each problem is one clear line and exit 2.
+        host.Services.GetService<IStartupValidator>()?.Validate();
+        host.Services.GetRequiredService<MessageCipher>();
+        host.Services.GetRequiredService<Database>();
+    }
+    catch (Exception e) when (StorageProblem.Describe(e, storage.Path) is { } problem)
+    {
+        await Console.Error.WriteLineAsync(problem);
+        return 2;
+    }
 
     var summary = StartupSummary.Describe(builder.Configuration, consoleRuns);
     if (invocation.Verb == Verb.Check)
@@ -154,11 +162,6 @@ try
 catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
 {
     await Console.Error.WriteLineAsync("SupportBot cannot start: " + e.Message);
-    return 2;
-}
-catch (Exception e) when (StorageProblem.Describe(e, storage.Path) is { } problem)
-{
-    await Console.Error.WriteLineAsync(problem);
     return 2;
 }
 finally

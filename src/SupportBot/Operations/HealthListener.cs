@@ -38,7 +38,16 @@ internal sealed partial class HealthListener(
             _app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
         }
 
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // Kestrel's message names the address and the reason (in use, not permitted); it holds no secret.
+            throw new InvalidOperationException($"Health:Urls cannot be served: {e.Message}", e);
+        }
+
         Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         LogListening(Address ?? options.Value.Urls);
     }

@@ -222,6 +222,10 @@ public sealed class OperationsTests : IDisposable
         Assert.Contains("\"discord\":\"disconnected\"", await before.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await RunHealthModeAsync(health));
 
+        Assert.Contains("Start-up: Discord: gateway, shard 1 of 1", bot.Errors, StringComparison.Ordinal);
+        Assert.Contains($"Start-up: Health: /healthz, /readyz and /metrics on {health}", bot.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("health-test-token", bot.Errors, StringComparison.Ordinal);
+
         Volatile.Write(ref gatewayOpen, true);
         await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready after READY", seconds: 20);
         Assert.Equal(0, await RunHealthModeAsync(health));
@@ -231,6 +235,19 @@ public sealed class OperationsTests : IDisposable
         await WaitForAsync(async () => (await _http.GetStringAsync(new Uri(health + "/metrics")))
             .Contains("supportbot_gateway_reconnects_total{otel_scope_name=\"SupportBot\",platform=\"discord\"} 1", StringComparison.Ordinal), "a counted reconnect", seconds: 20);
         await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready after the resume", seconds: 20);
+    }
+
+    [Fact]
+    public async Task A_health_address_already_in_use_stops_start_up_with_exit_2_naming_the_setting()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        await using var bot = ConsoleProcess.Start(_folder.Path, $"--Health:Urls={address}");
+
+        Assert.Equal(2, await bot.WaitForExitAsync());
+        Assert.Contains("SupportBot cannot start: Health:Urls cannot be served", bot.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", bot.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
