@@ -41,11 +41,6 @@ if (invocation.Verb == Verb.Health)
 // Standard output belongs to the console adapter's line protocol; every log goes to standard error.
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
-foreach (var warning in ConfigurationCheck.UnknownVariables(Environment.GetEnvironmentVariables()))
-{
-    await Console.Error.WriteLineAsync(warning);
-}
-
 if (ConfigurationCheck.IncompletePlatform(builder.Configuration) is { } incomplete)
 {
     await Console.Error.WriteLineAsync("SupportBot cannot start: " + incomplete);
@@ -102,6 +97,12 @@ if (consoleRuns)
     {
         builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.None);
     }
+}
+
+// After every registration, so that options sections added by any part of the bot count as known.
+foreach (var warning in ConfigurationCheck.UnknownVariables(Environment.GetEnvironmentVariables(), builder.Services))
+{
+    await Console.Error.WriteLineAsync(warning);
 }
 
 using var host = builder.Build();

@@ -53,22 +53,34 @@ internal static class ConfigurationCheck
         return null;
     }
 
-    /// <summary>One warning per SUPPORTBOT_ variable that names no setting, with the nearest setting's variable.</summary>
-    public static IEnumerable<string> UnknownVariables(IDictionary environment)
+    /// <summary>
+    /// One warning per SUPPORTBOT_ variable that names no setting, with the nearest setting's variable. Settings are
+    /// the known sections plus every options class bound from configuration in <paramref name="services"/> that
+    /// declares its Section, so a section added later is known without being listed here.
+    /// </summary>
+    public static IEnumerable<string> UnknownVariables(IDictionary environment, IServiceCollection? services = null)
     {
+        var known = Known.Value.Concat(services is null ? [] : BoundOptions(services)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var name in environment.Keys.OfType<string>().Where(k => k.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
         {
             var key = string.Join(':', name[Prefix.Length..].Split("__").Where(p => !p.All(char.IsAsciiDigit)));
             if (key.Length == 0 || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)
-                || Known.Value.Contains(key, StringComparer.OrdinalIgnoreCase))
+                || known.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
 
-            var nearest = Known.Value.MinBy(k => Distance(k.ToUpperInvariant(), key.ToUpperInvariant()))!;
+            var nearest = known.MinBy(k => Distance(k.ToUpperInvariant(), key.ToUpperInvariant()))!;
             yield return $"Warning: {name} matches no setting and is ignored. Did you mean {Prefix}{nearest.Replace(":", "__", StringComparison.Ordinal)}?";
         }
     }
+
+    private static IEnumerable<string> BoundOptions(IServiceCollection services) =>
+        services.Select(d => d.ServiceType)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Microsoft.Extensions.Options.IOptionsChangeTokenSource<>))
+            .Select(t => t.GetGenericArguments()[0])
+            .Distinct()
+            .SelectMany(t => t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string section ? KeysOf(section, t) : []);
 
     private static IEnumerable<string> KeysOf(string section, Type options) =>
         options.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -56,6 +56,18 @@ public sealed class OperationsConfigurationTests
     }
 
     [Fact]
+    public void A_section_bound_from_configuration_elsewhere_is_known_without_being_listed()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.OptionsBuilderConfigurationExtensions.BindConfiguration(
+            Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.AddOptions<LaterOptions>(services), LaterOptions.Section);
+        var environment = new Dictionary<string, string> { ["SUPPORTBOT_Later__Threshold"] = "3", ["SUPPORTBOT_Later__Treshold"] = "3" };
+
+        var warning = Assert.Single(ConfigurationCheck.UnknownVariables(environment, services));
+        Assert.EndsWith("Did you mean SUPPORTBOT_Later__Threshold?", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_read_only_database_is_one_line_with_the_path_the_user_and_the_fix()
     {
         var line = StorageProblem.Describe(new SqliteException("attempt to write a readonly database", 8), "/data/supportbot.db");
@@ -72,5 +84,12 @@ public sealed class OperationsConfigurationTests
     {
         Assert.Null(StorageProblem.Describe(new SqliteException("no such table", 1), "/data/supportbot.db"));
         Assert.Null(StorageProblem.Describe(new FormatException("bad"), "/data/supportbot.db"));
+    }
+
+    private sealed class LaterOptions
+    {
+        public const string Section = "Later";
+
+        public int Threshold { get; set; }
     }
 }
