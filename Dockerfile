@@ -22,8 +22,16 @@ WORKDIR /app
 COPY --from=build /app .
 COPY --from=build --chown=1654:1654 /data /data
 
-# The database and its key file live on the volume; give a real key with SUPPORTBOT_Storage__EncryptionKey.
-ENV SUPPORTBOT_Storage__Path=/data/supportbot.db
+# The database lives on the volume. Give the key once, from an env file or secret kept outside the image and
+# the volume (README, "Docker"); without one a key file is created beside the database on the volume.
+# Inside a container every listener binds all interfaces: Slack's HTTP mode on 3000, health and metrics on 8080.
+ENV SUPPORTBOT_Storage__Path=/data/supportbot.db \
+    SUPPORTBOT_Slack__Urls=http://+:3000 \
+    SUPPORTBOT_Health__Urls=http://+:8080
 VOLUME /data
+# 3000: Slack HTTP mode (Events API, commands, interactivity). 8080: /healthz, /readyz, /metrics.
+EXPOSE 3000 8080
 USER 1654
+# The chiseled image has no shell or curl: the bot itself asks its /readyz (exit 0 ready, 1 not).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["dotnet", "SupportBot.dll", "--health"]
 ENTRYPOINT ["dotnet", "SupportBot.dll"]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Conversations;
+using SupportBot.Core.Operations;
 using SupportBot.Core.Storage;
 
 namespace SupportBot.Core;
@@ -37,6 +38,7 @@ public sealed partial class Bot
         ComplaintCompanion companion,
         ConversationStore store,
         ContentCatalog content,
+        Connections connections,
         ILogger<Bot> logger)
     {
         _commands = commands.ToDictionary(c => c.Spec.Name, StringComparer.OrdinalIgnoreCase);
@@ -48,11 +50,15 @@ public sealed partial class Bot
         _store = store;
         _messages = content.Messages;
         _logger = logger;
+        Connections = connections;
         Commands = _commands.Values.Select(c => c.Spec).OrderBy(s => s.ForVolunteers).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every command, for platform registration and /help.</summary>
     public IReadOnlyList<CommandSpec> Commands { get; }
+
+    /// <summary>Where adapters report that their platform session is up or down (readiness, reconnect counts).</summary>
+    public Connections Connections { get; }
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
     {
@@ -164,7 +170,9 @@ public sealed partial class Bot
         }
 
         // A complaint companion waiting for a written answer takes the message; it never reaches volunteers.
+        // A volunteer holding nothing is told so, rather than being taken through a survivor's intake.
         return await _companion.TryAnswerAsync(message, ct).ConfigureAwait(false)
+            ?? (message.Actor.IsVolunteer ? await _relay.HoldingNothingAsync(message.Actor, ct).ConfigureAwait(false) : null)
             ?? await _intake.HandleAsync(message, ct).ConfigureAwait(false);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Conversations;
+using SupportBot.Core.Operations;
 using SupportBot.Core.Storage;
 
 namespace SupportBot.Core;
@@ -25,6 +26,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new Database(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<MessageCipher>(), sp.GetRequiredService<PersonIds>()));
         services.AddSingleton<ConversationStore>();
+        services.AddSingleton<BotMetrics>();
+        services.AddSingleton<Connections>();
         services.AddSingleton<DraftStore>();
         services.AddSingleton<ComplaintCompanion>();
         services.AddSingleton<Relay>();

@@ -59,7 +59,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
         _time = time;
         _logger = logger;
         _volunteerUsers = new HashSet<string>(_options.VolunteerUserIds, StringComparer.Ordinal);
-        _gateway = new DiscordGateway(_options, time, logger) { OnDispatch = OnDispatchAsync };
+        _gateway = new DiscordGateway(_options, time, logger) { OnDispatch = OnDispatchAsync, OnEstablished = () => bot.Connections.Connected(Platform.Discord) };
         _grace = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
@@ -140,6 +140,7 @@ internal sealed partial class DiscordAdapter : BackgroundService, IChatAdapter
                 LogConnectionFailed(e.GetType().Name);
             }
 
+            _bot.Connections.Disconnected(Platform.Discord);
             failures = _gateway.Established && _time.GetElapsedTime(started) >= StableAfter ? 0 : failures + 1;
             if (failures > 0 && !stoppingToken.IsCancellationRequested)
             {

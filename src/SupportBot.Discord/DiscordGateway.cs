@@ -29,6 +29,9 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// <summary>Called for every dispatch (op 0) except READY and RESUMED, in the order received.</summary>
     public Func<string, JsonElement, Task> OnDispatch { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>Called when a session reaches READY or RESUMED.</summary>
+    public Action OnEstablished { get; set; } = () => { };
+
     public string? BotUserId { get; private set; }
 
     public bool CanResume => _sessionId is not null;
@@ -101,11 +104,13 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             _resumeUrl = ready.ResumeGatewayUrl;
                             BotUserId = ready.User.Id;
                             Established = true;
+                            OnEstablished();
                             LogReady(options.ShardId);
                         }
                         else if (frame.T == "RESUMED")
                         {
                             Established = true;
+                            OnEstablished();
                             LogResumed(options.ShardId);
                         }
                         else if (frame.T is { } name && frame.D is { } data)

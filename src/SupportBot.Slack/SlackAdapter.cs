@@ -116,6 +116,7 @@ public sealed partial class SlackAdapter(
                 HttpAddress = await endpoint.StartAsync(stoppingToken).ConfigureAwait(false);
                 LogListening(HttpAddress.Port);
                 Ready.TrySetResult();
+                bot.Connections.Connected(Platform.Slack);
                 await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -182,10 +183,12 @@ public sealed partial class SlackAdapter(
 
             LogConnected();
             Ready.TrySetResult();
+            bot.Connections.Connected(Platform.Slack);
             var connectedAt = time.GetTimestamp();
             var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = socket.RunAsync(frame => OnEnvelope(socket, frame), reason => disconnect.TrySetResult(reason), ct);
             var first = await Task.WhenAny(run, disconnect.Task).ConfigureAwait(false);
+            bot.Connections.Disconnected(Platform.Slack);
 
             // Only a connection that lasted resets the backoff: one that ends soon after hello counts as a failure,
             // so a Slack that keeps disconnecting us, or a network that keeps dropping, is not hammered.

@@ -1,18 +1,57 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using SupportBot;
+using SupportBot.ConsoleChat;
 using SupportBot.Core;
 using SupportBot.Core.Content;
+using SupportBot.Core.Operations;
 using SupportBot.Core.Storage;
 using SupportBot.Discord;
+using SupportBot.Operations;
 using SupportBot.Slack;
 
-var builder = Host.CreateApplicationBuilder(args);
+var invocation = Invocation.Parse(args);
+if (invocation.Problem is { } usageProblem)
+{
+    await Console.Error.WriteLineAsync(usageProblem + " See --help.");
+    return 2;
+}
+
+switch (invocation.Verb)
+{
+    case Verb.Help:
+        await Console.Out.WriteLineAsync(Invocation.Usage);
+        return 0;
+    case Verb.Version:
+        await Console.Out.WriteLineAsync("SupportBot " + (typeof(Bot).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"));
+        return 0;
+}
+
+var builder = Host.CreateApplicationBuilder(invocation.ConfigurationArgs);
 
 // Environment variables must not beat --Section:Key, so the command line is added again after them.
-builder.Configuration.AddEnvironmentVariables("SUPPORTBOT_").AddCommandLine(args);
+builder.Configuration.AddEnvironmentVariables(ConfigurationCheck.Prefix).AddCommandLine(invocation.ConfigurationArgs);
+
+if (invocation.Verb == Verb.Health)
+{
+    return await HealthProbe.RunAsync(builder.Configuration);
+}
 
 // Standard output belongs to the console adapter's line protocol; every log goes to standard error.
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+if (ConfigurationCheck.IncompletePlatform(builder.Configuration) is { } incomplete)
+{
+    await Console.Error.WriteLineAsync("SupportBot cannot start: " + incomplete);
+    return 2;
+}
+
+var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+if (invocation.Verb == Verb.Backup)
+{
+    return await Backups.BackupAsync(storage, invocation.File!, invocation.WithKey);
+}
 
 ContentCatalog content;
 try
@@ -25,28 +64,94 @@ catch (ContentException e)
     return 2;
 }
 
+// Started first, so /readyz answers 503 while the adapters connect.
+builder.AddOperations();
 builder.Services.AddSupportBotCore(content);
 
 // Each platform adapter registers itself only when its credentials are configured; with none, the console runs.
-var platforms = 0;
+var adapters = new List<Platform>();
 if (builder.AddDiscordAdapterIfConfigured())
 {
-    platforms++;
+    adapters.Add(Platform.Discord);
 }
 
 if (builder.AddSlackAdapterIfConfigured())
 {
-    platforms++;
+    adapters.Add(Platform.Slack);
 }
 
-if (platforms == 0)
+var consoleRuns = adapters.Count == 0 && invocation.Verb is Verb.Run or Verb.Check;
+if (consoleRuns)
 {
+    if (invocation.Verb == Verb.Run && StandardInput.Problem() is { } noInput)
+    {
+        await Console.Error.WriteLineAsync("SupportBot cannot start: " + noInput);
+        return 2;
+    }
+
+    adapters.Add(Platform.Console);
     builder.Services.AddConsoleAdapter();
+
+    // Logs would interleave with the conversation a script reads; Console:ShowLogs=true brings them back on stderr.
+    if (!builder.Configuration.GetValue<bool>($"{ConsoleOptions.Section}:{nameof(ConsoleOptions.ShowLogs)}"))
+    {
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.None);
+    }
+}
+
+// After every registration, so that options sections added by any part of the bot count as known.
+foreach (var warning in ConfigurationCheck.UnknownVariables(Environment.GetEnvironmentVariables(), builder.Services))
+{
+    await Console.Error.WriteLineAsync(warning);
 }
 
 using var host = builder.Build();
 try
 {
+    try
+    {
+        if (invocation.Verb == Verb.Restore)
+        {
+            // Nothing is opened before the copy: opening would create a key file or lock the database being replaced.
+            return await Backups.RestoreAsync(storage, invocation.File!, () =>
+            {
+                // Opened as a start opens it: migrations, and the key checked against the database.
+                host.Services.GetRequiredService<MessageCipher>();
+                host.Services.GetRequiredService<Database>();
+            });
+        }
+
+        // Open everything a start needs before anything runs, so each problem is one clear line and exit 2.
+        host.Services.GetService<IStartupValidator>()?.Validate();
+        host.Services.GetRequiredService<MessageCipher>();
+        host.Services.GetRequiredService<Database>();
+    }
+    catch (Exception e) when (StorageProblem.Describe(e, storage.Path) is { } problem)
+    {
+        await Console.Error.WriteLineAsync(problem);
+        return 2;
+    }
+
+    var summary = StartupSummary.Describe(builder.Configuration, consoleRuns);
+    if (invocation.Verb == Verb.Check)
+    {
+        await Console.Out.WriteLineAsync("Configuration, content and storage are usable. This would start:");
+        foreach (var line in summary)
+        {
+            await Console.Out.WriteLineAsync("  " + line);
+        }
+
+        return 0;
+    }
+
+    var connections = host.Services.GetRequiredService<Connections>();
+    adapters.ForEach(connections.Expect);
+    var startup = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SupportBot.Startup");
+    foreach (var line in summary)
+    {
+        Log.Summary(startup, line);
+    }
+
     // Taken before running: RunAsync disposes the host's services when it returns.
     var workers = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
     await host.RunAsync();
@@ -64,4 +169,10 @@ finally
 {
     // Release the database file (and checkpoint its WAL) before the process ends.
     Database.CloseAll();
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Start-up: {Line}")]
+    public static partial void Summary(ILogger logger, string line);
 }

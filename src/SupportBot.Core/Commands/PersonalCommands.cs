@@ -74,7 +74,7 @@ public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentC
 }
 
 /// <summary>/end and the End button: the survivor ends their conversation at any time.</summary>
-public sealed class EndCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
+public sealed class EndCommand(ConversationStore store, Relay relay, ContentCatalog content, Operations.BotMetrics metrics) : ISlashCommand, IActionHandler
 {
     public CommandSpec Spec { get; } = new("end", "End your conversation with the volunteers", []);
 
@@ -100,6 +100,7 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
             return [Reply.Private(actor, new TextBlock(content.Messages.NothingToEnd))];
         }
 
+        metrics.Closed(ended.Id, "survivor-ended");
         var replies = new List<Reply> { Reply.Private(actor, new TextBlock(content.Messages.SurvivorEnded)) };
         if (relay.Withdrawn(ended) is { } notice)
         {

@@ -122,7 +122,9 @@ public sealed record Messages(
     string CompanionNeedsChoice,
     // Risk triage: the notice for danger from another person, and the alert to the volunteer holding a conversation
     string DangerNoticePerson,
-    string VolunteerRiskAlert);
+    string VolunteerRiskAlert,
+    // Operations
+    string VolunteerHoldingNothing);
 
 public static partial class MessageTemplate
 {

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
+using SupportBot.Core.Operations;
 using SupportBot.Core.Storage;
 using SupportBot.Core.Triage;
 
@@ -14,7 +15,7 @@ namespace SupportBot.Core.Conversations;
 /// The volunteer channel only ever sees a number, a name to call the person by, a priority and a wait
 /// (invariant 2); the words travel by direct message to the one volunteer who holds the conversation.
 /// </summary>
-public sealed partial class Relay(ConversationStore store, ContentCatalog content, TimeProvider clock, ILogger<Relay> logger)
+public sealed partial class Relay(ConversationStore store, ContentCatalog content, TimeProvider clock, BotMetrics metrics, ILogger<Relay> logger)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -46,9 +47,24 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         (await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false)).Count > 0;
 
     /// <summary>
-    /// Relays a survivor's message, already stored in the conversation, to the volunteer holding the conversation. When it reads as risk, the conversation
-    /// becomes urgent, the volunteer is alerted (the alert carries no words beyond the relayed message), and the
-    /// survivor gets the lines that fit.
+    /// The answer to a volunteer who writes while holding no conversation: how many wait and how to take one.
+    /// Null when they have a conversation of their own as a survivor, which their message continues.
+    /// </summary>
+    public async Task<IReadOnlyList<Reply>?> HoldingNothingAsync(Actor volunteer, CancellationToken ct)
+    {
+        if (await store.FindOpenAsync(volunteer.Address, ct).ConfigureAwait(false) is not null)
+        {
+            return null;
+        }
+
+        var waiting = (await store.QueueAsync(ct).ConfigureAwait(false)).Count;
+        return [Reply.DirectTo(volunteer.Address, new TextBlock(MessageTemplate.Fill(_messages.VolunteerHoldingNothing, ("Waiting", waiting))))];
+    }
+
+    /// <summary>
+    /// Relays a survivor's message, already stored, to the volunteer holding the conversation. When it reads as risk,
+    /// the conversation becomes urgent, the volunteer is alerted (the alert carries no words beyond the relayed
+    /// message), and the survivor gets the lines that fit.
     /// </summary>
     public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, RiskAssessment risk, CancellationToken ct)
     {
@@ -146,6 +162,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         }
 
         LogClaimed(claimed.Id);
+        metrics.Claimed(claimed, clock.GetUtcNow());
         var transcript = result.Transcript;
         return
         [
@@ -183,6 +200,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         }
 
         LogClosed(closed.Id, outcome);
+        metrics.Closed(closed.Id, outcome);
         return
         [
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Closed, ("Id", closed.Id), ("Outcome", outcome)))),
@@ -255,6 +273,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
         }
 
+        metrics.VolunteerReplied(id, clock.GetUtcNow());
         return [Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))))];
     }
 

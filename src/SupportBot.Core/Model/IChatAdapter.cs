@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SupportBot.Core.Operations;
 
 namespace SupportBot.Core;
 
@@ -19,7 +20,7 @@ public interface IChatAdapter
 /// delivery is logged and does not stop the others: a volunteer whose DMs are closed must not keep crisis lines
 /// from reaching a survivor.
 /// </summary>
-public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILogger<ReplyRouter> logger)
+public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILogger<ReplyRouter> logger, BotMetrics? metrics = null)
 {
     private readonly IReadOnlyList<IChatAdapter> _adapters = adapters.ToList();
 
@@ -50,6 +51,7 @@ public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILog
         if (target is null)
         {
             LogNoAdapter(user.Platform);
+            metrics?.DeliveryFailed(user.Platform);
             return false;
         }
 
@@ -67,6 +69,7 @@ public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILog
         {
             // The kind only: exception messages of HTTP clients can carry addresses.
             LogDeliveryFailed(adapter.Platform, reply.Audience.GetType().Name, e.GetType().Name);
+            metrics?.DeliveryFailed(adapter.Platform);
             return false;
         }
     }

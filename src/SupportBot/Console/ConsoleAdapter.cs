@@ -29,6 +29,13 @@ public sealed partial class ConsoleAdapter(
     {
         // Let the host finish starting (and its logs reach stderr) before the first prompt.
         await Task.Yield();
+        bot.Connections.Connected(Platform.Console);
+        if (Operations.StandardInput.IsInteractive)
+        {
+            // Only for a person at a terminal: a script reads standard output and expects replies alone.
+            _screen.WriteProtocolError(Banner(options.Value.VolunteerNames));
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var line = await ReadLineAsync(stoppingToken).ConfigureAwait(false);
@@ -127,7 +134,15 @@ public sealed partial class ConsoleAdapter(
         return await read.ConfigureAwait(false);
     }
 
-    [GeneratedRegex(@"^\s*(?<user>[A-Za-z0-9_.\-]+)\s*(?<dm>\(dm\))?\s*:(?<rest>.*)$")]
+    private static string Banner(IReadOnlyList<string> volunteers) => $$"""
+        SupportBot console: each line is one person acting, and each reply starts with who sees it. Try:
+          alice: /help
+          alice (dm): I need to talk to someone
+        Volunteers here: {{string.Join(", ", volunteers)}} (try "{{volunteers[0]}}: /queue"). Ctrl+D ends.
+        """;
+
+    // Names are letters of any script, digits and _ . -; "(dm)" in any case.
+    [GeneratedRegex(@"^\s*(?<user>[\p{L}\p{M}\p{N}_.\-]+)\s*(?<dm>\(dm\))?\s*:(?<rest>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex LinePattern();
 
     [GeneratedRegex(@"^\[\s*(?<n>\d{1,3})\s*(,\s*(?<n>\d{1,3})\s*)*\]$")]

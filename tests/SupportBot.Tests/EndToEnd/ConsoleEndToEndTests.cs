@@ -219,7 +219,7 @@ public sealed class ConsoleEndToEndTests : IDisposable
     public async Task Neither_the_encryption_key_nor_what_people_write_reaches_the_logs_even_at_trace_level()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using var bot = ConsoleProcess.Start(_folder.Path, $"--Storage:EncryptionKey={key}", "--Logging:LogLevel:Default=Trace");
+        await using var bot = ConsoleProcess.Start(_folder.Path, $"--Storage:EncryptionKey={key}", "--Logging:LogLevel:Default=Trace", "--Console:ShowLogs=true");
 
         await bot.DiscloseAsync("alice", Disclosure);
         await bot.SayAsync("vol: /claim", "was claimed by vol");

@@ -70,20 +70,36 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
     }
 
-    public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs)
+    public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs) =>
+        Start(dataDirectory, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>
+    /// Starts the bot with these SUPPORTBOT_ variables. <paramref name="input"/> "pipe" gives it a pipe on standard
+    /// input; "terminal" runs it under script(1), so both ends are a terminal as for a person; a shell redirection
+    /// ("&lt;/dev/null", "&lt;&amp;-") gives it that instead.
+    /// </summary>
+    public static ConsoleProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, string[] extraArgs, string input = "pipe")
     {
-        var info = new ProcessStartInfo("dotnet")
+        string[] command =
+        [
+            "dotnet", HostAssembly, $"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}", $"--Content:Path={TestPaths.Prompts}", .. extraArgs,
+        ];
+        var quoted = string.Join(' ', command.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var (program, arguments) = input switch
         {
-            RedirectStandardInput = true,
+            "pipe" => (command[0], command[1..]),
+            "terminal" => ("script", ["-qec", "exec " + quoted, "/dev/null"]),
+            _ => ("/bin/sh", new[] { "-c", $"exec {quoted} {input}" }),
+        };
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = input is "pipe" or "terminal",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        info.ArgumentList.Add(HostAssembly);
-        info.ArgumentList.Add($"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}");
-        info.ArgumentList.Add($"--Content:Path={TestPaths.Prompts}");
-        foreach (var arg in extraArgs)
+        foreach (var arg in arguments)
         {
             info.ArgumentList.Add(arg);
         }
@@ -92,6 +108,11 @@ public sealed class ConsoleProcess : IAsyncDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SUPPORTBOT_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
         }
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
