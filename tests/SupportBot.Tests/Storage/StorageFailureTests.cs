@@ -56,7 +56,7 @@ public sealed class StorageFailureTests
     public async Task The_real_process_answers_through_a_held_lock_stays_up_and_works_once_it_is_released()
     {
         using var folder = new TempFolder("locked");
-        await using var bot = ConsoleProcess.Start(folder.Path, "--Storage:BusyTimeoutSeconds=1");
+        await using var bot = ConsoleProcess.Start(folder.Path, "--Storage:BusyTimeoutSeconds=1", "--Console:ShowLogs=true");
         await bot.DiscloseAsync("alice", "warm-up words");
 
         using (var holder = Open(Path.Combine(folder.Path, "supportbot.db")))
