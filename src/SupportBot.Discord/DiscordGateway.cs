@@ -36,8 +36,8 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// <summary>Where the next session should connect: the resume address when resuming, else null (ask /gateway/bot).</summary>
     public string? ResumeUrl => CanResume ? _resumeUrl : null;
 
-    /// <summary>Whether the last session reached READY or RESUMED; the caller's backoff resets when it did and lasted.</summary>
-    public bool Established { get; private set; }
+    /// <summary>Called when a session reaches READY or RESUMED; the caller's backoff measures from here whether it lasted.</summary>
+    public Action OnEstablished { get; set; } = () => { };
 
     /// <summary>
     /// Runs one session until the connection ends. Throws <see cref="DiscordFatalException"/> on fatal close codes,
@@ -45,7 +45,6 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// </summary>
     public async Task RunAsync(string gatewayUrl, CancellationToken ct)
     {
-        Established = false;
         using var socket = new ClientWebSocket();
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var uri = new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json");
@@ -94,19 +93,26 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             _sequence = s;
                         }
 
+                        if (frame.T == "READY" && frame.D is { } badReady && !IsReady(badReady))
+                        {
+                            // Without its session id the session cannot be resumed later; identify anew on the next connection.
+                            LogMalformedFrame(0);
+                            break;
+                        }
+
                         if (frame.T == "READY" && frame.D is { } readyData)
                         {
                             var ready = readyData.Deserialize(DiscordJson.Default.ReadyData)!;
                             _sessionId = ready.SessionId;
                             _resumeUrl = ready.ResumeGatewayUrl;
                             BotUserId = ready.User.Id;
-                            Established = true;
                             LogReady(options.ShardId);
+                            OnEstablished();
                         }
                         else if (frame.T == "RESUMED")
                         {
-                            Established = true;
                             LogResumed(options.ShardId);
+                            OnEstablished();
                         }
                         else if (frame.T is { } name && frame.D is { } data)
                         {
@@ -254,8 +260,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         }
     }
 
-    /// <summary>The next frame, or null when the server closed the connection.</summary>
-    private static async Task<GatewayFrame?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
+    /// <summary>
+    /// The next frame, or null when the server closed the connection. A frame that is not a gateway frame is logged
+    /// and skipped (invariant 10): the connection itself is still good, and dropping it would lose the events after it.
+    /// </summary>
+    private async Task<GatewayFrame?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)
@@ -273,12 +282,42 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                 throw new WebSocketException("A gateway frame exceeded the size limit.");
             }
 
-            if (result.EndOfMessage)
+            if (!result.EndOfMessage)
             {
-                return JsonSerializer.Deserialize(buffer.WrittenSpan, DiscordJson.Default.GatewayFrame);
+                continue;
             }
+
+            try
+            {
+                if (JsonSerializer.Deserialize(buffer.WrittenSpan, DiscordJson.Default.GatewayFrame) is { } frame)
+                {
+                    return frame;
+                }
+            }
+            catch (JsonException)
+            {
+                // Skipped below, like a frame that reads as null.
+            }
+
+            LogMalformedFrame(buffer.WrittenCount);
+            buffer.Clear();
         }
     }
+
+    private static bool IsReady(JsonElement data)
+    {
+        try
+        {
+            return data.Deserialize(DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 };
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a malformed Discord gateway frame ({Bytes} bytes)")]
+    private partial void LogMalformedFrame(int bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discord gateway ready (shard {Shard})")]
     private partial void LogReady(int shard);

@@ -145,7 +145,7 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
 
         // Within Discord's three seconds, whatever the bot's global budget says.
         var sent = Stopwatch.GetTimestamp();
-        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None);
+        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None);
         await _api.FollowUpAsync("token-a", new MessageBody("b"), CancellationToken.None);
         await _api.EditOriginalAsync("token-a", new MessageBody("c"), CancellationToken.None);
         Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(0.6));
@@ -192,7 +192,7 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         _fake.Respond = _ => new FakeResponse(502, "");
 
         var error = await Assert.ThrowsAsync<DiscordApiException>(
-            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None));
+            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
 
         Assert.Equal(System.Net.HttpStatusCode.BadGateway, error.Status);
         Assert.Single(_fake.Calls); // a retry after backoff would land past Discord's three seconds

@@ -87,7 +87,7 @@ public sealed class DiscordGatewayTests
         await Task.Delay(100); // the second frame reaches the queue
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await rig.Adapter.StopAsync(timeout.Token);
+        await rig.Connection.StopAsync(timeout.Token);
 
         // The gateway will not deliver either again: both were answered before the adapter stopped.
         Assert.NotEmpty(fake.CallsTo("POST", "/channels/dm-222/messages"));
@@ -136,7 +136,7 @@ public sealed class DiscordGatewayTests
     {
         await using var rig = await DiscordRig.StartAsync(f => f.CloseOnIdentify = 4004);
 
-        var stopped = rig.Adapter.ExecuteTask!;
+        var stopped = rig.Connection.ExecuteTask!;
         var error = await Assert.ThrowsAsync<DiscordFatalException>(() => stopped.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("authentication failed (4004)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Discord:Token", error.Message, StringComparison.Ordinal);

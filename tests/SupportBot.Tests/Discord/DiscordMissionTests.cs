@@ -194,8 +194,8 @@ public sealed class DiscordMissionTests
         await using var rig = await DiscordRig.StartAsync(start: false, settings: s => s["Discord:VolunteerChannelId"] = "");
         var notice = Reply.ToVolunteers(new TextBlock("A conversation is waiting."));
 
-        await rig.Adapter.SendAsync(notice, CancellationToken.None);
-        await rig.Adapter.SendAsync(notice, CancellationToken.None);
+        await rig.Core.Get<SupportBot.Discord.DiscordSender>().SendAsync(notice, CancellationToken.None);
+        await rig.Core.Get<SupportBot.Discord.DiscordSender>().SendAsync(notice, CancellationToken.None);
 
         Assert.Single(rig.Core.Logs.Lines, l => l.Contains("Discord:VolunteerChannelId", StringComparison.Ordinal));
         Assert.Empty(rig.Fake.CallsTo("POST", "/messages"));

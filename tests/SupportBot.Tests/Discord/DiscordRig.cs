@@ -28,7 +28,7 @@ internal sealed class DiscordRig : IAsyncDisposable
 
     public CoreHarness Core { get; }
 
-    internal DiscordAdapter Adapter => Core.Get<DiscordAdapter>();
+    internal DiscordConnection Connection => Core.Get<DiscordConnection>();
 
     public static async Task<DiscordRig> StartAsync(
         Action<FakeDiscord>? arrange = null, Action<IServiceCollection>? services = null, bool start = true,
@@ -57,7 +57,7 @@ internal sealed class DiscordRig : IAsyncDisposable
         var rig = new DiscordRig(fake, core);
         if (start)
         {
-            await rig.Adapter.StartAsync(CancellationToken.None);
+            await rig.Connection.StartAsync(CancellationToken.None);
             await FakeDiscord.WaitAsync(() => fake.Frames.FirstOrDefault(f => f.Op is 2), "IDENTIFY");
         }
 
@@ -152,7 +152,7 @@ internal sealed class DiscordRig : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await Adapter.StopAsync(timeout.Token);
+            await Connection.StopAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
@@ -84,10 +85,10 @@ public sealed class SlackHttpModeTests
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
 
             // Slack took the 200 as delivered and will not retry, so stopping must not drop the work.
-            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
             await SlackSocketModeTests.ReleaseAsync(blocker);
-            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+            await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
 
         Assert.Contains(host.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
@@ -134,7 +135,7 @@ public sealed class SlackHttpModeTests
         long timestamp, string? secret = SlackTestHost.SigningSecret, int? retryNum = null)
     {
         var ts = timestamp.ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Adapter.HttpAddress!, "/slack/" + endpoint));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Connection.HttpAddress!, "/slack/" + endpoint));
         request.Content = new StringContent(body, Encoding.UTF8);
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         request.Headers.Add("X-Slack-Request-Timestamp", ts);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 
@@ -167,10 +168,10 @@ public sealed class SlackSocketModeTests
             await slack.WaitForAckAsync(id, AckDeadline);
 
             // Slack will not send an acknowledged envelope again, so stopping must not drop the work on it.
-            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
             await ReleaseAsync(blocker);
-            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+            await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
 
         Assert.Contains(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
@@ -276,9 +277,10 @@ public sealed class SlackSocketModeTests
         await slack.Latest().SendDisconnectAsync("refresh_requested");
         await slack.WaitForConnectionsAsync(3);
 
+        // The backoff waits 50–100 % of its step (jitter): 0.5–1 s, then 1–2 s.
         var opens = slack.CallsTo("apps.connections.open");
-        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.9), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
-        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(1.9), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
+        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.45), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
+        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(0.95), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
     }
 
     [Fact]

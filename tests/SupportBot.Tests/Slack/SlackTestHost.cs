@@ -34,7 +34,11 @@ public sealed class SlackTestHost : IAsyncDisposable
     /// <summary>Every log line the adapter and the core wrote.</summary>
     public CapturingLoggerProvider Logs => Core.Logs;
 
-    public SlackAdapter Adapter => Services.GetRequiredService<SlackAdapter>();
+    /// <summary>The Slack connection: Socket Mode or the HTTP endpoint.</summary>
+    internal SlackConnection Connection => Services.GetRequiredService<SlackConnection>();
+
+    /// <summary>What delivers replies on Slack (the router's Slack adapter).</summary>
+    internal SlackSender Sender => Services.GetRequiredService<SlackSender>();
 
     public ContentCatalog Content => Core.Content;
 
@@ -61,10 +65,10 @@ public sealed class SlackTestHost : IAsyncDisposable
             },
             settings);
         var host = new SlackTestHost(slack, core);
-        await host.Adapter.StartAsync(CancellationToken.None);
+        await host.Connection.StartAsync(CancellationToken.None);
         if (waitUntilReady)
         {
-            await host.Adapter.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await host.Connection.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         return host;
@@ -72,7 +76,7 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Adapter.StopAsync(CancellationToken.None);
+        await Connection.StopAsync(CancellationToken.None);
         Core.Dispose();
         await Slack.DisposeAsync();
     }
