@@ -146,4 +146,19 @@ public sealed class DiscordGatewayTests
         Assert.Contains(rig.Core.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal) && l.Contains("4004", StringComparison.Ordinal));
         Assert.DoesNotContain(DiscordRig.Token, rig.Core.Logs.AllText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_wrong_token_stops_the_adapter_with_a_clear_error_and_no_connection()
+    {
+        await using var rig = await DiscordRig.StartAsync(start: false, settings: s => s["Discord:Token"] = "wrong-token.SECRET-not-logged");
+        rig.ExpectRefusals = true;
+
+        await rig.Connection.StartAsync(CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<DiscordFatalException>(() => rig.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains("401", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord:Token", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, rig.Fake.Connections);
+        Assert.DoesNotContain("wrong-token", rig.Core.Logs.AllText, StringComparison.Ordinal);
+    }
 }

@@ -9,7 +9,7 @@ namespace SupportBot.Tests.Discord;
 /// <summary>The real core and the Discord adapter, pointed at a <see cref="FakeDiscord"/>, with payload builders.</summary>
 internal sealed class DiscordRig : IAsyncDisposable
 {
-    public const string Token = "test-token-MTIzNDU2Nzg5.SECRET-do-not-log";
+    public const string Token = FakeDiscord.DefaultToken;
     public const string ApplicationId = "800000000000000001";
     public const string GuildId = "700000000000000001";
     public const string VolunteerRoleId = "600000000000000001";
@@ -27,6 +27,12 @@ internal sealed class DiscordRig : IAsyncDisposable
     public FakeDiscord Fake { get; }
 
     public CoreHarness Core { get; }
+
+    /// <summary>
+    /// Whether the test provokes a refusal on purpose. Otherwise disposing the rig fails the test when the fake refused
+    /// anything the adapter sent as Discord would (a late or second initial response, a wrong token).
+    /// </summary>
+    public bool ExpectRefusals { get; set; }
 
     internal DiscordConnection Connection => Core.Get<DiscordConnection>();
 
@@ -161,5 +167,6 @@ internal sealed class DiscordRig : IAsyncDisposable
 
         Core.Dispose();
         await Fake.DisposeAsync();
+        Assert.True(ExpectRefusals || Fake.Refusals.IsEmpty, "Discord would have refused: " + string.Join("; ", Fake.Refusals));
     }
 }
