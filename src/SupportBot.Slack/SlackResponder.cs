@@ -43,30 +43,31 @@ internal sealed partial class SlackResponder : IDisposable
     public string BotUserId { get; set; } = "";
 
     /// <summary>
-    /// A Socket Mode envelope, called on the receive loop: acknowledged (with the answer, for a quick slash command)
-    /// and handled off the loop, so a slow database never stops the loop reading and acking the next envelopes.
+    /// A Socket Mode envelope, called on the receive loop. What it is, and whose lane it joins, is decided here, so one
+    /// person's envelopes are handled in the order Slack sent them; acks and the work itself never block the loop,
+    /// so a slow database cannot stop it reading (and acking) the next envelopes.
     /// </summary>
-    public void OnEnvelope(SocketFrame frame, Func<JsonObject?, Task> ack) => _inFlight.Run(async _ =>
+    public void OnEnvelope(SocketFrame frame, Func<JsonObject?, Task> ack)
     {
         switch (frame.Type)
         {
             case "slash_commands" when Parse(frame.Payload, SlackJson.Default.SlashPayload) is { } command:
-                await ack(await SlashCommandAsync(command).ConfigureAwait(false)).ConfigureAwait(false);
+                _inFlight.Track(AckWithAnswerAsync(command, ack));
                 break;
             case "events_api":
-                // Ack first: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
-                await ack(null).ConfigureAwait(false);
+                // Acked at once: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
+                _inFlight.Track(ack(null));
                 Event(Parse(frame.Payload, SlackJson.Default.EventCallback));
                 break;
             case "interactive":
-                await ack(null).ConfigureAwait(false);
+                _inFlight.Track(ack(null));
                 Interaction(Parse(frame.Payload, SlackJson.Default.InteractivePayload));
                 break;
             default:
-                await ack(null).ConfigureAwait(false);
+                _inFlight.Track(ack(null));
                 break;
         }
-    });
+    }
 
     /// <summary>
     /// Runs a slash command. When the answer is ready within <see cref="AnswerInAckBudget"/>, the actor's private answer
@@ -178,10 +179,10 @@ internal sealed partial class SlackResponder : IDisposable
     /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
 
-    /// <summary>Tracks work that is not an event's (an ack in flight), so stopping waits for it too.</summary>
-    public Task Track(Task task) => _inFlight.Track(task);
-
     public void Dispose() => _inFlight.Dispose();
+
+    private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack) =>
+        await ack(await SlashCommandAsync(command).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>Answers the actor privately in place; every other reply goes through the router.</summary>
     private async Task DeliverAsync(IReadOnlyList<Reply> replies, SlackContext context, CancellationToken ct)

@@ -268,7 +268,7 @@ public sealed class DiscordMissionTests
         // The answer goes to the DM channel the message came from; no new channel is needed.
         var answer = await rig.Fake.WaitForCallAsync("POST", $"/channels/{channel}/messages");
         Assert.Contains(rig.Core.Content.Messages.Welcome, answer.Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
-        await Task.Delay(200);
+        await rig.SentinelAsync(dm["d"]!["author"]!["id"]!.GetValue<string>());
         Assert.Single(rig.Fake.CallsTo("POST", "/messages"));
         Assert.Empty(rig.Fake.CallsTo("POST", "/users/@me/channels"));
     }

@@ -70,6 +70,19 @@ internal sealed class DiscordRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>
+    /// Runs /help for <paramref name="userId"/> and waits for its answer. Each person's events are handled in order,
+    /// so once it is answered everything that person sent before has been handled: a test can then assert that
+    /// nothing else happened without waiting a fixed time. (Events that are ignored, like guild messages, are ignored
+    /// as they are read, so any later answer proves them done.)
+    /// </summary>
+    public async Task SentinelAsync(string userId)
+    {
+        var id = NextId();
+        await Fake.DispatchAsync("INTERACTION_CREATE", Command(id, Member(userId, "sentinel"), "help"));
+        await Fake.WaitForCallAsync("POST", $"/interactions/{id}/", seconds: 10);
+    }
+
     public static string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static JsonObject User(string id, string name) => new() { ["id"] = id, ["username"] = name, ["global_name"] = name };

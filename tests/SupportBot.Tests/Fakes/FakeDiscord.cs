@@ -146,6 +146,20 @@ public sealed class FakeDiscord : IAsyncDisposable
         return DispatchAsync(node["t"]!.GetValue<string>(), node["d"]!);
     }
 
+    /// <summary>Sends any text as a frame on the live session, which stays live (a malformed frame, for one).</summary>
+    public async Task SendFrameAsync(string text)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await SendRawAsync(_live ?? throw new InvalidOperationException("No live gateway session."), text);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public Task SendReconnectAsync() => SendToLiveAsync("{\"op\":7,\"d\":null,\"s\":null,\"t\":null}", forgetLive: true);
 
     public Task SendInvalidSessionAsync(bool resumable) =>

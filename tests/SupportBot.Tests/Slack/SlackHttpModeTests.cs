@@ -25,8 +25,9 @@ public sealed class SlackHttpModeTests
         var forgedEvent = await PostAsync(http, host, "events", SlackTestHost.DirectMessage("UFORGE", "hi", "EvForged").ToJsonString(), "application/json", now, secret: "nope");
 
         Assert.All(new[] { wrongSecret, stale, unsigned, forgedEvent }, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
-        await Task.Delay(500);
-        Assert.Empty(host.Slack.Responses);
+        await SentinelAsync(http, host, "UMEMBER");
+        await SentinelAsync(http, host, "UFORGE");
+        Assert.DoesNotContain(host.Slack.Responses, r => r.Id == "r-bad");
         Assert.DoesNotContain(host.Slack.Calls, c => c.Method is "chat.postMessage" or "conversations.open");
 
         // The same event, correctly signed, is then handled: the refusal did not mark it as seen.
@@ -66,7 +67,7 @@ public sealed class SlackHttpModeTests
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         await SlackSocketModeTests.PostedToAsync(host.Slack, "DURETRY", 1);
-        await Task.Delay(500);
+        await SentinelAsync(http, host, "URETRY");
         Assert.Single(host.Slack.CallsTo("chat.postMessage"));
     }
 
@@ -87,6 +88,7 @@ public sealed class SlackHttpModeTests
             // Slack took the 200 as delivered and will not retry, so stopping must not drop the work.
             var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
+            Assert.False(stop.IsCompleted, "stopping did not wait for the accepted work");
             await SlackSocketModeTests.ReleaseAsync(blocker);
             await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
@@ -125,6 +127,22 @@ public sealed class SlackHttpModeTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == "r-next"), TimeSpan.FromSeconds(10), "the answer by response_url");
         Assert.Equal("ephemeral", host.Slack.Responses.First(r => r.Id == "r-next").Body["response_type"]?.GetValue<string>());
+    }
+
+    /// <summary>
+    /// Runs a signed /help for <paramref name="user"/> and waits for its answer (in the response, or by response_url
+    /// when slow): everything the person sent before has then been handled, as in <see cref="SlackTestHost.SentinelAsync"/>.
+    /// </summary>
+    private static async Task SentinelAsync(HttpClient http, SlackTestHost host, string user)
+    {
+        var responseId = "sentinel-" + Guid.NewGuid().ToString("N");
+        var response = await PostAsync(http, host, "commands", SlashForm(host, user, "/help", "", responseId), "application/x-www-form-urlencoded",
+            host.Core.Clock.GetUtcNow().ToUnixTimeSeconds());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        if ((await response.Content.ReadAsStringAsync()).Length == 0)
+        {
+            await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == responseId), TimeSpan.FromSeconds(10), "the sentinel's answer");
+        }
     }
 
     private static string SlashForm(SlackTestHost host, string user, string command, string text, string responseId) =>

@@ -77,11 +77,13 @@ public sealed class SlackSocketModeTests
         await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-claim"), TimeSpan.FromSeconds(10), "the claim confirmation");
         Assert.Equal("ephemeral", slack.Responses.First(r => r.Id == "r-claim").Body["response_type"]?.GetValue<string>());
 
+        await host.SentinelAsync(SlackTestHost.Volunteer); // every reply to the claim has been delivered
         var toSurvivor = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + Survivor);
         await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(SlackTestHost.Volunteer, "I am here to listen, Pelican", "Ev2"));
         var relayed = await PostedToAsync(slack, "D" + Survivor, toSurvivor + 1);
         Assert.Contains("Pelican", relayed[^1].AllText, StringComparison.Ordinal);
 
+        await host.SentinelAsync(SlackTestHost.Volunteer);
         var toVolunteer = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + SlackTestHost.Volunteer);
         await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor, "Thank you Quokka", "Ev3"));
         var back = await PostedToAsync(slack, "D" + SlackTestHost.Volunteer, toVolunteer + 1);
@@ -170,6 +172,7 @@ public sealed class SlackSocketModeTests
             // Slack will not send an acknowledged envelope again, so stopping must not drop the work on it.
             var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
+            Assert.False(stop.IsCompleted, "stopping did not wait for the accepted work");
             await ReleaseAsync(blocker);
             await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
@@ -217,7 +220,8 @@ public sealed class SlackSocketModeTests
         var secondAck = await slack.WaitForAckAsync(again);
 
         await PostedToAsync(slack, "DURETRY", 1);
-        await Task.Delay(500);
+        await host.SentinelAsync("URETRY");
+        await host.SentinelAsync("URETRY2");
         Assert.Single(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DURETRY");
         Assert.Null(secondAck.Payload);
         Assert.DoesNotContain(slack.Responses, r => r.Id == "r-help");
@@ -235,7 +239,7 @@ public sealed class SlackSocketModeTests
         await Eventually.TrueAsync(() => !slack.AllAcks.IsEmpty, TimeSpan.FromSeconds(10), "the ack of the re-sent envelope");
 
         await PostedToAsync(slack, "DULOST", 1);
-        await Task.Delay(500);
+        await host.SentinelAsync("ULOST");
         Assert.Single(slack.CallsTo("chat.postMessage"));
         Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
     }
@@ -322,7 +326,9 @@ public sealed class SlackSocketModeTests
 
         await slack.Latest().SendDisconnectAsync("link_disabled");
         await Eventually.TrueAsync(() => host.Logs.AllText.Contains("disabled the Socket Mode link", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the error log");
-        await Task.Delay(1500);
+
+        // The connection loop has ended (its task is done), so no reconnect can follow.
+        await host.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(slack.CallsTo("apps.connections.open"));
     }
 

@@ -81,6 +81,22 @@ public sealed class SlackTestHost : IAsyncDisposable
         await Slack.DisposeAsync();
     }
 
+    /// <summary>
+    /// Runs /help for <paramref name="user"/> over Socket Mode and waits for its answer (in the ack, or by response_url
+    /// when slow). Each person's events are handled in order, so once it is answered everything that person sent
+    /// before has been handled and delivered: a test can then assert that nothing else happened without waiting a
+    /// fixed time. (Events that are ignored, like bot posts, are ignored as they are read, so any later answer proves them done.)
+    /// </summary>
+    public async Task SentinelAsync(string user)
+    {
+        var responseId = "sentinel-" + Guid.NewGuid().ToString("N");
+        var ack = await Slack.WaitForAckAsync(await Slack.SendEnvelopeAsync("slash_commands", SlashCommand(user, "/help", "", responseId)));
+        if (ack.Payload is null)
+        {
+            await Eventually.TrueAsync(() => Slack.Responses.Any(r => r.Id == responseId), TimeSpan.FromSeconds(10), "the sentinel's answer");
+        }
+    }
+
     /// <summary>A slash command payload as Slack sends it, based on the official sample where it is present.</summary>
     public JsonObject SlashCommand(string user, string command, string text, string responseId) => new()
     {
