@@ -228,6 +228,25 @@ public sealed class SlackSocketModeTests
     }
 
     [Fact]
+    public async Task A_slash_command_without_a_trigger_id_sent_twice_is_still_handled_once()
+    {
+        // Measured on main: without trigger_id every delivery got a fresh key, so a re-sent command ran twice.
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var command = host.SlashCommand("UNOTRIGGER", "/help", "", "r-notrigger");
+        command.Remove("trigger_id");
+
+        var first = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", command));
+        var again = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", command));
+        await host.SentinelAsync("UNOTRIGGER");
+
+        Assert.NotNull(first.Payload);
+        Assert.Null(again.Payload);
+        Assert.DoesNotContain(slack.Responses, r => r.Id == "r-notrigger");
+        Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_event_whose_ack_was_lost_is_re_sent_by_Slack_and_handled_once()
     {
         await using var host = await SlackTestHost.StartAsync();
