@@ -45,12 +45,6 @@ internal sealed partial class DiscordConnection : BackgroundService
         _gateway.OnEstablished = _backoff.Established;
     }
 
-    public override void Dispose()
-    {
-        base.Dispose();
-        _gateway.Dispose();
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
