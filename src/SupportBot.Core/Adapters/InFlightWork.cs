@@ -30,9 +30,6 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
         }
     }
 
-    /// <summary>Starts <paramref name="work"/> on the thread pool (core calls into SQLite block) and tracks it.</summary>
-    public Task Run(Func<CancellationToken, Task> work) => Track(Task.Run(() => work(Token), CancellationToken.None));
-
     /// <summary>Tracks a task until it ends; a failure that escapes it is logged by kind.</summary>
     public Task Track(Task task)
     {

@@ -29,7 +29,7 @@ public sealed class ReconnectBackoff(TimeProvider time)
     public void Established() => _establishedAt = time.GetTimestamp();
 
     /// <summary>Whether the session since <see cref="Established"/> has lasted long enough to count as stable.</summary>
-    public bool IsStable => _establishedAt is { } at && time.GetElapsedTime(at) >= StableAfter;
+    private bool IsStable => _establishedAt is { } at && time.GetElapsedTime(at) >= StableAfter;
 
     private TimeSpan StableAfter => TimeSpan.FromTicks(Math.Clamp(_step.Ticks * 10, MinStable.Ticks, MaxStable.Ticks));
 
