@@ -87,16 +87,14 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             _sequence = s;
                         }
 
-                        if (frame.T == "READY" && frame.D is { } badReady && !IsReady(badReady))
-                        {
-                            // Without its session id the session cannot be resumed later; identify anew on the next connection.
-                            socket.Skipped();
-                            break;
-                        }
-
                         if (frame.T == "READY" && frame.D is { } readyData)
                         {
-                            var ready = readyData.Deserialize(DiscordJson.Default.ReadyData)!;
+                            if (ReadReady(readyData) is not { } ready)
+                            {
+                                socket.Skipped(); // a READY without its session or user is of no use, like any malformed frame
+                                break;
+                            }
+
                             _sessionId = ready.SessionId;
                             _resumeUrl = ready.ResumeGatewayUrl;
                             BotUserId = ready.User.Id;
@@ -221,15 +219,15 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         }
     }
 
-    private static bool IsReady(JsonElement data)
+    private static ReadyData? ReadReady(JsonElement data)
     {
         try
         {
-            return data.Deserialize(DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 };
+            return data.Deserialize(DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 } ready ? ready : null;
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -13,13 +13,25 @@ namespace SupportBot.Slack;
 /// </summary>
 internal static class SlackInbound
 {
-    /// <summary>
-    /// Whether an Events API callback is a person writing to the bot in a DM. Edits, deletions, bot posts (the
-    /// bot's own included) and anything outside a DM are not. Null author or text counts as not.
-    /// </summary>
-    public static bool IsDirectMessageToBot(EventCallback callback, string botUserId) =>
-        callback.Event is { Type: "message", ChannelType: "im", Subtype: null, BotId: null, User: { Length: > 0 } user, Text: not null }
-        && user != botUserId;
+    /// <summary>What an Events API callback is to the bot.</summary>
+    internal enum EventKind
+    {
+        /// <summary>A person wrote to the bot in a DM.</summary>
+        DirectMessage,
+
+        /// <summary>Not someone writing to the bot: edits, deletions, bot posts (the bot's own included), anything outside a DM.</summary>
+        Ignored,
+
+        /// <summary>A plain DM message without an author or text: logged and dropped.</summary>
+        Malformed,
+    }
+
+    public static EventKind Classify(EventCallback callback, string botUserId) => callback.Event switch
+    {
+        { Type: "message", ChannelType: "im", Subtype: null, BotId: null } m when string.IsNullOrEmpty(m.User) || m.Text is null => EventKind.Malformed,
+        { Type: "message", ChannelType: "im", Subtype: null, BotId: null } m when m.User != botUserId => EventKind.DirectMessage,
+        _ => EventKind.Ignored,
+    };
 
     public static DirectMessage ToDirectMessage(EventCallback callback, Actor actor) =>
         new(actor, "slack:event:" + callback.EventId, Unescape(callback.Event!.Text!));

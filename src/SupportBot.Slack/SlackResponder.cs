@@ -137,9 +137,13 @@ internal sealed partial class SlackResponder : IDisposable
             return;
         }
 
-        if (!SlackInbound.IsDirectMessageToBot(callback, BotUserId))
+        switch (SlackInbound.Classify(callback, BotUserId))
         {
-            return;
+            case SlackInbound.EventKind.Malformed:
+                LogMalformed("direct message");
+                return;
+            case SlackInbound.EventKind.Ignored:
+                return;
         }
 
         var message = callback.Event;

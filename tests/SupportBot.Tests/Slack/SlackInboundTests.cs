@@ -20,14 +20,14 @@ public sealed class SlackInboundTests
     {
         var callback = Callback(Load("event.message_im.docs-example.json"), "Ev0001");
 
-        Assert.True(SlackInbound.IsDirectMessageToBot(callback, "UBOT"));
+        Assert.Equal(SlackInbound.EventKind.DirectMessage, SlackInbound.Classify(callback, "UBOT"));
         var dm = SlackInbound.ToDirectMessage(callback, Person("U2147483697"));
         Assert.Equal(("slack:event:Ev0001", "Hello hello can you hear me?"), (dm.EventId, dm.Text));
-        Assert.False(SlackInbound.IsDirectMessageToBot(callback, "U2147483697")); // the bot's own post
+        Assert.Equal(SlackInbound.EventKind.Ignored, SlackInbound.Classify(callback, "U2147483697")); // the bot's own post
     }
 
     [SharedFixtureFact]
-    public void A_bot_message_an_edit_and_a_message_without_author_are_not_someone_writing_to_the_bot()
+    public void A_bot_message_and_an_edit_are_not_someone_writing_to_the_bot_and_a_dm_without_author_is_malformed()
     {
         var bot = Load("event.message.bot_message.json");
         bot["channel_type"] = "im";
@@ -36,7 +36,8 @@ public sealed class SlackInboundTests
         var noAuthor = Load("event.message_im.docs-example.json");
         noAuthor["user"] = null;
 
-        Assert.All([bot, edited, noAuthor], e => Assert.False(SlackInbound.IsDirectMessageToBot(Callback(e, "Ev1"), "UBOT")));
+        Assert.All([bot, edited], e => Assert.Equal(SlackInbound.EventKind.Ignored, SlackInbound.Classify(Callback(e, "Ev1"), "UBOT")));
+        Assert.Equal(SlackInbound.EventKind.Malformed, SlackInbound.Classify(Callback(noAuthor, "Ev2"), "UBOT"));
     }
 
     [SharedFixtureFact]
