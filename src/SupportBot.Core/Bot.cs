@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Conversations;
-using SupportBot.Core.Operations;
 using SupportBot.Core.Storage;
 
 namespace SupportBot.Core;
@@ -38,7 +37,6 @@ public sealed partial class Bot
         ComplaintCompanion companion,
         ConversationStore store,
         ContentCatalog content,
-        Connections connections,
         ILogger<Bot> logger)
     {
         _commands = commands.ToDictionary(c => c.Spec.Name, StringComparer.OrdinalIgnoreCase);
@@ -50,15 +48,11 @@ public sealed partial class Bot
         _store = store;
         _messages = content.Messages;
         _logger = logger;
-        Connections = connections;
         Commands = _commands.Values.Select(c => c.Spec).OrderBy(s => s.ForVolunteers).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every command, for platform registration and /help.</summary>
     public IReadOnlyList<CommandSpec> Commands { get; }
-
-    /// <summary>Where adapters report that their platform session is up or down (readiness, reconnect counts).</summary>
-    public Connections Connections { get; }
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
     {

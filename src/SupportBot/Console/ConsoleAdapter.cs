@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using SupportBot.Core;
+using SupportBot.Core.Operations;
 
 namespace SupportBot.ConsoleChat;
 
@@ -10,6 +11,7 @@ namespace SupportBot.ConsoleChat;
 /// </summary>
 public sealed partial class ConsoleAdapter(
     Bot bot,
+    Connections connections,
     IOptions<ConsoleOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<ConsoleAdapter> logger) : BackgroundService, IChatAdapter
@@ -29,7 +31,7 @@ public sealed partial class ConsoleAdapter(
     {
         // Let the host finish starting (and its logs reach stderr) before the first prompt.
         await Task.Yield();
-        bot.Connections.Connected(Platform.Console);
+        connections.Connected(Platform.Console);
         if (Operations.StandardInput.IsInteractive)
         {
             // Only for a person at a terminal: a script reads standard output and expects replies alone.
@@ -94,7 +96,7 @@ public sealed partial class ConsoleAdapter(
 
         if (rest.StartsWith('/'))
         {
-            var (command, args) = SplitCommand(rest[1..]);
+            var (command, args) = CommandLine.Parse(bot.Commands, rest[1..]);
             return new SlashCommand(actor, eventId, command, args);
         }
 
@@ -110,18 +112,6 @@ public sealed partial class ConsoleAdapter(
 
         _screen.WriteTo(name, $"I only answer slash commands here. To talk privately, write \"{name} (dm): your message\".");
         return null;
-    }
-
-    // The last option of a command takes the rest of the line, so "/note she is safe now" keeps its spaces.
-    private (string Command, IReadOnlyList<string> Args) SplitCommand(string text)
-    {
-        var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var name = parts.Length > 0 ? parts[0] : "";
-        var rest = parts.Length > 1 ? parts[1] : "";
-        var spec = bot.Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
-        var count = Math.Max(spec?.Options.Count ?? 1, 1);
-        var args = rest.Length == 0 ? [] : rest.Split(' ', count, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return (name, args);
     }
 
     private static async Task<string?> ReadLineAsync(CancellationToken ct)
