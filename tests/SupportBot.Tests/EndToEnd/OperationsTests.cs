@@ -207,6 +207,7 @@ public sealed class OperationsTests : IDisposable
     public async Task Readiness_is_503_until_the_discord_session_is_ready_and_health_mode_follows_it()
     {
         await using var discord = await FakeDiscord.StartAsync();
+        discord.Token = "health-test-token";
         var gatewayOpen = false;
         discord.Respond = call => call.Path.Contains("gateway/bot", StringComparison.Ordinal) && !Volatile.Read(ref gatewayOpen)
             ? new FakeResponse(503, "{\"message\":\"unavailable\"}")
