@@ -17,7 +17,7 @@ namespace SupportBot.Operations;
 /// readiness reads 503 while the adapters connect.
 /// </summary>
 internal sealed partial class HealthListener(
-    IOptions<HealthOptions> options, Database database, Connections connections, IServiceProvider services, ILogger<HealthListener> logger)
+    IOptions<HealthOptions> options, Database database, Connections connections, ILogger<HealthListener> logger, MeterProvider? meters = null)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -33,7 +33,7 @@ internal sealed partial class HealthListener(
         _app = builder.Build();
         _app.MapGet("/healthz", () => Results.Text("ok\n"));
         _app.MapGet("/readyz", ReadyAsync);
-        if (services.GetService<MeterProvider>() is { } meters)
+        if (meters is not null)
         {
             _app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
         }
