@@ -39,7 +39,8 @@ public static class ServiceCollectionExtensions
         AddCommand<ComplaintCommand>(services, actions: true);
         AddCommand<ResourcesCommand>(services, actions: true);
         AddCommand<BoundariesCommand>(services);
-        AddCommand<HelpCommand>(services);
+        services.AddSingleton(sp => new HelpCommand(sp.GetServices<ISlashCommand>, sp.GetRequiredService<ContentCatalog>()));
+        services.AddSingleton<ISlashCommand>(sp => sp.GetRequiredService<HelpCommand>());
         AddCommand<PrivacyCommand>(services);
         AddCommand<ForgetCommand>(services);
         AddCommand<EndCommand>(services, actions: true);

@@ -14,6 +14,9 @@ public sealed class DiscordApiException(HttpStatusCode status, string what, int?
     : Exception($"Discord answered {(int)status} to {what}{(code is null ? "" : $" (code {code})")}.")
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The kind of a failure, for a log line: exception messages can carry paths, and paths carry interaction tokens.</summary>
+    public static string KindOf(Exception e) => e is DiscordApiException api ? $"HTTP {(int)api.Status}" : e.GetType().Name;
 }
 
 /// <summary>

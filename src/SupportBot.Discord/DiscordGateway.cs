@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using SupportBot.Discord.Wire;
 
@@ -14,14 +12,11 @@ public sealed class DiscordFatalException(string message) : Exception(message);
 /// The gateway connection: one websocket session per <see cref="RunAsync"/>, with the session id, resume address
 /// and last sequence number kept between sessions so the next one resumes and Discord replays what was missed.
 /// </summary>
-internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvider time, ILogger logger) : IDisposable
+internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvider time, ILogger logger)
 {
     /// <summary>GUILDS (1 &lt;&lt; 0) and DIRECT_MESSAGES (1 &lt;&lt; 12); neither is privileged.</summary>
     public const int Intents = (1 << 0) | (1 << 12);
 
-    private const int MaxFrameBytes = 8 * 1024 * 1024;
-
-    private readonly SemaphoreSlim _sendGate = new(1, 1);
     private int? _sequence;
     private string? _sessionId;
     private string? _resumeUrl;
@@ -36,8 +31,8 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// <summary>Where the next session should connect: the resume address when resuming, else null (ask /gateway/bot).</summary>
     public string? ResumeUrl => CanResume ? _resumeUrl : null;
 
-    /// <summary>Whether the last session reached READY or RESUMED; the caller's backoff resets when it did and lasted.</summary>
-    public bool Established { get; private set; }
+    /// <summary>Called when a session reaches READY or RESUMED; the caller's backoff measures from here whether it lasted.</summary>
+    public Action OnEstablished { get; set; } = () => { };
 
     /// <summary>
     /// Runs one session until the connection ends. Throws <see cref="DiscordFatalException"/> on fatal close codes,
@@ -45,13 +40,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     /// </summary>
     public async Task RunAsync(string gatewayUrl, CancellationToken ct)
     {
-        Established = false;
-        using var socket = new ClientWebSocket();
+        using var socket = new DiscordGatewaySocket(logger);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var uri = new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json");
-        await socket.ConnectAsync(uri, ct).ConfigureAwait(false);
+        await socket.ConnectAsync(new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json"), ct).ConfigureAwait(false);
 
-        var hello = await ReceiveAsync(socket, ct).ConfigureAwait(false);
+        var hello = await socket.ReceiveAsync(ct).ConfigureAwait(false);
         if (hello is not { Op: 10, D: { } helloData })
         {
             LogUnexpectedFirstFrame();
@@ -64,14 +57,14 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
         if (_sessionId is { } sessionId)
         {
-            await SendAsync(socket, new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct)
+            await socket.SendAsync(new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct)
                 .ConfigureAwait(false);
         }
         else
         {
             var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
                 [options.ShardId, options.ShardCount]);
-            await SendAsync(socket, new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct).ConfigureAwait(false);
+            await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct).ConfigureAwait(false);
         }
 
         var heartbeats = HeartbeatAsync(socket, interval, session.Token);
@@ -79,7 +72,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         {
             while (true)
             {
-                var frame = await ReceiveAsync(socket, session.Token).ConfigureAwait(false);
+                var frame = await socket.ReceiveAsync(session.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
                     HandleClose(socket.CloseStatus, socket.CloseStatusDescription);
@@ -94,19 +87,26 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             _sequence = s;
                         }
 
+                        if (frame.T == "READY" && frame.D is { } badReady && !IsReady(badReady))
+                        {
+                            // Without its session id the session cannot be resumed later; identify anew on the next connection.
+                            socket.Skipped();
+                            break;
+                        }
+
                         if (frame.T == "READY" && frame.D is { } readyData)
                         {
                             var ready = readyData.Deserialize(DiscordJson.Default.ReadyData)!;
                             _sessionId = ready.SessionId;
                             _resumeUrl = ready.ResumeGatewayUrl;
                             BotUserId = ready.User.Id;
-                            Established = true;
                             LogReady(options.ShardId);
+                            OnEstablished();
                         }
                         else if (frame.T == "RESUMED")
                         {
-                            Established = true;
                             LogResumed(options.ShardId);
+                            OnEstablished();
                         }
                         else if (frame.T is { } name && frame.D is { } data)
                         {
@@ -115,11 +115,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
                         break;
                     case 1:
-                        await SendAsync(socket, new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token).ConfigureAwait(false);
+                        await socket.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token).ConfigureAwait(false);
                         break;
                     case 7:
                         LogReconnectRequested();
-                        await CloseForResumeAsync(socket).ConfigureAwait(false);
+                        await socket.CloseForResumeAsync().ConfigureAwait(false);
                         return;
                     case 9:
                         var resumable = frame.D is { ValueKind: JsonValueKind.True };
@@ -131,7 +131,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                         // Discord asks for a wait of one to five seconds before the next IDENTIFY or RESUME.
                         var wait = TimeSpan.FromMilliseconds(1000 + Random.Shared.Next(4000));
                         LogInvalidSession(resumable, wait.TotalMilliseconds);
-                        await CloseForResumeAsync(socket).ConfigureAwait(false);
+                        await socket.CloseForResumeAsync().ConfigureAwait(false);
                         await Task.Delay(wait, time, ct).ConfigureAwait(false);
                         return;
                     case 11:
@@ -144,7 +144,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && zombie)
         {
             LogZombie();
-            await CloseForResumeAsync(socket).ConfigureAwait(false);
+            await socket.CloseForResumeAsync().ConfigureAwait(false);
             return;
         }
         finally
@@ -166,7 +166,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
         // Sends heartbeats until cancelled. A heartbeat due before the last one was ACKed means a zombie
         // connection: it cancels the session so the receive loop stops waiting on a dead socket.
-        async Task HeartbeatAsync(ClientWebSocket ws, TimeSpan every, CancellationToken token)
+        async Task HeartbeatAsync(DiscordGatewaySocket ws, TimeSpan every, CancellationToken token)
         {
             await Task.Delay(every * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
 
@@ -182,13 +182,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                 }
 
                 acked = false;
-                await SendAsync(ws, new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token).ConfigureAwait(false);
+                await ws.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token).ConfigureAwait(false);
             }
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
         }
     }
-
-    public void Dispose() => _sendGate.Dispose();
 
     private void ForgetSession()
     {
@@ -223,60 +221,15 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         }
     }
 
-    private static async Task CloseForResumeAsync(ClientWebSocket socket)
+    private static bool IsReady(JsonElement data)
     {
-        // Any code but 1000/1001 keeps the session resumable.
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await socket.CloseOutputAsync((WebSocketCloseStatus)4000, "resuming", timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-                // The peer is gone already.
-            }
-        }
-    }
-
-    private async Task SendAsync<T>(ClientWebSocket socket, T frame, JsonTypeInfo<T> type, CancellationToken ct)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, type);
-        await _sendGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+            return data.Deserialize(DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 };
         }
-        finally
+        catch (JsonException)
         {
-            _sendGate.Release();
-        }
-    }
-
-    /// <summary>The next frame, or null when the server closed the connection.</summary>
-    private static async Task<GatewayFrame?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
-    {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        while (true)
-        {
-            var memory = buffer.GetMemory(16 * 1024);
-            var result = await socket.ReceiveAsync(memory, ct).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            buffer.Advance(result.Count);
-            if (buffer.WrittenCount > MaxFrameBytes)
-            {
-                throw new WebSocketException("A gateway frame exceeded the size limit.");
-            }
-
-            if (result.EndOfMessage)
-            {
-                return JsonSerializer.Deserialize(buffer.WrittenSpan, DiscordJson.Default.GatewayFrame);
-            }
+            return false;
         }
     }
 

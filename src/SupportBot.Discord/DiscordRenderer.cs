@@ -36,12 +36,12 @@ internal static class DiscordRenderer
                 case ButtonsBlock b:
                     foreach (var chunk in b.Buttons.Chunk(MaxButtonsPerRow))
                     {
-                        rows.Add(new WireComponent(1, Components: chunk.Select(Button).ToList()));
+                        rows.Add(new WireComponent(ComponentType.ActionRow, Components: chunk.Select(Button).ToList()));
                     }
 
                     break;
                 case SelectBlock s:
-                    rows.Add(new WireComponent(1, Components: [Select(s)]));
+                    rows.Add(new WireComponent(ComponentType.ActionRow, Components: [Select(s)]));
                     break;
                 case FormBlock f:
                     // A form in a plain message cannot open a modal; name it so the reader knows what is asked.
@@ -67,9 +67,9 @@ internal static class DiscordRenderer
     public static MessageBody Modal(FormBlock form) => new(
         CustomId: form.FormId,
         Title: Cut(form.Title, 45),
-        Components: form.Fields.Take(5).Select(f => new WireComponent(18,
+        Components: form.Fields.Take(5).Select(f => new WireComponent(ComponentType.Label,
             Label: Cut(f.Label, 45),
-            Component: new WireComponent(4,
+            Component: new WireComponent(ComponentType.TextInput,
                 CustomId: f.Id,
                 Style: f.Multiline ? 2 : 1,
                 Required: f.Required,
@@ -77,7 +77,7 @@ internal static class DiscordRenderer
 
     public static MessageBody Body(RenderedMessage message, bool ephemeral) => new(
         Content: message.Content,
-        Flags: ephemeral ? 64 : null,
+        Flags: ephemeral ? MessageFlags.Ephemeral : null,
         Components: message.Rows,
         AllowedMentions: AllowedMentions.None);
 
@@ -117,7 +117,7 @@ internal static class DiscordRenderer
         text.Append(paragraph);
     }
 
-    private static WireComponent Button(Core.Button button) => new(2,
+    private static WireComponent Button(Core.Button button) => new(ComponentType.Button,
         CustomId: button.ActionId,
         Style: button.Style switch
         {
@@ -132,7 +132,7 @@ internal static class DiscordRenderer
         var options = select.Options.Take(MaxSelectOptions)
             .Select(o => new WireSelectOption(Cut(o.Label, 100), o.Value, o.Description is null ? null : Cut(o.Description, 100)))
             .ToList();
-        return new WireComponent(3,
+        return new WireComponent(ComponentType.StringSelect,
             CustomId: select.ActionId,
             Placeholder: select.Placeholder.Length > 0 ? Cut(select.Placeholder, 150) : null,
             MinValues: select.Multiple ? 0 : 1,

@@ -34,9 +34,14 @@ public static class DiscordServiceCollectionExtensions
                 "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
             .ValidateOnStart();
         services.AddSingleton<DiscordApi>();
-        services.AddSingleton<DiscordAdapter>();
-        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<DiscordAdapter>());
-        services.AddHostedService(sp => sp.GetRequiredService<DiscordAdapter>());
+        services.AddSingleton<DiscordSender>();
+        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<DiscordSender>());
+        services.AddSingleton<DiscordVolunteers>();
+        services.AddSingleton<DiscordInteractionResponder>();
+        services.AddSingleton<DiscordReceiver>();
+        services.AddSingleton<DiscordCommandRegistration>();
+        services.AddSingleton<DiscordConnection>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordConnection>());
         return services;
     }
 }

@@ -28,11 +28,23 @@ public static class SlackServiceCollectionExtensions
             .Validate(o => o.AppToken.Length == 0 || o.AppToken.StartsWith("xapp-", StringComparison.Ordinal),
                 "Slack:AppToken must be an app-level token (xapp-…).")
             .ValidateOnStart();
+        services.AddOptions<SlackOptions>().PostConfigure<IConfiguration>((o, configuration) =>
+        {
+            // HTTP mode listens where Slack:Urls says, else where the host's --urls says.
+            if (o.Urls.Length == 0)
+            {
+                o.Urls = configuration["urls"] ?? "http://localhost:3000";
+            }
+        });
         services.AddSingleton<SlackApi>();
         services.AddSingleton<SlackVolunteers>();
-        services.AddSingleton<SlackAdapter>();
-        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<SlackAdapter>());
-        services.AddHostedService(sp => sp.GetRequiredService<SlackAdapter>());
+        services.AddSingleton<SlackActors>();
+        services.AddSingleton<SlackSender>();
+        services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<SlackSender>());
+        services.AddSingleton<SlackResponder>();
+        services.AddSingleton<SlackHttpEndpoint>();
+        services.AddSingleton<SlackConnection>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackConnection>());
         return services;
     }
 }

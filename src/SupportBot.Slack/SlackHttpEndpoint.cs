@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SupportBot.Slack.Wire;
 
 namespace SupportBot.Slack;
@@ -15,19 +15,21 @@ namespace SupportBot.Slack;
 /// <summary>
 /// HTTP mode: Kestrel with three endpoints Slack posts to (/slack/events, /slack/commands, /slack/interactivity).
 /// Every request must carry a valid v0 signature from the last 5 minutes, or it gets 401 and changes nothing.
-/// It is its own small web app so the worker host stays a worker.
+/// It is its own small web app so the worker host stays a worker. What it receives goes to the same
+/// <see cref="SlackResponder"/> as Socket Mode's envelopes.
 /// </summary>
-internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServiceProvider services, SlackOptions options, TimeProvider time)
-    : IAsyncDisposable
+/// <remarks>Stopped by <see cref="SlackConnection"/> when the host stops; never started in Socket Mode.</remarks>
+internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptions<SlackOptions> slackOptions, TimeProvider time, ILogger<SlackHttpEndpoint> logger)
 {
     private const int MaxBodyBytes = 1024 * 1024;
 
-    private readonly ILogger<SlackHttpEndpoint> _logger = services.GetRequiredService<ILogger<SlackHttpEndpoint>>();
+    private readonly SlackOptions _options = slackOptions.Value;
     private WebApplication? _app;
 
+    /// <summary>Starts listening on Slack:Urls (the host's --urls when unset, see the registration) and returns the bound address.</summary>
     public async Task<Uri> StartAsync(CancellationToken ct)
     {
-        var urls = options.Urls.Length > 0 ? options.Urls : services.GetService<IConfiguration>()?["urls"] ?? "http://localhost:3000";
+        var urls = _options.Urls;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
@@ -42,12 +44,13 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
         return new Uri(address);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops listening, if it was; safe to call more than once.</summary>
+    public async Task StopAsync()
     {
-        if (_app is not null)
+        if (Interlocked.Exchange(ref _app, null) is { } app)
         {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -76,9 +79,9 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             return;
         }
 
-        // Answer 200 at once and work afterwards (the core's SQLite calls run synchronously, hence Task.Run);
-        // a retry (X-Slack-Retry-Num) carries the same event_id, which the core drops.
-        adapter.Track(Task.Run(() => adapter.HandleEventAsync(callback)));
+        // Answer 200 at once and work afterwards, in the person's lane; a retry (X-Slack-Retry-Num) carries the same
+        // event_id, which the core drops.
+        responder.Event(callback);
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -98,7 +101,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             form.TryGetValue("channel_id", out var ch) ? ch.ToString() : null,
             form.TryGetValue("response_url", out var r) ? r.ToString() : null,
             form.TryGetValue("trigger_id", out var tr) ? tr.ToString() : null);
-        var answer = await adapter.HandleSlashCommandAsync(command).ConfigureAwait(false);
+        var answer = await responder.SlashCommandAsync(command).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status200OK;
         if (answer is not null)
         {
@@ -128,7 +131,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
             }
         }
 
-        adapter.Track(Task.Run(() => adapter.HandleInteractionAsync(payload)));
+        responder.Interaction(payload);
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -138,7 +141,7 @@ internal sealed partial class SlackHttpEndpoint(SlackAdapter adapter, IServicePr
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
         var body = buffer.ToArray();
-        if (!SlackSignature.IsValid(options.SigningSecret, http.Request.Headers["X-Slack-Request-Timestamp"],
+        if (!SlackSignature.IsValid(_options.SigningSecret, http.Request.Headers["X-Slack-Request-Timestamp"],
                 http.Request.Headers["X-Slack-Signature"], body, time.GetUtcNow()))
         {
             LogBadSignature(http.Request.Path);

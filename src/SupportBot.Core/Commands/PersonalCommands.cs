@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using System.Text;
 using SupportBot.Core.Content;
@@ -7,15 +6,17 @@ using SupportBot.Core.Storage;
 
 namespace SupportBot.Core.Commands;
 
-/// <summary>/help: the commands this person can use.</summary>
-public sealed class HelpCommand(IServiceProvider services, ContentCatalog content) : ISlashCommand
+/// <summary>
+/// /help: the commands this person can use. The list includes this command, so it is read when asked (the
+/// composition root passes how), not injected.
+/// </summary>
+public sealed class HelpCommand(Func<IEnumerable<ISlashCommand>> commands, ContentCatalog content) : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("help", "What this bot can do", []);
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        // The list includes this command, so it is read when asked rather than injected.
-        var specs = services.GetServices<ISlashCommand>().Select(c => c.Spec).ToList();
+        var specs = commands().Select(c => c.Spec).ToList();
         var blocks = new List<Block> { new TextBlock(Describe(specs.Where(s => !s.ForVolunteers)), content.Messages.HelpHeading) };
         if (command.Actor.IsVolunteer)
         {

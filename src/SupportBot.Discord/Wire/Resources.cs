@@ -13,17 +13,17 @@ internal sealed record WireChannel(string Id);
 
 internal sealed record WireInteraction(
     string Id,
-    int Type,
+    InteractionType Type,
     InteractionData? Data,
     string? GuildId,
     WireMember? Member,
     WireUser? User,
     string Token,
-    int? Context = null,
+    InteractionContextType? Context = null,
     InteractionMessage? Message = null);
 
 /// <summary>The message a component was pressed on; flag 64 marks it ephemeral.</summary>
-internal sealed record InteractionMessage(string Id, int? Flags);
+internal sealed record InteractionMessage(string Id, MessageFlags? Flags);
 
 internal sealed record InteractionData(
     string? Name,
@@ -39,7 +39,7 @@ internal sealed record CommandOptionValue(string Name, int Type, JsonElement? Va
 /// and reads text inputs back from a modal submit (in an action row, or in a label as the current format has it).
 /// </summary>
 internal sealed record WireComponent(
-    int Type,
+    ComponentType Type,
     string? CustomId = null,
     int? Style = null,
     string? Label = null,
@@ -65,25 +65,25 @@ internal sealed record AllowedMentions(IReadOnlyList<string> Parse)
 /// <summary>A message body (create, edit, follow-up, interaction response data) or a modal's data.</summary>
 internal sealed record MessageBody(
     string? Content = null,
-    int? Flags = null,
+    MessageFlags? Flags = null,
     IReadOnlyList<WireComponent>? Components = null,
     AllowedMentions? AllowedMentions = null,
     string? CustomId = null,
     string? Title = null);
 
-internal sealed record InteractionCallback(int Type, MessageBody? Data = null);
+internal sealed record InteractionCallback(InteractionCallbackType Type, MessageBody? Data = null);
 
 internal sealed record CreateDm(string RecipientId);
 
 internal sealed record ApplicationCommand(
     string Name,
     string Description,
-    int Type,
+    ApplicationCommandType Type,
     IReadOnlyList<ApplicationCommandOption> Options,
-    IReadOnlyList<int>? Contexts = null,
+    IReadOnlyList<InteractionContextType>? Contexts = null,
     IReadOnlyList<int>? IntegrationTypes = null);
 
-internal sealed record ApplicationCommandOption(int Type, string Name, string Description, bool Required, IReadOnlyList<CommandChoice>? Choices);
+internal sealed record ApplicationCommandOption(ApplicationCommandOptionType Type, string Name, string Description, bool Required, IReadOnlyList<CommandChoice>? Choices);
 
 internal sealed record CommandChoice(string Name, string Value);
 

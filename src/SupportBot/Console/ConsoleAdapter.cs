@@ -87,7 +87,7 @@ public sealed partial class ConsoleAdapter(
 
         if (rest.StartsWith('/'))
         {
-            var (command, args) = SplitCommand(rest[1..]);
+            var (command, args) = CommandLine.Parse(bot.Commands, rest[1..]);
             return new SlashCommand(actor, eventId, command, args);
         }
 
@@ -103,18 +103,6 @@ public sealed partial class ConsoleAdapter(
 
         _screen.WriteTo(name, $"I only answer slash commands here. To talk privately, write \"{name} (dm): your message\".");
         return null;
-    }
-
-    // The last option of a command takes the rest of the line, so "/note she is safe now" keeps its spaces.
-    private (string Command, IReadOnlyList<string> Args) SplitCommand(string text)
-    {
-        var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var name = parts.Length > 0 ? parts[0] : "";
-        var rest = parts.Length > 1 ? parts[1] : "";
-        var spec = bot.Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
-        var count = Math.Max(spec?.Options.Count ?? 1, 1);
-        var args = rest.Length == 0 ? [] : rest.Split(' ', count, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return (name, args);
     }
 
     private static async Task<string?> ReadLineAsync(CancellationToken ct)

@@ -122,18 +122,18 @@ internal sealed class BothPlatforms : IAsyncDisposable
                 ["Slack:VolunteerUserIds:0"] = SlackTestHost.Volunteer,
                 ["Slack:VolunteerChannelId"] = SlackTestHost.VolunteerChannel,
             });
-        await core.Get<DiscordAdapter>().StartAsync(CancellationToken.None);
-        await core.Get<SlackAdapter>().StartAsync(CancellationToken.None);
+        await core.Get<DiscordConnection>().StartAsync(CancellationToken.None);
+        await core.Get<SlackConnection>().StartAsync(CancellationToken.None);
         await FakeDiscord.WaitAsync(() => discord.Frames.FirstOrDefault(f => f.Op is 2), "IDENTIFY");
-        await core.Get<SlackAdapter>().Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await core.Get<SlackConnection>().Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return new BothPlatforms(discord, slack, core);
     }
 
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await Core.Get<SlackAdapter>().StopAsync(timeout.Token);
-        await Core.Get<DiscordAdapter>().StopAsync(timeout.Token);
+        await Core.Get<SlackConnection>().StopAsync(timeout.Token);
+        await Core.Get<DiscordConnection>().StopAsync(timeout.Token);
         Core.Dispose();
         await Slack.DisposeAsync();
         await Discord.DisposeAsync();

@@ -145,7 +145,7 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
 
         // Within Discord's three seconds, whatever the bot's global budget says.
         var sent = Stopwatch.GetTimestamp();
-        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None);
+        await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None);
         await _api.FollowUpAsync("token-a", new MessageBody("b"), CancellationToken.None);
         await _api.EditOriginalAsync("token-a", new MessageBody("c"), CancellationToken.None);
         Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(0.6));
@@ -192,9 +192,41 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         _fake.Respond = _ => new FakeResponse(502, "");
 
         var error = await Assert.ThrowsAsync<DiscordApiException>(
-            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(6), CancellationToken.None));
+            () => _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
 
         Assert.Equal(System.Net.HttpStatusCode.BadGateway, error.Status);
         Assert.Single(_fake.Calls); // a retry after backoff would land past Discord's three seconds
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_a_second_initial_response_and_a_late_one_as_Discord_does()
+    {
+        _fake.InteractionDeadline = TimeSpan.FromMilliseconds(300);
+        await _fake.DispatchAsync("INTERACTION_CREATE", new System.Text.Json.Nodes.JsonObject { ["id"] = "31", ["type"] = 3, ["token"] = "token-31" });
+        await _fake.DispatchAsync("INTERACTION_CREATE", new System.Text.Json.Nodes.JsonObject { ["id"] = "32", ["type"] = 3, ["token"] = "token-32" });
+
+        await _api.InteractionCallbackAsync("31", "token-31", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None);
+        var twice = await Assert.ThrowsAsync<DiscordApiException>(() =>
+            _api.InteractionCallbackAsync("31", "token-31", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
+        await Task.Delay(400); // the fake's deadline is what is under test here
+        var late = await Assert.ThrowsAsync<DiscordApiException>(() =>
+            _api.InteractionCallbackAsync("32", "token-32", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, twice.Status);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, late.Status);
+        Assert.Equal(["40060: Interaction has already been acknowledged", "10062: Unknown interaction"], _fake.Refusals);
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_a_wrong_bot_token_with_401()
+    {
+        using var wrong = new DiscordApi(
+            Options.Create(new DiscordOptions { Token = "not-the-token", ApplicationId = DiscordRig.ApplicationId, ApiBaseUrl = _fake.ApiBaseUrl }),
+            TimeProvider.System, NullLogger<DiscordApi>.Instance);
+
+        var error = await Assert.ThrowsAsync<DiscordApiException>(() => wrong.CreateMessageAsync("42", new MessageBody("hi"), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.Status);
+        Assert.Single(_fake.Refusals);
     }
 }

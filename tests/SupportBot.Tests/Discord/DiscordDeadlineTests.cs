@@ -89,7 +89,7 @@ public sealed class DiscordDeadlineTests
 
         public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
         {
-            await Task.Delay(DiscordAdapter.DeferAfter + TimeSpan.FromMilliseconds(300), ct);
+            await Task.Delay(DiscordInteractionAnswer.DeferAfter + TimeSpan.FromMilliseconds(300), ct);
             return [Reply.Private(action.Actor, new TextBlock("done late")), Reply.DirectTo(new Address(Platform.Discord, "555"), new TextBlock("you are told"))];
         }
     }

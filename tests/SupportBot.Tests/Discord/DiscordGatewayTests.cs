@@ -64,7 +64,10 @@ public sealed class DiscordGatewayTests
         await fake.WaitForFrameAsync(op: 6);
         await fake.WaitForCallAsync("POST", "/channels/dm-222/messages");
         await fake.WaitForCallAsync("POST", $"/interactions/{command}/");
-        await Task.Delay(300); // room for a duplicate answer to show up
+        foreach (var person in new[] { "111", "222", "333" })
+        {
+            await rig.SentinelAsync(person); // a duplicate would have been handled before this
+        }
 
         // The fake replayed the first message too (as Discord may); it was answered once.
         Assert.Equal(2, fake.Frames.Count(f => f.Op is 2 or 6));
@@ -76,21 +79,21 @@ public sealed class DiscordGatewayTests
     [Fact]
     public async Task Stopping_still_answers_the_direct_messages_already_received()
     {
-        // Discord is slow to accept the first answer, so the second message is still queued when the host stops.
+        // Discord is slow to accept the answers, so ana's second message still waits behind her first when the host stops.
         await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call is { Method: "POST", Path: "/channels/dm-111/messages" }
-            ? new FakeResponse(200, "{\"id\":\"1\"}", Delay: TimeSpan.FromMilliseconds(500))
+            ? new FakeResponse(200, "{\"id\":\"1\"}", Delay: TimeSpan.FromMilliseconds(1500))
             : null);
         var fake = rig.Fake;
         await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "hello, is anyone there"));
-        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "222", "bo", "I need to talk to someone"));
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "I need to talk to someone"));
         await fake.WaitForCallAsync("POST", "/channels/dm-111/messages");
-        await Task.Delay(100); // the second frame reaches the queue
+        await rig.SentinelAsync("333"); // read after ana's second message, so that one has been received too
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await rig.Adapter.StopAsync(timeout.Token);
+        await rig.Connection.StopAsync(timeout.Token);
 
         // The gateway will not deliver either again: both were answered before the adapter stopped.
-        Assert.NotEmpty(fake.CallsTo("POST", "/channels/dm-222/messages"));
+        Assert.True(fake.CallsTo("POST", "/channels/dm-111/messages").Count >= 2, "the second message was not answered");
     }
 
     [Fact]
@@ -126,8 +129,8 @@ public sealed class DiscordGatewayTests
 
         await Task.Delay(1500);
 
-        // Backoff waits 0.25–0.5 s, then 0.5–1 s, then 1–2 s: two or three sessions in 1.5 s, not a tight loop
-        // spending the daily identify budget.
+        // Backoff waits 0.5–1 s, then 1–2 s: two or three sessions in 1.5 s, not a tight loop spending the daily
+        // identify budget.
         Assert.InRange(rig.Fake.Frames.Count(f => f.Op == 2), 2, 4);
     }
 
@@ -136,14 +139,29 @@ public sealed class DiscordGatewayTests
     {
         await using var rig = await DiscordRig.StartAsync(f => f.CloseOnIdentify = 4004);
 
-        var stopped = rig.Adapter.ExecuteTask!;
+        var stopped = rig.Connection.ExecuteTask!;
         var error = await Assert.ThrowsAsync<DiscordFatalException>(() => stopped.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("authentication failed (4004)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Discord:Token", error.Message, StringComparison.Ordinal);
 
-        await Task.Delay(1500); // longer than the first backoff would be
+        // The connection loop has ended (its task is done), so no reconnect can follow.
         Assert.Equal(1, rig.Fake.Connections);
         Assert.Contains(rig.Core.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal) && l.Contains("4004", StringComparison.Ordinal));
         Assert.DoesNotContain(DiscordRig.Token, rig.Core.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_stops_the_adapter_with_a_clear_error_and_no_connection()
+    {
+        await using var rig = await DiscordRig.StartAsync(start: false, settings: s => s["Discord:Token"] = "wrong-token.SECRET-not-logged");
+        rig.ExpectRefusals = true;
+
+        await rig.Connection.StartAsync(CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<DiscordFatalException>(() => rig.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains("401", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord:Token", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, rig.Fake.Connections);
+        Assert.DoesNotContain("wrong-token", rig.Core.Logs.AllText, StringComparison.Ordinal);
     }
 }

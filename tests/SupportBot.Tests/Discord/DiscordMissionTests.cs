@@ -194,8 +194,8 @@ public sealed class DiscordMissionTests
         await using var rig = await DiscordRig.StartAsync(start: false, settings: s => s["Discord:VolunteerChannelId"] = "");
         var notice = Reply.ToVolunteers(new TextBlock("A conversation is waiting."));
 
-        await rig.Adapter.SendAsync(notice, CancellationToken.None);
-        await rig.Adapter.SendAsync(notice, CancellationToken.None);
+        await rig.Core.Get<SupportBot.Discord.DiscordSender>().SendAsync(notice, CancellationToken.None);
+        await rig.Core.Get<SupportBot.Discord.DiscordSender>().SendAsync(notice, CancellationToken.None);
 
         Assert.Single(rig.Core.Logs.Lines, l => l.Contains("Discord:VolunteerChannelId", StringComparison.Ordinal));
         Assert.Empty(rig.Fake.CallsTo("POST", "/messages"));
@@ -268,7 +268,7 @@ public sealed class DiscordMissionTests
         // The answer goes to the DM channel the message came from; no new channel is needed.
         var answer = await rig.Fake.WaitForCallAsync("POST", $"/channels/{channel}/messages");
         Assert.Contains(rig.Core.Content.Messages.Welcome, answer.Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
-        await Task.Delay(200);
+        await rig.SentinelAsync(dm["d"]!["author"]!["id"]!.GetValue<string>());
         Assert.Single(rig.Fake.CallsTo("POST", "/messages"));
         Assert.Empty(rig.Fake.CallsTo("POST", "/users/@me/channels"));
     }

@@ -35,7 +35,7 @@ public sealed class DiscordRendererTests
         Assert.Equal(4, message.Rows[0].Components![0].Style);
         Assert.Equal(1, message.Rows[0].Components![1].Style);
         var menu = message.Rows[2].Components![0];
-        Assert.Equal((3, 0, 4), (menu.Type, menu.MinValues, menu.MaxValues));
+        Assert.Equal((3, 0, 4), ((int)menu.Type, menu.MinValues, menu.MaxValues));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class DiscordRendererTests
         Assert.Equal("note:7", modal.CustomId);
         Assert.True(modal.Title!.Length <= 45);
         var label = Assert.Single(modal.Components!);
-        Assert.Equal(18, label.Type);
-        Assert.Equal((4, "text", 2, 500), (label.Component!.Type, label.Component.CustomId, label.Component.Style, label.Component.MaxLength));
+        Assert.Equal(18, (int)label.Type); // the wire number: a label
+        Assert.Equal((4, "text", 2, 500), ((int)label.Component!.Type, label.Component.CustomId, label.Component.Style, label.Component.MaxLength));
     }
 }

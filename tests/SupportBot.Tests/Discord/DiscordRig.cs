@@ -9,7 +9,7 @@ namespace SupportBot.Tests.Discord;
 /// <summary>The real core and the Discord adapter, pointed at a <see cref="FakeDiscord"/>, with payload builders.</summary>
 internal sealed class DiscordRig : IAsyncDisposable
 {
-    public const string Token = "test-token-MTIzNDU2Nzg5.SECRET-do-not-log";
+    public const string Token = FakeDiscord.DefaultToken;
     public const string ApplicationId = "800000000000000001";
     public const string GuildId = "700000000000000001";
     public const string VolunteerRoleId = "600000000000000001";
@@ -28,7 +28,13 @@ internal sealed class DiscordRig : IAsyncDisposable
 
     public CoreHarness Core { get; }
 
-    internal DiscordAdapter Adapter => Core.Get<DiscordAdapter>();
+    /// <summary>
+    /// Whether the test provokes a refusal on purpose. Otherwise disposing the rig fails the test when the fake refused
+    /// anything the adapter sent as Discord would (a late or second initial response, a wrong token).
+    /// </summary>
+    public bool ExpectRefusals { get; set; }
+
+    internal DiscordConnection Connection => Core.Get<DiscordConnection>();
 
     public static async Task<DiscordRig> StartAsync(
         Action<FakeDiscord>? arrange = null, Action<IServiceCollection>? services = null, bool start = true,
@@ -57,11 +63,24 @@ internal sealed class DiscordRig : IAsyncDisposable
         var rig = new DiscordRig(fake, core);
         if (start)
         {
-            await rig.Adapter.StartAsync(CancellationToken.None);
+            await rig.Connection.StartAsync(CancellationToken.None);
             await FakeDiscord.WaitAsync(() => fake.Frames.FirstOrDefault(f => f.Op is 2), "IDENTIFY");
         }
 
         return rig;
+    }
+
+    /// <summary>
+    /// Runs /help for <paramref name="userId"/> and waits for its answer. Each person's events are handled in order,
+    /// so once it is answered everything that person sent before has been handled: a test can then assert that
+    /// nothing else happened without waiting a fixed time. (Events that are ignored, like guild messages, are ignored
+    /// as they are read, so any later answer proves them done.)
+    /// </summary>
+    public async Task SentinelAsync(string userId)
+    {
+        var id = NextId();
+        await Fake.DispatchAsync("INTERACTION_CREATE", Command(id, Member(userId, "sentinel"), "help"));
+        await Fake.WaitForCallAsync("POST", $"/interactions/{id}/", seconds: 10);
     }
 
     public static string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -152,7 +171,7 @@ internal sealed class DiscordRig : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await Adapter.StopAsync(timeout.Token);
+            await Connection.StopAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
@@ -161,5 +180,6 @@ internal sealed class DiscordRig : IAsyncDisposable
 
         Core.Dispose();
         await Fake.DisposeAsync();
+        Assert.True(ExpectRefusals || Fake.Refusals.IsEmpty, "Discord would have refused: " + string.Join("; ", Fake.Refusals));
     }
 }

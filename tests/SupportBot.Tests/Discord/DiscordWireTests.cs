@@ -21,8 +21,8 @@ public sealed class DiscordWireTests
             .Deserialize(DiscordJson.Default.InteractionData)!;
 
         Assert.Equal("The recent changes to acceleration feel much better, but shadows still need help",
-            DiscordAdapter.ReadFields(labelData.Components)["game_feedback"]);
-        Assert.Equal("John", DiscordAdapter.ReadFields(rowData.Components)["name"]);
+            DiscordInbound.ReadFields(labelData.Components)["game_feedback"]);
+        Assert.Equal("John", DiscordInbound.ReadFields(rowData.Components)["name"]);
     }
 
     [SharedFixtureFact]

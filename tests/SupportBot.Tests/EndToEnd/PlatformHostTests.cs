@@ -15,6 +15,7 @@ public sealed class PlatformHostTests : IDisposable
     public async Task A_rejected_discord_token_stops_the_process_with_a_clear_error_and_a_failure_exit_code()
     {
         await using var discord = await FakeDiscord.StartAsync();
+        discord.Token = Token;
         discord.CloseOnIdentify = 4004;
 
         await using var bot = ConsoleProcess.Start(_folder.Path,
@@ -32,6 +33,7 @@ public sealed class PlatformHostTests : IDisposable
     public async Task With_discord_configured_the_console_adapter_does_not_run()
     {
         await using var discord = await FakeDiscord.StartAsync();
+        discord.Token = Token;
 
         await using var bot = ConsoleProcess.Start(_folder.Path,
             $"--Discord:Token={Token}", "--Discord:ApplicationId=800000000000000001", $"--Discord:ApiBaseUrl={discord.ApiBaseUrl}");

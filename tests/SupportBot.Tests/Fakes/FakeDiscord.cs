@@ -29,15 +29,27 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// Discord on loopback: <c>/api/v10</c> REST routes the bot uses and the gateway websocket, speaking the v10 protocol
 /// (HELLO, IDENTIFY → READY, RESUME → replay of missed dispatches then RESUMED, heartbeat ACKs). Tests steer it to
 /// misbehave like the real one can: withheld ACKs, RECONNECT, INVALID_SESSION, dropped sockets, close codes, 429s.
+/// It refuses what Discord refuses, and records each refusal in <see cref="Refusals"/>: a REST call without
+/// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
+/// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062).
+/// Not modelled: rate limits (429 only when a test asks), request validation (message and component limits are
+/// checked by renderer tests), edits or follow-ups before the initial response (Discord: 404 Unknown Webhook) and the
+/// 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the identify budget and
+/// max_concurrency, zlib and ETF encodings, guilds and channels beyond DM channels, several shards, and voice.
 /// </summary>
 public sealed class FakeDiscord : IAsyncDisposable
 {
     public const string BotUserId = "900000000000000001";
 
+    /// <summary>The token the fake accepts unless a test sets <see cref="Token"/>.</summary>
+    public const string DefaultToken = "test-token-MTIzNDU2Nzg5.SECRET-do-not-log";
+
     private readonly WebApplication _app;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<(int Seq, string Json)> _events = [];
     private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
+    private readonly ConcurrentDictionary<string, long> _interactionsDispatched = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
     private WebSocket? _live;
     private int _seq;
     private int _connections;
@@ -51,6 +63,15 @@ public sealed class FakeDiscord : IAsyncDisposable
     public string ApiBaseUrl => BaseUrl + "/api/v10";
 
     public int HeartbeatIntervalMs { get; set; } = 150;
+
+    /// <summary>The bot token Discord knows: REST calls need <c>Bot {Token}</c>, IDENTIFY needs it too.</summary>
+    public string Token { get; set; } = DefaultToken;
+
+    /// <summary>How long after its dispatch an interaction still takes its initial response (Discord: 3 s).</summary>
+    public TimeSpan InteractionDeadline { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Every request the fake refused as Discord would, as "code: what".</summary>
+    public ConcurrentQueue<string> Refusals { get; } = new();
 
     public bool AckHeartbeats { get; set; } = true;
 
@@ -98,6 +119,11 @@ public sealed class FakeDiscord : IAsyncDisposable
         try
         {
             var seq = ++_seq;
+            if (type == "INTERACTION_CREATE" && data["id"]?.GetValue<string>() is { } interactionId)
+            {
+                _interactionsDispatched.TryAdd(interactionId, Stopwatch.GetTimestamp());
+            }
+
             var json = new JsonObject { ["op"] = 0, ["s"] = seq, ["t"] = type, ["d"] = data.DeepClone() }.ToJsonString();
             _events.Add((seq, json));
             if (_live is { State: WebSocketState.Open } live)
@@ -118,6 +144,20 @@ public sealed class FakeDiscord : IAsyncDisposable
     {
         var node = JsonNode.Parse(envelopeJson)!;
         return DispatchAsync(node["t"]!.GetValue<string>(), node["d"]!);
+    }
+
+    /// <summary>Sends any text as a frame on the live session, which stays live (a malformed frame, for one).</summary>
+    public async Task SendFrameAsync(string text)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await SendRawAsync(_live ?? throw new InvalidOperationException("No live gateway session."), text);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public Task SendReconnectAsync() => SendToLiveAsync("{\"op\":7,\"d\":null,\"s\":null,\"t\":null}", forgetLive: true);
@@ -203,7 +243,7 @@ public sealed class FakeDiscord : IAsyncDisposable
             context.Request.Headers.Authorization.FirstOrDefault(), Stopwatch.GetTimestamp());
         Calls.Enqueue(call);
 
-        var response = Respond?.Invoke(call) ?? Route(call);
+        var response = Respond?.Invoke(call) ?? Refuse(call) ?? Route(call);
         if (response.Delay > TimeSpan.Zero)
         {
             await Task.Delay(response.Delay);
@@ -256,6 +296,40 @@ public sealed class FakeDiscord : IAsyncDisposable
         };
     }
 
+    /// <summary>What Discord refuses, whatever the route: see the class summary.</summary>
+    private FakeResponse? Refuse(RestCall call)
+    {
+        var parts = call.Path.Trim('/').Split('/');
+
+        // Interaction callbacks and webhooks are authorised by the interaction token in their path, not the bot token.
+        if (parts[0] is not ("interactions" or "webhooks") && call.Authorization != "Bot " + Token)
+        {
+            return Refused("0: 401 Unauthorized", 401, "{\"message\":\"401: Unauthorized\",\"code\":0}");
+        }
+
+        if (call.Method == "POST" && parts is ["interactions", var id, _, "callback"])
+        {
+            if (_interactionsDispatched.TryGetValue(id, out var at) && Stopwatch.GetElapsedTime(at) > InteractionDeadline)
+            {
+                return Refused("10062: Unknown interaction", 404, "{\"message\":\"Unknown interaction\",\"code\":10062}");
+            }
+
+            if (!_interactionsAnswered.TryAdd(id, 0))
+            {
+                return Refused("40060: Interaction has already been acknowledged", 400,
+                    "{\"message\":\"Interaction has already been acknowledged.\",\"code\":40060}");
+            }
+        }
+
+        return null;
+    }
+
+    private FakeResponse Refused(string what, int status, string body)
+    {
+        Refusals.Enqueue(what);
+        return new FakeResponse(status, body);
+    }
+
     private static FakeResponse Ok(JsonObject body) => new(200, body.ToJsonString());
 
     private static string NewId() => Random.Shared.NextInt64(100000000000000000, 999999999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -295,7 +369,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                         await SendGuardedAsync(socket, "{\"op\":11}");
                         break;
                     case 2:
-                        await IdentifyAsync(socket);
+                        await IdentifyAsync(socket, frame["d"]!);
                         break;
                     case 6:
                         await ResumeAsync(socket, frame["d"]!);
@@ -320,8 +394,15 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
-    private async Task IdentifyAsync(WebSocket socket)
+    private async Task IdentifyAsync(WebSocket socket, JsonNode data)
     {
+        if (data["token"]?.GetValue<string>() != Token)
+        {
+            Refusals.Enqueue("4004: Authentication failed");
+            await socket.CloseOutputAsync((WebSocketCloseStatus)4004, "Authentication failed.", CancellationToken.None);
+            return;
+        }
+
         if (CloseOnIdentify is { } code)
         {
             await socket.CloseOutputAsync((WebSocketCloseStatus)code, "closed by the fake", CancellationToken.None);

@@ -15,7 +15,7 @@ public sealed class SlackApiTests
         await using var host = await SlackTestHost.StartAsync();
         host.Slack.RateLimitNext("chat.postMessage", 1);
 
-        await host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #1 is waiting.")), CancellationToken.None);
+        await host.Sender.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #1 is waiting.")), CancellationToken.None);
 
         var calls = host.Slack.CallsTo("chat.postMessage");
         Assert.Equal(2, calls.Count);
@@ -29,7 +29,7 @@ public sealed class SlackApiTests
         await using var host = await SlackTestHost.StartAsync();
         host.Slack.FailNext("chat.postMessage");
 
-        await host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #2 is waiting.")), CancellationToken.None);
+        await host.Sender.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #2 is waiting.")), CancellationToken.None);
 
         Assert.Equal(2, host.Slack.CallsTo("chat.postMessage").Count);
     }
@@ -41,7 +41,7 @@ public sealed class SlackApiTests
         host.Slack.RefuseNext("chat.postMessage", "channel_not_found");
 
         var error = await Assert.ThrowsAsync<SlackApiException>(() =>
-            host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #3 is waiting.")), CancellationToken.None));
+            host.Sender.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #3 is waiting.")), CancellationToken.None));
 
         Assert.Equal("channel_not_found", error.Error);
         Assert.Contains("chat.postMessage", error.Message, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class SlackApiTests
         host.Slack.AnswerNextWithHtml("chat.postMessage");
 
         var error = await Assert.ThrowsAsync<SlackApiException>(() =>
-            host.Adapter.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #4 is waiting.")), CancellationToken.None));
+            host.Sender.SendAsync(Reply.ToVolunteers(new TextBlock("Conversation #4 is waiting.")), CancellationToken.None));
 
         // Error is logged as a code, so it must be one, not a sentence.
         Assert.Equal("invalid_json", error.Error);

@@ -44,7 +44,7 @@ public sealed class SlackFixtureTests
         var payload = new JsonObject { ["type"] = "event_callback", ["event_id"] = "EvBotFixture", ["event"] = botEvent };
 
         await host.Slack.WaitForAckAsync(await host.Slack.SendEnvelopeAsync("events_api", payload));
-        await Task.Delay(500);
+        await host.SentinelAsync("USENTINEL");
 
         Assert.Empty(host.Slack.CallsTo("chat.postMessage"));
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
@@ -24,8 +25,9 @@ public sealed class SlackHttpModeTests
         var forgedEvent = await PostAsync(http, host, "events", SlackTestHost.DirectMessage("UFORGE", "hi", "EvForged").ToJsonString(), "application/json", now, secret: "nope");
 
         Assert.All(new[] { wrongSecret, stale, unsigned, forgedEvent }, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
-        await Task.Delay(500);
-        Assert.Empty(host.Slack.Responses);
+        await SentinelAsync(http, host, "UMEMBER");
+        await SentinelAsync(http, host, "UFORGE");
+        Assert.DoesNotContain(host.Slack.Responses, r => r.Id == "r-bad");
         Assert.DoesNotContain(host.Slack.Calls, c => c.Method is "chat.postMessage" or "conversations.open");
 
         // The same event, correctly signed, is then handled: the refusal did not mark it as seen.
@@ -65,7 +67,7 @@ public sealed class SlackHttpModeTests
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         await SlackSocketModeTests.PostedToAsync(host.Slack, "DURETRY", 1);
-        await Task.Delay(500);
+        await SentinelAsync(http, host, "URETRY");
         Assert.Single(host.Slack.CallsTo("chat.postMessage"));
     }
 
@@ -84,10 +86,11 @@ public sealed class SlackHttpModeTests
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
 
             // Slack took the 200 as delivered and will not retry, so stopping must not drop the work.
-            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
+            Assert.False(stop.IsCompleted, "stopping did not wait for the accepted work");
             await SlackSocketModeTests.ReleaseAsync(blocker);
-            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+            await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
 
         Assert.Contains(host.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
@@ -126,6 +129,22 @@ public sealed class SlackHttpModeTests
         Assert.Equal("ephemeral", host.Slack.Responses.First(r => r.Id == "r-next").Body["response_type"]?.GetValue<string>());
     }
 
+    /// <summary>
+    /// Runs a signed /help for <paramref name="user"/> and waits for its answer (in the response, or by response_url
+    /// when slow): everything the person sent before has then been handled, as in <see cref="SlackTestHost.SentinelAsync"/>.
+    /// </summary>
+    private static async Task SentinelAsync(HttpClient http, SlackTestHost host, string user)
+    {
+        var responseId = "sentinel-" + Guid.NewGuid().ToString("N");
+        var response = await PostAsync(http, host, "commands", SlashForm(host, user, "/help", "", responseId), "application/x-www-form-urlencoded",
+            host.Core.Clock.GetUtcNow().ToUnixTimeSeconds());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        if ((await response.Content.ReadAsStringAsync()).Length == 0)
+        {
+            await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == responseId), TimeSpan.FromSeconds(10), "the sentinel's answer");
+        }
+    }
+
     private static string SlashForm(SlackTestHost host, string user, string command, string text, string responseId) =>
         string.Join("&", host.SlashCommand(user, command, text, responseId)
             .Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.GetValue<string>())}"));
@@ -134,7 +153,7 @@ public sealed class SlackHttpModeTests
         long timestamp, string? secret = SlackTestHost.SigningSecret, int? retryNum = null)
     {
         var ts = timestamp.ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Adapter.HttpAddress!, "/slack/" + endpoint));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Connection.HttpAddress!, "/slack/" + endpoint));
         request.Content = new StringContent(body, Encoding.UTF8);
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         request.Headers.Add("X-Slack-Request-Timestamp", ts);

@@ -29,7 +29,7 @@ public sealed class SlackRegistrationTests
         const string Wrong = "xoxb-wrong-token-SECRET9";
         await using var host = await SlackTestHost.StartAsync(configure: s => s.PostConfigure<SlackOptions>(o => o.BotToken = Wrong), waitUntilReady: false);
 
-        var error = await Assert.ThrowsAsync<SlackApiException>(() => host.Adapter.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<SlackApiException>(() => host.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal("invalid_auth", error.Error);
         Assert.True(error.IsConfigurationError);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 
@@ -76,11 +77,13 @@ public sealed class SlackSocketModeTests
         await Eventually.TrueAsync(() => slack.Responses.Any(r => r.Id == "r-claim"), TimeSpan.FromSeconds(10), "the claim confirmation");
         Assert.Equal("ephemeral", slack.Responses.First(r => r.Id == "r-claim").Body["response_type"]?.GetValue<string>());
 
+        await host.SentinelAsync(SlackTestHost.Volunteer); // every reply to the claim has been delivered
         var toSurvivor = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + Survivor);
         await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(SlackTestHost.Volunteer, "I am here to listen, Pelican", "Ev2"));
         var relayed = await PostedToAsync(slack, "D" + Survivor, toSurvivor + 1);
         Assert.Contains("Pelican", relayed[^1].AllText, StringComparison.Ordinal);
 
+        await host.SentinelAsync(SlackTestHost.Volunteer);
         var toVolunteer = slack.CallsTo("chat.postMessage").Count(c => c.Args["channel"]?.GetValue<string>() == "D" + SlackTestHost.Volunteer);
         await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor, "Thank you Quokka", "Ev3"));
         var back = await PostedToAsync(slack, "D" + SlackTestHost.Volunteer, toVolunteer + 1);
@@ -167,10 +170,11 @@ public sealed class SlackSocketModeTests
             await slack.WaitForAckAsync(id, AckDeadline);
 
             // Slack will not send an acknowledged envelope again, so stopping must not drop the work on it.
-            var stop = host.Adapter.StopAsync(CancellationToken.None);
+            var stop = host.Connection.StopAsync(CancellationToken.None);
             await Task.Delay(300);
+            Assert.False(stop.IsCompleted, "stopping did not wait for the accepted work");
             await ReleaseAsync(blocker);
-            await stop.WaitAsync(SlackAdapter.ShutdownGrace + TimeSpan.FromSeconds(2));
+            await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
 
         Assert.Contains(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
@@ -216,10 +220,30 @@ public sealed class SlackSocketModeTests
         var secondAck = await slack.WaitForAckAsync(again);
 
         await PostedToAsync(slack, "DURETRY", 1);
-        await Task.Delay(500);
+        await host.SentinelAsync("URETRY");
+        await host.SentinelAsync("URETRY2");
         Assert.Single(slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DURETRY");
         Assert.Null(secondAck.Payload);
         Assert.DoesNotContain(slack.Responses, r => r.Id == "r-help");
+    }
+
+    [Fact]
+    public async Task A_slash_command_without_a_trigger_id_sent_twice_is_still_handled_once()
+    {
+        // Measured on main: without trigger_id every delivery got a fresh key, so a re-sent command ran twice.
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        var command = host.SlashCommand("UNOTRIGGER", "/help", "", "r-notrigger");
+        command.Remove("trigger_id");
+
+        var first = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", command));
+        var again = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", command));
+        await host.SentinelAsync("UNOTRIGGER");
+
+        Assert.NotNull(first.Payload);
+        Assert.Null(again.Payload);
+        Assert.DoesNotContain(slack.Responses, r => r.Id == "r-notrigger");
+        Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -234,7 +258,7 @@ public sealed class SlackSocketModeTests
         await Eventually.TrueAsync(() => !slack.AllAcks.IsEmpty, TimeSpan.FromSeconds(10), "the ack of the re-sent envelope");
 
         await PostedToAsync(slack, "DULOST", 1);
-        await Task.Delay(500);
+        await host.SentinelAsync("ULOST");
         Assert.Single(slack.CallsTo("chat.postMessage"));
         Assert.Contains("Ignored a repeated Slack event", host.Logs.AllText, StringComparison.Ordinal);
     }
@@ -276,9 +300,10 @@ public sealed class SlackSocketModeTests
         await slack.Latest().SendDisconnectAsync("refresh_requested");
         await slack.WaitForConnectionsAsync(3);
 
+        // The backoff waits 50–100 % of its step (jitter): 0.5–1 s, then 1–2 s.
         var opens = slack.CallsTo("apps.connections.open");
-        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.9), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
-        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(1.9), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
+        Assert.True(opens[1].At - firstAsked >= TimeSpan.FromSeconds(0.45), $"first reopen after {(opens[1].At - firstAsked).TotalMilliseconds} ms");
+        Assert.True(opens[2].At - secondAsked >= TimeSpan.FromSeconds(0.95), $"second reopen after {(opens[2].At - secondAsked).TotalMilliseconds} ms");
     }
 
     [Fact]
@@ -320,7 +345,9 @@ public sealed class SlackSocketModeTests
 
         await slack.Latest().SendDisconnectAsync("link_disabled");
         await Eventually.TrueAsync(() => host.Logs.AllText.Contains("disabled the Socket Mode link", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the error log");
-        await Task.Delay(1500);
+
+        // The connection loop has ended (its task is done), so no reconnect can follow.
+        await host.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(slack.CallsTo("apps.connections.open"));
     }
 

@@ -34,7 +34,11 @@ public sealed class SlackTestHost : IAsyncDisposable
     /// <summary>Every log line the adapter and the core wrote.</summary>
     public CapturingLoggerProvider Logs => Core.Logs;
 
-    public SlackAdapter Adapter => Services.GetRequiredService<SlackAdapter>();
+    /// <summary>The Slack connection: Socket Mode or the HTTP endpoint.</summary>
+    internal SlackConnection Connection => Services.GetRequiredService<SlackConnection>();
+
+    /// <summary>What delivers replies on Slack (the router's Slack adapter).</summary>
+    internal SlackSender Sender => Services.GetRequiredService<SlackSender>();
 
     public ContentCatalog Content => Core.Content;
 
@@ -61,10 +65,10 @@ public sealed class SlackTestHost : IAsyncDisposable
             },
             settings);
         var host = new SlackTestHost(slack, core);
-        await host.Adapter.StartAsync(CancellationToken.None);
+        await host.Connection.StartAsync(CancellationToken.None);
         if (waitUntilReady)
         {
-            await host.Adapter.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await host.Connection.Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         return host;
@@ -72,9 +76,25 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Adapter.StopAsync(CancellationToken.None);
+        await Connection.StopAsync(CancellationToken.None);
         Core.Dispose();
         await Slack.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Runs /help for <paramref name="user"/> over Socket Mode and waits for its answer (in the ack, or by response_url
+    /// when slow). Each person's events are handled in order, so once it is answered everything that person sent
+    /// before has been handled and delivered: a test can then assert that nothing else happened without waiting a
+    /// fixed time. (Events that are ignored, like bot posts, are ignored as they are read, so any later answer proves them done.)
+    /// </summary>
+    public async Task SentinelAsync(string user)
+    {
+        var responseId = "sentinel-" + Guid.NewGuid().ToString("N");
+        var ack = await Slack.WaitForAckAsync(await Slack.SendEnvelopeAsync("slash_commands", SlashCommand(user, "/help", "", responseId)));
+        if (ack.Payload is null)
+        {
+            await Eventually.TrueAsync(() => Slack.Responses.Any(r => r.Id == responseId), TimeSpan.FromSeconds(10), "the sentinel's answer");
+        }
     }
 
     /// <summary>A slash command payload as Slack sends it, based on the official sample where it is present.</summary>

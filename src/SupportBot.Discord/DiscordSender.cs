@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupportBot.Core;
+
+namespace SupportBot.Discord;
+
+/// <summary>
+/// Delivers replies on Discord as messages: to a user's DM channel (opened once and remembered) or the volunteer
+/// channel. Answers in place to an interaction are the <see cref="DiscordInteractionResponder"/>'s job.
+/// </summary>
+internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOptions> options, ILogger<DiscordSender> logger) : IChatAdapter
+{
+    private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
+    private int _warnedNoVolunteerChannel;
+
+    public Platform Platform => Platform.Discord;
+
+    public async Task SendAsync(Reply reply, CancellationToken ct)
+    {
+        string? channel = reply.Audience switch
+        {
+            Audience.Volunteers => VolunteerChannel(),
+            Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct).ConfigureAwait(false),
+            Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct).ConfigureAwait(false),
+            _ => null,
+        };
+        if (channel is null)
+        {
+            return;
+        }
+
+        foreach (var message in DiscordRenderer.Render(reply))
+        {
+            await api.CreateMessageAsync(channel, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A DM arrived in this channel: answers to the person go there without opening it again.</summary>
+    public void RememberDmChannel(string userId, string channelId) => _dmChannels[userId] = channelId;
+
+    // Warned once: every notice would otherwise repeat it.
+    private string? VolunteerChannel()
+    {
+        var id = options.Value.VolunteerChannelId;
+        if (id.Length > 0)
+        {
+            return id;
+        }
+
+        if (Interlocked.Exchange(ref _warnedNoVolunteerChannel, 1) == 0)
+        {
+            LogNoVolunteerChannel();
+        }
+
+        return null;
+    }
+
+    private async Task<string> DmChannelAsync(string userId, CancellationToken ct)
+    {
+        if (_dmChannels.TryGetValue(userId, out var channel))
+        {
+            return channel;
+        }
+
+        channel = await api.CreateDmChannelAsync(userId, ct).ConfigureAwait(false);
+        _dmChannels[userId] = channel;
+        return channel;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord:VolunteerChannelId is not set: volunteer notices are not posted on Discord (volunteers can use /queue)")]
+    private partial void LogNoVolunteerChannel();
+}

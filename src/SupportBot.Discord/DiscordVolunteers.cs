@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Discord;
+
+/// <summary>
+/// Who is a volunteer on Discord: listed in VolunteerUserIds (everywhere), or holding VolunteerRoleId. The role is
+/// read from the member in a guild event; for a DM (no member) it is looked up in the configured guild over REST,
+/// cached for a minute. Lookup failures fail closed.
+/// </summary>
+internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<DiscordOptions> options, TimeProvider time, ILogger<DiscordVolunteers> logger)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the user is a volunteer; <paramref name="roles"/> are the member's roles in a guild event, null in a DM.</summary>
+    public async Task<bool> IsVolunteerAsync(string userId, IReadOnlyList<string>? roles, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (o.VolunteerUserIds.Contains(userId, StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        if (o.VolunteerRoleId.Length == 0)
+        {
+            return false;
+        }
+
+        if (roles is not null)
+        {
+            return roles.Contains(o.VolunteerRoleId, StringComparer.Ordinal);
+        }
+
+        if (o.GuildId.Length == 0)
+        {
+            return false;
+        }
+
+        var now = time.GetTimestamp();
+        if (_roleCache.TryGetValue(userId, out var cached) && cached.Until > now)
+        {
+            return cached.IsVolunteer;
+        }
+
+        try
+        {
+            var member = await api.GetGuildMemberAsync(o.GuildId, userId, ct).ConfigureAwait(false);
+            var isVolunteer = member?.Roles?.Contains(o.VolunteerRoleId, StringComparer.Ordinal) == true;
+            _roleCache[userId] = (isVolunteer, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
+            return isVolunteer;
+        }
+        catch (Exception e) when (e is DiscordApiException or HttpRequestException)
+        {
+            LogLookupFailed(e.GetType().Name);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking up a Discord volunteer role failed ({Kind}); treating as not a volunteer")]
+    private partial void LogLookupFailed(string kind);
+}

@@ -1,0 +1,240 @@
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupportBot.Core;
+
+namespace SupportBot.Slack;
+
+/// <summary>
+/// Keeps Slack reaching the bot: a Socket Mode connection, renewed when Slack asks and after drops with one
+/// <see cref="ReconnectBackoff"/>, or, without an app token, the HTTP endpoint. Either way what arrives goes to the
+/// <see cref="SlackResponder"/>, and stopping lets it finish what Slack already handed over.
+/// </summary>
+internal sealed partial class SlackConnection(
+    SlackApi api,
+    SlackResponder responder,
+    SlackHttpEndpoint http,
+    IOptions<SlackOptions> options,
+    TimeProvider time,
+    ILogger<SlackConnection> logger) : BackgroundService
+{
+    /// <summary>How long a replaced connection may keep delivering before it is closed.</summary>
+    private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
+
+    private readonly ReconnectBackoff _backoff = new(time);
+    private CancellationToken _stopping;
+
+    /// <summary>Completes once the bot knows its own user id and is connected (Socket Mode) or listening (HTTP mode).</summary>
+    internal TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The address HTTP mode listens on, once <see cref="Ready"/>.</summary>
+    internal Uri? HttpAddress { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        try
+        {
+            responder.BotUserId = await WithBackoffAsync(api.GetBotUserIdAsync, stoppingToken).ConfigureAwait(false);
+            if (options.Value.UseSocketMode)
+            {
+                await RunSocketModeAsync(stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                HttpAddress = await http.StartAsync(stoppingToken).ConfigureAwait(false);
+                LogListening(HttpAddress.Port);
+                Ready.TrySetResult();
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await http.StopAsync().ConfigureAwait(false);
+
+            // Let accepted work finish: one answer may tell a survivor they were heard.
+            await responder.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunSocketModeAsync(CancellationToken ct)
+    {
+        var retiring = new List<Task>();
+        while (!ct.IsCancellationRequested)
+        {
+            SlackSocket socket;
+            try
+            {
+                var url = await api.OpenConnectionAsync(ct).ConfigureAwait(false);
+                socket = await SlackSocket.ConnectAsync(url, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SlackApiException e) when (e.IsConfigurationError)
+            {
+                LogConfigurationError(e.Method, e.Error);
+                throw;
+            }
+            catch (Exception e)
+            {
+                var wait = _backoff.NextDelay();
+                LogConnectFailed(e.GetType().Name, wait.TotalSeconds);
+                await Task.Delay(wait, time, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            // Slack said hello: the connection is up.
+            LogConnected();
+            _backoff.Established();
+            Ready.TrySetResult();
+            var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var run = socket.RunAsync(frame => responder.OnEnvelope(frame, payload => AckAsync(socket, frame.EnvelopeId!, payload)), reason => disconnect.TrySetResult(reason), ct);
+            var first = await Task.WhenAny(run, disconnect.Task).ConfigureAwait(false);
+            TimeSpan delay;
+            if (first == disconnect.Task)
+            {
+                var reason = await disconnect.Task.ConfigureAwait(false);
+                if (reason == "link_disabled")
+                {
+                    // Socket Mode was turned off for the app: reconnecting cannot help, and hammering Slack would not either.
+                    await socket.DisposeAsync().ConfigureAwait(false);
+                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                    LogLinkDisabled();
+                    break;
+                }
+
+                if (reason == "too_many_websockets")
+                {
+                    // At the limit another socket would be refused too: close this one first, then reconnect after a pause.
+                    await socket.DisposeAsync().ConfigureAwait(false);
+                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The old connection keeps delivering (and acking) until it closes or retires, so nothing is lost meanwhile.
+                    retiring.RemoveAll(t => t.IsCompleted);
+                    retiring.Add(RetireAsync(socket, run, ct));
+                }
+
+                delay = _backoff.NextDelay();
+                LogDisconnectAsked(reason, delay.TotalSeconds);
+            }
+            else
+            {
+                await IgnoreFailureAsync(run).ConfigureAwait(false);
+                await socket.DisposeAsync().ConfigureAwait(false);
+                if (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                delay = _backoff.NextDelay();
+                LogDropped(delay.TotalSeconds);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(retiring).ConfigureAwait(false);
+    }
+
+    private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
+    {
+        try
+        {
+            await socket.AckAsync(envelopeId, payload, _stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Slack re-sends an envelope it has not seen acknowledged; the core drops the repeat.
+            LogAckFailed(e.GetType().Name);
+        }
+    }
+
+    private async Task RetireAsync(SlackSocket socket, Task run, CancellationToken ct)
+    {
+        // A cancelled delay completes the wait too, so shutdown does not sit out the grace period.
+        await Task.WhenAny(run, Task.Delay(RetireAfter, time, ct)).ConfigureAwait(false);
+        await socket.DisposeAsync().ConfigureAwait(false);
+        await IgnoreFailureAsync(run).ConfigureAwait(false);
+    }
+
+    private async Task<T> WithBackoffAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await call(ct).ConfigureAwait(false);
+            }
+            catch (SlackApiException e) when (e.IsConfigurationError)
+            {
+                LogConfigurationError(e.Method, e.Error);
+                throw;
+            }
+            catch (Exception e) when (e is SlackApiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                var wait = _backoff.NextDelay();
+                LogConnectFailed(e.GetType().Name, wait.TotalSeconds);
+                await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Whatever ended one connection, the loop reconnects; only the kind of failure is worth a log line.
+            if (e is not (WebSocketException or OperationCanceledException or ObjectDisposedException))
+            {
+                LogConnectionFailed(e.GetType().Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode connected")]
+    private partial void LogConnected();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack HTTP mode listening on port {Port}")]
+    private partial void LogListening(int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection in {Seconds} s")]
+    private partial void LogDisconnectAsked(string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Slack disabled the Socket Mode link; turn Socket Mode back on for the app and restart")]
+    private partial void LogLinkDisabled();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack Socket Mode connection dropped; reconnecting in {Seconds} s")]
+    private partial void LogDropped(double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connecting to Slack failed ({Failure}); retrying in {Seconds} s")]
+    private partial void LogConnectFailed(string failure, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Slack Socket Mode connection ended with {Failure}")]
+    private partial void LogConnectionFailed(string failure);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Slack refused the configured credentials on {Method}: {Error}")]
+    private partial void LogConfigurationError(string method, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging a Slack envelope failed ({Failure}); Slack will re-send it")]
+    private partial void LogAckFailed(string failure);
+}

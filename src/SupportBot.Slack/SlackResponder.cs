@@ -1,0 +1,278 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using SupportBot.Core;
+using SupportBot.Slack.Wire;
+
+namespace SupportBot.Slack;
+
+/// <summary>
+/// What Slack delivers, by Socket Mode or over HTTP alike, handed to the core in each person's lane (people in
+/// parallel, each in order) and answered: the actor privately in place (the ack, response_url, a modal), everyone
+/// else through the <see cref="ReplyRouter"/>. Everything accepted is tracked, so stopping finishes it within
+/// <see cref="InFlightWork.Grace"/>: Slack will not send an acknowledged event again.
+/// </summary>
+internal sealed partial class SlackResponder : IDisposable
+{
+    /// <summary>How long a slash command may take before its answer goes by response_url instead of in the ack.</summary>
+    internal static readonly TimeSpan AnswerInAckBudget = TimeSpan.FromSeconds(1.5);
+
+    private readonly Bot _bot;
+    private readonly ReplyRouter _router;
+    private readonly SlackApi _api;
+    private readonly SlackActors _actors;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SlackResponder> _logger;
+    private readonly InFlightWork _inFlight;
+    private readonly PersonLanes _lanes;
+
+    public SlackResponder(Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, TimeProvider time, ILogger<SlackResponder> logger)
+    {
+        _bot = bot;
+        _router = router;
+        _api = api;
+        _actors = actors;
+        _time = time;
+        _logger = logger;
+        _inFlight = new InFlightWork(time, logger);
+        _lanes = new PersonLanes(_inFlight);
+    }
+
+    /// <summary>The bot's own user id (auth.test), so its own posts are not taken for someone writing to it. Set before the first event.</summary>
+    public string BotUserId { get; set; } = "";
+
+    /// <summary>
+    /// A Socket Mode envelope, called on the receive loop. What it is, and whose lane it joins, is decided here, so one
+    /// person's envelopes are handled in the order Slack sent them; acks and the work itself never block the loop,
+    /// so a slow database cannot stop it reading (and acking) the next envelopes.
+    /// </summary>
+    public void OnEnvelope(SocketFrame frame, Func<JsonObject?, Task> ack)
+    {
+        switch (frame.Type)
+        {
+            case "slash_commands" when Parse(frame.Payload, SlackJson.Default.SlashPayload) is { } command:
+                _inFlight.Track(AckWithAnswerAsync(command, ack));
+                break;
+            case "events_api":
+                // Acked at once: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
+                _inFlight.Track(ack(null));
+                Event(Parse(frame.Payload, SlackJson.Default.EventCallback));
+                break;
+            case "interactive":
+                _inFlight.Track(ack(null));
+                Interaction(Parse(frame.Payload, SlackJson.Default.InteractivePayload));
+                break;
+            default:
+                _inFlight.Track(ack(null));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Runs a slash command. When the answer is ready within <see cref="AnswerInAckBudget"/>, the actor's private answer
+    /// is returned to be sent as the ack (or HTTP response); otherwise null is returned, and the answer follows by
+    /// response_url.
+    /// </summary>
+    public async Task<JsonObject?> SlashCommandAsync(SlashPayload command)
+    {
+        if (command.UserId is null || command.Command is null)
+        {
+            LogMalformed("slash command");
+            return null;
+        }
+
+        var handled = new TaskCompletionSource<(IReadOnlyList<Reply> Replies, SlackContext Context)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var takenByAck = new TaskCompletionSource<Reply?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = _lanes.Enqueue(new Address(Platform.Slack, command.UserId), async ct =>
+        {
+            try
+            {
+                var actor = await _actors.ActorAsync(command.UserId, command.UserName, ct).ConfigureAwait(false);
+                var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
+                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands), ct).ConfigureAwait(false), context));
+            }
+            catch (Exception e)
+            {
+                handled.TrySetException(e);
+                throw;
+            }
+
+            // Everything the ack did not carry is delivered here, in the person's lane, so it keeps its order.
+            var (replies, ctx) = await handled.Task.ConfigureAwait(false);
+            var taken = await takenByAck.Task.ConfigureAwait(false);
+            await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), ctx, ct).ConfigureAwait(false);
+        });
+
+        Reply? inAck = null;
+        try
+        {
+            var budget = Task.Delay(AnswerInAckBudget, _time);
+            if (await Task.WhenAny(handled.Task, budget).ConfigureAwait(false) != handled.Task)
+            {
+                LogSlowAnswer();
+                return null;
+            }
+
+            var (replies, context) = await handled.Task.ConfigureAwait(false);
+            inAck = replies.FirstOrDefault(r => context.IsActor(r) && !r.Blocks.OfType<FormBlock>().Any() && SlackRenderer.Render(r).Count == 1);
+            return inAck is null ? null : Ephemeral(SlackRenderer.Render(inAck)[0], replaceOriginal: false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null; // logged by the in-flight tracker
+        }
+        finally
+        {
+            takenByAck.TrySetResult(inAck);
+        }
+    }
+
+    /// <summary>An Events API callback, already acknowledged: only a person writing to the bot in a DM reaches the core.</summary>
+    public void Event(EventCallback? callback)
+    {
+        if (callback?.Event is null || callback.EventId is null)
+        {
+            LogMalformed("event");
+            return;
+        }
+
+        if (!SlackInbound.IsDirectMessageToBot(callback, BotUserId))
+        {
+            return;
+        }
+
+        var message = callback.Event;
+        _lanes.Enqueue(new Address(Platform.Slack, message.User!), async ct =>
+        {
+            var actor = await _actors.ActorAsync(message.User!, null, ct).ConfigureAwait(false);
+            var replies = await _bot.HandleAsync(SlackInbound.ToDirectMessage(callback, actor), ct).ConfigureAwait(false);
+            await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel), ct).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>block_actions and view_submission, already acknowledged.</summary>
+    public void Interaction(InteractivePayload? payload)
+    {
+        if (payload?.User?.Id is not { Length: > 0 } userId)
+        {
+            LogMalformed("interaction");
+            return;
+        }
+
+        _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
+        {
+            var actor = await _actors.ActorAsync(userId, payload.User.Username ?? payload.User.Name, ct).ConfigureAwait(false);
+            if (SlackInbound.ToInbound(payload, actor) is not { } inbound)
+            {
+                return;
+            }
+
+            var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId)
+            {
+                OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
+            };
+            await DeliverAsync(await _bot.HandleAsync(inbound, ct).ConfigureAwait(false), context, ct).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
+    public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
+
+    public void Dispose() => _inFlight.Dispose();
+
+    private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack) =>
+        await ack(await SlashCommandAsync(command).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>Answers the actor privately in place; every other reply goes through the router.</summary>
+    private async Task DeliverAsync(IReadOnlyList<Reply> replies, SlackContext context, CancellationToken ct)
+    {
+        foreach (var reply in replies)
+        {
+            try
+            {
+                if (context.IsActor(reply) && context.CanAnswerInPlace)
+                {
+                    await AnswerInPlaceAsync(reply, context, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                LogDeliveryFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
+            }
+        }
+    }
+
+    private async Task AnswerInPlaceAsync(Reply reply, SlackContext context, CancellationToken ct)
+    {
+        foreach (var form in reply.Blocks.OfType<FormBlock>())
+        {
+            if (context.TriggerId is not null)
+            {
+                await _api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), ct).ConfigureAwait(false);
+            }
+        }
+
+        var messages = SlackRenderer.Render(reply);
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        // A private answer in a DM is kept as a normal DM message (ephemeral ones vanish), unless it replaces the original.
+        if (context.ResponseUrl is null || (context.InDirectMessage && !reply.ReplacesOriginal))
+        {
+            await _router.DeliverAsync(reply, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // Replacing a message everyone in a channel sees would show them this private answer: answer anew instead.
+        var replace = reply.ReplacesOriginal && context.OriginalIsPrivate;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            await _api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && replace), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static JsonObject Ephemeral(SlackMessage message, bool replaceOriginal)
+    {
+        var body = new JsonObject
+        {
+            ["response_type"] = "ephemeral",
+            ["text"] = message.Text,
+            ["blocks"] = message.Blocks.DeepClone(),
+        };
+        if (replaceOriginal)
+        {
+            body["replace_original"] = true;
+        }
+
+        return body;
+    }
+
+    private static T? Parse<T>(JsonElement? payload, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return payload is { ValueKind: JsonValueKind.Object } p ? p.Deserialize(type) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Slack {Kind}")]
+    private partial void LogMalformed(string kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A slash command took longer than the ack allows; its answer follows by response_url")]
+    private partial void LogSlowAnswer();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering a reply on Slack failed ({Failure} {Error})")]
+    private partial void LogDeliveryFailed(string failure, string error);
+}
