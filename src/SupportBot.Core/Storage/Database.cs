@@ -83,6 +83,18 @@ public sealed class Database
             Value BLOB NOT NULL
         );
         """, HashPersonIds),
+        // The queue in its shown order (urgent first, then longest waiting) straight from an index, for lists and
+        // positions by count; a volunteer's held conversations; the children that a deleted conversation cascades to.
+        new("""
+        DROP INDEX IX_Conversations_Status;
+        CREATE INDEX IX_Conversations_Queue ON Conversations (Status, Priority DESC, QueuedAt, Id);
+        CREATE INDEX IX_Conversations_Held ON Conversations (ClaimedBy, Status, ClaimedAt, Id);
+        CREATE INDEX IX_Conversations_Expiry ON Conversations (Status, ClosedAt, CreatedAt);
+        CREATE INDEX IX_Notes_Conversation ON Notes (ConversationId);
+        CREATE INDEX IX_Audit_Conversation ON Audit (ConversationId);
+        CREATE INDEX IX_VolunteerFocus_Conversation ON VolunteerFocus (ConversationId);
+        CREATE INDEX IX_ProcessedEvents_At ON ProcessedEvents (At);
+        """),
     ];
 
     private readonly string _connectionString;
