@@ -2,8 +2,8 @@ namespace SupportBot.Discord;
 
 /// <summary>
 /// Discord's global limit for the bot's own routes (DMs, member lookups, notices): at most N requests in any second.
-/// It remembers when each of the last N requests was answered and lets the next one leave only a second after the
-/// oldest of them was. Discord counts requests as they arrive, and a request has arrived by the time its answer is
+/// It holds N slots, one per request in flight or answered less than a second ago, and lets a request leave only when
+/// a slot is free. Discord counts requests as they arrive, and a request has arrived by the time its answer is
 /// back, so however long each trip takes, no second at Discord sees more than N. A token bucket
 /// (System.Threading.RateLimiting) lets its full bucket plus a second's refill through at a window's edge, and counts
 /// departures, not arrivals: a slow first trip then bunches with the next second's requests.
@@ -12,7 +12,6 @@ internal sealed class GlobalRequestLimit(int perSecond, TimeProvider time) : IDi
 {
     private readonly TaskCompletionSource<long>?[] _answeredAt = new TaskCompletionSource<long>?[perSecond];
     private readonly SemaphoreSlim _turn = new(1, 1);
-    private int _next;
 
     /// <summary>Waits until one more request fits in the last second; dispose the result when its answer is back.</summary>
     public async Task<IDisposable> WaitAsync(CancellationToken ct)
@@ -20,24 +19,51 @@ internal sealed class GlobalRequestLimit(int perSecond, TimeProvider time) : IDi
         await _turn.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_answeredAt[_next] is { } oldest)
-            {
-                var answeredAt = await oldest.Task.WaitAsync(ct).ConfigureAwait(false);
-                var wait = TimeSpan.FromSeconds(1) - time.GetElapsedTime(answeredAt);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, time, ct).ConfigureAwait(false);
-                }
-            }
-
+            var slot = await FreeSlotAsync(ct).ConfigureAwait(false);
             var sent = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _answeredAt[_next] = sent;
-            _next = (_next + 1) % _answeredAt.Length;
+            _answeredAt[slot] = sent;
             return new Sent(sent, time);
         }
         finally
         {
             _turn.Release();
+        }
+    }
+
+    // A slot is free when it never held a request or its request was answered a second ago. A request still in
+    // flight may yet arrive at any moment, so its slot stays taken until its answer is back and a second has passed.
+    private async Task<int> FreeSlotAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var soonest = TimeSpan.MaxValue;
+            for (var i = 0; i < _answeredAt.Length; i++)
+            {
+                if (_answeredAt[i] is not { } request)
+                {
+                    return i;
+                }
+
+                if (request.Task.IsCompleted)
+                {
+                    var left = TimeSpan.FromSeconds(1) - time.GetElapsedTime(request.Task.Result);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        return i;
+                    }
+
+                    soonest = left < soonest ? left : soonest;
+                }
+            }
+
+            if (soonest != TimeSpan.MaxValue)
+            {
+                await Task.Delay(soonest, time, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAny(_answeredAt.Select(r => r!.Task)).WaitAsync(ct).ConfigureAwait(false);
+            }
         }
     }
 
