@@ -28,5 +28,11 @@ public sealed class DiscordOptions
 
     public int ShardCount { get; set; } = 1;
 
+    /// <summary>
+    /// The most requests per second on the bot's own routes (DMs, member lookups, notices). Discord allows most bots
+    /// 50 and grants large ones more; interaction answers are not counted and never wait for it.
+    /// </summary>
+    public int GlobalRequestsPerSecond { get; set; } = 50;
+
     public bool IsEnabled => !string.IsNullOrWhiteSpace(Token);
 }

@@ -14,6 +14,11 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
     private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
     private int _warnedNoVolunteerChannel;
 
+    /// <summary>How many DM channels are remembered at most; a forgotten one is opened again (Discord returns the same).</summary>
+    internal int MaxDmChannels { get; init; } = 10_000;
+
+    internal int RememberedDmChannels => _dmChannels.Count;
+
     public Platform Platform => Platform.Discord;
 
     public async Task SendAsync(Reply reply, CancellationToken ct)
@@ -37,7 +42,7 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
     }
 
     /// <summary>A DM arrived in this channel: answers to the person go there without opening it again.</summary>
-    public void RememberDmChannel(string userId, string channelId) => _dmChannels[userId] = channelId;
+    public void RememberDmChannel(string userId, string channelId) => Remember(userId, channelId);
 
     // Warned once: every notice would otherwise repeat it.
     private string? VolunteerChannel()
@@ -64,8 +69,19 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
         }
 
         channel = await api.CreateDmChannelAsync(userId, ct).ConfigureAwait(false);
-        _dmChannels[userId] = channel;
+        Remember(userId, channel);
         return channel;
+    }
+
+    private void Remember(string userId, string channelId)
+    {
+        if (_dmChannels.Count >= MaxDmChannels && !_dmChannels.ContainsKey(userId))
+        {
+            // Only a cache: dropping it all now and then keeps it from growing with every person ever seen.
+            _dmChannels.Clear();
+        }
+
+        _dmChannels[userId] = channelId;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discord:VolunteerChannelId is not set: volunteer notices are not posted on Discord (volunteers can use /queue)")]

@@ -32,6 +32,7 @@ public static class DiscordServiceCollectionExtensions
                 "Discord:VolunteerRoleId needs Discord:GuildId: the role is looked up in that guild, without it volunteers writing in DMs are not recognised.")
             .Validate(o => o.ShardCount >= 1 && o.ShardId >= 0 && o.ShardId < o.ShardCount,
                 "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
+            .Validate(o => o.GlobalRequestsPerSecond >= 1, "Discord:GlobalRequestsPerSecond must be at least 1.")
             .ValidateOnStart();
         services.AddSingleton<DiscordApi>();
         services.AddSingleton<DiscordSender>();

@@ -15,6 +15,11 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
 
     private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
 
+    /// <summary>How many looked-up roles are kept at most; past it the expired ones go, and all of them if none has.</summary>
+    internal int MaxCachedRoles { get; init; } = 10_000;
+
+    internal int CachedRoles => _roleCache.Count;
+
     /// <summary>Whether the user is a volunteer; <paramref name="roles"/> are the member's roles in a guild event, null in a DM.</summary>
     public async Task<bool> IsVolunteerAsync(string userId, IReadOnlyList<string>? roles, CancellationToken ct)
     {
@@ -49,6 +54,11 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
         {
             var member = await api.GetGuildMemberAsync(o.GuildId, userId, ct).ConfigureAwait(false);
             var isVolunteer = member?.Roles?.Contains(o.VolunteerRoleId, StringComparer.Ordinal) == true;
+            if (_roleCache.Count >= MaxCachedRoles)
+            {
+                Trim(now);
+            }
+
             _roleCache[userId] = (isVolunteer, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
             return isVolunteer;
         }
@@ -56,6 +66,22 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
         {
             LogLookupFailed(e.GetType().Name);
             return false;
+        }
+    }
+
+    private void Trim(long now)
+    {
+        foreach (var (userId, cached) in _roleCache)
+        {
+            if (cached.Until <= now)
+            {
+                _roleCache.TryRemove(userId, out _);
+            }
+        }
+
+        if (_roleCache.Count >= MaxCachedRoles)
+        {
+            _roleCache.Clear();
         }
     }
 

@@ -31,7 +31,13 @@ public sealed partial class SlackApi : IDisposable
         _time = time;
         _logger = logger;
         _baseUrl = _options.ApiBaseUrl.TrimEnd('/') + "/";
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        // A bounded pool of keep-alive connections: a burst waits for one instead of opening a connection per call.
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 32,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        })
         {
             Timeout = TimeSpan.FromSeconds(30),
         };

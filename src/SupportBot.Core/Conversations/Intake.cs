@@ -96,7 +96,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
                 }
 
                 LogQueued(queued.Id);
-                var position = (await store.QueueAsync(ct).ConfigureAwait(false)).ToList().FindIndex(c => c.Id == id) + 1;
+                var position = await store.QueuePositionAsync(id, ct).ConfigureAwait(false);
                 return
                 [
                     Reply.Private(action.Actor,

@@ -15,7 +15,21 @@ namespace SupportBot.Core.Storage;
 /// </summary>
 public sealed partial class ConversationStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock, ILogger<ConversationStore> logger)
 {
+    /// <summary>Rows the retention sweep deletes per transaction.</summary>
+    internal const int SweepBatch = 200;
+
     private const string Columns = "Id, Survivor, SurvivorSealed, Pseudonym, SharedName, Status, Priority, CreatedAt, QueuedAt, ClaimedBy, ClaimedBySealed";
+
+    // The hot reads, named so a test can ask SQLite how it runs them (index use, no temporary sorts).
+    internal const string QueueSql = $"SELECT {Columns} FROM Conversations WHERE Status = 'Queued' ORDER BY Priority DESC, QueuedAt, Id";
+
+    internal const string HeldBySql = $"SELECT {Columns} FROM Conversations WHERE Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY ClaimedAt, Id";
+
+    internal const string QueuePositionSql = """
+        SELECT (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority > c.Priority)
+             + (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority = c.Priority AND (QueuedAt, Id) <= (c.QueuedAt, c.Id))
+        FROM Conversations c WHERE c.Id = @id AND c.Status = 'Queued'
+        """;
 
     /// <summary>
     /// Records an event id; false when it was already recorded, so a redelivered event is handled once. The id is
@@ -144,9 +158,20 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Status = 'Queued' ORDER BY Priority DESC, QueuedAt, Id",
-            cancellationToken: ct)).ConfigureAwait(false);
+            QueueSql, cancellationToken: ct)).ConfigureAwait(false);
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
+    }
+
+    /// <summary>
+    /// Where a waiting conversation stands in <see cref="QueueAsync"/>'s order (1 = next), or 0 when it is not waiting.
+    /// Counted on the queue index, so a press costs the number ahead of it, not a read of the whole queue.
+    /// </summary>
+    public async Task<int> QueuePositionAsync(long id, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        return (int)(await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+            QueuePositionSql,
+            new { id }, cancellationToken: ct)).ConfigureAwait(false) ?? 0);
     }
 
     /// <summary>
@@ -313,8 +338,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY ClaimedAt, Id",
-            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
+            HeldBySql, new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
@@ -411,22 +435,51 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         return result;
     }
 
-    /// <summary>Deletes closed conversations older than the retention, abandoned consent steps and old event ids.</summary>
+    /// <summary>
+    /// Deletes closed conversations older than the retention, abandoned consent steps and old event ids, a batch per
+    /// transaction: each commit holds the write lock for one batch and its cascade, so survivors' writes get in between.
+    /// </summary>
     public async Task<int> SweepAsync(DateTimeOffset closedBefore, DateTimeOffset unsharedBefore, DateTimeOffset eventsBefore, CancellationToken ct)
+    {
+        var args = new
+        {
+            closedBefore = closedBefore.ToUnixTimeMilliseconds(),
+            unsharedBefore = unsharedBefore.ToUnixTimeMilliseconds(),
+            eventsBefore = eventsBefore.ToUnixTimeMilliseconds(),
+            batch = SweepBatch,
+        };
+        var deleted = 0;
+        int conversations;
+        do
+        {
+            conversations = await SweepBatchAsync(
+                """
+                DELETE FROM Conversations WHERE Id IN (
+                    SELECT Id FROM Conversations WHERE Status = 'Closed' AND ClosedAt < @closedBefore
+                    UNION ALL
+                    SELECT Id FROM Conversations WHERE Status = 'Consent' AND CreatedAt < @unsharedBefore
+                    LIMIT @batch)
+                """, args, ct).ConfigureAwait(false);
+            deleted += conversations;
+        }
+        while (conversations == SweepBatch);
+
+        while (await SweepBatchAsync(
+            "DELETE FROM ProcessedEvents WHERE rowid IN (SELECT rowid FROM ProcessedEvents WHERE At < @eventsBefore LIMIT @batch)", args, ct)
+            .ConfigureAwait(false) == SweepBatch)
+        {
+        }
+
+        return deleted;
+    }
+
+    private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var deleted = await db.ExecuteAsync(new CommandDefinition(
-            """
-            DELETE FROM Conversations
-            WHERE (Status = 'Closed' AND ClosedAt < @closedBefore) OR (Status = 'Consent' AND CreatedAt < @unsharedBefore)
-            """,
-            new { closedBefore = closedBefore.ToUnixTimeMilliseconds(), unsharedBefore = unsharedBefore.ToUnixTimeMilliseconds() },
-            tx, cancellationToken: ct)).ConfigureAwait(false);
-        await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ProcessedEvents WHERE At < @eventsBefore",
-            new { eventsBefore = eventsBefore.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        var deleted = await db.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        LogSweptBatch(deleted);
         return deleted;
     }
 
@@ -513,6 +566,9 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Conversation {ConversationId} holds data that cannot be decrypted; it is left out and left unchanged")]
     private partial void LogUnreadable(long conversationId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Retention sweep committed a batch of {Count} deletions")]
+    private partial void LogSweptBatch(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint after a deletion; the next checkpoint empties it")]
     private partial void LogCheckpointDeferred();

@@ -50,7 +50,10 @@ public sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
     private readonly ConcurrentDictionary<string, long> _interactionsDispatched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
     private WebSocket? _live;
+    private int _inFlight;
+    private int _maxInFlight;
     private int _seq;
     private int _connections;
     private int _sessions;
@@ -91,6 +94,12 @@ public sealed class FakeDiscord : IAsyncDisposable
     public ConcurrentDictionary<string, string[]> MemberRoles { get; } = new();
 
     public ConcurrentQueue<RestCall> Calls { get; } = new();
+
+    /// <summary>How many distinct TCP connections REST calls arrived on.</summary>
+    public int RestConnections => _restConnections.Count;
+
+    /// <summary>The most REST calls the fake was handling at one time.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
     public ConcurrentQueue<GatewayFrameIn> Frames { get; } = new();
 
@@ -236,6 +245,19 @@ public sealed class FakeDiscord : IAsyncDisposable
             context.Response.StatusCode = 404;
             return;
         }
+
+        _restConnections.TryAdd(context.Connection.Id, 0);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
+        }
+
+        context.Response.OnCompleted(() =>
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return Task.CompletedTask;
+        });
 
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
