@@ -56,9 +56,9 @@ public sealed partial class Bot
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
     {
-        using (await _locks.EnterAsync(inbound.Actor.Address, ct).ConfigureAwait(false))
+        using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
-            return await HandleInOrderAsync(inbound, ct).ConfigureAwait(false);
+            return await HandleInOrderAsync(inbound, ct);
         }
     }
 
@@ -67,32 +67,32 @@ public sealed partial class Bot
         var marked = false;
         try
         {
-            if (!await _store.TryMarkEventAsync(inbound.EventId, ct).ConfigureAwait(false))
+            if (!await _store.TryMarkEventAsync(inbound.EventId, ct))
             {
                 LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                 return [];
             }
 
             marked = true;
-            return await DispatchAsync(inbound, ct).ConfigureAwait(false);
+            return await DispatchAsync(inbound, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
+            await UnmarkAsync(inbound, marked);
             throw;
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
             // The database is full, locked or unwritable: say so plainly, keep running, and let the next message try again.
             LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
-            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
+            await UnmarkAsync(inbound, marked);
             return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
         }
         catch (Exception e)
         {
             // Forget the event so the platform's retry gets another chance; say so rather than go quiet.
             LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
-            await UnmarkAsync(inbound, marked).ConfigureAwait(false);
+            await UnmarkAsync(inbound, marked);
             return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
         }
     }
@@ -106,7 +106,7 @@ public sealed partial class Bot
 
         try
         {
-            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None).ConfigureAwait(false);
+            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
@@ -143,7 +143,7 @@ public sealed partial class Bot
             return [Reply.Private(command.Actor, new TextBlock(_messages.NotVolunteer))];
         }
 
-        return await handler.RunAsync(command with { Name = name }, ct).ConfigureAwait(false);
+        return await handler.RunAsync(command with { Name = name }, ct);
     }
 
     private async Task<IReadOnlyList<Reply>> HandleDirectMessageAsync(DirectMessage message, CancellationToken ct)
@@ -158,16 +158,16 @@ public sealed partial class Bot
             return [Reply.DirectTo(message.Actor.Address, new TextBlock(MessageTemplate.Fill(_messages.TooLong, ("Limit", MaxTextLength))))];
         }
 
-        if (message.Actor.IsVolunteer && await _relay.IsRelayingAsync(message.Actor, ct).ConfigureAwait(false))
+        if (message.Actor.IsVolunteer && await _relay.IsRelayingAsync(message.Actor, ct))
         {
-            return await _relay.FromVolunteerAsync(message, ct).ConfigureAwait(false);
+            return await _relay.FromVolunteerAsync(message, ct);
         }
 
         // A complaint companion waiting for a written answer takes the message; it never reaches volunteers.
         // A volunteer holding nothing is told so, rather than being taken through a survivor's intake.
-        return await _companion.TryAnswerAsync(message, ct).ConfigureAwait(false)
-            ?? (message.Actor.IsVolunteer ? await _relay.HoldingNothingAsync(message.Actor, ct).ConfigureAwait(false) : null)
-            ?? await _intake.HandleAsync(message, ct).ConfigureAwait(false);
+        return await _companion.TryAnswerAsync(message, ct)
+            ?? (message.Actor.IsVolunteer ? await _relay.HoldingNothingAsync(message.Actor, ct) : null)
+            ?? await _intake.HandleAsync(message, ct);
     }
 
     private async Task<IReadOnlyList<Reply>> HandleActionAsync(ActionInvoked action, CancellationToken ct)
@@ -179,7 +179,7 @@ public sealed partial class Bot
             return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
         }
 
-        return await handler.HandleAsync(action, args, ct).ConfigureAwait(false);
+        return await handler.HandleAsync(action, args, ct);
     }
 
     private async Task<IReadOnlyList<Reply>> HandleFormAsync(FormSubmitted form, CancellationToken ct)
@@ -195,7 +195,7 @@ public sealed partial class Bot
             return [Reply.Private(form.Actor, new TextBlock(MessageTemplate.Fill(_messages.TooLong, ("Limit", MaxTextLength))))];
         }
 
-        return await handler.HandleAsync(form, args, ct).ConfigureAwait(false);
+        return await handler.HandleAsync(form, args, ct);
     }
 
     /// <summary>Action ids are short, lower-case and colon separated; anything else was not made by this bot.</summary>

@@ -75,14 +75,14 @@ internal sealed partial class DiscordApi : IDisposable
     }
 
     internal async Task<GatewayBot> GetGatewayBotAsync(CancellationToken ct) =>
-        await SendAsync(HttpMethod.Get, "gateway/bot", "gateway/bot", null, DiscordJson.Default.GatewayBot, "get gateway", ct).ConfigureAwait(false)
+        await SendAsync(HttpMethod.Get, "gateway/bot", "gateway/bot", null, DiscordJson.Default.GatewayBot, "get gateway", ct)
         ?? throw new DiscordApiException(HttpStatusCode.OK, "get gateway", null);
 
     internal async Task<string> CreateDmChannelAsync(string userId, CancellationToken ct)
     {
         var body = JsonContent(new CreateDm(userId), DiscordJson.Default.CreateDm);
         var channel = await SendAsync(HttpMethod.Post, "users/@me/channels", "users/@me/channels", body, DiscordJson.Default.WireChannel, "create DM", ct)
-            .ConfigureAwait(false);
+            ;
         return channel?.Id ?? throw new DiscordApiException(HttpStatusCode.OK, "create DM", null);
     }
 
@@ -119,7 +119,7 @@ internal sealed partial class DiscordApi : IDisposable
         try
         {
             return await SendAsync(HttpMethod.Get, $"guilds/{guildId}/members/{userId}", $"guilds/{guildId}/members",
-                null, DiscordJson.Default.WireMember, "get guild member", ct).ConfigureAwait(false);
+                null, DiscordJson.Default.WireMember, "get guild member", ct);
         }
         catch (DiscordApiException e) when (e.Status == HttpStatusCode.NotFound)
         {
@@ -177,13 +177,13 @@ internal sealed partial class DiscordApi : IDisposable
         }
 
         // One request at a time per route, so a bucket's remaining count is never spent twice.
-        await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+        await state.Gate.WaitAsync(ct);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                await WaitForBucketAsync(state, global: route is not null, ct).ConfigureAwait(false);
-                using var counted = route is null ? null : await _globalLimit.WaitAsync(ct).ConfigureAwait(false);
+                await WaitForBucketAsync(state, global: route is not null, ct);
+                using var counted = route is null ? null : await _globalLimit.WaitAsync(ct);
                 // A request (and its content) is single use, so every attempt builds its own.
                 using var request = new HttpRequestMessage(method, path);
                 if (body is not null)
@@ -197,12 +197,12 @@ internal sealed partial class DiscordApi : IDisposable
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
                 }
 
-                using var response = await (route is null ? _interactions : _http).SendAsync(request, ct).ConfigureAwait(false);
+                using var response = await (route is null ? _interactions : _http).SendAsync(request, ct);
                 ReadBucket(state, response);
 
                 if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
                 {
-                    await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct).ConfigureAwait(false);
+                    await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct);
                     continue;
                 }
 
@@ -210,13 +210,13 @@ internal sealed partial class DiscordApi : IDisposable
                 {
                     var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
                     LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);
-                    await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, ct);
                     continue;
                 }
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new DiscordApiException(response.StatusCode, what, await ReadErrorCodeAsync(response, ct).ConfigureAwait(false));
+                    throw new DiscordApiException(response.StatusCode, what, await ReadErrorCodeAsync(response, ct));
                 }
 
                 if (resultType is null || response.StatusCode == HttpStatusCode.NoContent)
@@ -224,10 +224,10 @@ internal sealed partial class DiscordApi : IDisposable
                     return default;
                 }
 
-                var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
+                var stream = await response.Content.ReadAsStreamAsync(ct);
+                await using (stream)
                 {
-                    return await JsonSerializer.DeserializeAsync(stream, resultType, ct).ConfigureAwait(false);
+                    return await JsonSerializer.DeserializeAsync(stream, resultType, ct);
                 }
             }
         }
@@ -262,7 +262,7 @@ internal sealed partial class DiscordApi : IDisposable
                 return;
             }
 
-            await Task.Delay(_time.GetElapsedTime(now, until), _time, ct).ConfigureAwait(false);
+            await Task.Delay(_time.GetElapsedTime(now, until), _time, ct);
         }
     }
 
@@ -284,10 +284,10 @@ internal sealed partial class DiscordApi : IDisposable
         RateLimitBody? body = null;
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            var stream = await response.Content.ReadAsStreamAsync(ct);
+            await using (stream)
             {
-                body = await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct).ConfigureAwait(false);
+                body = await JsonSerializer.DeserializeAsync(stream, DiscordJson.Default.RateLimitBody, ct);
             }
         }
         catch (JsonException)
@@ -323,7 +323,7 @@ internal sealed partial class DiscordApi : IDisposable
     {
         try
         {
-            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(ct);
             using var doc = JsonDocument.Parse(text);
             return doc.RootElement.TryGetProperty("code", out var code) && code.TryGetInt32(out var n) ? n : null;
         }

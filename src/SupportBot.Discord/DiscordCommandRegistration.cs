@@ -25,7 +25,7 @@ internal sealed partial class DiscordCommandRegistration(Bot bot, DiscordApi api
             IntegrationTypes: guild is null ? [0] : null)).ToList(); // 0: installed to a guild
         try
         {
-            await api.OverwriteCommandsAsync(guild, commands, ct).ConfigureAwait(false);
+            await api.OverwriteCommandsAsync(guild, commands, ct);
             LogCommandsRegistered(commands.Count, guild is null ? "globally" : "in the configured guild");
         }
         catch (DiscordApiException e) when (e.Status != HttpStatusCode.Unauthorized)

@@ -57,12 +57,12 @@ internal sealed partial class DiscordConnection : BackgroundService
     {
         try
         {
-            await RunAsync(stoppingToken).ConfigureAwait(false);
+            await RunAsync(stoppingToken);
         }
         finally
         {
             // The gateway will not deliver again what it delivered: finish it, within the grace period.
-            await _receiver.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            await _receiver.DrainAsync(CancellationToken.None);
         }
     }
 
@@ -76,12 +76,12 @@ internal sealed partial class DiscordConnection : BackgroundService
                 // Inside the loop so that Discord being unreachable at start is retried like any dropped connection.
                 if (!registered)
                 {
-                    await _registration.RegisterAsync(stoppingToken).ConfigureAwait(false);
+                    await _registration.RegisterAsync(stoppingToken);
                     registered = true;
                 }
 
-                var url = _gateway.ResumeUrl ?? await GatewayUrlAsync(stoppingToken).ConfigureAwait(false);
-                await _gateway.RunAsync(url, stoppingToken).ConfigureAwait(false);
+                var url = _gateway.ResumeUrl ?? await GatewayUrlAsync(stoppingToken);
+                await _gateway.RunAsync(url, stoppingToken);
             }
             catch (DiscordFatalException e)
             {
@@ -111,7 +111,7 @@ internal sealed partial class DiscordConnection : BackgroundService
                 LogBackoff(_backoff.Failures, delay.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -123,12 +123,12 @@ internal sealed partial class DiscordConnection : BackgroundService
 
     private async Task<string> GatewayUrlAsync(CancellationToken ct)
     {
-        var gateway = await _api.GetGatewayBotAsync(ct).ConfigureAwait(false);
+        var gateway = await _api.GetGatewayBotAsync(ct);
         if (!_gateway.CanResume && gateway.SessionStartLimit is { Remaining: <= 0 } limit)
         {
             // Identifying past the daily session-start limit resets the token; wait for the window instead.
             LogSessionLimit(limit.ResetAfter);
-            await Task.Delay(TimeSpan.FromMilliseconds(limit.ResetAfter), _time, ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(limit.ResetAfter), _time, ct);
         }
 
         return gateway.Url;

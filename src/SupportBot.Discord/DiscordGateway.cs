@@ -42,9 +42,9 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     {
         using var socket = new DiscordGatewaySocket(logger);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await socket.ConnectAsync(new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json"), ct).ConfigureAwait(false);
+        await socket.ConnectAsync(new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json"), ct);
 
-        var hello = await socket.ReceiveAsync(ct).ConfigureAwait(false);
+        var hello = await socket.ReceiveAsync(ct);
         if (hello is not { Op: 10, D: { } helloData })
         {
             LogUnexpectedFirstFrame();
@@ -58,13 +58,13 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         if (_sessionId is { } sessionId)
         {
             await socket.SendAsync(new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct)
-                .ConfigureAwait(false);
+                ;
         }
         else
         {
             var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
                 [options.ShardId, options.ShardCount]);
-            await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct).ConfigureAwait(false);
+            await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct);
         }
 
         var heartbeats = HeartbeatAsync(socket, interval, session.Token);
@@ -72,7 +72,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         {
             while (true)
             {
-                var frame = await socket.ReceiveAsync(session.Token).ConfigureAwait(false);
+                var frame = await socket.ReceiveAsync(session.Token);
                 if (frame is null)
                 {
                     HandleClose(socket.CloseStatus, socket.CloseStatusDescription);
@@ -108,16 +108,16 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                         }
                         else if (frame.T is { } name && frame.D is { } data)
                         {
-                            await OnDispatch(name, data.Clone()).ConfigureAwait(false);
+                            await OnDispatch(name, data.Clone());
                         }
 
                         break;
                     case 1:
-                        await socket.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token).ConfigureAwait(false);
+                        await socket.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token);
                         break;
                     case 7:
                         LogReconnectRequested();
-                        await socket.CloseForResumeAsync().ConfigureAwait(false);
+                        await socket.CloseForResumeAsync();
                         return;
                     case 9:
                         var resumable = frame.D is { ValueKind: JsonValueKind.True };
@@ -129,8 +129,8 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                         // Discord asks for a wait of one to five seconds before the next IDENTIFY or RESUME.
                         var wait = TimeSpan.FromMilliseconds(1000 + Random.Shared.Next(4000));
                         LogInvalidSession(resumable, wait.TotalMilliseconds);
-                        await socket.CloseForResumeAsync().ConfigureAwait(false);
-                        await Task.Delay(wait, time, ct).ConfigureAwait(false);
+                        await socket.CloseForResumeAsync();
+                        await Task.Delay(wait, time, ct);
                         return;
                     case 11:
                         acked = true;
@@ -142,15 +142,15 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && zombie)
         {
             LogZombie();
-            await socket.CloseForResumeAsync().ConfigureAwait(false);
+            await socket.CloseForResumeAsync();
             return;
         }
         finally
         {
-            await session.CancelAsync().ConfigureAwait(false);
+            await session.CancelAsync();
             try
             {
-                await heartbeats.ConfigureAwait(false);
+                await heartbeats;
             }
             catch (OperationCanceledException)
             {
@@ -166,7 +166,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         // connection: it cancels the session so the receive loop stops waiting on a dead socket.
         async Task HeartbeatAsync(DiscordGatewaySocket ws, TimeSpan every, CancellationToken token)
         {
-            await Task.Delay(every * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
+            await Task.Delay(every * Random.Shared.NextDouble(), time, token);
 
             // A periodic timer keeps the cadence fixed: time spent sending does not push later beats back.
             using var timer = new PeriodicTimer(every, time);
@@ -175,14 +175,14 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                 if (!acked)
                 {
                     zombie = true;
-                    await session.CancelAsync().ConfigureAwait(false);
+                    await session.CancelAsync();
                     return;
                 }
 
                 acked = false;
-                await ws.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token).ConfigureAwait(false);
+                await ws.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, token);
             }
-            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
+            while (await timer.WaitForNextTickAsync(token));
         }
     }
 

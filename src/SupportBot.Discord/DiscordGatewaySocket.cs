@@ -28,10 +28,10 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
     public async Task SendAsync<T>(T frame, JsonTypeInfo<T> type, CancellationToken ct)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, type);
-        await _sendGate.WaitAsync(ct).ConfigureAwait(false);
+        await _sendGate.WaitAsync(ct);
         try
         {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
         finally
         {
@@ -46,7 +46,7 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
         while (true)
         {
             var memory = buffer.GetMemory(16 * 1024);
-            var result = await _socket.ReceiveAsync(memory, ct).ConfigureAwait(false);
+            var result = await _socket.ReceiveAsync(memory, ct);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return null;
@@ -88,7 +88,7 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await _socket.CloseOutputAsync((WebSocketCloseStatus)4000, "resuming", timeout.Token).ConfigureAwait(false);
+                await _socket.CloseOutputAsync((WebSocketCloseStatus)4000, "resuming", timeout.Token);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException)
             {

@@ -57,8 +57,8 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>The replies are known: stops the clock, and waits for a deferral already under way.</summary>
     public async Task HandledAsync()
     {
-        await _handled.CancelAsync().ConfigureAwait(false);
-        await _deferral.ConfigureAwait(false);
+        await _handled.CancelAsync();
+        await _deferral;
     }
 
     /// <summary>Answers the actor in place: the initial response, the deferred message, or a follow-up.</summary>
@@ -67,7 +67,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
         var interaction = Interaction;
         if (DiscordRenderer.FindForm(reply) is { } form && !_answered && interaction.Type != InteractionType.ModalSubmit)
         {
-            await CallbackAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct).ConfigureAwait(false);
+            await CallbackAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct);
             _answered = true;
             return;
         }
@@ -80,19 +80,19 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
                 var callback = new InteractionCallback(
                     update ? InteractionCallbackType.UpdateMessage : InteractionCallbackType.ChannelMessageWithSource,
                     DiscordRenderer.Body(message, ephemeral: !update && Ephemeral));
-                await CallbackAsync(callback, ct).ConfigureAwait(false);
+                await CallbackAsync(callback, ct);
                 _answered = true;
                 _originalUsed = true;
             }
             else if (_deferred && !_originalUsed && (!IsComponent || (reply.ReplacesOriginal && CanReplace)))
             {
                 // Fill the "thinking…" message, or update the pressed message as the reply asks.
-                await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
+                await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct);
                 _originalUsed = true;
             }
             else
             {
-                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: Ephemeral), ct).ConfigureAwait(false);
+                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: Ephemeral), ct);
             }
         }
     }
@@ -102,7 +102,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     {
         if (!_answered && IsComponent)
         {
-            await CallbackAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct).ConfigureAwait(false);
+            await CallbackAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct);
             _answered = true;
         }
     }
@@ -116,7 +116,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     {
         try
         {
-            await Task.Delay(DeferAfter, time, _handled.Token).ConfigureAwait(false);
+            await Task.Delay(DeferAfter, time, _handled.Token);
         }
         catch (OperationCanceledException)
         {
@@ -130,7 +130,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
             : new InteractionCallback(InteractionCallbackType.DeferredChannelMessageWithSource, new MessageBody(Flags: Flags));
         try
         {
-            await CallbackAsync(defer, ct).ConfigureAwait(false);
+            await CallbackAsync(defer, ct);
             _answered = true;
             _deferred = true;
             LogDeferred(Interaction.Type);

@@ -24,15 +24,15 @@ internal sealed partial class DiscordInteractionResponder(
             IReadOnlyList<Reply> replies;
             try
             {
-                var isVolunteer = await volunteers.IsVolunteerAsync(user.Id, interaction.Member?.Roles, ct).ConfigureAwait(false);
+                var isVolunteer = await volunteers.IsVolunteerAsync(user.Id, interaction.Member?.Roles, ct);
                 var actor = DiscordInbound.ToActor(user, interaction.Member, isVolunteer);
                 replies = DiscordInbound.ToInbound(interaction, actor, bot.Commands) is { } inbound
-                    ? await bot.HandleAsync(inbound, ct).ConfigureAwait(false)
+                    ? await bot.HandleAsync(inbound, ct)
                     : [];
             }
             finally
             {
-                await answer.HandledAsync().ConfigureAwait(false);
+                await answer.HandledAsync();
             }
 
             var address = new Address(Platform.Discord, user.Id);
@@ -43,11 +43,11 @@ internal sealed partial class DiscordInteractionResponder(
                 {
                     if (inPlace)
                     {
-                        await answer.AnswerAsync(reply, ct).ConfigureAwait(false);
+                        await answer.AnswerAsync(reply, ct);
                     }
                     else
                     {
-                        await router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                        await router.DeliverAsync(reply, ct);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -56,7 +56,7 @@ internal sealed partial class DiscordInteractionResponder(
                 }
             }
 
-            await answer.FinishAsync(ct).ConfigureAwait(false);
+            await answer.FinishAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -95,11 +95,11 @@ internal sealed partial class DiscordReceiver : IDisposable
         {
             var author = message.Author!;
             _sender.RememberDmChannel(author.Id, message.ChannelId);
-            var actor = DiscordInbound.ToActor(author, null, await _volunteers.IsVolunteerAsync(author.Id, null, ct).ConfigureAwait(false));
-            foreach (var reply in await _bot.HandleAsync(DiscordInbound.ToDirectMessage(message, actor), ct).ConfigureAwait(false))
+            var actor = DiscordInbound.ToActor(author, null, await _volunteers.IsVolunteerAsync(author.Id, null, ct));
+            foreach (var reply in await _bot.HandleAsync(DiscordInbound.ToDirectMessage(message, actor), ct))
             {
                 // The router logs a failed delivery and goes on with the next reply.
-                await _router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                await _router.DeliverAsync(reply, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -26,8 +26,8 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
         string? channel = reply.Audience switch
         {
             Audience.Volunteers => VolunteerChannel(),
-            Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct).ConfigureAwait(false),
-            Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct).ConfigureAwait(false),
+            Audience.Direct { User.Platform: Platform.Discord } d => await DmChannelAsync(d.User.UserId, ct),
+            Audience.OnlyActor { User.Platform: Platform.Discord } o => await DmChannelAsync(o.User.UserId, ct),
             _ => null,
         };
         if (channel is null)
@@ -37,7 +37,7 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
 
         foreach (var message in DiscordRenderer.Render(reply))
         {
-            await api.CreateMessageAsync(channel, DiscordRenderer.Body(message, ephemeral: false), ct).ConfigureAwait(false);
+            await api.CreateMessageAsync(channel, DiscordRenderer.Body(message, ephemeral: false), ct);
         }
     }
 
@@ -68,7 +68,7 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
             return channel;
         }
 
-        channel = await api.CreateDmChannelAsync(userId, ct).ConfigureAwait(false);
+        channel = await api.CreateDmChannelAsync(userId, ct);
         Remember(userId, channel);
         return channel;
     }

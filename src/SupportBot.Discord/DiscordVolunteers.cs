@@ -52,7 +52,7 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
 
         try
         {
-            var member = await api.GetGuildMemberAsync(o.GuildId, userId, ct).ConfigureAwait(false);
+            var member = await api.GetGuildMemberAsync(o.GuildId, userId, ct);
             var isVolunteer = member?.Roles?.Contains(o.VolunteerRoleId, StringComparer.Ordinal) == true;
             if (_roleCache.Count >= MaxCachedRoles)
             {

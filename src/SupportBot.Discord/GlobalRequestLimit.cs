@@ -16,10 +16,10 @@ internal sealed class GlobalRequestLimit(int perSecond, TimeProvider time) : IDi
     /// <summary>Waits until one more request fits in the last second; dispose the result when its answer is back.</summary>
     public async Task<IDisposable> WaitAsync(CancellationToken ct)
     {
-        await _turn.WaitAsync(ct).ConfigureAwait(false);
+        await _turn.WaitAsync(ct);
         try
         {
-            var slot = await FreeSlotAsync(ct).ConfigureAwait(false);
+            var slot = await FreeSlotAsync(ct);
             var sent = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
             _answeredAt[slot] = sent;
             return new Sent(sent, time);
@@ -58,11 +58,11 @@ internal sealed class GlobalRequestLimit(int perSecond, TimeProvider time) : IDi
 
             if (soonest != TimeSpan.MaxValue)
             {
-                await Task.Delay(soonest, time, ct).ConfigureAwait(false);
+                await Task.Delay(soonest, time, ct);
             }
             else
             {
-                await Task.WhenAny(_answeredAt.Select(r => r!.Task)).WaitAsync(ct).ConfigureAwait(false);
+                await Task.WhenAny(_answeredAt.Select(r => r!.Task)).WaitAsync(ct);
             }
         }
     }

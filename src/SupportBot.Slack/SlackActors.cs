@@ -20,8 +20,8 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
 
     public async Task<Actor> ActorAsync(string userId, string? username, CancellationToken ct)
     {
-        var isVolunteer = await volunteers.IsVolunteerAsync(userId, ct).ConfigureAwait(false);
-        var name = await DisplayNameAsync(userId, ct).ConfigureAwait(false) ?? username;
+        var isVolunteer = await volunteers.IsVolunteerAsync(userId, ct);
+        var name = await DisplayNameAsync(userId, ct) ?? username;
         return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
     }
 
@@ -43,7 +43,7 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
         limit.CancelAfter(NameLookupLimit);
         try
         {
-            name = await api.GetUserNameAsync(userId, limit.Token).ConfigureAwait(false);
+            name = await api.GetUserNameAsync(userId, limit.Token);
         }
         catch (Exception e) when (e is SlackApiException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {

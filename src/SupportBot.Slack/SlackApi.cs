@@ -46,7 +46,7 @@ public sealed partial class SlackApi : IDisposable
     /// <summary>A single-use Socket Mode URL, asked for with the app-level token.</summary>
     public async Task<Uri> OpenConnectionAsync(CancellationToken ct)
     {
-        var response = await CallFormAsync("apps.connections.open", _options.AppToken, [], ct).ConfigureAwait(false);
+        var response = await CallFormAsync("apps.connections.open", _options.AppToken, [], ct);
         return Uri.TryCreate(response.Url, UriKind.Absolute, out var url)
             ? url
             : throw new SlackApiException("apps.connections.open", "no_url_in_response");
@@ -55,26 +55,26 @@ public sealed partial class SlackApi : IDisposable
     /// <summary>The bot's own user id, so its own messages are never taken for someone else's.</summary>
     public async Task<string> GetBotUserIdAsync(CancellationToken ct)
     {
-        var response = await CallFormAsync("auth.test", _options.BotToken, [], ct).ConfigureAwait(false);
+        var response = await CallFormAsync("auth.test", _options.BotToken, [], ct);
         return response.UserId ?? throw new SlackApiException("auth.test", "no_user_id_in_response");
     }
 
     public async Task<string> OpenDirectChannelAsync(string userId, CancellationToken ct)
     {
-        var response = await CallFormAsync("conversations.open", _options.BotToken, [new("users", userId)], ct).ConfigureAwait(false);
+        var response = await CallFormAsync("conversations.open", _options.BotToken, [new("users", userId)], ct);
         return response.Channel?.Id ?? throw new SlackApiException("conversations.open", "no_channel_in_response");
     }
 
     /// <summary>The name a person shows in Slack (scope users:read): display name, else real name, else username.</summary>
     public async Task<string?> GetUserNameAsync(string userId, CancellationToken ct)
     {
-        var response = await CallFormAsync("users.info", _options.BotToken, [new("user", userId)], ct).ConfigureAwait(false);
+        var response = await CallFormAsync("users.info", _options.BotToken, [new("user", userId)], ct);
         return response.User is { } user ? user.DisplayName ?? user.RealName ?? user.Name : null;
     }
 
     public async Task<IReadOnlyList<string>> GetUserGroupMembersAsync(string groupId, CancellationToken ct)
     {
-        var response = await CallFormAsync("usergroups.users.list", _options.BotToken, [new("usergroup", groupId)], ct).ConfigureAwait(false);
+        var response = await CallFormAsync("usergroups.users.list", _options.BotToken, [new("usergroup", groupId)], ct);
         return response.Users ?? [];
     }
 
@@ -103,8 +103,8 @@ public sealed partial class SlackApi : IDisposable
             var request = new HttpRequestMessage(HttpMethod.Post, url);
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
             return request;
-        }, ct).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        }, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
         if (text.TrimStart().StartsWith('{'))
         {
             var parsed = JsonSerializer.Deserialize(text, SlackJson.Default.ApiResponse);
@@ -131,13 +131,13 @@ public sealed partial class SlackApi : IDisposable
             var request = new HttpRequestMessage(HttpMethod.Post, _baseUrl + method) { Content = content() };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return request;
-        }, ct).ConfigureAwait(false);
+        }, ct);
 
         ApiResponse? parsed;
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            parsed = await JsonSerializer.DeserializeAsync(stream, SlackJson.Default.ApiResponse, ct).ConfigureAwait(false);
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            parsed = await JsonSerializer.DeserializeAsync(stream, SlackJson.Default.ApiResponse, ct);
         }
         catch (JsonException e)
         {
@@ -165,7 +165,7 @@ public sealed partial class SlackApi : IDisposable
             {
                 try
                 {
-                    response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+                    response = await _http.SendAsync(request, ct);
                 }
                 catch (HttpRequestException e) when (attempt < MaxAttempts)
                 {
@@ -181,7 +181,7 @@ public sealed partial class SlackApi : IDisposable
                     wait = wait > MaxRetryAfter ? MaxRetryAfter : wait;
                     LogRateLimited(method, wait.TotalSeconds);
                     response.Dispose();
-                    await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+                    await Task.Delay(wait, _time, ct);
                     continue;
                 }
 
@@ -204,7 +204,7 @@ public sealed partial class SlackApi : IDisposable
 
             // Backoff for 5xx and transport failures: 0.5 s, 1 s, 2 s.
             wait = TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1));
-            await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+            await Task.Delay(wait, _time, ct);
         }
     }
 

@@ -39,18 +39,18 @@ internal sealed partial class SlackConnection(
         _stopping = stoppingToken;
         try
         {
-            responder.BotUserId = await WithBackoffAsync(api.GetBotUserIdAsync, stoppingToken).ConfigureAwait(false);
+            responder.BotUserId = await WithBackoffAsync(api.GetBotUserIdAsync, stoppingToken);
             if (options.Value.UseSocketMode)
             {
-                await RunSocketModeAsync(stoppingToken).ConfigureAwait(false);
+                await RunSocketModeAsync(stoppingToken);
             }
             else
             {
-                HttpAddress = await http.StartAsync(stoppingToken).ConfigureAwait(false);
+                HttpAddress = await http.StartAsync(stoppingToken);
                 LogListening(HttpAddress.Port);
                 Ready.TrySetResult();
                 connections.Connected(Platform.Slack);
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -58,10 +58,10 @@ internal sealed partial class SlackConnection(
         }
         finally
         {
-            await http.StopAsync().ConfigureAwait(false);
+            await http.StopAsync();
 
             // Let accepted work finish: one answer may tell a survivor they were heard.
-            await responder.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            await responder.DrainAsync(CancellationToken.None);
         }
     }
 
@@ -73,8 +73,8 @@ internal sealed partial class SlackConnection(
             SlackSocket socket;
             try
             {
-                var url = await api.OpenConnectionAsync(ct).ConfigureAwait(false);
-                socket = await SlackSocket.ConnectAsync(url, ct).ConfigureAwait(false);
+                var url = await api.OpenConnectionAsync(ct);
+                socket = await SlackSocket.ConnectAsync(url, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -89,7 +89,7 @@ internal sealed partial class SlackConnection(
             {
                 var wait = _backoff.NextDelay();
                 LogConnectFailed(e.GetType().Name, wait.TotalSeconds);
-                await Task.Delay(wait, time, ct).ConfigureAwait(false);
+                await Task.Delay(wait, time, ct);
                 continue;
             }
 
@@ -100,17 +100,17 @@ internal sealed partial class SlackConnection(
             connections.Connected(Platform.Slack);
             var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = socket.RunAsync(frame => responder.OnEnvelope(frame, payload => AckAsync(socket, frame.EnvelopeId!, payload)), reason => disconnect.TrySetResult(reason), ct);
-            var first = await Task.WhenAny(run, disconnect.Task).ConfigureAwait(false);
+            var first = await Task.WhenAny(run, disconnect.Task);
             connections.Disconnected(Platform.Slack);
             TimeSpan delay;
             if (first == disconnect.Task)
             {
-                var reason = await disconnect.Task.ConfigureAwait(false);
+                var reason = await disconnect.Task;
                 if (reason == "link_disabled")
                 {
                     // Socket Mode was turned off for the app: reconnecting cannot help, and hammering Slack would not either.
-                    await socket.DisposeAsync().ConfigureAwait(false);
-                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                    await socket.DisposeAsync();
+                    await IgnoreFailureAsync(run);
                     LogLinkDisabled();
                     break;
                 }
@@ -118,8 +118,8 @@ internal sealed partial class SlackConnection(
                 if (reason == "too_many_websockets")
                 {
                     // At the limit another socket would be refused too: close this one first, then reconnect after a pause.
-                    await socket.DisposeAsync().ConfigureAwait(false);
-                    await IgnoreFailureAsync(run).ConfigureAwait(false);
+                    await socket.DisposeAsync();
+                    await IgnoreFailureAsync(run);
                 }
                 else
                 {
@@ -133,8 +133,8 @@ internal sealed partial class SlackConnection(
             }
             else
             {
-                await IgnoreFailureAsync(run).ConfigureAwait(false);
-                await socket.DisposeAsync().ConfigureAwait(false);
+                await IgnoreFailureAsync(run);
+                await socket.DisposeAsync();
                 if (ct.IsCancellationRequested)
                 {
                     break;
@@ -146,7 +146,7 @@ internal sealed partial class SlackConnection(
 
             try
             {
-                await Task.Delay(delay, time, ct).ConfigureAwait(false);
+                await Task.Delay(delay, time, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -154,14 +154,14 @@ internal sealed partial class SlackConnection(
             }
         }
 
-        await Task.WhenAll(retiring).ConfigureAwait(false);
+        await Task.WhenAll(retiring);
     }
 
     private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
     {
         try
         {
-            await socket.AckAsync(envelopeId, payload, _stopping).ConfigureAwait(false);
+            await socket.AckAsync(envelopeId, payload, _stopping);
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -173,9 +173,9 @@ internal sealed partial class SlackConnection(
     private async Task RetireAsync(SlackSocket socket, Task run, CancellationToken ct)
     {
         // A cancelled delay completes the wait too, so shutdown does not sit out the grace period.
-        await Task.WhenAny(run, Task.Delay(RetireAfter, time, ct)).ConfigureAwait(false);
-        await socket.DisposeAsync().ConfigureAwait(false);
-        await IgnoreFailureAsync(run).ConfigureAwait(false);
+        await Task.WhenAny(run, Task.Delay(RetireAfter, time, ct));
+        await socket.DisposeAsync();
+        await IgnoreFailureAsync(run);
     }
 
     private async Task<T> WithBackoffAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
@@ -184,7 +184,7 @@ internal sealed partial class SlackConnection(
         {
             try
             {
-                return await call(ct).ConfigureAwait(false);
+                return await call(ct);
             }
             catch (SlackApiException e) when (e.IsConfigurationError)
             {
@@ -195,7 +195,7 @@ internal sealed partial class SlackConnection(
             {
                 var wait = _backoff.NextDelay();
                 LogConnectFailed(e.GetType().Name, wait.TotalSeconds);
-                await Task.Delay(wait, time, ct).ConfigureAwait(false);
+                await Task.Delay(wait, time, ct);
             }
         }
     }
@@ -204,7 +204,7 @@ internal sealed partial class SlackConnection(
     {
         try
         {
-            await task.ConfigureAwait(false);
+            await task;
         }
         catch (Exception e)
         {

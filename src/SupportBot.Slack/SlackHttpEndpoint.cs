@@ -38,7 +38,7 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
         _app.MapPost("/slack/events", HandleEventsAsync);
         _app.MapPost("/slack/commands", HandleCommandAsync);
         _app.MapPost("/slack/interactivity", HandleInteractivityAsync);
-        await _app.StartAsync(ct).ConfigureAwait(false);
+        await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? urls;
         return new Uri(address);
@@ -49,14 +49,14 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
     {
         if (Interlocked.Exchange(ref _app, null) is { } app)
         {
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
         }
     }
 
     private async Task HandleEventsAsync(HttpContext http)
     {
-        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        if (await ReadVerifiedAsync(http) is not { } body)
         {
             return;
         }
@@ -75,7 +75,7 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
         {
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(new System.Text.Json.Nodes.JsonObject { ["challenge"] = callback.Challenge }.ToJsonString(), http.RequestAborted)
-                .ConfigureAwait(false);
+                ;
             return;
         }
 
@@ -87,7 +87,7 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
 
     private async Task HandleCommandAsync(HttpContext http)
     {
-        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        if (await ReadVerifiedAsync(http) is not { } body)
         {
             return;
         }
@@ -101,18 +101,18 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
             form.TryGetValue("channel_id", out var ch) ? ch.ToString() : null,
             form.TryGetValue("response_url", out var r) ? r.ToString() : null,
             form.TryGetValue("trigger_id", out var tr) ? tr.ToString() : null);
-        var answer = await responder.SlashCommandAsync(command).ConfigureAwait(false);
+        var answer = await responder.SlashCommandAsync(command);
         http.Response.StatusCode = StatusCodes.Status200OK;
         if (answer is not null)
         {
             http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(answer.ToJsonString(), http.RequestAborted).ConfigureAwait(false);
+            await http.Response.WriteAsync(answer.ToJsonString(), http.RequestAborted);
         }
     }
 
     private async Task HandleInteractivityAsync(HttpContext http)
     {
-        if (await ReadVerifiedAsync(http).ConfigureAwait(false) is not { } body)
+        if (await ReadVerifiedAsync(http) is not { } body)
         {
             return;
         }
@@ -139,7 +139,7 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
     private async Task<byte[]?> ReadVerifiedAsync(HttpContext http)
     {
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         var body = buffer.ToArray();
         if (!SlackSignature.IsValid(_options.SigningSecret, http.Request.Headers["X-Slack-Request-Timestamp"],
                 http.Request.Headers["X-Slack-Signature"], body, time.GetUtcNow()))

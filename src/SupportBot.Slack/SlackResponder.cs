@@ -88,9 +88,9 @@ internal sealed partial class SlackResponder : IDisposable
         {
             try
             {
-                var actor = await _actors.ActorAsync(command.UserId, command.UserName, ct).ConfigureAwait(false);
+                var actor = await _actors.ActorAsync(command.UserId, command.UserName, ct);
                 var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
-                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands), ct).ConfigureAwait(false), context));
+                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands), ct), context));
             }
             catch (Exception e)
             {
@@ -99,22 +99,22 @@ internal sealed partial class SlackResponder : IDisposable
             }
 
             // Everything the ack did not carry is delivered here, in the person's lane, so it keeps its order.
-            var (replies, ctx) = await handled.Task.ConfigureAwait(false);
-            var taken = await takenByAck.Task.ConfigureAwait(false);
-            await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), ctx, ct).ConfigureAwait(false);
+            var (replies, ctx) = await handled.Task;
+            var taken = await takenByAck.Task;
+            await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), ctx, ct);
         });
 
         Reply? inAck = null;
         try
         {
             var budget = Task.Delay(AnswerInAckBudget, _time);
-            if (await Task.WhenAny(handled.Task, budget).ConfigureAwait(false) != handled.Task)
+            if (await Task.WhenAny(handled.Task, budget) != handled.Task)
             {
                 LogSlowAnswer();
                 return null;
             }
 
-            var (replies, context) = await handled.Task.ConfigureAwait(false);
+            var (replies, context) = await handled.Task;
             inAck = replies.FirstOrDefault(r => context.IsActor(r) && !r.Blocks.OfType<FormBlock>().Any() && SlackRenderer.Render(r).Count == 1);
             return inAck is null ? null : Ephemeral(SlackRenderer.Render(inAck)[0], replaceOriginal: false);
         }
@@ -150,9 +150,9 @@ internal sealed partial class SlackResponder : IDisposable
         var message = callback.Event;
         _lanes.Enqueue(new Address(Platform.Slack, message.User!), async ct =>
         {
-            var actor = await _actors.ActorAsync(message.User!, null, ct).ConfigureAwait(false);
-            var replies = await _bot.HandleAsync(SlackInbound.ToDirectMessage(callback, actor), ct).ConfigureAwait(false);
-            await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel), ct).ConfigureAwait(false);
+            var actor = await _actors.ActorAsync(message.User!, null, ct);
+            var replies = await _bot.HandleAsync(SlackInbound.ToDirectMessage(callback, actor), ct);
+            await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel), ct);
         });
     }
 
@@ -167,7 +167,7 @@ internal sealed partial class SlackResponder : IDisposable
 
         _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
         {
-            var actor = await _actors.ActorAsync(userId, payload.User.Username ?? payload.User.Name, ct).ConfigureAwait(false);
+            var actor = await _actors.ActorAsync(userId, payload.User.Username ?? payload.User.Name, ct);
             if (SlackInbound.ToInbound(payload, actor) is not { } inbound)
             {
                 return;
@@ -177,7 +177,7 @@ internal sealed partial class SlackResponder : IDisposable
             {
                 OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
             };
-            await DeliverAsync(await _bot.HandleAsync(inbound, ct).ConfigureAwait(false), context, ct).ConfigureAwait(false);
+            await DeliverAsync(await _bot.HandleAsync(inbound, ct), context, ct);
         });
     }
 
@@ -187,7 +187,7 @@ internal sealed partial class SlackResponder : IDisposable
     public void Dispose() => _inFlight.Dispose();
 
     private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack) =>
-        await ack(await SlashCommandAsync(command).ConfigureAwait(false)).ConfigureAwait(false);
+        await ack(await SlashCommandAsync(command));
 
     /// <summary>Answers the actor privately in place; every other reply goes through the router.</summary>
     private async Task DeliverAsync(IReadOnlyList<Reply> replies, SlackContext context, CancellationToken ct)
@@ -198,11 +198,11 @@ internal sealed partial class SlackResponder : IDisposable
             {
                 if (context.IsActor(reply) && context.CanAnswerInPlace)
                 {
-                    await AnswerInPlaceAsync(reply, context, ct).ConfigureAwait(false);
+                    await AnswerInPlaceAsync(reply, context, ct);
                 }
                 else
                 {
-                    await _router.DeliverAsync(reply, ct).ConfigureAwait(false);
+                    await _router.DeliverAsync(reply, ct);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -218,7 +218,7 @@ internal sealed partial class SlackResponder : IDisposable
         {
             if (context.TriggerId is not null)
             {
-                await _api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), ct).ConfigureAwait(false);
+                await _api.OpenViewAsync(context.TriggerId, SlackRenderer.RenderModal(form), ct);
             }
         }
 
@@ -231,7 +231,7 @@ internal sealed partial class SlackResponder : IDisposable
         // A private answer in a DM is kept as a normal DM message (ephemeral ones vanish), unless it replaces the original.
         if (context.ResponseUrl is null || (context.InDirectMessage && !reply.ReplacesOriginal))
         {
-            await _router.DeliverAsync(reply, ct).ConfigureAwait(false);
+            await _router.DeliverAsync(reply, ct);
             return;
         }
 
@@ -239,7 +239,7 @@ internal sealed partial class SlackResponder : IDisposable
         var replace = reply.ReplacesOriginal && context.OriginalIsPrivate;
         for (var i = 0; i < messages.Count; i++)
         {
-            await _api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && replace), ct).ConfigureAwait(false);
+            await _api.RespondAsync(context.ResponseUrl, Ephemeral(messages[i], replaceOriginal: i == 0 && replace), ct);
         }
     }
 

@@ -30,10 +30,10 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
                 channel = options.Value.VolunteerChannelId;
                 break;
             case Audience.Direct { User.Platform: Platform.Slack } direct:
-                channel = await DirectChannelAsync(direct.User.UserId, ct).ConfigureAwait(false);
+                channel = await DirectChannelAsync(direct.User.UserId, ct);
                 break;
             case Audience.OnlyActor { User.Platform: Platform.Slack } only:
-                channel = await DirectChannelAsync(only.User.UserId, ct).ConfigureAwait(false);
+                channel = await DirectChannelAsync(only.User.UserId, ct);
                 break;
             default:
                 return;
@@ -47,7 +47,7 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
 
         foreach (var message in SlackRenderer.Render(reply))
         {
-            await api.PostMessageAsync(channel, message, ct).ConfigureAwait(false);
+            await api.PostMessageAsync(channel, message, ct);
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
             return channel;
         }
 
-        channel = await api.OpenDirectChannelAsync(userId, ct).ConfigureAwait(false);
+        channel = await api.OpenDirectChannelAsync(userId, ct);
         _directChannels[userId] = channel;
         return channel;
     }

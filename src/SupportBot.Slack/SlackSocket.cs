@@ -33,8 +33,8 @@ internal sealed class SlackSocket : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(HelloTimeout);
-            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
-            var first = await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(url, timeout.Token);
+            var first = await connection.ReceiveAsync(timeout.Token);
             if (first?.Type != "hello")
             {
                 throw new WebSocketException("Slack did not say hello first.");
@@ -44,7 +44,7 @@ internal sealed class SlackSocket : IAsyncDisposable
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
             throw;
         }
     }
@@ -54,7 +54,7 @@ internal sealed class SlackSocket : IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
-            var frame = await ReceiveAsync(ct).ConfigureAwait(false);
+            var frame = await ReceiveAsync(ct);
             if (frame is null)
             {
                 return;
@@ -81,10 +81,10 @@ internal sealed class SlackSocket : IAsyncDisposable
         }
 
         var bytes = Encoding.UTF8.GetBytes(ack.ToJsonString());
-        await _sendLock.WaitAsync(ct).ConfigureAwait(false);
+        await _sendLock.WaitAsync(ct);
         try
         {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
         finally
         {
@@ -99,7 +99,7 @@ internal sealed class SlackSocket : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException)
             {
@@ -110,7 +110,7 @@ internal sealed class SlackSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync().ConfigureAwait(false);
+        await CloseAsync();
         _socket.Dispose();
         _sendLock.Dispose();
     }
@@ -124,7 +124,7 @@ internal sealed class SlackSocket : IAsyncDisposable
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _socket.ReceiveAsync(buffer.GetMemory(16 * 1024), ct).ConfigureAwait(false);
+                result = await _socket.ReceiveAsync(buffer.GetMemory(16 * 1024), ct);
             }
             catch (WebSocketException)
             {

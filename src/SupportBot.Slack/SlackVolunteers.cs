@@ -30,14 +30,14 @@ public sealed partial class SlackVolunteers(SlackApi api, IOptions<SlackOptions>
 
         if (time.GetUtcNow() - _fetchedAt > CacheFor)
         {
-            await _refresh.WaitAsync(ct).ConfigureAwait(false);
+            await _refresh.WaitAsync(ct);
             try
             {
                 if (time.GetUtcNow() - _fetchedAt > CacheFor)
                 {
                     try
                     {
-                        var members = await api.GetUserGroupMembersAsync(o.VolunteerUserGroupId, ct).ConfigureAwait(false);
+                        var members = await api.GetUserGroupMembersAsync(o.VolunteerUserGroupId, ct);
                         _groupMembers = members.ToHashSet(StringComparer.Ordinal);
                     }
                     catch (Exception e) when (e is SlackApiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)

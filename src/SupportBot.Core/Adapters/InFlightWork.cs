@@ -61,13 +61,13 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
     /// </summary>
     public async Task DrainAsync(TimeSpan grace, CancellationToken ct = default)
     {
-        if (!await WaitAllAsync(grace, ct).ConfigureAwait(false))
+        if (!await WaitAllAsync(grace, ct))
         {
             LogCancelledAtStop(Count);
         }
 
-        await _cancel.CancelAsync().ConfigureAwait(false);
-        await WaitAllAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        await _cancel.CancelAsync();
+        await WaitAllAsync(TimeSpan.FromSeconds(1), ct);
     }
 
     public void Dispose() => _cancel.Dispose();
@@ -78,7 +78,7 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
         while (Snapshot() is { Count: > 0 } running)
         {
             var all = Task.WhenAll(running);
-            if (await Task.WhenAny(all, deadline).ConfigureAwait(false) != all)
+            if (await Task.WhenAny(all, deadline) != all)
             {
                 return false;
             }

@@ -55,6 +55,6 @@ public sealed class PersonLanes(InFlightWork inFlight)
     {
         // Always onto the thread pool: never run a person's work inline on a receive loop or under the lock.
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
-        await work(inFlight.Token).ConfigureAwait(false);
+        await work(inFlight.Token);
     }
 }

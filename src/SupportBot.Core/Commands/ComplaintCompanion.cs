@@ -22,7 +22,7 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
     public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
     {
         var actor = action.Actor;
-        var draft = await drafts.GetAsync(actor.Address, ct).ConfigureAwait(false);
+        var draft = await drafts.GetAsync(actor.Address, ct);
         switch (args)
         {
             case ["start"] when draft is { Kept: true }:
@@ -35,7 +35,7 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
                     ])),
                 ];
             case ["start"] or ["restart"]:
-                await drafts.SaveAsync(actor.Address, DraftStep.Profession, new DraftAnswers(), kept: false, ct).ConfigureAwait(false);
+                await drafts.SaveAsync(actor.Address, DraftStep.Profession, new DraftAnswers(), kept: false, ct);
                 LogStarted();
                 return
                 [
@@ -46,24 +46,24 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
             case ["show"] when draft is { Kept: true }:
                 return [Draft(actor, draft.Answers)];
             case ["stop"] when draft is not null:
-                await drafts.DeleteAsync(actor.Address, ct).ConfigureAwait(false);
+                await drafts.DeleteAsync(actor.Address, ct);
                 return [Reply.DirectTo(actor.Address, new TextBlock(_text.Stopped))];
             case ["skip", var step] when draft is not null && Enum.TryParse<DraftStep>(step, ignoreCase: true, out var skipped)
                 && skipped == draft.Step && skipped is not (DraftStep.Keep or DraftStep.Done):
-                return await AdvanceAsync(actor, draft.Answers, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers, draft.Step, ct);
             case ["profession"] when draft?.Step == DraftStep.Profession && action.Values is [var key] && content.FindProfession(key) is { } profession:
-                return await AdvanceAsync(actor, draft.Answers with { Profession = profession.Key }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Profession = profession.Key }, draft.Step, ct);
             case ["region"] when draft?.Step == DraftStep.Region && action.Values is [var key] && content.FindComplaint(key) is { } guide:
-                return await AdvanceAsync(actor, draft.Answers with { Region = guide.Key, Subregion = null }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Region = guide.Key, Subregion = null }, draft.Step, ct);
             case ["subregion", _] when draft?.Step == DraftStep.Subregion && action.Values is [var key]
                 && Country(draft.Answers)?.Parts.FirstOrDefault(p => p.Key == key) is { } part:
-                return await AdvanceAsync(actor, draft.Answers with { Subregion = part.Key }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Subregion = part.Key }, draft.Step, ct);
             case ["evidence"] when draft?.Step == DraftStep.Evidence && action.Values.All(v => _text.Evidence.Any(o => o.Key == v)):
-                return await AdvanceAsync(actor, draft.Answers with { Evidence = action.Values }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Evidence = action.Values }, draft.Step, ct);
             case ["wants"] when draft?.Step == DraftStep.Wants && action.Values.All(v => _text.Wants.Any(o => o.Key == v)):
-                return await AdvanceAsync(actor, draft.Answers with { Wants = action.Values }, draft.Step, ct).ConfigureAwait(false);
+                return await AdvanceAsync(actor, draft.Answers with { Wants = action.Values }, draft.Step, ct);
             case ["keep", var choice] when draft?.Step == DraftStep.Keep && choice is "yes" or "no":
-                return await FinishAsync(actor, draft.Answers, keep: choice == "yes", ct).ConfigureAwait(false);
+                return await FinishAsync(actor, draft.Answers, keep: choice == "yes", ct);
             default:
                 return [Reply.Private(actor, new TextBlock(content.Messages.UnknownAction))];
         }
@@ -76,12 +76,12 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
     /// </summary>
     public async Task<IReadOnlyList<Reply>?> TryAnswerAsync(DirectMessage message, CancellationToken ct)
     {
-        var draft = await drafts.GetAsync(message.Actor.Address, ct).ConfigureAwait(false);
+        var draft = await drafts.GetAsync(message.Actor.Address, ct);
         return draft?.Step switch
         {
             null or DraftStep.Done => null,
-            DraftStep.What => await AdvanceAsync(message.Actor, draft.Answers with { What = message.Text.Trim() }, draft.Step, ct).ConfigureAwait(false),
-            DraftStep.When => await AdvanceAsync(message.Actor, draft.Answers with { When = message.Text.Trim() }, draft.Step, ct).ConfigureAwait(false),
+            DraftStep.What => await AdvanceAsync(message.Actor, draft.Answers with { What = message.Text.Trim() }, draft.Step, ct),
+            DraftStep.When => await AdvanceAsync(message.Actor, draft.Answers with { When = message.Text.Trim() }, draft.Step, ct),
             _ =>
             [
                 Reply.DirectTo(message.Actor.Address, new TextBlock(MessageTemplate.Fill(content.Messages.CompanionNeedsChoice, ("Question", Question(draft.Step))))),
@@ -103,7 +103,7 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
     private async Task<IReadOnlyList<Reply>> AdvanceAsync(Actor actor, DraftAnswers answers, DraftStep answered, CancellationToken ct)
     {
         var next = Next(answered, answers);
-        await drafts.SaveAsync(actor.Address, next, answers, kept: false, ct).ConfigureAwait(false);
+        await drafts.SaveAsync(actor.Address, next, answers, kept: false, ct);
         return [Ask(actor, next, answers)];
     }
 
@@ -132,11 +132,11 @@ public sealed partial class ComplaintCompanion(DraftStore drafts, ContentCatalog
     {
         if (keep)
         {
-            await drafts.SaveAsync(actor.Address, DraftStep.Done, answers, kept: true, ct).ConfigureAwait(false);
+            await drafts.SaveAsync(actor.Address, DraftStep.Done, answers, kept: true, ct);
         }
         else
         {
-            await drafts.DeleteAsync(actor.Address, ct).ConfigureAwait(false);
+            await drafts.DeleteAsync(actor.Address, ct);
         }
 
         LogFinished(keep);

@@ -61,7 +61,7 @@ public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentC
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var result = await store.ForgetAsync(command.Actor.Address, ct).ConfigureAwait(false);
+        var result = await store.ForgetAsync(command.Actor.Address, ct);
         relay.ForgetUnsent(command.Actor.Address);
         var messages = content.Messages;
         var answer = result.Conversations == 0 && result.Drafts == 0
@@ -89,13 +89,13 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
     private async Task<IReadOnlyList<Reply>> EndAsync(Actor actor, CancellationToken ct)
     {
         // Words never shared with a volunteer are deleted at once rather than kept for the retention period.
-        if (await store.FindOpenAsync(actor.Address, ct).ConfigureAwait(false) is { Status: ConversationStatus.Consent } unshared
-            && await store.DeleteUnsharedAsync(unshared.Id, actor.Address, ct).ConfigureAwait(false))
+        if (await store.FindOpenAsync(actor.Address, ct) is { Status: ConversationStatus.Consent } unshared
+            && await store.DeleteUnsharedAsync(unshared.Id, actor.Address, ct))
         {
             return [Reply.Private(actor, new TextBlock(content.Messages.Stopped))];
         }
 
-        var ended = await store.CloseBySurvivorAsync(actor.Address, ct).ConfigureAwait(false);
+        var ended = await store.CloseBySurvivorAsync(actor.Address, ct);
         if (ended is null)
         {
             return [Reply.Private(actor, new TextBlock(content.Messages.NothingToEnd))];

@@ -113,6 +113,6 @@ public sealed class NextSteps(IEnumerable<ISlashCommand> commands, ContentCatalo
             return [Reply.Private(action.Actor, new TextBlock(content.Messages.UnknownAction))];
         }
 
-        return await command.RunAsync(new SlashCommand(action.Actor, action.EventId, command.Spec.Name, []), ct).ConfigureAwait(false);
+        return await command.RunAsync(new SlashCommand(action.Actor, action.EventId, command.Spec.Name, []), ct);
     }
 }

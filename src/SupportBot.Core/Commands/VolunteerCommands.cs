@@ -13,7 +13,7 @@ public sealed class QueueCommand(ConversationStore store, Relay relay, ContentCa
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var queue = await store.QueueAsync(ct).ConfigureAwait(false);
+        var queue = await store.QueueAsync(ct);
         var messages = content.Messages;
         if (queue.Count == 0)
         {
@@ -79,8 +79,8 @@ public sealed class ReleaseCommand(Relay relay) : ISlashCommand
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, command.Args.Count > 0 ? command.Args[0] : null, ct).ConfigureAwait(false);
-        return conversation is null ? [problem!] : await relay.ReleaseAsync(command.Actor, conversation, ct).ConfigureAwait(false);
+        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, command.Args.Count > 0 ? command.Args[0] : null, ct);
+        return conversation is null ? [problem!] : await relay.ReleaseAsync(command.Actor, conversation, ct);
     }
 }
 
@@ -96,7 +96,7 @@ public sealed class CloseCommand(Relay relay, ContentCatalog content) : ISlashCo
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, null, ct).ConfigureAwait(false);
+        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, null, ct);
         if (conversation is null)
         {
             return [problem!];
@@ -113,7 +113,7 @@ public sealed class CloseCommand(Relay relay, ContentCatalog content) : ISlashCo
             ];
         }
 
-        return await relay.CloseAsync(command.Actor, conversation, outcome, ct).ConfigureAwait(false);
+        return await relay.CloseAsync(command.Actor, conversation, outcome, ct);
     }
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
@@ -123,8 +123,8 @@ public sealed class CloseCommand(Relay relay, ContentCatalog content) : ISlashCo
             return [Reply.Private(action.Actor, new TextBlock(content.Messages.UnknownAction))];
         }
 
-        var (conversation, problem) = await relay.ResolveHeldAsync(action.Actor, number, ct).ConfigureAwait(false);
-        return conversation is null ? [problem!] : await relay.CloseAsync(action.Actor, conversation, outcome, ct).ConfigureAwait(false);
+        var (conversation, problem) = await relay.ResolveHeldAsync(action.Actor, number, ct);
+        return conversation is null ? [problem!] : await relay.CloseAsync(action.Actor, conversation, outcome, ct);
     }
 }
 
@@ -138,7 +138,7 @@ public sealed class NoteCommand(ConversationStore store, Relay relay, ContentCat
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, null, ct).ConfigureAwait(false);
+        var (conversation, problem) = await relay.ResolveHeldAsync(command.Actor, null, ct);
         if (conversation is null)
         {
             return [problem!];
@@ -156,7 +156,7 @@ public sealed class NoteCommand(ConversationStore store, Relay relay, ContentCat
             ];
         }
 
-        return await SaveAsync(command.Actor, conversation.Id, text, ct).ConfigureAwait(false);
+        return await SaveAsync(command.Actor, conversation.Id, text, ct);
     }
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(FormSubmitted form, IReadOnlyList<string> args, CancellationToken ct)
@@ -167,12 +167,12 @@ public sealed class NoteCommand(ConversationStore store, Relay relay, ContentCat
             return [Reply.Private(form.Actor, new TextBlock(content.Messages.UnknownAction))];
         }
 
-        return await SaveAsync(form.Actor, id, text.Trim(), ct).ConfigureAwait(false);
+        return await SaveAsync(form.Actor, id, text.Trim(), ct);
     }
 
     private async Task<IReadOnlyList<Reply>> SaveAsync(Actor volunteer, long id, string text, CancellationToken ct)
     {
-        var saved = await store.AddNoteAsync(id, volunteer.Address, text, ct).ConfigureAwait(false);
+        var saved = await store.AddNoteAsync(id, volunteer.Address, text, ct);
         var answer = saved ? MessageTemplate.Fill(content.Messages.NoteSaved, ("Id", id)) : content.Messages.NotHolding;
         return [Reply.Private(volunteer, new TextBlock(answer))];
     }

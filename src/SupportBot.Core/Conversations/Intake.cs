@@ -25,7 +25,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
         var danger = risk.IsRisk;
         // Stored before anything is decided: the status this write saw is the one the reply follows (see AddFromSurvivorAsync).
         var (open, isNew) = await store.AddFromSurvivorAsync(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, ct)
-            .ConfigureAwait(false);
+            ;
         if (isNew)
         {
             LogStarted(open.Id, open.Priority);
@@ -43,7 +43,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
         if (open.Status == ConversationStatus.Claimed)
         {
-            return await relay.FromSurvivorAsync(open, message.Text, risk, ct).ConfigureAwait(false);
+            return await relay.FromSurvivorAsync(open, message.Text, risk, ct);
         }
 
         var replies = new List<Reply>();
@@ -54,7 +54,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             answer.AddRange(CrisisText.ForRisk(content, risk));
             if (open.Priority == Priority.Normal)
             {
-                await store.RaisePriorityAsync(open.Id, ct).ConfigureAwait(false);
+                await store.RaisePriorityAsync(open.Id, ct);
                 if (open.Status == ConversationStatus.Queued)
                 {
                     replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
@@ -89,14 +89,14 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
         {
             case "pseudonym":
             case "name":
-                var queued = await store.EnqueueAsync(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null, ct).ConfigureAwait(false);
+                var queued = await store.EnqueueAsync(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null, ct);
                 if (queued is null)
                 {
                     return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
                 }
 
                 LogQueued(queued.Id);
-                var position = await store.QueuePositionAsync(id, ct).ConfigureAwait(false);
+                var position = await store.QueuePositionAsync(id, ct);
                 return
                 [
                     Reply.Private(action.Actor,
@@ -106,7 +106,7 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
                 ];
             case "resources":
             case "stop":
-                if (!await store.DeleteUnsharedAsync(id, survivor, ct).ConfigureAwait(false))
+                if (!await store.DeleteUnsharedAsync(id, survivor, ct))
                 {
                     return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
                 }

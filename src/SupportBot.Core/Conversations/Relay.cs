@@ -44,7 +44,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     }
 
     public async Task<bool> IsRelayingAsync(Actor volunteer, CancellationToken ct) =>
-        (await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false)).Count > 0;
+        (await store.HeldByAsync(volunteer.Address, ct)).Count > 0;
 
     /// <summary>
     /// The answer to a volunteer who writes while holding no conversation: how many wait and how to take one.
@@ -52,12 +52,12 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     /// </summary>
     public async Task<IReadOnlyList<Reply>?> HoldingNothingAsync(Actor volunteer, CancellationToken ct)
     {
-        if (await store.FindOpenAsync(volunteer.Address, ct).ConfigureAwait(false) is not null)
+        if (await store.FindOpenAsync(volunteer.Address, ct) is not null)
         {
             return null;
         }
 
-        var waiting = (await store.QueueAsync(ct).ConfigureAwait(false)).Count;
+        var waiting = (await store.QueueAsync(ct)).Count;
         return [Reply.DirectTo(volunteer.Address, new TextBlock(MessageTemplate.Fill(_messages.VolunteerHoldingNothing, ("Waiting", waiting))))];
     }
 
@@ -73,7 +73,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         {
             new TextBlock(MessageTemplate.Fill(_messages.RelayFromSurvivor, ("Id", conversation.Id), ("Name", conversation.KnownAs), ("Text", text))),
         };
-        if ((await store.HeldByAsync(volunteer, ct).ConfigureAwait(false)).Count > 1)
+        if ((await store.HeldByAsync(volunteer, ct)).Count > 1)
         {
             blocks.Add(new ButtonsBlock([new Button($"focus:{conversation.Id}", MessageTemplate.Fill(_messages.ReplyHereButton, ("Id", conversation.Id)))]));
         }
@@ -82,7 +82,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         {
             if (conversation.Priority == Priority.Normal)
             {
-                await store.RaisePriorityAsync(conversation.Id, ct).ConfigureAwait(false);
+                await store.RaisePriorityAsync(conversation.Id, ct);
             }
 
             blocks.Insert(0, new TextBlock(MessageTemplate.Fill(_messages.VolunteerRiskAlert, ("Id", conversation.Id), ("Name", conversation.KnownAs))));
@@ -100,11 +100,11 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     public async Task<IReadOnlyList<Reply>> FromVolunteerAsync(DirectMessage message, CancellationToken ct)
     {
         var volunteer = message.Actor.Address;
-        var target = await FocusAsync(volunteer, ct).ConfigureAwait(false);
+        var target = await FocusAsync(volunteer, ct);
         if (target is null)
         {
             _unsent[volunteer] = message.Text;
-            var held = await store.HeldByAsync(volunteer, ct).ConfigureAwait(false);
+            var held = await store.HeldByAsync(volunteer, ct);
             return
             [
                 Reply.DirectTo(volunteer,
@@ -113,14 +113,14 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             ];
         }
 
-        return await SendToSurvivorAsync(message.Actor, target.Value, message.Text, ct).ConfigureAwait(false);
+        return await SendToSurvivorAsync(message.Actor, target.Value, message.Text, ct);
     }
 
     /// <summary>focus:{conversation}: the volunteer chose where their messages go.</summary>
     public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
     {
         if (args.Count != 1 || !long.TryParse(args[0], CultureInfo.InvariantCulture, out var id)
-            || !await store.SetFocusAsync(action.Actor.Address, id, ct).ConfigureAwait(false))
+            || !await store.SetFocusAsync(action.Actor.Address, id, ct))
         {
             return [Reply.Private(action.Actor, new TextBlock(_messages.NotHolding))];
         }
@@ -128,7 +128,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         var replies = new List<Reply> { Reply.Private(action.Actor, new TextBlock(MessageTemplate.Fill(_messages.FocusSet, ("Id", id)))) };
         if (_unsent.TryRemove(action.Actor.Address, out var text))
         {
-            replies.AddRange(await SendToSurvivorAsync(action.Actor, id, text, ct).ConfigureAwait(false));
+            replies.AddRange(await SendToSurvivorAsync(action.Actor, id, text, ct));
         }
 
         return replies;
@@ -139,7 +139,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     {
         if (id is null)
         {
-            var queue = await store.QueueAsync(ct).ConfigureAwait(false);
+            var queue = await store.QueueAsync(ct);
             if (queue.Count == 0)
             {
                 return [Reply.Private(volunteer, new TextBlock(_messages.QueueEmpty))];
@@ -148,7 +148,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             id = queue[0].Id;
         }
 
-        var result = await store.ClaimAsync(id.Value, volunteer.Address, ct).ConfigureAwait(false);
+        var result = await store.ClaimAsync(id.Value, volunteer.Address, ct);
         if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
         {
             var message = result.Outcome switch
@@ -176,7 +176,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
 
     public async Task<IReadOnlyList<Reply>> ReleaseAsync(Actor volunteer, Conversation conversation, CancellationToken ct)
     {
-        var released = await store.ReleaseAsync(conversation.Id, volunteer.Address, ct).ConfigureAwait(false);
+        var released = await store.ReleaseAsync(conversation.Id, volunteer.Address, ct);
         if (released is null)
         {
             return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
@@ -193,7 +193,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
 
     public async Task<IReadOnlyList<Reply>> CloseAsync(Actor volunteer, Conversation conversation, string outcome, CancellationToken ct)
     {
-        var closed = await store.CloseByVolunteerAsync(conversation.Id, volunteer.Address, outcome, ct).ConfigureAwait(false);
+        var closed = await store.CloseByVolunteerAsync(conversation.Id, volunteer.Address, outcome, ct);
         if (closed is null)
         {
             return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
@@ -225,7 +225,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
     /// </summary>
     public async Task<(Conversation? Conversation, Reply? Problem)> ResolveHeldAsync(Actor volunteer, string? number, CancellationToken ct)
     {
-        var held = await store.HeldByAsync(volunteer.Address, ct).ConfigureAwait(false);
+        var held = await store.HeldByAsync(volunteer.Address, ct);
         long? id = null;
         if (!string.IsNullOrWhiteSpace(number))
         {
@@ -237,7 +237,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             id = parsed;
         }
 
-        id ??= await FocusAsync(volunteer.Address, ct).ConfigureAwait(false);
+        id ??= await FocusAsync(volunteer.Address, ct);
         var conversation = held.FirstOrDefault(c => c.Id == id);
         if (conversation is not null)
         {
@@ -255,20 +255,20 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
 
     private async Task<long?> FocusAsync(Address volunteer, CancellationToken ct)
     {
-        var focus = await store.GetFocusAsync(volunteer, ct).ConfigureAwait(false);
+        var focus = await store.GetFocusAsync(volunteer, ct);
         if (focus is not null)
         {
             return focus;
         }
 
-        var held = await store.HeldByAsync(volunteer, ct).ConfigureAwait(false);
+        var held = await store.HeldByAsync(volunteer, ct);
         return held.Count == 1 ? held[0].Id : null;
     }
 
     private async Task<IReadOnlyList<Reply>> SendToSurvivorAsync(Actor volunteer, long id, string text, CancellationToken ct)
     {
-        var conversation = await store.GetAsync(id, ct).ConfigureAwait(false);
-        if (conversation is null || !await store.AddMessageAsync(id, Sender.Volunteer, text, volunteer.Address, ct).ConfigureAwait(false))
+        var conversation = await store.GetAsync(id, ct);
+        if (conversation is null || !await store.AddMessageAsync(id, Sender.Volunteer, text, volunteer.Address, ct))
         {
             return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
         }

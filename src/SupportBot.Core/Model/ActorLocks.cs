@@ -27,7 +27,7 @@ internal sealed class ActorLocks
 
         try
         {
-            await entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+            await entry.Gate.WaitAsync(ct);
         }
         catch
         {

@@ -35,7 +35,7 @@ public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILog
             var all = true;
             foreach (var adapter in _adapters)
             {
-                all &= await TrySendAsync(adapter, reply, ct).ConfigureAwait(false);
+                all &= await TrySendAsync(adapter, reply, ct);
             }
 
             return all;
@@ -55,14 +55,14 @@ public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILog
             return false;
         }
 
-        return await TrySendAsync(target, reply, ct).ConfigureAwait(false);
+        return await TrySendAsync(target, reply, ct);
     }
 
     private async Task<bool> TrySendAsync(IChatAdapter adapter, Reply reply, CancellationToken ct)
     {
         try
         {
-            await adapter.SendAsync(reply, ct).ConfigureAwait(false);
+            await adapter.SendAsync(reply, ct);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -37,35 +37,35 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<bool> TryMarkEventAsync(string eventId, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var changed = await db.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO ProcessedEvents (EventId, At) VALUES (@eventId, @now)",
-            new { eventId = ids.Key(eventId), now = Now() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { eventId = ids.Key(eventId), now = Now() }, cancellationToken: ct));
         return changed == 1;
     }
 
     /// <summary>Forgets an event id whose handling failed, so that the platform's retry is handled.</summary>
     public async Task UnmarkEventAsync(string eventId, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ProcessedEvents WHERE EventId = @eventId", new { eventId = ids.Key(eventId) }, cancellationToken: ct)).ConfigureAwait(false);
+            "DELETE FROM ProcessedEvents WHERE EventId = @eventId", new { eventId = ids.Key(eventId) }, cancellationToken: ct));
     }
 
     public async Task<Conversation?> FindOpenAsync(Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { survivor = ids.Key(survivor) }, cancellationToken: ct)).ConfigureAwait(false);
+            new { survivor = ids.Key(survivor) }, cancellationToken: ct));
         return row is null ? null : TryOpen(row);
     }
 
     public async Task<Conversation?> GetAsync(long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct));
         return row is null ? null : TryOpen(row);
     }
 
@@ -76,18 +76,18 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var key = ids.Key(survivor);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM Conversations WHERE Survivor = @key AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { key }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            new { key }, tx, cancellationToken: ct));
         var now = Now();
         if (row is not null)
         {
             var open = Open(row);
-            await InsertMessageAsync(db, tx, open.Id, Sender.Survivor, text, now, ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
+            await InsertMessageAsync(db, tx, open.Id, Sender.Survivor, text, now, ct);
+            await tx.CommitAsync(ct);
             return new SurvivorWrite(open, Started: false);
         }
 
@@ -97,41 +97,41 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             VALUES (@key, @sealedAddress, @pseudonym, 'Consent', @priority, @now)
             RETURNING Id
             """,
-            new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await InsertMessageAsync(db, tx, id, Sender.Survivor, text, now, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+            new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx, cancellationToken: ct));
+        await InsertMessageAsync(db, tx, id, Sender.Survivor, text, now, ct);
+        await tx.CommitAsync(ct);
         return new SurvivorWrite(new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null), Started: true);
     }
 
     /// <summary>Adds a message. A volunteer's message is written only while they hold the conversation, and is audited.</summary>
     public async Task<bool> AddMessageAsync(long id, Sender sender, string text, Address? volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (volunteer is not null && !await HoldsAsync(db, tx, id, volunteer, ct).ConfigureAwait(false))
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        if (volunteer is not null && !await HoldsAsync(db, tx, id, volunteer, ct))
         {
             return false;
         }
 
         var now = Now();
-        await InsertMessageAsync(db, tx, id, sender, text, now, ct).ConfigureAwait(false);
+        await InsertMessageAsync(db, tx, id, sender, text, now, ct);
         if (volunteer is not null)
         {
-            await AuditAsync(db, tx, id, volunteer, "message", now, ct).ConfigureAwait(false);
+            await AuditAsync(db, tx, id, volunteer, "message", now, ct);
         }
 
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct);
         return true;
     }
 
     /// <summary>Moves a conversation from consent to the queue. Only its survivor can, and only once.</summary>
     public async Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var args = new { id, survivor = ids.Key(survivor), now = Now(), name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)) };
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx, cancellationToken: ct));
         if (row is null)
         {
             return null;
@@ -140,25 +140,25 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
         var conversation = Open(row);
         await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+            "UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
         return conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName };
     }
 
     public async Task RaisePriorityAsync(long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         await db.ExecuteAsync(new CommandDefinition(
             "UPDATE Conversations SET Priority = @urgent WHERE Id = @id",
-            new { id, urgent = (int)Priority.Urgent }, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, urgent = (int)Priority.Urgent }, cancellationToken: ct));
     }
 
     /// <summary>Waiting conversations, urgent first, then the longest waiting.</summary>
     public async Task<IReadOnlyList<Conversation>> QueueAsync(CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            QueueSql, cancellationToken: ct)).ConfigureAwait(false);
+            QueueSql, cancellationToken: ct));
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
@@ -168,10 +168,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<int> QueuePositionAsync(long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         return (int)(await db.ExecuteScalarAsync<long?>(new CommandDefinition(
             QueuePositionSql,
-            new { id }, cancellationToken: ct)).ConfigureAwait(false) ?? 0);
+            new { id }, cancellationToken: ct)) ?? 0);
     }
 
     /// <summary>
@@ -181,10 +181,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct));
         if (row is null)
         {
             return new ClaimResult(ClaimOutcome.NotWaiting, null, []);
@@ -199,8 +199,8 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
         if (conversation.Status == ConversationStatus.Claimed && row.ClaimedBy == key)
         {
-            await SetFocusAsync(db, tx, volunteer, id, ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
+            await SetFocusAsync(db, tx, volunteer, id, ct);
+            await tx.CommitAsync(ct);
             return new ClaimResult(ClaimOutcome.AlreadyYours, conversation, []);
         }
 
@@ -209,7 +209,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             return new ClaimResult(conversation.Status == ConversationStatus.Claimed ? ClaimOutcome.Taken : ClaimOutcome.NotWaiting, conversation, []);
         }
 
-        var transcript = await TryReadTranscriptAsync(db, tx, id, ct).ConfigureAwait(false);
+        var transcript = await TryReadTranscriptAsync(db, tx, id, ct);
         if (transcript is null)
         {
             return new ClaimResult(ClaimOutcome.Unreadable, null, []);
@@ -221,42 +221,42 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             UPDATE Conversations SET Status = 'Claimed', ClaimedBy = @key, ClaimedBySealed = @sealedAddress, ClaimedAt = @now
             WHERE Id = @id AND Status = 'Queued'
             """,
-            new { id, key, sealedAddress = ids.Seal(volunteer), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, key, sealedAddress = ids.Seal(volunteer), now }, tx, cancellationToken: ct));
         if (changed != 1)
         {
             return new ClaimResult(ClaimOutcome.Taken, conversation, []);
         }
 
-        await AuditAsync(db, tx, id, volunteer, "claim", now, ct).ConfigureAwait(false);
-        await AuditAsync(db, tx, id, volunteer, "read-transcript", now, ct).ConfigureAwait(false);
-        await SetFocusAsync(db, tx, volunteer, id, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await AuditAsync(db, tx, id, volunteer, "claim", now, ct);
+        await AuditAsync(db, tx, id, volunteer, "read-transcript", now, ct);
+        await SetFocusAsync(db, tx, volunteer, id, ct);
+        await tx.CommitAsync(ct);
         return new ClaimResult(ClaimOutcome.Claimed, conversation with { Status = ConversationStatus.Claimed, ClaimedBy = volunteer }, transcript);
     }
 
     /// <summary>Everything said and noted in a conversation, for the volunteer who holds it; the reading is audited.</summary>
     public async Task<IReadOnlyList<TranscriptEntry>> ReadTranscriptAsync(long id, Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct).ConfigureAwait(false))
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        if (!await HoldsAsync(db, tx, id, volunteer, ct))
         {
             return [];
         }
 
-        var transcript = await TryReadTranscriptAsync(db, tx, id, ct).ConfigureAwait(false)
+        var transcript = await TryReadTranscriptAsync(db, tx, id, ct)
             ?? throw new CryptographicException($"Conversation {id} holds a message that cannot be decrypted.");
-        await AuditAsync(db, tx, id, volunteer, "read-transcript", Now(), ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await AuditAsync(db, tx, id, volunteer, "read-transcript", Now(), ct);
+        await tx.CommitAsync(ct);
         return transcript;
     }
 
     private async Task<IReadOnlyList<TranscriptEntry>?> TryReadTranscriptAsync(IDbConnection db, IDbTransaction tx, long id, CancellationToken ct)
     {
         var messages = await db.QueryAsync<(string Sender, byte[] Body, long SentAt, long Id)>(new CommandDefinition(
-            "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct));
         var notes = await db.QueryAsync<(byte[] Body, long WrittenAt, long Id)>(new CommandDefinition(
-            "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct));
         try
         {
             return messages.Select(m => (Entry: new TranscriptEntry(m.Sender, cipher.Decrypt(m.Body, MessageContext(id)), FromUnix(m.SentAt)), m.Id))
@@ -275,11 +275,11 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// <summary>Puts a held conversation back in the queue at its original place.</summary>
     public async Task<Conversation?> ReleaseAsync(long id, Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var args = new { id, volunteer = ids.Key(volunteer) };
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx, cancellationToken: ct));
         if (row is null)
         {
             return null;
@@ -289,91 +289,91 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         var conversation = Open(row);
         await db.ExecuteAsync(new CommandDefinition(
             "UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL WHERE Id = @id AND ClaimedBy = @volunteer",
-            args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await AuditAsync(db, tx, id, volunteer, "release", Now(), ct).ConfigureAwait(false);
+            args, tx, cancellationToken: ct));
+        await AuditAsync(db, tx, id, volunteer, "release", Now(), ct);
         await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+            "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
         return conversation with { Status = ConversationStatus.Queued, ClaimedBy = null };
     }
 
     /// <summary>Closes a conversation held by this volunteer.</summary>
     public async Task<Conversation?> CloseByVolunteerAsync(long id, Address volunteer, string outcome, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var conversation = await CloseAsync(db, tx, "Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = ids.Key(volunteer), outcome, now = Now() }, ct).ConfigureAwait(false);
+            new { id, volunteer = ids.Key(volunteer), outcome, now = Now() }, ct);
         if (conversation is not null)
         {
-            await AuditAsync(db, tx, id, volunteer, "close:" + outcome, Now(), ct).ConfigureAwait(false);
+            await AuditAsync(db, tx, id, volunteer, "close:" + outcome, Now(), ct);
         }
 
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct);
         return conversation;
     }
 
     /// <summary>Closes the survivor's open conversation, whatever its state. Returns it as it was before closing.</summary>
     public async Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
         var conversation = await CloseAsync(db, tx, "Survivor = @survivor AND Status <> 'Closed'",
-            new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() }, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+            new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() }, ct);
+        await tx.CommitAsync(ct);
         return conversation;
     }
 
     /// <summary>Deletes a conversation that never left the consent step: the survivor chose not to share it.</summary>
     public async Task<bool> DeleteUnsharedAsync(long id, Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var changed = await db.ExecuteAsync(new CommandDefinition(
             "DELETE FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'",
-            new { id, survivor = ids.Key(survivor) }, cancellationToken: ct)).ConfigureAwait(false);
+            new { id, survivor = ids.Key(survivor) }, cancellationToken: ct));
         return changed == 1;
     }
 
     public async Task<IReadOnlyList<Conversation>> HeldByAsync(Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            HeldBySql, new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
+            HeldBySql, new { volunteer = ids.Key(volunteer) }, cancellationToken: ct));
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
     /// <summary>The conversation a volunteer's next direct message goes to, if they still hold it.</summary>
     public async Task<long?> GetFocusAsync(Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         return await db.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             SELECT f.ConversationId FROM VolunteerFocus f JOIN Conversations c ON c.Id = f.ConversationId
             WHERE f.Volunteer = @volunteer AND c.Status = 'Claimed' AND c.ClaimedBy = @volunteer
             """,
-            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct)).ConfigureAwait(false);
+            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct));
     }
 
     public async Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct).ConfigureAwait(false))
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        if (!await HoldsAsync(db, tx, id, volunteer, ct))
         {
             return false;
         }
 
-        await SetFocusAsync(db, tx, volunteer, id, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await SetFocusAsync(db, tx, volunteer, id, ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
     /// <summary>Saves a volunteer's note on a conversation they hold; audited.</summary>
     public async Task<bool> AddNoteAsync(long id, Address volunteer, string text, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct).ConfigureAwait(false))
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        if (!await HoldsAsync(db, tx, id, volunteer, ct))
         {
             return false;
         }
@@ -381,9 +381,9 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         var now = Now();
         await db.ExecuteAsync(new CommandDefinition(
             "INSERT INTO Notes (ConversationId, Volunteer, Body, WrittenAt) VALUES (@id, @volunteer, @body, @now)",
-            new { id, volunteer = ids.Key(volunteer), body = cipher.Encrypt(text, NoteContext(id)), now }, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await AuditAsync(db, tx, id, volunteer, "note", now, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+            new { id, volunteer = ids.Key(volunteer), body = cipher.Encrypt(text, NoteContext(id)), now }, tx, cancellationToken: ct));
+        await AuditAsync(db, tx, id, volunteer, "note", now, ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
@@ -395,34 +395,34 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         ForgetResult result;
-        await using (var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false))
+        await using (var tx = await db.BeginTransactionAsync(ct))
         {
             var args = new { person = ids.Key(person) };
             var open = (await db.QueryAsync<Row>(new CommandDefinition(
-                $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)).ConfigureAwait(false))
+                $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)))
                 .Select(TryOpen).OfType<Conversation>().ToList();
             var messages = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
             var notes = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
             var conversations = await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct));
             var drafts = await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM Drafts WHERE Person = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                "DELETE FROM Drafts WHERE Person = @person", args, tx, cancellationToken: ct));
             await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct));
             await db.ExecuteAsync(new CommandDefinition(
-                "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct)).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
+                "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
             result = new ForgetResult(conversations, messages, notes, drafts, open);
         }
 
         // The deletion is committed whatever happens here, so a failed checkpoint must not turn into an error reply.
         try
         {
-            if (!await Database.CheckpointAsync(db, CancellationToken.None).ConfigureAwait(false))
+            if (!await Database.CheckpointAsync(db, CancellationToken.None))
             {
                 LogCheckpointDeferred();
             }
@@ -459,14 +459,14 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
                     UNION ALL
                     SELECT Id FROM Conversations WHERE Status = 'Consent' AND CreatedAt < @unsharedBefore
                     LIMIT @batch)
-                """, args, ct).ConfigureAwait(false);
+                """, args, ct);
             deleted += conversations;
         }
         while (conversations == SweepBatch);
 
         while (await SweepBatchAsync(
             "DELETE FROM ProcessedEvents WHERE rowid IN (SELECT rowid FROM ProcessedEvents WHERE At < @eventsBefore LIMIT @batch)", args, ct)
-            .ConfigureAwait(false) == SweepBatch)
+             == SweepBatch)
         {
         }
 
@@ -475,10 +475,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
     private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var deleted = await db.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct)).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var deleted = await db.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
         LogSweptBatch(deleted);
         return deleted;
     }
@@ -486,16 +486,16 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// <summary>The audit trail of one conversation, oldest first: (the volunteer's key, see <see cref="PersonIds.Key(Address)"/>, action).</summary>
     public async Task<IReadOnlyList<(string Volunteer, string Action)>> AuditTrailAsync(long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var rows = await db.QueryAsync<(string Volunteer, string Action)>(new CommandDefinition(
-            "SELECT Volunteer, Action FROM Audit WHERE ConversationId = @id ORDER BY Id", new { id }, cancellationToken: ct)).ConfigureAwait(false);
+            "SELECT Volunteer, Action FROM Audit WHERE ConversationId = @id ORDER BY Id", new { id }, cancellationToken: ct));
         return rows.ToList();
     }
 
     private async Task<Conversation?> CloseAsync(IDbConnection db, IDbTransaction tx, string where, object args, CancellationToken ct)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE {where} ORDER BY Id DESC LIMIT 1", args, tx, cancellationToken: ct)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM Conversations WHERE {where} ORDER BY Id DESC LIMIT 1", args, tx, cancellationToken: ct));
         if (row is null)
         {
             return null;
@@ -505,14 +505,14 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         parameters.Add("closeId", row.Id);
         await db.ExecuteAsync(new CommandDefinition(
             "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId",
-            parameters, tx, cancellationToken: ct)).ConfigureAwait(false);
+            parameters, tx, cancellationToken: ct));
         return Open(row);
     }
 
     private async Task<bool> HoldsAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, CancellationToken ct) =>
         await db.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)).ConfigureAwait(false) == 1;
+            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)) == 1;
 
     private Task<int> InsertMessageAsync(IDbConnection db, IDbTransaction tx, long id, Sender sender, string text, long now, CancellationToken ct) =>
         db.ExecuteAsync(new CommandDefinition(

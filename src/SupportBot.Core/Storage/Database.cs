@@ -124,12 +124,12 @@ public sealed class Database
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(ct).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct)).ConfigureAwait(false);
+            await connection.OpenAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
             throw;
         }
 
@@ -145,13 +145,13 @@ public sealed class Database
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
-                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct)).ConfigureAwait(false);
+                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
             if (busy == 0)
             {
                 return true;
             }
 
-            await Task.Delay(50, ct).ConfigureAwait(false);
+            await Task.Delay(50, ct);
         }
 
         return false;

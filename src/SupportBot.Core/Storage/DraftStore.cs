@@ -46,10 +46,10 @@ public sealed partial class DraftStore(Database database, MessageCipher cipher, 
 {
     public async Task<Draft?> GetAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         var row = await db.QuerySingleOrDefaultAsync<(string Step, byte[] Answers, long Kept, long UpdatedAt)>(new CommandDefinition(
             "SELECT Step, Answers, Kept, UpdatedAt FROM Drafts WHERE Person = @person",
-            new { person = ids.Key(person) }, cancellationToken: ct)).ConfigureAwait(false);
+            new { person = ids.Key(person) }, cancellationToken: ct));
         if (row.Answers is null)
         {
             return null;
@@ -72,7 +72,7 @@ public sealed partial class DraftStore(Database database, MessageCipher cipher, 
 
     public async Task SaveAsync(Address person, DraftStep step, DraftAnswers answers, bool kept, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         await db.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO Drafts (Person, Step, Answers, Kept, UpdatedAt) VALUES (@person, @step, @answers, @kept, @now)
@@ -86,24 +86,24 @@ public sealed partial class DraftStore(Database database, MessageCipher cipher, 
                 kept = kept ? 1 : 0,
                 now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
             },
-            cancellationToken: ct)).ConfigureAwait(false);
+            cancellationToken: ct));
     }
 
     /// <summary>Deletes the person's draft; the number of drafts deleted (0 or 1).</summary>
     public async Task<int> DeleteAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         return await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Drafts WHERE Person = @person", new { person = ids.Key(person) }, cancellationToken: ct)).ConfigureAwait(false);
+            "DELETE FROM Drafts WHERE Person = @person", new { person = ids.Key(person) }, cancellationToken: ct));
     }
 
     /// <summary>Deletes flows that were left unfinished and not kept.</summary>
     public async Task<int> SweepAsync(DateTimeOffset abandonedBefore, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var db = await database.OpenAsync(ct);
         return await db.ExecuteAsync(new CommandDefinition(
             "DELETE FROM Drafts WHERE Kept = 0 AND UpdatedAt < @before",
-            new { before = abandonedBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+            new { before = abandonedBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct));
     }
 
     private static string Context(Address person) => $"draft:{person}";

@@ -19,21 +19,21 @@ public sealed partial class RetentionSweep(ConversationStore store, DraftStore d
         {
             try
             {
-                await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                await SweepOnceAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogSweepFailed(e);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     public async Task<int> SweepOnceAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var deleted = await store.SweepAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-1), now.AddDays(-7), ct).ConfigureAwait(false);
-        await drafts.SweepAsync(now.AddDays(-1), ct).ConfigureAwait(false);
+        var deleted = await store.SweepAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-1), now.AddDays(-7), ct);
+        await drafts.SweepAsync(now.AddDays(-1), ct);
         if (deleted > 0)
         {
             LogSwept(deleted);

@@ -40,7 +40,7 @@ public sealed partial class ConsoleAdapter(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var line = await ReadLineAsync(stoppingToken).ConfigureAwait(false);
+            var line = await ReadLineAsync(stoppingToken);
             if (line is null)
             {
                 LogEndOfInput();
@@ -60,7 +60,7 @@ public sealed partial class ConsoleAdapter(
             }
 
             // Finish the line even if shutdown begins meanwhile: its reply may tell a survivor they were heard.
-            foreach (var reply in await bot.HandleAsync(inbound, CancellationToken.None).ConfigureAwait(false))
+            foreach (var reply in await bot.HandleAsync(inbound, CancellationToken.None))
             {
                 _screen.Write(reply);
             }
@@ -119,9 +119,9 @@ public sealed partial class ConsoleAdapter(
         // Console reads block their thread and cannot be cancelled (ReadLineAsync on Console.In runs
         // synchronously), so the read runs on the thread pool and is abandoned, not awaited, on shutdown.
         var read = Task.Run(Console.In.ReadLine, CancellationToken.None);
-        await Task.WhenAny(read, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+        await Task.WhenAny(read, Task.Delay(Timeout.Infinite, ct));
         ct.ThrowIfCancellationRequested();
-        return await read.ConfigureAwait(false);
+        return await read;
     }
 
     private static string Banner(IReadOnlyList<string> volunteers) => $$"""

@@ -15,35 +15,35 @@ internal static class Backups
         var target = Path.GetFullPath(file);
         if (!File.Exists(source))
         {
-            return await FailAsync($"There is no database at {source} to back up (check Storage:Path).").ConfigureAwait(false);
+            return await FailAsync($"There is no database at {source} to back up (check Storage:Path).");
         }
 
         if (File.Exists(target) || (withKey && File.Exists(target + ".key")))
         {
-            return await FailAsync($"{target} already exists; choose a new name, a backup never overwrites one.").ConfigureAwait(false);
+            return await FailAsync($"{target} already exists; choose a new name, a backup never overwrites one.");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         await using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = source, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString()))
         {
-            await db.OpenAsync().ConfigureAwait(false);
+            await db.OpenAsync();
             await using var command = db.CreateCommand();
             command.CommandText = "VACUUM INTO $target";
             command.Parameters.AddWithValue("$target", target);
-            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            await command.ExecuteNonQueryAsync();
         }
 
         OwnerOnly(target);
-        await Console.Out.WriteLineAsync($"Backed up {source} to {target}.").ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"Backed up {source} to {target}.");
         if (withKey)
         {
             if (storage.EncryptionKey.Length == 0 && !File.Exists(MessageCipher.KeyFilePath(storage)))
             {
-                return await FailAsync("No key to export: Storage:EncryptionKey is not set and there is no key file beside the database.").ConfigureAwait(false);
+                return await FailAsync("No key to export: Storage:EncryptionKey is not set and there is no key file beside the database.");
             }
 
-            await WriteOwnerOnlyAsync(target + ".key", Convert.ToBase64String(MessageCipher.ResolveKey(storage))).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"The key is in {target}.key. Keep it apart from the backup: together they reveal every stored message.").ConfigureAwait(false);
+            await WriteOwnerOnlyAsync(target + ".key", Convert.ToBase64String(MessageCipher.ResolveKey(storage)));
+            await Console.Out.WriteLineAsync($"The key is in {target}.key. Keep it apart from the backup: together they reveal every stored message.");
         }
 
         return 0;
@@ -56,29 +56,29 @@ internal static class Backups
         var target = Path.GetFullPath(storage.Path);
         if (!File.Exists(backup))
         {
-            return await FailAsync($"There is no backup at {backup}.").ConfigureAwait(false);
+            return await FailAsync($"There is no backup at {backup}.");
         }
 
-        var check = await IntegrityAsync(backup).ConfigureAwait(false);
+        var check = await IntegrityAsync(backup);
         if (check != "ok")
         {
-            return await FailAsync($"{backup} is not a usable SupportBot backup: {check}").ConfigureAwait(false);
+            return await FailAsync($"{backup} is not a usable SupportBot backup: {check}");
         }
 
         // A key exported beside the backup is used when the bot keeps its key in a file and has none yet.
         var keyFile = MessageCipher.KeyFilePath(storage);
         if (storage.EncryptionKey.Length == 0 && File.Exists(backup + ".key"))
         {
-            var exported = (await File.ReadAllTextAsync(backup + ".key").ConfigureAwait(false)).Trim();
-            if (File.Exists(keyFile) && (await File.ReadAllTextAsync(keyFile).ConfigureAwait(false)).Trim() != exported)
+            var exported = (await File.ReadAllTextAsync(backup + ".key")).Trim();
+            if (File.Exists(keyFile) && (await File.ReadAllTextAsync(keyFile)).Trim() != exported)
             {
-                return await FailAsync($"{keyFile} holds a different key than {backup}.key; a key is never overwritten. Move it away first if the backup's key is the right one.").ConfigureAwait(false);
+                return await FailAsync($"{keyFile} holds a different key than {backup}.key; a key is never overwritten. Move it away first if the backup's key is the right one.");
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
             if (!File.Exists(keyFile))
             {
-                await WriteOwnerOnlyAsync(keyFile, exported).ConfigureAwait(false);
+                await WriteOwnerOnlyAsync(keyFile, exported);
             }
         }
 
@@ -116,10 +116,10 @@ internal static class Backups
                 }
             }
 
-            await Console.Error.WriteLineAsync($"The backup was not restored; {(kept is null ? "nothing was changed" : "the previous database is back in place")}.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"The backup was not restored; {(kept is null ? "nothing was changed" : "the previous database is back in place")}.");
             throw;
         }
-        await Console.Out.WriteLineAsync($"Restored {backup} to {target}" + (kept is null ? "." : $"; the database it replaced is kept as {kept}.")).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"Restored {backup} to {target}" + (kept is null ? "." : $"; the database it replaced is kept as {kept}."));
         return 0;
     }
 
@@ -128,11 +128,11 @@ internal static class Backups
         try
         {
             await using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
-            await db.OpenAsync().ConfigureAwait(false);
+            await db.OpenAsync();
             await using var command = db.CreateCommand();
             command.CommandText = "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name = 'Conversations'), (SELECT integrity_check FROM pragma_integrity_check LIMIT 1)";
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            await reader.ReadAsync().ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
             return reader.GetInt64(0) == 0 ? "it has no Conversations table." : reader.GetString(1);
         }
         catch (SqliteException e)
@@ -143,7 +143,7 @@ internal static class Backups
 
     private static async Task<int> FailAsync(string message)
     {
-        await Console.Error.WriteLineAsync(message).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(message);
         return 2;
     }
 
@@ -164,6 +164,6 @@ internal static class Backups
         }
 
         await using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options);
-        await writer.WriteAsync(text).ConfigureAwait(false);
+        await writer.WriteAsync(text);
     }
 }

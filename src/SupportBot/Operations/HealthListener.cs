@@ -40,7 +40,7 @@ internal sealed partial class HealthListener(
 
         try
         {
-            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await _app.StartAsync(cancellationToken);
         }
         catch (IOException e)
         {
@@ -56,7 +56,7 @@ internal sealed partial class HealthListener(
     {
         if (_app is not null)
         {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _app.StopAsync(cancellationToken);
         }
     }
 
@@ -64,13 +64,13 @@ internal sealed partial class HealthListener(
     {
         if (_app is not null)
         {
-            await _app.DisposeAsync().ConfigureAwait(false);
+            await _app.DisposeAsync();
         }
     }
 
     private async Task<IResult> ReadyAsync(CancellationToken ct)
     {
-        var databaseOk = await DatabaseAnswersAsync(ct).ConfigureAwait(false);
+        var databaseOk = await DatabaseAnswersAsync(ct);
         var adapters = connections.Snapshot();
         var ready = databaseOk && connections.AllConnected;
         var body = new JsonObject
@@ -87,10 +87,10 @@ internal sealed partial class HealthListener(
     {
         try
         {
-            await using var db = await database.OpenAsync(ct).ConfigureAwait(false);
+            await using var db = await database.OpenAsync(ct);
             await using var command = db.CreateCommand();
             command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            await command.ExecuteScalarAsync(ct);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -11,7 +11,7 @@ internal static class HealthProbe
         var urls = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.Urls ?? "";
         if (urls.Length == 0)
         {
-            await Console.Error.WriteLineAsync("--health needs Health:Urls (SUPPORTBOT_Health__Urls), the address the bot's health listener binds.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("--health needs Health:Urls (SUPPORTBOT_Health__Urls), the address the bot's health listener binds.");
             return 1;
         }
 
@@ -19,14 +19,14 @@ internal static class HealthProbe
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
-            using var response = await client.GetAsync(new Uri(target, "/readyz")).ConfigureAwait(false);
-            var body = (await response.Content.ReadAsStringAsync().ConfigureAwait(false)).Trim();
-            await Console.Out.WriteLineAsync($"{(int)response.StatusCode} {body}").ConfigureAwait(false);
+            using var response = await client.GetAsync(new Uri(target, "/readyz"));
+            var body = (await response.Content.ReadAsStringAsync()).Trim();
+            await Console.Out.WriteLineAsync($"{(int)response.StatusCode} {body}");
             return response.IsSuccessStatusCode ? 0 : 1;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            await Console.Out.WriteLineAsync($"not reachable at {target}: {e.GetType().Name}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"not reachable at {target}: {e.GetType().Name}");
             return 1;
         }
     }
