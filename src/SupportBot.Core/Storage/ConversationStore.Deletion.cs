@@ -1,0 +1,112 @@
+using System.Data;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using SupportBot.Core.Conversations;
+
+namespace SupportBot.Core.Storage;
+
+// Deleting: /forget (one transaction, then the WAL emptied) and the retention sweep (small batches).
+public sealed partial class ConversationStore
+{
+    /// <summary>
+    /// Deletes everything stored about this person in one transaction: the conversations they started (with their
+    /// messages and notes), their complaint draft and their volunteer focus; notes they wrote as a volunteer lose
+    /// their author. Every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
+    /// so the bytes are gone from both files. Audit rows stay: a number, a volunteer key and a time.
+    /// </summary>
+    public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        ForgetResult result;
+        await using (var tx = await db.BeginTransactionAsync(ct))
+        {
+            var args = new { person = ids.Key(person) };
+            var open = (await db.QueryAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)))
+                .Select(TryOpen).OfType<Conversation>().ToList();
+            var messages = await db.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
+            var notes = await db.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
+            var conversations = await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct));
+            var drafts = await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM Drafts WHERE Person = @person", args, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition(
+                "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            result = new ForgetResult(conversations, messages, notes, drafts, open);
+        }
+
+        // The deletion is committed whatever happens here, so a failed checkpoint must not turn into an error reply.
+        try
+        {
+            if (!await Database.CheckpointAsync(db, CancellationToken.None))
+            {
+                LogCheckpointDeferred();
+            }
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is not null)
+        {
+            LogCheckpointDeferred();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Deletes closed conversations older than the retention, abandoned consent steps and old event ids, a batch per
+    /// transaction: each commit holds the write lock for one batch and its cascade, so survivors' writes get in between.
+    /// </summary>
+    public async Task<int> SweepAsync(DateTimeOffset closedBefore, DateTimeOffset unsharedBefore, DateTimeOffset eventsBefore, CancellationToken ct)
+    {
+        var args = new
+        {
+            closedBefore = closedBefore.ToUnixTimeMilliseconds(),
+            unsharedBefore = unsharedBefore.ToUnixTimeMilliseconds(),
+            eventsBefore = eventsBefore.ToUnixTimeMilliseconds(),
+            batch = SweepBatch,
+        };
+        var deleted = 0;
+        int conversations;
+        do
+        {
+            conversations = await SweepBatchAsync(
+                """
+                DELETE FROM Conversations WHERE Id IN (
+                    SELECT Id FROM Conversations WHERE Status = 'Closed' AND ClosedAt < @closedBefore
+                    UNION ALL
+                    SELECT Id FROM Conversations WHERE Status = 'Consent' AND CreatedAt < @unsharedBefore
+                    LIMIT @batch)
+                """, args, ct);
+            deleted += conversations;
+        }
+        while (conversations == SweepBatch);
+
+        while (await SweepBatchAsync(
+            "DELETE FROM ProcessedEvents WHERE rowid IN (SELECT rowid FROM ProcessedEvents WHERE At < @eventsBefore LIMIT @batch)", args, ct)
+             == SweepBatch)
+        {
+        }
+
+        return deleted;
+    }
+
+    private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var deleted = await db.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        LogSweptBatch(deleted);
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Retention sweep committed a batch of {Count} deletions")]
+    private partial void LogSweptBatch(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint after a deletion; the next checkpoint empties it")]
+    private partial void LogCheckpointDeferred();
+}
