@@ -23,7 +23,7 @@ public sealed partial class Bot
     private readonly Intake _intake;
     private readonly Relay _relay;
     private readonly ComplaintCompanion _companion;
-    private readonly ConversationStore _store;
+    private readonly InboxStore _inbox;
     private readonly Messages _messages;
     private readonly ILogger<Bot> _logger;
     private readonly ActorLocks _locks = new();
@@ -35,7 +35,7 @@ public sealed partial class Bot
         Intake intake,
         Relay relay,
         ComplaintCompanion companion,
-        ConversationStore store,
+        InboxStore inbox,
         ContentCatalog content,
         ILogger<Bot> logger)
     {
@@ -45,7 +45,7 @@ public sealed partial class Bot
         _intake = intake;
         _relay = relay;
         _companion = companion;
-        _store = store;
+        _inbox = inbox;
         _messages = content.Messages;
         _logger = logger;
         Commands = _commands.Values.Select(c => c.Spec).OrderBy(s => s.ForVolunteers).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
@@ -62,12 +62,82 @@ public sealed partial class Bot
         }
     }
 
+    /// <summary>
+    /// Stores the event in the inbox, sealed, before the platform is told it arrived; committed when this returns.
+    /// A storage failure is thrown: the caller must then not acknowledge, so the platform sends it again.
+    /// </summary>
+    public async Task<Acceptance> AcceptAsync(Inbound inbound, CancellationToken ct) =>
+        await _inbox.AcceptAsync(inbound, ct) ? Acceptance.Stored : Acceptance.Duplicate;
+
+    /// <summary>
+    /// Handles an event stored by <see cref="AcceptAsync"/> (or found pending at start) once: an event already handled
+    /// gives no replies. The row is marked handled afterwards, also when handling failed, as the person was then
+    /// asked to send it again.
+    /// </summary>
+    public async Task<IReadOnlyList<Reply>> HandleAcceptedAsync(Inbound inbound, CancellationToken ct)
+    {
+        using (await _locks.EnterAsync(inbound.Actor.Address, ct))
+        {
+            try
+            {
+                if (!await _inbox.IsPendingAsync(inbound.EventId, ct))
+                {
+                    LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
+                    return [];
+                }
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+                return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
+            }
+
+            var replies = await HandleStoredAsync(inbound, ct);
+            try
+            {
+                await _inbox.MarkHandledAsync(inbound.EventId, CancellationToken.None);
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                // The work is done; at the next start this event would be handled again.
+                LogMarkFailed(fault, inbound.Actor.Platform);
+            }
+
+            return replies;
+        }
+    }
+
+    /// <summary>Events of a platform stored but not handled, oldest first, to hand to <see cref="HandleAcceptedAsync"/> at start.</summary>
+    public Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct) => _inbox.PendingAsync(platform, ct);
+
+    private async Task<IReadOnlyList<Reply>> HandleStoredAsync(Inbound inbound, CancellationToken ct)
+    {
+        try
+        {
+            return await DispatchAsync(inbound, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+            return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
+        }
+        catch (Exception e)
+        {
+            LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
+            return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
+        }
+    }
+
     private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, CancellationToken ct)
     {
         var marked = false;
         try
         {
-            if (!await _store.TryMarkEventAsync(inbound.EventId, ct))
+            if (!await _inbox.TryMarkAsync(inbound, ct))
             {
                 LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                 return [];
@@ -106,7 +176,7 @@ public sealed partial class Bot
 
         try
         {
-            await _store.UnmarkEventAsync(inbound.EventId, CancellationToken.None);
+            await _inbox.UnmarkAsync(inbound.EventId, CancellationToken.None);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
@@ -231,6 +301,9 @@ public sealed partial class Bot
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage failed ({Fault}) while releasing a {Platform} event id after a failure")]
     private partial void LogUnmarkFailed(string fault, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while marking a {Platform} event handled; it may be handled again at the next start")]
+    private partial void LogMarkFailed(string fault, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
     private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);

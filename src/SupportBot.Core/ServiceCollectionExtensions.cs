@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new Database(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<MessageCipher>(), sp.GetRequiredService<PersonIds>()));
         services.AddSingleton<ConversationStore>();
+        services.AddSingleton<InboxStore>();
         services.AddSingleton<BotMetrics>();
         services.AddSingleton<Connections>();
         services.AddSingleton<DraftStore>();

@@ -40,6 +40,7 @@ internal sealed partial class SlackConnection(
         try
         {
             responder.BotUserId = await WithBackoffAsync(api.GetBotUserIdAsync, stoppingToken);
+            await responder.ReplayAsync(stoppingToken);
             if (options.Value.UseSocketMode)
             {
                 await RunSocketModeAsync(stoppingToken);

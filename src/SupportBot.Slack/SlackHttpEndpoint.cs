@@ -79,10 +79,9 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
             return;
         }
 
-        // Answer 200 at once and work afterwards, in the person's lane; a retry (X-Slack-Retry-Num) carries the same
-        // event_id, which the core drops.
-        responder.Event(callback);
-        http.Response.StatusCode = StatusCodes.Status200OK;
+        // 200 once the event is stored, and work afterwards, in the person's lane; when storing failed, 503 so that Slack
+        // retries. A retry (X-Slack-Retry-Num) carries the same event_id, which the inbox knows.
+        http.Response.StatusCode = await responder.EventAsync(callback) ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
     }
 
     private async Task HandleCommandAsync(HttpContext http)
@@ -131,8 +130,7 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
             }
         }
 
-        responder.Interaction(payload);
-        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.StatusCode = await responder.InteractionAsync(payload) ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
     }
 
     /// <summary>The raw body when the signature is good; otherwise answers 401 and returns null.</summary>

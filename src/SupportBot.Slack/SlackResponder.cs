@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core;
+using SupportBot.Core.Storage;
 using SupportBot.Slack.Wire;
 
 namespace SupportBot.Slack;
@@ -55,13 +56,11 @@ internal sealed partial class SlackResponder : IDisposable
                 _inFlight.Track(AckWithAnswerAsync(command, ack));
                 break;
             case "events_api":
-                // Acked at once: Slack retries or shows an error after 3 seconds, and the core may be slower than that.
-                _inFlight.Track(ack(null));
-                Event(Parse(frame.Payload, SlackJson.Default.EventCallback));
+                // Acked once the event is stored, never before: Slack never resends an acknowledged event.
+                _inFlight.Track(AckWhenStoredAsync(EventAsync(Parse(frame.Payload, SlackJson.Default.EventCallback)), ack));
                 break;
             case "interactive":
-                _inFlight.Track(ack(null));
-                Interaction(Parse(frame.Payload, SlackJson.Default.InteractivePayload));
+                _inFlight.Track(AckWhenStoredAsync(InteractionAsync(Parse(frame.Payload, SlackJson.Default.InteractivePayload)), ack));
                 break;
             default:
                 _inFlight.Track(ack(null));
@@ -129,62 +128,136 @@ internal sealed partial class SlackResponder : IDisposable
         }
     }
 
-    /// <summary>An Events API callback, already acknowledged: only a person writing to the bot in a DM reaches the core.</summary>
-    public void Event(EventCallback? callback)
+    /// <summary>
+    /// An Events API callback: only a person writing to the bot in a DM reaches the core. The returned task is true once
+    /// Slack may be told it arrived (stored, a repeat, or nothing to store) and false when storing it failed, so that
+    /// Slack sends it again. Handling follows in the person's lane, in the order the events came.
+    /// </summary>
+    public Task<bool> EventAsync(EventCallback? callback)
     {
         if (callback?.Event is null || callback.EventId is null)
         {
             LogMalformed("event");
-            return;
+            return Task.FromResult(true);
         }
 
         switch (SlackInbound.Classify(callback, BotUserId))
         {
             case SlackInbound.EventKind.Malformed:
                 LogMalformed("direct message");
-                return;
+                return Task.FromResult(true);
             case SlackInbound.EventKind.Ignored:
-                return;
+                return Task.FromResult(true);
         }
 
         var message = callback.Event;
-        _lanes.Enqueue(new Address(Platform.Slack, message.User!), async ct =>
-        {
-            var actor = await _actors.ActorAsync(message.User!, null, ct);
-            var replies = await _bot.HandleAsync(SlackInbound.ToDirectMessage(callback, actor), ct);
-            await DeliverAsync(replies, new SlackContext(actor, null, null, message.Channel), ct);
-        });
+        return StoreThenHandle(
+            message.User!,
+            async ct => SlackInbound.ToDirectMessage(callback, await _actors.ActorAsync(message.User!, null, ct)),
+            actor => new SlackContext(actor, null, null, message.Channel));
     }
 
-    /// <summary>block_actions and view_submission, already acknowledged.</summary>
-    public void Interaction(InteractivePayload? payload)
+    /// <summary>block_actions and view_submission; true once Slack may be told it arrived, as for <see cref="EventAsync"/>.</summary>
+    public Task<bool> InteractionAsync(InteractivePayload? payload)
     {
         if (payload?.User?.Id is not { Length: > 0 } userId)
         {
             LogMalformed("interaction");
+            return Task.FromResult(true);
+        }
+
+        return StoreThenHandle(
+            userId,
+            async ct => SlackInbound.ToInbound(payload, await _actors.ActorAsync(userId, payload.User.Username ?? payload.User.Name, ct)),
+            actor => new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId)
+            {
+                OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
+            });
+    }
+
+    /// <summary>
+    /// Hands every event stored but not handled before the last stop to the people's lanes, before anything new is
+    /// received; replies go through the router (the response_url and trigger of then have expired).
+    /// </summary>
+    public async Task ReplayAsync(CancellationToken ct)
+    {
+        IReadOnlyList<Inbound> pending;
+        try
+        {
+            pending = await _bot.PendingAsync(Platform.Slack, ct);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogReplayFailed(fault);
             return;
         }
 
-        _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
+        foreach (var inbound in pending)
         {
-            var actor = await _actors.ActorAsync(userId, payload.User.Username ?? payload.User.Name, ct);
-            if (SlackInbound.ToInbound(payload, actor) is not { } inbound)
-            {
-                return;
-            }
+            _ = _lanes.Enqueue(inbound.Actor.Address, async laneCt =>
+                await DeliverAsync(await _bot.HandleAcceptedAsync(inbound, laneCt), new SlackContext(inbound.Actor, null, null, null), laneCt));
+        }
 
-            var context = new SlackContext(actor, payload.ResponseUrl, payload.TriggerId, payload.Container?.ChannelId)
-            {
-                OriginalIsEphemeral = payload.Container?.IsEphemeral == true,
-            };
-            await DeliverAsync(await _bot.HandleAsync(inbound, ct), context, ct);
-        });
+        if (pending.Count > 0)
+        {
+            LogReplaying(pending.Count);
+        }
     }
 
     /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
 
     public void Dispose() => _inFlight.Dispose();
+
+    /// <summary>
+    /// Stores the event at once (not behind the person's earlier work, so the ack is quick) and queues its handling in
+    /// the person's lane now, so it keeps its place; the lane waits for the store and handles only what was stored.
+    /// </summary>
+    private Task<bool> StoreThenHandle(string userId, Func<CancellationToken, Task<Inbound?>> read, Func<Actor, SlackContext> context)
+    {
+        var stored = StoreAsync(read);
+        _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
+        {
+            if (await stored is { } inbound)
+            {
+                await DeliverAsync(await _bot.HandleAcceptedAsync(inbound, ct), context(inbound.Actor), ct);
+            }
+        });
+        return StoredOrNothingAsync(stored);
+    }
+
+    /// <summary>The event when this call stored it; null when there was nothing to store or it was a repeat. Throws when storing failed.</summary>
+    private async Task<Inbound?> StoreAsync(Func<CancellationToken, Task<Inbound?>> read)
+    {
+        if (await read(_inFlight.Token) is not { } inbound)
+        {
+            return null;
+        }
+
+        return await _bot.AcceptAsync(inbound, _inFlight.Token) == Acceptance.Stored ? inbound : null;
+    }
+
+    private async Task<bool> StoredOrNothingAsync(Task<Inbound?> stored)
+    {
+        try
+        {
+            await stored;
+            return true;
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogNotStored(fault);
+            return false;
+        }
+    }
+
+    private static async Task AckWhenStoredAsync(Task<bool> stored, Func<JsonObject?, Task> ack)
+    {
+        if (await stored)
+        {
+            await ack(null);
+        }
+    }
 
     private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack) =>
         await ack(await SlashCommandAsync(command));
@@ -274,6 +347,15 @@ internal sealed partial class SlackResponder : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a malformed Slack {Kind}")]
     private partial void LogMalformed(string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a Slack event failed ({Fault}); it was not acknowledged, so Slack will send it again")]
+    private partial void LogNotStored(string fault);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the Slack events stored before the last stop failed ({Fault}); they stay stored for the next start")]
+    private partial void LogReplayFailed(string fault);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} Slack events stored before the last stop")]
+    private partial void LogReplaying(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A slash command took longer than the ack allows; its answer follows by response_url")]
     private partial void LogSlowAnswer();

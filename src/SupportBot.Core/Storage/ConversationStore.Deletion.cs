@@ -86,7 +86,7 @@ public sealed partial class ConversationStore
         while (conversations == SweepBatch);
 
         while (await SweepBatchAsync(
-            "DELETE FROM ProcessedEvents WHERE rowid IN (SELECT rowid FROM ProcessedEvents WHERE At < @eventsBefore LIMIT @batch)", args, ct)
+            "DELETE FROM Inbox WHERE rowid IN (SELECT rowid FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, ct)
              == SweepBatch)
         {
         }

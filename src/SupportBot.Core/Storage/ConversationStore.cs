@@ -31,27 +31,6 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         FROM Conversations c WHERE c.Id = @id AND c.Status = 'Queued'
         """;
 
-    /// <summary>
-    /// Records an event id; false when it was already recorded, so a redelivered event is handled once. The id is
-    /// stored as a keyed hash too: some platforms' fallback ids are built from the user id.
-    /// </summary>
-    public async Task<bool> TryMarkEventAsync(string eventId, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO ProcessedEvents (EventId, At) VALUES (@eventId, @now)",
-            new { eventId = ids.Key(eventId), now = Now() }, cancellationToken: ct));
-        return changed == 1;
-    }
-
-    /// <summary>Forgets an event id whose handling failed, so that the platform's retry is handled.</summary>
-    public async Task UnmarkEventAsync(string eventId, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ProcessedEvents WHERE EventId = @eventId", new { eventId = ids.Key(eventId) }, cancellationToken: ct));
-    }
-
     public async Task<Conversation?> FindOpenAsync(Address survivor, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);

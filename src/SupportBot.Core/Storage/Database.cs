@@ -96,6 +96,20 @@ public sealed class Database
         CREATE INDEX IX_Audit_Conversation ON Audit (ConversationId);
         CREATE INDEX IX_VolunteerFocus_Conversation ON VolunteerFocus (ConversationId);
         """),
+        // The inbox: an event is stored (sealed) before the platform is told it arrived, and marked handled in the
+        // same row, which replaces ProcessedEvents as the one dedupe. Old marks come across as handled rows.
+        new("""
+        CREATE TABLE Inbox (
+            EventId TEXT PRIMARY KEY,
+            Platform TEXT NOT NULL,
+            Payload BLOB NULL,
+            ReceivedAt INTEGER NOT NULL,
+            HandledAt INTEGER NULL
+        );
+        CREATE INDEX IX_Inbox_Pending ON Inbox (Platform, ReceivedAt) WHERE HandledAt IS NULL;
+        INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) SELECT EventId, '', NULL, At, At FROM ProcessedEvents;
+        DROP TABLE ProcessedEvents;
+        """),
     ];
 
     private readonly string _connectionString;
