@@ -66,8 +66,16 @@ public sealed partial class Bot
     /// Stores the event in the inbox, sealed, before the platform is told it arrived; committed when this returns.
     /// A storage failure is thrown: the caller must then not acknowledge, so the platform sends it again.
     /// </summary>
-    public async Task<Acceptance> AcceptAsync(Inbound inbound, CancellationToken ct) =>
-        await _inbox.AcceptAsync(inbound, ct) ? Acceptance.Stored : Acceptance.Duplicate;
+    public async Task<Acceptance> AcceptAsync(Inbound inbound, CancellationToken ct)
+    {
+        if (await _inbox.AcceptAsync(inbound, ct))
+        {
+            return Acceptance.Stored;
+        }
+
+        LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
+        return Acceptance.Duplicate;
+    }
 
     /// <summary>
     /// Handles an event stored by <see cref="AcceptAsync"/> (or found pending at start) once: an event already handled

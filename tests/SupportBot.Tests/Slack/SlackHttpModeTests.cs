@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using SupportBot.Core;
 using SupportBot.Slack;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
@@ -72,28 +71,31 @@ public sealed class SlackHttpModeTests
     }
 
     [Fact]
-    public async Task An_accepted_event_is_still_answered_when_the_adapter_stops_while_handling_it()
+    public async Task An_event_that_cannot_be_stored_is_not_answered_200_and_its_retry_is_handled_once()
     {
-        await using var host = await SlackTestHost.StartAsync(httpMode: true);
+        await using var host = await SlackTestHost.StartAsync(httpMode: true, settings: new Dictionary<string, string?> { ["Storage:BusyTimeoutSeconds"] = "1" });
         using var http = new HttpClient();
         var now = host.Core.Clock.GetUtcNow().ToUnixTimeSeconds();
         await PostAsync(http, host, "events", SlackTestHost.DirectMessage("UWARM", "hello", "EvWarm").ToJsonString(), "application/json", now);
         await SlackSocketModeTests.PostedToAsync(host.Slack, "DUWARM", 1);
 
+        var body = SlackTestHost.DirectMessage("USTOP", "is anyone there", "EvStop").ToJsonString();
         await using (var blocker = await SlackSocketModeTests.HoldWriteLockAsync(host.DatabasePath))
         {
-            var accepted = await PostAsync(http, host, "events", SlackTestHost.DirectMessage("USTOP", "is anyone there", "EvStop").ToJsonString(), "application/json", now);
-            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-
-            // Slack took the 200 as delivered and will not retry, so stopping must not drop the work.
-            var stop = host.Connection.StopAsync(CancellationToken.None);
-            await Task.Delay(300);
-            Assert.False(stop.IsCompleted, "stopping did not wait for the accepted work");
+            var refused = await PostAsync(http, host, "events", body, "application/json", now);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             await SlackSocketModeTests.ReleaseAsync(blocker);
-            await stop.WaitAsync(InFlightWork.Grace + TimeSpan.FromSeconds(2));
         }
 
-        Assert.Contains(host.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
+        Assert.Contains("Storing a Slack event failed (busy", host.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("is anyone there", host.Logs.AllText, StringComparison.Ordinal);
+
+        // Slack retries a request that was not answered 200; the retry is stored and answered, and a repeat of it is not.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, host, "events", body, "application/json", now)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, host, "events", body, "application/json", now)).StatusCode);
+        await SlackSocketModeTests.PostedToAsync(host.Slack, "DUSTOP", 1);
+        await SentinelAsync(http, host, "USTOP");
+        Assert.Single(host.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSTOP");
     }
 
     [Fact]

@@ -44,10 +44,11 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public string DatabasePath => Core.DatabasePath;
 
-    public static async Task<SlackTestHost> StartAsync(bool httpMode = false, Action<IServiceCollection>? configure = null, bool waitUntilReady = true)
+    public static async Task<SlackTestHost> StartAsync(
+        bool httpMode = false, Action<IServiceCollection>? configure = null, bool waitUntilReady = true, IDictionary<string, string?>? settings = null)
     {
         var slack = await FakeSlack.StartAsync();
-        var settings = new Dictionary<string, string?>
+        var slackSettings = new Dictionary<string, string?>
         {
             ["Slack:BotToken"] = FakeSlack.BotToken,
             ["Slack:AppToken"] = httpMode ? "" : FakeSlack.AppToken,
@@ -57,13 +58,18 @@ public sealed class SlackTestHost : IAsyncDisposable
             ["Slack:VolunteerChannelId"] = VolunteerChannel,
             ["Slack:Urls"] = "http://127.0.0.1:0",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            slackSettings[key] = value;
+        }
+
         var core = new CoreHarness(
             services =>
             {
                 services.AddSlackAdapter();
                 configure?.Invoke(services);
             },
-            settings);
+            slackSettings);
         var host = new SlackTestHost(slack, core);
         await host.Connection.StartAsync(CancellationToken.None);
         if (waitUntilReady)
