@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
 using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Slack;
@@ -22,5 +23,26 @@ public sealed class SlackAckTests
         Assert.True(waited < TimeSpan.FromMilliseconds(900), $"the ack took {waited.TotalMilliseconds:F0} ms");
         await Eventually.TrueAsync(
             () => slack.CallsTo("users.info").Any(c => c.Args["user"]?.GetValue<string>() == "UNEWPERSON"), TimeSpan.FromSeconds(5), "the name lookup, after the ack");
+    }
+
+    [Fact]
+    public async Task Help_is_answered_in_its_ack_while_the_database_is_locked_because_it_touches_no_disk()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var slack = host.Slack;
+        await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UWARM", "/end", "", "r-warm")));
+
+        await using var blocker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        await blocker.OpenAsync();
+        await using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE;";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var ack = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("ULOCKED", "/help", "", "r-locked")));
+
+        Assert.NotNull(ack.Payload);
+        Assert.Equal("ephemeral", ack.Payload["response_type"]?.GetValue<string>());
     }
 }

@@ -114,8 +114,9 @@ public sealed class SlackSocketModeTests
     {
         await using var host = await SlackTestHost.StartAsync();
         var slack = host.Slack;
-        // Make sure the database exists, then hold its write lock as a slow disk would.
-        var warm = await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UWARM", "/help", "", "r-warm"));
+        // Make sure the database exists, then hold its write lock as a slow disk would. /end writes (its event id);
+        // /help would not: a command that only answers touches no disk.
+        var warm = await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("UWARM", "/end", "", "r-warm"));
         await slack.WaitForAckAsync(warm);
 
         await using (var blocker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
@@ -130,7 +131,7 @@ public sealed class SlackSocketModeTests
             var sends = new List<(string Id, DateTimeOffset At)>();
             foreach (var (type, payload) in new[]
             {
-                ("slash_commands", host.SlashCommand("USLOW", "/help", "", "r-slow")),
+                ("slash_commands", host.SlashCommand("USLOW", "/end", "", "r-slow")),
                 ("events_api", SlackTestHost.DirectMessage("USLOW2", "hello there", "EvSlow")),
                 ("interactive", host.ButtonPress("USLOW3", "next:resources", "C111", "r-slow3")),
             })
