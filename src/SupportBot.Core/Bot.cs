@@ -27,6 +27,7 @@ public sealed partial class Bot
     private readonly Messages _messages;
     private readonly ILogger<Bot> _logger;
     private readonly ActorLocks _locks = new();
+    private readonly RecentEvents _recent = new();
 
     public Bot(
         IEnumerable<ISlashCommand> commands,
@@ -145,7 +146,7 @@ public sealed partial class Bot
         var marked = false;
         try
         {
-            if (!await _inbox.TryMarkAsync(inbound, ct))
+            if (!(ChangesState(inbound) ? await _inbox.TryMarkAsync(inbound, ct) : _recent.TryAdd(inbound.EventId)))
             {
                 LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                 return [];
@@ -182,6 +183,12 @@ public sealed partial class Bot
             return;
         }
 
+        if (!ChangesState(inbound))
+        {
+            _recent.Remove(inbound.EventId);
+            return;
+        }
+
         try
         {
             await _inbox.UnmarkAsync(inbound.EventId, CancellationToken.None);
@@ -192,6 +199,14 @@ public sealed partial class Bot
             LogUnmarkFailed(fault, inbound.Actor.Platform);
         }
     }
+
+    /// <summary>Whether the event may store something; one that only answers is deduplicated in memory (<see cref="RecentEvents"/>).</summary>
+    private bool ChangesState(Inbound inbound) => inbound switch
+    {
+        SlashCommand command => !_commands.TryGetValue(command.Name.TrimStart('/'), out var handler) || handler.Spec.ChangesState,
+        ActionInvoked action => !TrySplit(action.ActionId, out var prefix, out _) || !_actions.TryGetValue(prefix, out var handler) || handler.ChangesState,
+        _ => true,
+    };
 
     private Task<IReadOnlyList<Reply>> DispatchAsync(Inbound inbound, CancellationToken ct) => inbound switch
     {

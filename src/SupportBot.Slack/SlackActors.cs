@@ -26,6 +26,26 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
     }
 
     /// <summary>
+    /// For a slash command, whose ack waits for its answer: the name if already known, else the username, while the
+    /// lookup goes on without holding the ack up, so the person's next event has it.
+    /// </summary>
+    public async Task<Actor> ActorWithoutNameLookupAsync(string userId, string? username, CancellationToken ct)
+    {
+        var isVolunteer = await volunteers.IsVolunteerAsync(userId, ct);
+        string? name = username;
+        if (_names.TryGetValue(userId, out var known) && time.GetUtcNow() - known.At < NameCacheFor)
+        {
+            name = known.Name ?? username;
+        }
+        else
+        {
+            _ = DisplayNameAsync(userId, CancellationToken.None);
+        }
+
+        return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
+    }
+
+    /// <summary>
     /// The display name; null when it cannot be had (no users:read scope, Slack slow or away), and the caller falls
     /// back to the username. Failures are remembered too, so a missing scope costs one call per person per
     /// <see cref="NameCacheFor"/>, not one per event.

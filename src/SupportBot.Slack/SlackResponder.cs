@@ -87,7 +87,8 @@ internal sealed partial class SlackResponder : IDisposable
         {
             try
             {
-                var actor = await _actors.ActorAsync(command.UserId, command.UserName, ct);
+                // users.info can be slow for someone new; the ack waits for this answer, so it does not wait for that.
+                var actor = await _actors.ActorWithoutNameLookupAsync(command.UserId, command.UserName, ct);
                 var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
                 handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands), ct), context));
             }

@@ -13,6 +13,11 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
 {
     private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
 
+    /// <summary>How many DM channels are remembered at most; a forgotten one is opened again (Slack returns the same).</summary>
+    internal int MaxDirectChannels { get; init; } = 10_000;
+
+    internal int RememberedDirectChannels => _directChannels.Count;
+
     public Platform Platform => Platform.Slack;
 
     public async Task SendAsync(Reply reply, CancellationToken ct)
@@ -59,6 +64,12 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
         }
 
         channel = await api.OpenDirectChannelAsync(userId, ct);
+        if (_directChannels.Count >= MaxDirectChannels)
+        {
+            // Only a cache: dropping it all now and then keeps it from growing with every person ever seen.
+            _directChannels.Clear();
+        }
+
         _directChannels[userId] = channel;
         return channel;
     }

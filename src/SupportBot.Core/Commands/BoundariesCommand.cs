@@ -6,7 +6,7 @@ namespace SupportBot.Core.Commands;
 /// <summary>/boundaries: what a healthy helping relationship looks like, so a person can compare.</summary>
 public sealed class BoundariesCommand(ContentCatalog content) : ISlashCommand
 {
-    public CommandSpec Spec { get; } = new("boundaries", "What healthy boundaries with a helper look like", []);
+    public CommandSpec Spec { get; } = new("boundaries", "What healthy boundaries with a helper look like", [], ChangesState: false);
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {

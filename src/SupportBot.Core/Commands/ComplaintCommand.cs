@@ -20,9 +20,12 @@ public sealed class ComplaintCommand(ContentCatalog content, ComplaintCompanion 
         [
             new CommandOption("profession", "What kind of helper they are", Choices: content.Professions.Select(p => p.Key).ToList()),
             new CommandOption("region", "Country, state or province where the work happened"),
-        ]);
+        ],
+        ChangesState: false);
 
     public string Prefix => "complaint";
+
+    public bool ChangesState => false;
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {

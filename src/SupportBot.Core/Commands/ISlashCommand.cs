@@ -1,7 +1,11 @@
 namespace SupportBot.Core.Commands;
 
-/// <summary>What a command is called and takes. Platform registration and /help both read it.</summary>
-public sealed record CommandSpec(string Name, string Description, IReadOnlyList<CommandOption> Options, bool ForVolunteers = false);
+/// <summary>
+/// What a command is called and takes. Platform registration and /help both read it. A command that
+/// <see cref="ChangesState"/> false only answers (stores nothing), so the core remembers its event id in memory
+/// rather than writing a row for it.
+/// </summary>
+public sealed record CommandSpec(string Name, string Description, IReadOnlyList<CommandOption> Options, bool ForVolunteers = false, bool ChangesState = true);
 
 /// <summary>An option of a command. <see cref="Choices"/>, when set, are the only values a platform offers.</summary>
 public sealed record CommandOption(string Name, string Description, bool Required = false, IReadOnlyList<string>? Choices = null);
@@ -20,6 +24,9 @@ public interface ISlashCommand
 public interface IActionHandler
 {
     string Prefix { get; }
+
+    /// <summary>False for buttons that only answer (store nothing); see <see cref="CommandSpec.ChangesState"/>.</summary>
+    bool ChangesState => true;
 
     Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct);
 }

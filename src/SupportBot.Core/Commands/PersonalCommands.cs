@@ -12,7 +12,7 @@ namespace SupportBot.Core.Commands;
 /// </summary>
 public sealed class HelpCommand(Func<IEnumerable<ISlashCommand>> commands, ContentCatalog content) : ISlashCommand
 {
-    public CommandSpec Spec { get; } = new("help", "What this bot can do", []);
+    public CommandSpec Spec { get; } = new("help", "What this bot can do", [], ChangesState: false);
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
@@ -47,7 +47,7 @@ public sealed class HelpCommand(Func<IEnumerable<ISlashCommand>> commands, Conte
 /// <summary>/privacy: what is stored, for how long, who can see it and how to delete it.</summary>
 public sealed class PrivacyCommand(ContentCatalog content, IOptions<StorageOptions> storage) : ISlashCommand
 {
-    public CommandSpec Spec { get; } = new("privacy", "What this bot stores and who can see it", []);
+    public CommandSpec Spec { get; } = new("privacy", "What this bot stores and who can see it", [], ChangesState: false);
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Reply>>(

@@ -13,9 +13,12 @@ public sealed class RedFlagsCommand(ContentCatalog content) : ISlashCommand, IAc
     public CommandSpec Spec { get; } = new(
         "redflags",
         "A private checklist of warning signs for a kind of helper",
-        [new CommandOption("helper", "Which kind of helper", Choices: content.RedFlags.Select(r => r.Key).ToList())]);
+        [new CommandOption("helper", "Which kind of helper", Choices: content.RedFlags.Select(r => r.Key).ToList())],
+        ChangesState: false);
 
     public string Prefix => "redflags";
+
+    public bool ChangesState => false;
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
@@ -102,6 +105,8 @@ public sealed class NextSteps(IEnumerable<ISlashCommand> commands, ContentCatalo
     private static readonly string[] Targets = ["complaint", "reflect", "resources"];
 
     public string Prefix => "next";
+
+    public bool ChangesState => false;
 
     public static ButtonsBlock Buttons() => new(Targets.Select(t => new Button($"next:{t}", "/" + t)).ToList());
 

@@ -12,9 +12,12 @@ public sealed class ReflectCommand(ContentCatalog content) : ISlashCommand, IAct
     public CommandSpec Spec { get; } = new(
         "reflect",
         "A private reflection prompt, one at a time",
-        [new CommandOption("theme", "What you would like to reflect on", Choices: content.Reflections.Select(r => r.Key).ToList())]);
+        [new CommandOption("theme", "What you would like to reflect on", Choices: content.Reflections.Select(r => r.Key).ToList())],
+        ChangesState: false);
 
     public string Prefix => "reflect";
+
+    public bool ChangesState => false;
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {

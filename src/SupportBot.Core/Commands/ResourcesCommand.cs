@@ -10,9 +10,12 @@ public sealed class ResourcesCommand(ContentCatalog content) : ISlashCommand, IA
     public CommandSpec Spec { get; } = new(
         "resources",
         "Crisis and support lines, privately",
-        [new CommandOption("country", "Where you are", Choices: content.Crisis.Countries.Select(c => c.Key).ToList())]);
+        [new CommandOption("country", "Where you are", Choices: content.Crisis.Countries.Select(c => c.Key).ToList())],
+        ChangesState: false);
 
     public string Prefix => "resources";
+
+    public bool ChangesState => false;
 
     public Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Reply>>([Answer(command.Actor, command.Args.Count > 0 ? command.Args[0] : "")]);

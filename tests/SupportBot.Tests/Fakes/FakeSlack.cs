@@ -110,6 +110,13 @@ public sealed class FakeSlack : IAsyncDisposable
         await c.Response.WriteAsync("<html><body>Bad gateway</body></html>");
     });
 
+    /// <summary>The next call of <paramref name="method"/> is answered (ok:false, user_not_found) only after <paramref name="delay"/>, as a slow Slack would.</summary>
+    public void DelayNext(string method, TimeSpan delay) => Inject(method, async c =>
+    {
+        await Task.Delay(delay, c.RequestAborted);
+        await Json(c, new JsonObject { ["ok"] = false, ["error"] = "user_not_found" });
+    });
+
     /// <summary>The next call of <paramref name="method"/> gets HTTP 503.</summary>
     public void FailNext(string method) => Inject(method, c =>
     {
