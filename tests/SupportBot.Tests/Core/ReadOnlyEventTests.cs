@@ -18,7 +18,7 @@ public sealed class ReadOnlyEventTests : IDisposable
     [InlineData("boundaries")]
     [InlineData("resources")]
     [InlineData("complaint")]
-    public async Task A_repeated_read_only_command_is_answered_once_and_writes_no_processed_event(string name)
+    public async Task A_repeated_read_only_command_is_answered_once_and_writes_no_inbox_row(string name)
     {
         var command = Say.Command(_alice, name);
 
@@ -31,7 +31,7 @@ public sealed class ReadOnlyEventTests : IDisposable
     }
 
     [Fact]
-    public async Task A_repeated_read_only_button_is_answered_once_and_writes_no_processed_event()
+    public async Task A_repeated_read_only_button_is_answered_once_and_writes_no_inbox_row()
     {
         var press = Say.Press(_alice, "next:resources");
 
