@@ -216,7 +216,8 @@ internal sealed partial class SlackResponder : IDisposable
     /// </summary>
     private Task<bool> StoreThenHandle(string userId, Func<CancellationToken, Task<Inbound?>> read, Func<Actor, SlackContext> context)
     {
-        var stored = StoreAsync(read);
+        // On the thread pool: SQLite calls block their thread, and a locked database must not hold the receive loop.
+        var stored = Task.Run(() => StoreAsync(read));
         _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
         {
             if (await stored is { } inbound)
