@@ -31,6 +31,32 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.02, $"Development false alarms {score.FalseAlarmRate:P1} are above 2 %.");
     }
 
+    /// <summary>
+    /// blind.tsv was written by someone who never saw the vocabulary, the other sets or the detector's answers, so this
+    /// is the closest the repository has to "messages the team has not seen". Its misses are never printed: see the README.
+    /// </summary>
+    [Fact]
+    public void Blind_set_reaches_95_percent_recall_with_at_most_5_percent_false_alarms()
+    {
+        var score = Measure("blind", printMisses: false);
+
+        Assert.True(score.Recall >= 0.95, $"Blind recall {score.Recall:P1} is below 95 %.");
+        Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
+    }
+
+    [Fact]
+    public void Blind_set_holds_at_least_400_risk_and_400_ordinary_messages_of_every_kind_and_none_from_the_other_sets()
+    {
+        var blind = EvaluationSet.Load("blind");
+        var others = EvaluationSet.Load("heldout").Concat(EvaluationSet.Load("dev")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
+
+        Assert.True(blind.Count(c => c.IsRisk) >= 400, $"{blind.Count(c => c.IsRisk)} risk messages");
+        Assert.True(blind.Count(c => !c.IsRisk) >= 400, $"{blind.Count(c => !c.IsRisk)} ordinary messages");
+        Assert.All(RiskKinds.Names, kind => Assert.True(blind.Count(c => c.Kind == kind) >= 60, $"{kind}: fewer than 60"));
+        Assert.All(blind, c => Assert.True(c.Kind == "none" || RiskKinds.TryParse(c.Kind, out _), $"line {c.Line}: unknown kind {c.Kind}"));
+        Assert.Empty(blind.Where(c => others.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line));
+    }
+
     [Fact]
     public void Both_sets_together_hold_at_least_300_risk_and_300_ordinary_messages_of_every_kind()
     {
@@ -66,7 +92,11 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         foreach (var kind in RiskKinds.Names)
         {
             var ofKind = risk.Where(c => c.Kind == kind).ToList();
-            output.WriteLine($"  {kind}: recall {ofKind.Count(c => Detector.Assess(c.Text).IsRisk)}/{ofKind.Count}");
+            var found = ofKind.Count(c => Detector.Assess(c.Text).IsRisk);
+            // An ordinary message that fired is counted under each kind it fired as: the answer it wrongly got.
+            var alarmsOfKind = alarms.Count(x => x.Found.Findings.Any(f => f.Kind.Name() == kind));
+            output.WriteLine($"  {kind}: recall {(double)found / ofKind.Count:P1} ({found}/{ofKind.Count}), " +
+                $"false alarms as {kind} {(double)alarmsOfKind / ordinary.Count:P1} ({alarmsOfKind}/{ordinary.Count})");
         }
 
         if (printMisses)
