@@ -25,6 +25,10 @@ public sealed class CrisisLinesForRiskTests
     [InlineData("uk", "Rape Crisis England & Wales 24/7 Support Line")]
     [InlineData("ie", "National Rape Crisis Helpline")]
     [InlineData("nz", "Safe to talk")]
+    [InlineData("uk", "National Domestic Abuse Helpline")]
+    [InlineData("ie", "Women's Aid National Freephone Helpline")]
+    [InlineData("nz", "Women's Refuge Crisisline")]
+    [InlineData("ca", "Sexual Violence Helpline (Quebec)")]
     public void Sexual_assault_and_domestic_violence_lines_say_so(string country, string line)
     {
         var found = Catalog.FindCountry(country)!.Lines.Single(l => l.Name == line);
