@@ -221,7 +221,10 @@ public sealed class RiskDetector
         return false;
     }
 
-    /// <summary>The sentence says when in the past ("years ago", "used to") and nothing that brings it to now ("again").</summary>
+    /// <summary>
+    /// The sentence says when in the past ("years ago", "used to") and nothing that brings it to now ("again"). Words a
+    /// past marker used do not count for now: "back" in "back in 2015" and "anymore" in "I don't anymore" are not now.
+    /// </summary>
     private bool IsAboutThePast(ReadOnlySpan<int> tokens, int position)
     {
         var from = position;
@@ -237,28 +240,41 @@ public sealed class RiskDetector
         }
 
         var sentence = tokens[from..to];
-        Span<bool> none = sentence.Length <= 512 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
+        Span<bool> none = sentence.Length <= 256 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
+        Span<bool> taken = sentence.Length <= 256 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
         none.Clear();
-        return AnyMatch(_pastByFirstWord, sentence, none) && !AnyMatch(_nowByFirstWord, sentence, none);
+        taken.Clear();
+        return AnyMatch(_pastByFirstWord, sentence, none, taken) && !AnyMatch(_nowByFirstWord, sentence, taken, default);
     }
 
-    private static bool AnyMatch(FrozenDictionary<int, TriagePattern[]> patterns, ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked)
+    /// <summary>Whether any pattern matches; with <paramref name="taken"/>, every match is found and its words marked there.</summary>
+    private static bool AnyMatch(FrozenDictionary<int, TriagePattern[]> patterns, ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked, Span<bool> taken)
     {
+        var any = false;
         for (var i = 0; i < tokens.Length; i++)
         {
             if (patterns.TryGetValue(tokens[i], out var candidates))
             {
                 foreach (var pattern in candidates)
                 {
-                    if (pattern.MatchAt(tokens, masked, i) >= 0)
+                    var end = pattern.MatchAt(tokens, masked, i);
+                    if (end < 0)
+                    {
+                        continue;
+                    }
+
+                    if (taken.IsEmpty)
                     {
                         return true;
                     }
+
+                    any = true;
+                    taken[i..end].Fill(true);
                 }
             }
         }
 
-        return false;
+        return any;
     }
 
     private static FrozenDictionary<int, T[]> Index<T>(IEnumerable<T> items, Func<T, TriagePattern> pattern) =>

@@ -33,7 +33,9 @@ public sealed class RiskTriageFlowTests : IDisposable
         Assert.Contains("Safe to talk", answer, StringComparison.Ordinal);
         Assert.DoesNotContain("988", us, StringComparison.Ordinal);
         var canada = answer.Split('\n').Single(l => l.StartsWith("- Canada:", StringComparison.Ordinal));
-        Assert.Contains("988", canada, StringComparison.Ordinal); // no sexual-assault line on file there: the crisis line instead
+        Assert.True(canada.IndexOf("911", StringComparison.Ordinal) < canada.IndexOf("Sexual Violence Helpline (Quebec)", StringComparison.Ordinal), canada);
+        var germany = answer.Split('\n').Single(l => l.StartsWith("- Germany:", StringComparison.Ordinal));
+        Assert.Contains("Hilfetelefon", germany, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using SupportBot.Core;
 using SupportBot.Core.Content;
+using SupportBot.Core.Triage;
 using SupportBot.Tests.Content;
 
 namespace SupportBot.Tests.Triage;
@@ -25,6 +27,10 @@ public sealed class CrisisLinesForRiskTests
     [InlineData("uk", "Rape Crisis England & Wales 24/7 Support Line")]
     [InlineData("ie", "National Rape Crisis Helpline")]
     [InlineData("nz", "Safe to talk")]
+    [InlineData("uk", "National Domestic Abuse Helpline")]
+    [InlineData("ie", "Women's Aid National Freephone Helpline")]
+    [InlineData("nz", "Women's Refuge Crisisline")]
+    [InlineData("ca", "Sexual Violence Helpline (Quebec)")]
     public void Sexual_assault_and_domestic_violence_lines_say_so(string country, string line)
     {
         var found = Catalog.FindCountry(country)!.Lines.Single(l => l.Name == line);
@@ -43,6 +49,25 @@ public sealed class CrisisLinesForRiskTests
 
         var line = File.ReadLines(file).ToList().FindIndex(l => l.Contains("\"1800RESPECT\"", StringComparison.Ordinal)) + 1;
         Assert.StartsWith($"{file} line {line}: '1800RESPECT' has \"for\" sexual-assault, housing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Danger_in_a_country_with_no_sexual_assault_or_domestic_violence_line_still_shows_its_crisis_line()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("crisis-lines.json");
+        var lines = File.ReadAllLines(file);
+        var quebec = Array.FindIndex(lines, l => l.Contains("\"Sexual Violence Helpline (Quebec)\"", StringComparison.Ordinal));
+        lines[quebec + 1] = lines[quebec + 1].Replace("\"sexual-assault\"", "\"support\"", StringComparison.Ordinal);
+        File.WriteAllLines(file, lines);
+        var catalog = ContentCatalog.Load(folder.Path);
+
+        var text = string.Join('\n', CrisisText.ForRisk(catalog, new RiskAssessment([new RiskFinding(RiskKind.Danger, "test")]))
+            .OfType<TextBlock>().Select(b => b.Body));
+
+        var canada = text.Split('\n').Single(l => l.StartsWith("- Canada:", StringComparison.Ordinal));
+        Assert.True(canada.IndexOf("911", StringComparison.Ordinal) < canada.IndexOf("988", StringComparison.Ordinal), canada);
+        Assert.DoesNotContain("Quebec", canada, StringComparison.Ordinal);
     }
 
     [Fact]

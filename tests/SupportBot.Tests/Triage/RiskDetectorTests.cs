@@ -13,8 +13,8 @@ public sealed class RiskDetectorTests
         Negations: ["not", "never"],
         NegationReach: 3,
         ClauseBreaks: ["but"],
-        Past: ["used to", "years ago"],
-        Now: ["again"],
+        Past: ["used to", "years ago", "back in", "do not anymore"],
+        Now: ["again", "back", "anymore"],
         NotRisk: ["kill myself laughing", "take my life back"],
         Rules:
         [
@@ -84,6 +84,21 @@ public sealed class RiskDetectorTests
     public void Now_words_another_sentence_or_another_clause_keep_risk_firing(string text)
     {
         Assert.True(Small.Assess(text).IsRisk, text);
+    }
+
+    [Theory]
+    [InlineData("Back in 2015 I tried to take my life")]
+    [InlineData("I used to cut myself, I dont anymore")]
+    public void Words_a_past_marker_uses_do_not_bring_the_sentence_to_now(string text)
+    {
+        Assert.Equal(MatchOutcome.Past, Small.Explain(text).Single().Outcome);
+        Assert.False(Small.Assess(text).IsRisk, text);
+    }
+
+    [Fact]
+    public void The_same_now_word_outside_a_past_marker_still_brings_it_to_now()
+    {
+        Assert.True(Small.Assess("I used to cut myself and now the urge to cut myself is back").IsRisk);
     }
 
     [Fact]
