@@ -31,6 +31,12 @@ public sealed class SlackOptions
     /// <summary>Where HTTP mode listens, for example http://0.0.0.0:3000; falls back to the host's --urls.</summary>
     public string Urls { get; set; } = "";
 
+    /// <summary>
+    /// Put before every command name registered in the app manifest (for example "sb-" for /sb-help), because short
+    /// names like /help and /close collide with other apps in a workspace. Empty by default.
+    /// </summary>
+    public string CommandPrefix { get; set; } = "";
+
     public bool IsEnabled => BotToken.Length > 0 && (AppToken.Length > 0 || SigningSecret.Length > 0);
 
     public bool UseSocketMode => AppToken.Length > 0;
