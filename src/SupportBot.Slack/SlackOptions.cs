@@ -22,6 +22,9 @@ public sealed class SlackOptions
     /// <summary>Slack user ids (U…) of volunteers.</summary>
     public IList<string> VolunteerUserIds { get; } = [];
 
+    /// <summary>Slack user ids (U…) of coordinators: volunteers who may also list and lift blocks and read /stats.</summary>
+    public IList<string> CoordinatorUserIds { get; } = [];
+
     /// <summary>A user group (S…) whose members are volunteers, looked up and cached for a minute.</summary>
     public string VolunteerUserGroupId { get; set; } = "";
 
