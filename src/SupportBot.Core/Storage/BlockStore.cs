@@ -123,16 +123,17 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
     {
         await using var db = await database.OpenAsync(ct);
         var args = new { person = ids.Key(person), now = Now() };
-        var told = await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Blocks SET Told = 1 WHERE Person = @person AND LiftedAt IS NULL AND Until > @now AND Told = 0", args, cancellationToken: ct));
-        if (told > 0)
+        // A read first: every survivor's message passes here, and almost none is blocked, so most never write.
+        var untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
+        if (untold is null)
         {
-            return BlockCheck.FirstMessage;
+            return BlockCheck.NotBlocked;
         }
 
-        var blocked = await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
-        return blocked > 0 ? BlockCheck.Blocked : BlockCheck.NotBlocked;
+        var told = untold == 0 && await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Blocks SET Told = 1 WHERE Person = @person AND LiftedAt IS NULL AND Until > @now AND Told = 0", args, cancellationToken: ct)) > 0;
+        return told ? BlockCheck.FirstMessage : BlockCheck.Blocked;
     }
 
     private static Task<int> AuditAsync(System.Data.IDbConnection db, System.Data.IDbTransaction tx, long id, string volunteerKey, string action, long now, CancellationToken ct) =>

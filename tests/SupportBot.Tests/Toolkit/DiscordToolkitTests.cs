@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SupportBot.Discord;
 using SupportBot.Tests.Discord;
 
 namespace SupportBot.Tests.Toolkit;
@@ -71,6 +75,22 @@ public sealed class DiscordToolkitTests
         await fake.WaitForCallAsync("POST", "/channels/dm-112/messages",
             c => c.Json!["content"]?.GetValue<string>()?.Contains(rig.Core.Content.Messages.NewVolunteerJoining, StringComparison.Ordinal) == true, seconds: 15);
         Assert.DoesNotContain(fake.Calls, c => c.Path.Contains(DiscordRig.VolunteerChannelId, StringComparison.Ordinal) && c.Body.Contains("Quillwort", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_coordinator_role_without_a_guild_stops_the_start_with_a_message_naming_the_key()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Discord:Token"] = DiscordRig.Token, ["Discord:ApplicationId"] = "1", ["Discord:CoordinatorRoleId"] = CoordinatorRoleId,
+        };
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddDiscordAdapter();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DiscordOptions>>().Value);
+        Assert.Contains("Discord:CoordinatorRoleId", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A survivor's DM and consent; the number from the volunteer-channel notice.</summary>
