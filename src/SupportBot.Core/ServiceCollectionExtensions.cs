@@ -58,7 +58,28 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Intake>());
         services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<Relay>());
         services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<ComplaintCompanion>());
+        AddVolunteerToolkit(services);
         return services;
+    }
+
+    /// <summary>Issue 13: blocks and rate limits, coordinators, transfer, care for volunteers, stats.</summary>
+    private static void AddVolunteerToolkit(IServiceCollection services)
+    {
+        services.AddOptions<SafeguardOptions>().BindConfiguration(SafeguardOptions.Section)
+            .Validate(o => o.MaxConversationsPerVolunteer >= 0, "Support:MaxConversationsPerVolunteer must be 0 (no limit) or more.")
+            .Validate(o => o.DefaultBlockDays >= 1 && o.MaxBlockDays >= o.DefaultBlockDays, "Support:DefaultBlockDays must be at least 1 and at most Support:MaxBlockDays.")
+            .Validate(o => o.DirectMessagesPerMinute >= 0 && o.UrgentAlertsPerHour >= 0, "Support:DirectMessagesPerMinute and Support:UrgentAlertsPerHour must be 0 (no limit) or more.")
+            .ValidateOnStart();
+        services.AddSingleton<BlockStore>();
+        services.AddSingleton<TransferStore>();
+        services.AddSingleton<StatsStore>();
+        services.AddSingleton<PersonLimits>();
+        services.AddSingleton<DirectMessageGuard>();
+        AddCommand<BlockCommand>(services);
+        AddCommand<UnblockCommand>(services, actions: true);
+        AddCommand<BlocksCommand>(services);
+        AddCommand<TransferCommand>(services, actions: true);
+        AddCommand<StatsCommand>(services);
     }
 
     private static void AddCommand<T>(IServiceCollection services, bool actions = false)

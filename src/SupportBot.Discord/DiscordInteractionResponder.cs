@@ -25,7 +25,8 @@ internal sealed partial class DiscordInteractionResponder(
             try
             {
                 var isVolunteer = await volunteers.IsVolunteerAsync(user.Id, interaction.Member?.Roles, ct);
-                var actor = DiscordInbound.ToActor(user, interaction.Member, isVolunteer);
+                var actor = DiscordInbound.ToActor(user, interaction.Member, isVolunteer)
+                    with { IsCoordinator = await volunteers.IsCoordinatorAsync(user.Id, interaction.Member?.Roles, ct) };
                 replies = DiscordInbound.ToInbound(interaction, actor, bot.Commands) is { } inbound
                     ? await bot.HandleAsync(inbound, ct)
                     : [];

@@ -24,6 +24,9 @@ public sealed class DiscordOptions
 
     public IList<string> VolunteerUserIds { get; set; } = [];
 
+    /// <summary>A role whose members are coordinators: volunteers who may also list and lift blocks and read /stats.</summary>
+    public string CoordinatorRoleId { get; set; } = "";
+
     public int ShardId { get; set; }
 
     public int ShardCount { get; set; } = 1;

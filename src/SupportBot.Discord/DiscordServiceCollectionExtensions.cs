@@ -30,6 +30,8 @@ public static class DiscordServiceCollectionExtensions
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Discord:ApiBaseUrl must be an absolute URL.")
             .Validate(o => o.VolunteerRoleId.Length == 0 || o.GuildId.Length > 0,
                 "Discord:VolunteerRoleId needs Discord:GuildId: the role is looked up in that guild, without it volunteers writing in DMs are not recognised.")
+            .Validate(o => o.CoordinatorRoleId.Length == 0 || o.GuildId.Length > 0,
+                "Discord:CoordinatorRoleId needs Discord:GuildId: the role is looked up in that guild.")
             .Validate(o => o.ShardCount >= 1 && o.ShardId >= 0 && o.ShardId < o.ShardCount,
                 "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
             .Validate(o => o.GlobalRequestsPerSecond >= 1, "Discord:GlobalRequestsPerSecond must be at least 1.")

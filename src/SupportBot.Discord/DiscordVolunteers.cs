@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace SupportBot.Discord;
 
 /// <summary>
-/// Who is a volunteer on Discord: listed in VolunteerUserIds (everywhere), or holding VolunteerRoleId. The role is
+/// Who is a volunteer on Discord: listed in VolunteerUserIds (everywhere), or holding VolunteerRoleId (or CoordinatorRoleId,
+/// which also makes a coordinator). The role is
 /// read from the member in a guild event; for a DM (no member) it is looked up in the configured guild over REST,
 /// cached for a minute. Lookup failures fail closed.
 /// </summary>
@@ -13,14 +14,17 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<string, (bool IsVolunteer, long Until)> _roleCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<string> Roles, long Until)> _roleCache = new(StringComparer.Ordinal);
 
     /// <summary>How many looked-up roles are kept at most; past it the expired ones go, and all of them if none has.</summary>
     internal int MaxCachedRoles { get; init; } = 10_000;
 
     internal int CachedRoles => _roleCache.Count;
 
-    /// <summary>Whether the user is a volunteer; <paramref name="roles"/> are the member's roles in a guild event, null in a DM.</summary>
+    /// <summary>
+    /// Whether the user is a volunteer (coordinators are too); <paramref name="roles"/> are the member's roles in a guild
+    /// event, null in a DM.
+    /// </summary>
     public async Task<bool> IsVolunteerAsync(string userId, IReadOnlyList<string>? roles, CancellationToken ct)
     {
         var o = options.Value;
@@ -29,17 +33,27 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
             return true;
         }
 
-        if (o.VolunteerRoleId.Length == 0)
+        return await HasRoleAsync(userId, roles, o.VolunteerRoleId, ct) || await HasRoleAsync(userId, roles, o.CoordinatorRoleId, ct);
+    }
+
+    /// <summary>Whether the user holds Discord:CoordinatorRoleId.</summary>
+    public Task<bool> IsCoordinatorAsync(string userId, IReadOnlyList<string>? roles, CancellationToken ct) =>
+        HasRoleAsync(userId, roles, options.Value.CoordinatorRoleId, ct);
+
+    private async Task<bool> HasRoleAsync(string userId, IReadOnlyList<string>? roles, string roleId, CancellationToken ct)
+    {
+        if (roleId.Length == 0)
         {
             return false;
         }
 
         if (roles is not null)
         {
-            return roles.Contains(o.VolunteerRoleId, StringComparer.Ordinal);
+            return roles.Contains(roleId, StringComparer.Ordinal);
         }
 
-        if (o.GuildId.Length == 0)
+        var guildId = options.Value.GuildId;
+        if (guildId.Length == 0)
         {
             return false;
         }
@@ -47,20 +61,20 @@ internal sealed partial class DiscordVolunteers(DiscordApi api, IOptions<Discord
         var now = time.GetTimestamp();
         if (_roleCache.TryGetValue(userId, out var cached) && cached.Until > now)
         {
-            return cached.IsVolunteer;
+            return cached.Roles.Contains(roleId, StringComparer.Ordinal);
         }
 
         try
         {
-            var member = await api.GetGuildMemberAsync(o.GuildId, userId, ct);
-            var isVolunteer = member?.Roles?.Contains(o.VolunteerRoleId, StringComparer.Ordinal) == true;
+            var member = await api.GetGuildMemberAsync(guildId, userId, ct);
+            IReadOnlyList<string> memberRoles = member?.Roles?.ToArray() ?? [];
             if (_roleCache.Count >= MaxCachedRoles)
             {
                 Trim(now);
             }
 
-            _roleCache[userId] = (isVolunteer, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
-            return isVolunteer;
+            _roleCache[userId] = (memberRoles, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
+            return memberRoles.Contains(roleId, StringComparer.Ordinal);
         }
         catch (Exception e) when (e is DiscordApiException or HttpRequestException)
         {

@@ -22,7 +22,10 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
     {
         var isVolunteer = await volunteers.IsVolunteerAsync(userId, ct);
         var name = await DisplayNameAsync(userId, ct) ?? username;
-        return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
+        return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer)
+        {
+            IsCoordinator = volunteers.IsCoordinator(userId),
+        };
     }
 
     /// <summary>
@@ -42,7 +45,10 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
             _ = DisplayNameAsync(userId, CancellationToken.None);
         }
 
-        return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer);
+        return new Actor(new Address(Platform.Slack, userId), string.IsNullOrWhiteSpace(name) ? userId : name, isVolunteer)
+        {
+            IsCoordinator = volunteers.IsCoordinator(userId),
+        };
     }
 
     /// <summary>

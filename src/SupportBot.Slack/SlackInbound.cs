@@ -36,10 +36,18 @@ internal static class SlackInbound
     public static DirectMessage ToDirectMessage(EventCallback callback, Actor actor) =>
         new(actor, "slack:event:" + callback.EventId, Unescape(callback.Event!.Text!));
 
-    /// <summary>A slash command, its text split by the command's spec (the last option takes the rest).</summary>
-    public static SlashCommand ToSlashCommand(SlashPayload command, Actor actor, IReadOnlyList<CommandSpec> commands)
+    /// <summary>
+    /// A slash command, its text split by the command's spec (the last option takes the rest). The configured
+    /// <paramref name="prefix"/> (Slack:CommandPrefix) is taken off the name, so /sb-claim runs claim.
+    /// </summary>
+    public static SlashCommand ToSlashCommand(SlashPayload command, Actor actor, IReadOnlyList<CommandSpec> commands, string prefix = "")
     {
         var name = command.Command!.TrimStart('/');
+        if (prefix.Length > 0 && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            name = name[prefix.Length..];
+        }
+
         return new SlashCommand(actor, SlashEventId(command), name, CommandLine.Split(CommandLine.Find(commands, name), Unescape(command.Text ?? "")));
     }
 

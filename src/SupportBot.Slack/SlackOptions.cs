@@ -22,6 +22,9 @@ public sealed class SlackOptions
     /// <summary>Slack user ids (U…) of volunteers.</summary>
     public IList<string> VolunteerUserIds { get; } = [];
 
+    /// <summary>Slack user ids (U…) of coordinators: volunteers who may also list and lift blocks and read /stats.</summary>
+    public IList<string> CoordinatorUserIds { get; } = [];
+
     /// <summary>A user group (S…) whose members are volunteers, looked up and cached for a minute.</summary>
     public string VolunteerUserGroupId { get; set; } = "";
 
@@ -30,6 +33,12 @@ public sealed class SlackOptions
 
     /// <summary>Where HTTP mode listens, for example http://0.0.0.0:3000; falls back to the host's --urls.</summary>
     public string Urls { get; set; } = "";
+
+    /// <summary>
+    /// Put before every command name registered in the app manifest (for example "sb-" for /sb-help), because short
+    /// names like /help and /close collide with other apps in a workspace. Empty by default.
+    /// </summary>
+    public string CommandPrefix { get; set; } = "";
 
     public bool IsEnabled => BotToken.Length > 0 && (AppToken.Length > 0 || SigningSecret.Length > 0);
 

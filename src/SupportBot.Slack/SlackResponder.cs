@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SupportBot.Core;
 using SupportBot.Core.Storage;
 using SupportBot.Slack.Wire;
@@ -27,9 +28,12 @@ internal sealed partial class SlackResponder : IDisposable
     private readonly ILogger<SlackResponder> _logger;
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
+    private readonly string _commandPrefix;
 
-    public SlackResponder(Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, TimeProvider time, ILogger<SlackResponder> logger)
+    public SlackResponder(
+        Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, IOptions<SlackOptions> options, TimeProvider time, ILogger<SlackResponder> logger)
     {
+        _commandPrefix = options.Value.CommandPrefix;
         _bot = bot;
         _router = router;
         _api = api;
@@ -90,7 +94,7 @@ internal sealed partial class SlackResponder : IDisposable
                 // users.info can be slow for someone new; the ack waits for this answer, so it does not wait for that.
                 var actor = await _actors.ActorWithoutNameLookupAsync(command.UserId, command.UserName, ct);
                 var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
-                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands), ct), context));
+                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands, _commandPrefix), ct), context));
             }
             catch (Exception e)
             {

@@ -18,7 +18,7 @@ public sealed partial class SlackVolunteers(SlackApi api, IOptions<SlackOptions>
     public async Task<bool> IsVolunteerAsync(string userId, CancellationToken ct)
     {
         var o = options.Value;
-        if (o.VolunteerUserIds.Contains(userId, StringComparer.Ordinal))
+        if (o.VolunteerUserIds.Contains(userId, StringComparer.Ordinal) || IsCoordinator(userId))
         {
             return true;
         }
@@ -57,6 +57,9 @@ public sealed partial class SlackVolunteers(SlackApi api, IOptions<SlackOptions>
 
         return _groupMembers.Contains(userId);
     }
+
+    /// <summary>Whether the user is listed in Slack:CoordinatorUserIds (coordinators are volunteers too).</summary>
+    public bool IsCoordinator(string userId) => options.Value.CoordinatorUserIds.Contains(userId, StringComparer.Ordinal);
 
     public void Dispose() => _refresh.Dispose();
 

@@ -7,8 +7,22 @@ namespace SupportBot.Core.Commands;
 /// </summary>
 public sealed record CommandSpec(string Name, string Description, IReadOnlyList<CommandOption> Options, bool ForVolunteers = false, bool ChangesState = true);
 
-/// <summary>An option of a command. <see cref="Choices"/>, when set, are the only values a platform offers.</summary>
-public sealed record CommandOption(string Name, string Description, bool Required = false, IReadOnlyList<string>? Choices = null);
+/// <summary>
+/// An option of a command. <see cref="Choices"/>, when set, are the only values a platform offers; <see cref="Kind"/>
+/// lets a platform offer a number field or a person picker where it has one. The core still gets text either way.
+/// </summary>
+public sealed record CommandOption(string Name, string Description, bool Required = false, IReadOnlyList<string>? Choices = null, OptionKind Kind = OptionKind.Text);
+
+public enum OptionKind
+{
+    Text,
+
+    /// <summary>A conversation number: a whole number from 1.</summary>
+    Number,
+
+    /// <summary>A person on the same platform: a mention on Discord and Slack, a name on the console.</summary>
+    Person,
+}
 
 public interface ISlashCommand
 {

@@ -41,7 +41,7 @@ public sealed class QueueCommand(ConversationStore store, Relay relay, ContentCa
 public sealed class ClaimCommand(Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
 {
     public CommandSpec Spec { get; } = new("claim", "Take a waiting conversation (the most urgent if no number)",
-        [new CommandOption("number", "The conversation number")], ForVolunteers: true);
+        [new CommandOption("number", "The conversation number", Kind: OptionKind.Number)], ForVolunteers: true);
 
     public string Prefix => "claim";
 
@@ -75,7 +75,7 @@ public sealed class ClaimCommand(Relay relay, ContentCatalog content) : ISlashCo
 public sealed class ReleaseCommand(Relay relay) : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("release", "Put a conversation you hold back in the queue",
-        [new CommandOption("number", "The conversation number (yours if you hold one)")], ForVolunteers: true);
+        [new CommandOption("number", "The conversation number (yours if you hold one)", Kind: OptionKind.Number)], ForVolunteers: true);
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {

@@ -11,7 +11,8 @@ namespace SupportBot.Core.Conversations;
 /// choice, and the queue. Nothing reaches volunteers until the survivor consents, and the survivor is told a
 /// volunteer will see their words only after the store has committed them (invariant 5).
 /// </summary>
-public sealed partial class Intake(ConversationStore store, Relay relay, ContentCatalog content, ILogger<Intake> logger)
+public sealed partial class Intake(
+    ConversationStore store, Relay relay, ContentCatalog content, DirectMessageGuard guard, PersonLimits limits, ILogger<Intake> logger)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -20,6 +21,11 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(DirectMessage message, CancellationToken ct)
     {
+        if (await guard.RefuseAsync(message, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var survivor = message.Actor.Address;
         var risk = content.Triage.Assess(message.Text);
         var danger = risk.IsRisk;
@@ -57,7 +63,14 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
                 await store.RaisePriorityAsync(open.Id, ct);
                 if (open.Status == ConversationStatus.Queued)
                 {
-                    replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
+                    if (limits.TryUrgentAlert(survivor))
+                    {
+                        replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
+                    }
+                    else
+                    {
+                        answer.Add(new TextBlock(_messages.UrgentAlreadyRaised));
+                    }
                 }
             }
         }
@@ -97,12 +110,15 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
                 LogQueued(queued.Id);
                 var position = await store.QueuePositionAsync(id, ct);
+                // Past the urgent-page limit the conversation still waits first in line; the channel just is not paged URGENT again.
+                var paged = queued.Priority != Priority.Urgent || limits.TryUrgentAlert(survivor);
+                var queuedText = MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position));
                 return
                 [
                     Reply.Private(action.Actor,
-                        new TextBlock(MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position))),
+                        new TextBlock(paged ? queuedText : queuedText + "\n\n" + _messages.UrgentAlreadyRaised),
                         new ButtonsBlock([new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)])),
-                    relay.Notice(queued),
+                    relay.Notice(paged ? queued : queued with { Priority = Priority.Normal }),
                 ];
             case "resources":
             case "stop":

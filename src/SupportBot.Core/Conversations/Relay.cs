@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Operations;
@@ -15,7 +16,8 @@ namespace SupportBot.Core.Conversations;
 /// The volunteer channel only ever sees a number, a name to call the person by, a priority and a wait
 /// (invariant 2); the words travel by direct message to the one volunteer who holds the conversation.
 /// </summary>
-public sealed partial class Relay(ConversationStore store, ContentCatalog content, TimeProvider clock, BotMetrics metrics, ILogger<Relay> logger)
+public sealed partial class Relay(
+    ConversationStore store, ContentCatalog content, TimeProvider clock, BotMetrics metrics, IOptions<SafeguardOptions> safeguards, ILogger<Relay> logger)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -148,6 +150,11 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
             id = queue[0].Id;
         }
 
+        if (await AtLimitAsync(volunteer, id.Value, ct) is { } refused)
+        {
+            return [refused];
+        }
+
         var result = await store.ClaimAsync(id.Value, volunteer.Address, ct);
         if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
         {
@@ -201,12 +208,41 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
 
         LogClosed(closed.Id, outcome);
         metrics.Closed(closed.Id, outcome);
-        return
-        [
+        var replies = new List<Reply>
+        {
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Closed, ("Id", closed.Id), ("Outcome", outcome)))),
             Reply.DirectTo(closed.Survivor, new TextBlock(_messages.ConversationClosed)),
             Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClosedNotice, ("Id", closed.Id)))),
-        ];
+        };
+        if (closed.Priority == Priority.Urgent)
+        {
+            // A hard conversation leaves a mark on the helper too: a private word, and whom to talk to.
+            var contact = safeguards.Value.CoordinatorContact;
+            var debrief = MessageTemplate.Fill(_messages.Debrief, ("Id", closed.Id));
+            replies.Add(Reply.DirectTo(volunteer.Address, new TextBlock(contact.Length == 0
+                ? debrief
+                : debrief + "\n\n" + MessageTemplate.Fill(_messages.DebriefContact, ("Contact", contact)))));
+        }
+
+        return replies;
+    }
+
+    /// <summary>
+    /// The refusal when taking conversation <paramref name="id"/> would put the volunteer over
+    /// <see cref="SafeguardOptions.MaxConversationsPerVolunteer"/>; null when they may take it (or hold it already).
+    /// </summary>
+    public async Task<Reply?> AtLimitAsync(Actor volunteer, long id, CancellationToken ct)
+    {
+        var max = safeguards.Value.MaxConversationsPerVolunteer;
+        if (max <= 0)
+        {
+            return null;
+        }
+
+        var held = await store.HeldByAsync(volunteer.Address, ct);
+        return held.Count < max || held.Any(c => c.Id == id)
+            ? null
+            : Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AtMaxConversations, ("Max", max))));
     }
 
     /// <summary>The survivor ended their conversation: tell whoever was about to serve them.</summary>
@@ -277,7 +313,7 @@ public sealed partial class Relay(ConversationStore store, ContentCatalog conten
         return [Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))))];
     }
 
-    private static string FormatTranscript(Conversation conversation, IReadOnlyList<TranscriptEntry> entries)
+    internal static string FormatTranscript(Conversation conversation, IReadOnlyList<TranscriptEntry> entries)
     {
         var text = new StringBuilder();
         foreach (var entry in entries)

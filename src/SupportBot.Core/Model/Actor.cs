@@ -29,5 +29,11 @@ public sealed record Address(Platform Platform, string UserId)
 /// <summary>Whoever caused an inbound event. The adapter decides <see cref="IsVolunteer"/> from its configuration.</summary>
 public sealed record Actor(Address Address, string DisplayName, bool IsVolunteer)
 {
+    /// <summary>
+    /// A coordinator (Discord:CoordinatorRoleId, Slack:CoordinatorUserIds, Console:Coordinators): a volunteer who may
+    /// also list and lift blocks and read /stats. The adapter decides, as for <see cref="IsVolunteer"/>.
+    /// </summary>
+    public bool IsCoordinator { get; init; }
+
     public Platform Platform => Address.Platform;
 }

@@ -110,6 +110,29 @@ public sealed class Database
         INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) SELECT EventId, '', NULL, At, At FROM ProcessedEvents;
         DROP TABLE ProcessedEvents;
         """),
+        // Issue 13 (toola): blocks on a person by their keyed hash, each with an end; a transfer offered to a named
+        // volunteer until they accept or decline. Who set a block and why are sealed; the person is only a keyed hash.
+        new("""
+        CREATE TABLE Blocks (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            Person TEXT NOT NULL,
+            ConversationId INTEGER NOT NULL,
+            BlockedBy TEXT NOT NULL,
+            BlockedByName BLOB NULL,
+            Reason BLOB NULL,
+            CreatedAt INTEGER NOT NULL,
+            Until INTEGER NOT NULL,
+            LiftedAt INTEGER NULL,
+            Told INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IX_Blocks_Person ON Blocks (Person, Until);
+        CREATE TABLE Transfers (
+            ConversationId INTEGER PRIMARY KEY REFERENCES Conversations (Id) ON DELETE CASCADE,
+            FromVolunteer TEXT NOT NULL,
+            ToVolunteer TEXT NOT NULL,
+            CreatedAt INTEGER NOT NULL
+        );
+        """),
     ];
 
     private readonly string _connectionString;

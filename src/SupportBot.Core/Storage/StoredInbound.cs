@@ -10,12 +10,13 @@ internal sealed record StoredInbound(
     string? Name = null,
     IReadOnlyList<string>? Args = null,
     string? Text = null,
-    IReadOnlyDictionary<string, string>? Fields = null)
+    IReadOnlyDictionary<string, string>? Fields = null,
+    bool IsCoordinator = false)
 {
     public static StoredInbound From(Inbound inbound)
     {
         var actor = inbound.Actor;
-        var stored = new StoredInbound("", actor.Address.ToString(), actor.DisplayName, actor.IsVolunteer, inbound.EventId);
+        var stored = new StoredInbound("", actor.Address.ToString(), actor.DisplayName, actor.IsVolunteer, inbound.EventId, IsCoordinator: actor.IsCoordinator);
         return inbound switch
         {
             SlashCommand c => stored with { Kind = "command", Name = c.Name, Args = c.Args },
@@ -28,7 +29,7 @@ internal sealed record StoredInbound(
 
     public Inbound ToInbound()
     {
-        var actor = new Actor(SupportBot.Core.Address.Parse(Address), DisplayName, IsVolunteer);
+        var actor = new Actor(SupportBot.Core.Address.Parse(Address), DisplayName, IsVolunteer) { IsCoordinator = IsCoordinator };
         return Kind switch
         {
             "command" => new SlashCommand(actor, EventId, Name!, Args ?? []),

@@ -52,6 +52,8 @@ internal enum ApplicationCommandType
 internal enum ApplicationCommandOptionType
 {
     String = 3,
+    Integer = 4,
+    User = 6,
 }
 
 /// <summary>Where an interaction happened (<c>context</c>) and where a command may be used (<c>contexts</c>).</summary>

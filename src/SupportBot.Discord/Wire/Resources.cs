@@ -81,9 +81,11 @@ internal sealed record ApplicationCommand(
     ApplicationCommandType Type,
     IReadOnlyList<ApplicationCommandOption> Options,
     IReadOnlyList<InteractionContextType>? Contexts = null,
-    IReadOnlyList<int>? IntegrationTypes = null);
+    IReadOnlyList<int>? IntegrationTypes = null,
+    string? DefaultMemberPermissions = null);
 
-internal sealed record ApplicationCommandOption(ApplicationCommandOptionType Type, string Name, string Description, bool Required, IReadOnlyList<CommandChoice>? Choices);
+internal sealed record ApplicationCommandOption(
+    ApplicationCommandOptionType Type, string Name, string Description, bool Required, IReadOnlyList<CommandChoice>? Choices, long? MinValue = null);
 
 internal sealed record CommandChoice(string Name, string Value);
 

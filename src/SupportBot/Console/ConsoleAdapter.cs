@@ -18,6 +18,7 @@ public sealed partial class ConsoleAdapter(
 {
     private readonly ConsoleTranscript _screen = new(Console.Out, options.Value.VolunteerNames);
     private readonly HashSet<string> _volunteers = new(options.Value.VolunteerNames, StringComparer.Ordinal);
+    private readonly HashSet<string> _coordinators = new(options.Value.Coordinators, StringComparer.Ordinal);
 
     public Platform Platform => Platform.Console;
 
@@ -77,7 +78,7 @@ public sealed partial class ConsoleAdapter(
         }
 
         var name = match.Groups["user"].Value;
-        var actor = new Actor(new Address(Platform.Console, name), name, _volunteers.Contains(name));
+        var actor = new Actor(new Address(Platform.Console, name), name, _volunteers.Contains(name)) { IsCoordinator = _coordinators.Contains(name) };
         var rest = match.Groups["rest"].Value.Trim();
         var eventId = "console:" + Guid.NewGuid().ToString("N");
 

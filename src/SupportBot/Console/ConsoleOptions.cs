@@ -11,5 +11,9 @@ public sealed class ConsoleOptions
     /// <summary>Logs on standard error while the console runs. Off by default: a script reads the conversation alone.</summary>
     public bool ShowLogs { get; set; }
 
-    public IReadOnlyList<string> VolunteerNames => Volunteers.Count > 0 ? Volunteers : ["vol"];
+    /// <summary>Names that count as coordinators: volunteers who may also list and lift blocks and read /stats.</summary>
+    public List<string> Coordinators { get; set; } = [];
+
+    /// <summary>Every volunteer, coordinators included.</summary>
+    public IReadOnlyList<string> VolunteerNames => (Volunteers.Count > 0 ? Volunteers : ["vol"]).Union(Coordinators, StringComparer.Ordinal).ToList();
 }

@@ -1,0 +1,186 @@
+using Dapper;
+using SupportBot.Core.Conversations;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// Blocks on the person behind a conversation, kept by their keyed hash (<see cref="PersonIds"/>), so a volunteer acts
+/// on a number without learning who it is. Every block expires. A block and its audit row are one transaction, and a
+/// block closes the person's open conversation in that same transaction, so nothing of theirs stays in the queue.
+/// </summary>
+public sealed class BlockStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock)
+{
+    /// <summary>Blocks the person behind conversation <paramref name="id"/> until <paramref name="until"/>.</summary>
+    public async Task<BlockResult> BlockAsync(long id, Actor volunteer, DateTimeOffset until, string? reason, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var person = await db.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT Survivor FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct));
+        if (person is null)
+        {
+            return new BlockResult(BlockOutcome.NoConversation, null, null);
+        }
+
+        var now = Now();
+        var existing = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT Until FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now ORDER BY Until DESC LIMIT 1",
+            new { person, now }, tx, cancellationToken: ct));
+        if (existing is { } already)
+        {
+            return new BlockResult(BlockOutcome.AlreadyBlocked, FromUnix(already), null);
+        }
+
+        var blockId = await db.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO Blocks (Person, ConversationId, BlockedBy, BlockedByName, Reason, CreatedAt, Until)
+            VALUES (@person, @id, @by, NULL, NULL, @now, @until) RETURNING Id
+            """,
+            new { person, id, by = ids.Key(volunteer.Address), now, until = until.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+        // Sealed under the block's own id, so a value cannot be moved to another row.
+        await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Blocks SET BlockedByName = @name, Reason = @reason WHERE Id = @blockId",
+            new
+            {
+                blockId,
+                name = cipher.Encrypt(volunteer.DisplayName, NameContext(blockId)),
+                reason = string.IsNullOrWhiteSpace(reason) ? null : cipher.Encrypt(reason.Trim(), ReasonContext(blockId)),
+            },
+            tx, cancellationToken: ct));
+
+        // The person's open conversation leaves the queue (or its holder) now; the status before is returned to tell them.
+        var open = await db.QuerySingleOrDefaultAsync<(long Id, string Status, string? ClaimedBy, byte[]? ClaimedBySealed)>(new CommandDefinition(
+            "SELECT Id, Status, ClaimedBy, ClaimedBySealed FROM Conversations WHERE Survivor = @person AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
+            new { person }, tx, cancellationToken: ct));
+        ClosedByBlock? closed = null;
+        if (open.Status is not null)
+        {
+            await db.ExecuteAsync(new CommandDefinition(
+                "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'blocked' WHERE Id = @closeId",
+                new { closeId = open.Id, now }, tx, cancellationToken: ct));
+            var holder = open.ClaimedBy is not null && open.ClaimedBySealed is not null ? ids.Open(open.ClaimedBySealed, open.ClaimedBy) : null;
+            closed = new ClosedByBlock(open.Id, Enum.Parse<ConversationStatus>(open.Status), holder);
+        }
+
+        await AuditAsync(db, tx, id, volunteer.Address, "block", now, ct);
+        await tx.CommitAsync(ct);
+        return new BlockResult(BlockOutcome.Blocked, until, closed);
+    }
+
+    /// <summary>
+    /// Lifts the active block on the person behind conversation <paramref name="id"/> (or set from it). A volunteer may
+    /// lift only a block they set; a coordinator any.
+    /// </summary>
+    public async Task<UnblockOutcome> UnblockAsync(long id, Actor actor, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var now = Now();
+        var block = await db.QuerySingleOrDefaultAsync<(long Id, string BlockedBy)>(new CommandDefinition(
+            """
+            SELECT Id, BlockedBy FROM Blocks
+            WHERE (ConversationId = @id OR Person = (SELECT Survivor FROM Conversations WHERE Id = @id)) AND LiftedAt IS NULL AND Until > @now
+            ORDER BY Id DESC LIMIT 1
+            """,
+            new { id, now }, tx, cancellationToken: ct));
+        if (block.BlockedBy is null)
+        {
+            return UnblockOutcome.NotBlocked;
+        }
+
+        var key = ids.Key(actor.Address);
+        if (!actor.IsCoordinator && block.BlockedBy != key)
+        {
+            return UnblockOutcome.NotYours;
+        }
+
+        await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Blocks SET LiftedAt = @now WHERE Id = @blockId", new { blockId = block.Id, now }, tx, cancellationToken: ct));
+        await AuditAsync(db, tx, id, actor.Address, "unblock", now, ct);
+        await tx.CommitAsync(ct);
+        return UnblockOutcome.Lifted;
+    }
+
+    /// <summary>Blocks in force, soonest to end first, for coordinators: a number, who set it, until when and why.</summary>
+    public async Task<IReadOnlyList<ActiveBlock>> ActiveAsync(CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var rows = await db.QueryAsync<(long Id, long ConversationId, byte[]? BlockedByName, byte[]? Reason, long Until)>(new CommandDefinition(
+            "SELECT Id, ConversationId, BlockedByName, Reason, Until FROM Blocks WHERE LiftedAt IS NULL AND Until > @now ORDER BY Until, Id",
+            new { now = Now() }, cancellationToken: ct));
+        return rows.Select(r => new ActiveBlock(
+            r.ConversationId,
+            r.BlockedByName is null ? "" : cipher.Decrypt(r.BlockedByName, NameContext(r.Id)),
+            r.Reason is null ? null : cipher.Decrypt(r.Reason, ReasonContext(r.Id)),
+            FromUnix(r.Until))).ToList();
+    }
+
+    /// <summary>
+    /// Whether a person is blocked now, and if so whether this is the first message since the block (the one that
+    /// gets the answer). Marking the answer as given is part of the same statement, so two messages cannot both get it.
+    /// </summary>
+    public async Task<BlockCheck> CheckAsync(Address person, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var args = new { person = ids.Key(person), now = Now() };
+        // A read first: every survivor's message passes here, and almost none is blocked, so most never write.
+        var untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
+        if (untold is null)
+        {
+            return BlockCheck.NotBlocked;
+        }
+
+        var told = untold == 0 && await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Blocks SET Told = 1 WHERE Person = @person AND LiftedAt IS NULL AND Until > @now AND Told = 0", args, cancellationToken: ct)) > 0;
+        return told ? BlockCheck.FirstMessage : BlockCheck.Blocked;
+    }
+
+    private static Task<int> AuditAsync(System.Data.IDbConnection db, System.Data.IDbTransaction tx, long id, string volunteerKey, string action, long now, CancellationToken ct) =>
+        db.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @volunteerKey, @action, @now)",
+            new { id, volunteerKey, action, now }, tx, cancellationToken: ct));
+
+    private Task<int> AuditAsync(System.Data.IDbConnection db, System.Data.IDbTransaction tx, long id, Address volunteer, string action, long now, CancellationToken ct) =>
+        AuditAsync(db, tx, id, ids.Key(volunteer), action, now, ct);
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromUnix(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static string NameContext(long blockId) => $"block-by:{blockId}";
+
+    private static string ReasonContext(long blockId) => $"block-reason:{blockId}";
+}
+
+public enum BlockOutcome
+{
+    Blocked,
+    AlreadyBlocked,
+    NoConversation,
+}
+
+public enum UnblockOutcome
+{
+    Lifted,
+    NotBlocked,
+    NotYours,
+}
+
+public enum BlockCheck
+{
+    NotBlocked,
+
+    /// <summary>Blocked, and this is their first message since: it gets the one answer.</summary>
+    FirstMessage,
+
+    /// <summary>Blocked and already told: nothing more is said.</summary>
+    Blocked,
+}
+
+/// <summary>The person's open conversation a block closed, as it was: who must be told it went.</summary>
+public sealed record ClosedByBlock(long Id, ConversationStatus WasStatus, Address? Holder);
+
+public sealed record BlockResult(BlockOutcome Outcome, DateTimeOffset? Until, ClosedByBlock? Closed);
+
+public sealed record ActiveBlock(long ConversationId, string BlockedBy, string? Reason, DateTimeOffset Until);
