@@ -112,13 +112,21 @@ internal sealed partial class DiscordConnection : BackgroundService
     }
 
     /// <summary>
-    /// READY: a new session, so what Discord sent the old one after its claimed sequence is gone from the gateway. For
+    /// READY after another session (saved, or lost while running): what Discord sent the old one after its claimed sequence is gone from the gateway. For
     /// every open conversation the DM channel is read back from a little before the last message stored (the inbox drops
     /// what it holds). Awaited on the receive loop, so the reads are queued before the new session's own events.
     /// </summary>
     private async Task StartedAsync(DiscordSession session)
     {
+        // With no session before this one (a first start, no saved session) there is no gap to read back, and the
+        // receive loop need not wait on the database.
+        var replacesOne = _sequence.Durable is not null;
         _sequence.Start(session.SessionId, session.ResumeUrl, session.Seq);
+        if (!replacesOne)
+        {
+            return;
+        }
+
         IReadOnlyList<(string UserId, DateTimeOffset LastStored)> open;
         try
         {
