@@ -92,6 +92,39 @@ internal sealed partial class DiscordApi : IDisposable
         SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
             JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
 
+    /// <summary>
+    /// Every message in a channel after <paramref name="after"/> (a message id or a time as a snowflake), oldest first.
+    /// Discord answers a page of at most 100, newest first, counting from just after the id; the next page starts
+    /// after the newest one seen.
+    /// </summary>
+    internal async Task<IReadOnlyList<WireMessage>> GetMessagesAfterAsync(string channelId, ulong after, CancellationToken ct)
+    {
+        const int PageSize = 100;
+        var found = new List<(ulong Id, WireMessage Message)>();
+        while (true)
+        {
+            var page = await SendAsync(HttpMethod.Get, $"channels/{channelId}/messages?after={after}&limit={PageSize}", $"GET channels/{channelId}/messages",
+                null, DiscordJson.Default.IReadOnlyListWireMessage, "read DM history", ct) ?? [];
+            var newest = after;
+            foreach (var message in page)
+            {
+                if (ulong.TryParse(message.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > after)
+                {
+                    found.Add((id, message));
+                    newest = Math.Max(newest, id);
+                }
+            }
+
+            // A short page is the last; one that moved nothing forward would repeat for ever.
+            if (page.Count < PageSize || newest == after)
+            {
+                return found.OrderBy(m => m.Id).Select(m => m.Message).ToList();
+            }
+
+            after = newest;
+        }
+    }
+
     internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
             JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, retryServerErrors: false);

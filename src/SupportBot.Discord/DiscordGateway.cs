@@ -21,8 +21,14 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     private string? _sessionId;
     private string? _resumeUrl;
 
-    /// <summary>Called for every dispatch (op 0) except READY and RESUMED, in the order received.</summary>
-    public Func<string, JsonElement, Task> OnDispatch { get; set; } = (_, _) => Task.CompletedTask;
+    /// <summary>
+    /// Called for every dispatch (op 0) but READY, in the order received, with its sequence; data is undefined when the
+    /// frame had none (RESUMED may not).
+    /// </summary>
+    public Func<string, JsonElement, int?, Task> OnDispatch { get; set; } = (_, _, _) => Task.CompletedTask;
+
+    /// <summary>Called on READY, before the next frame is read: a new session, whose sequence starts over.</summary>
+    public Func<DiscordSession, Task> OnReady { get; set; } = _ => Task.CompletedTask;
 
     public string? BotUserId { get; private set; }
 
@@ -33,6 +39,14 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
     /// <summary>Called when a session reaches READY or RESUMED; the caller's backoff measures from here whether it lasted.</summary>
     public Action OnEstablished { get; set; } = () => { };
+
+    /// <summary>A session saved before a restart: the next <see cref="RunAsync"/> resumes it from its sequence.</summary>
+    public void Restore(DiscordSession session)
+    {
+        _sessionId = session.SessionId;
+        _resumeUrl = session.ResumeUrl;
+        _sequence = session.Seq;
+    }
 
     /// <summary>
     /// Runs one session until the connection ends. Throws <see cref="DiscordFatalException"/> on fatal close codes,
@@ -100,15 +114,17 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             BotUserId = ready.User.Id;
                             LogReady(options.ShardId);
                             OnEstablished();
+                            await OnReady(new DiscordSession(ready.SessionId, ready.ResumeGatewayUrl, frame.S ?? 0));
                         }
-                        else if (frame.T == "RESUMED")
+                        else if (frame.T is { } name)
                         {
-                            LogResumed(options.ShardId);
-                            OnEstablished();
-                        }
-                        else if (frame.T is { } name && frame.D is { } data)
-                        {
-                            await OnDispatch(name, data.Clone());
+                            if (name == "RESUMED")
+                            {
+                                LogResumed(options.ShardId);
+                                OnEstablished();
+                            }
+
+                            await OnDispatch(name, frame.D?.Clone() ?? default, frame.S);
                         }
 
                         break;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
 using SupportBot.Discord.Wire;
 
 namespace SupportBot.Discord;
@@ -8,16 +10,22 @@ namespace SupportBot.Discord;
 /// <summary>
 /// Takes the gateway's dispatches and hands each person's events to the core in order, in that person's lane:
 /// people in parallel, so one survivor's slow reply (a 429 on their DM channel) never holds up another's.
-/// Everything received is tracked, so stopping finishes it within <see cref="InFlightWork.Grace"/>: the gateway
-/// will not deliver it again.
+/// A direct message is stored in the inbox, sealed, before anything else (its sequence is claimed only then, see
+/// <see cref="DiscordSequence"/>), and handled in the lane from there; what was stored but not handled before a
+/// restart is handled at start (<see cref="ReplayAsync"/>), and what Discord could not replay is read back from the
+/// DM channel (<see cref="Backfill"/>). Everything received is tracked, so stopping finishes it within
+/// <see cref="InFlightWork.Grace"/>.
 /// </summary>
 internal sealed partial class DiscordReceiver : IDisposable
 {
     private readonly Bot _bot;
     private readonly ReplyRouter _router;
+    private readonly DiscordApi _api;
     private readonly DiscordSender _sender;
     private readonly DiscordVolunteers _volunteers;
     private readonly DiscordInteractionResponder _interactions;
+    private readonly DiscordSequence _sequence;
+    private readonly Messages _messages;
     private readonly ILogger<DiscordReceiver> _logger;
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
@@ -25,27 +33,40 @@ internal sealed partial class DiscordReceiver : IDisposable
     public DiscordReceiver(
         Bot bot,
         ReplyRouter router,
+        DiscordApi api,
         DiscordSender sender,
         DiscordVolunteers volunteers,
         DiscordInteractionResponder interactions,
+        DiscordSequence sequence,
+        ContentCatalog content,
         TimeProvider time,
         ILogger<DiscordReceiver> logger)
     {
         _bot = bot;
         _router = router;
+        _api = api;
         _sender = sender;
         _volunteers = volunteers;
         _interactions = interactions;
+        _sequence = sequence;
+        _messages = content.Messages;
         _logger = logger;
         _inFlight = new InFlightWork(time, logger);
         _lanes = new PersonLanes(_inFlight);
     }
 
     /// <summary>Called on the gateway's receive loop for every dispatch: decodes and queues, never waits for the work.</summary>
-    public void OnDispatch(string name, JsonElement data, string? botUserId)
+    public void OnDispatch(string name, JsonElement data, string? botUserId, int? seq)
     {
+        Task<bool>? settled = null;
         try
         {
+            if (name is "INTERACTION_CREATE" or "MESSAGE_CREATE" && data.ValueKind != JsonValueKind.Object)
+            {
+                LogMalformed(name);
+                return;
+            }
+
             switch (name)
             {
                 case "INTERACTION_CREATE":
@@ -68,7 +89,7 @@ internal sealed partial class DiscordReceiver : IDisposable
                     switch (DiscordInbound.Classify(message, botUserId))
                     {
                         case DiscordInbound.MessageKind.DirectMessage:
-                            _lanes.Enqueue(new Address(Platform.Discord, message.Author!.Id), ct => HandleDirectMessageAsync(message, ct));
+                            settled = Receive(message);
                             break;
                         case DiscordInbound.MessageKind.Malformed:
                             LogMalformed(name);
@@ -82,6 +103,49 @@ internal sealed partial class DiscordReceiver : IDisposable
         {
             LogMalformed(name);
         }
+        finally
+        {
+            _sequence.Received(seq, settled);
+        }
+    }
+
+    /// <summary>
+    /// Hands every Discord event stored but not handled before the last stop to the people's lanes, before anything new
+    /// is received. A storage failure is logged: those events stay stored for the next start.
+    /// </summary>
+    public async Task ReplayAsync(CancellationToken ct)
+    {
+        IReadOnlyList<Inbound> pending;
+        try
+        {
+            pending = await _bot.PendingAsync(Platform.Discord, ct);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogReplayFailed(fault);
+            return;
+        }
+
+        foreach (var inbound in pending)
+        {
+            _ = _lanes.Enqueue(inbound.Actor.Address, laneCt => HandleAsync(inbound, laneCt));
+        }
+
+        if (pending.Count > 0)
+        {
+            LogReplaying(pending.Count);
+        }
+    }
+
+    /// <summary>
+    /// Queues, in the person's lane, a read of their DM channel after <paramref name="after"/>: what they wrote there and
+    /// the inbox does not hold yet is stored and handled, oldest first; what it holds is handled only if it was not.
+    /// Queued now, so a message that arrives live meanwhile waits behind the older ones.
+    /// </summary>
+    public void Backfill(string userId, ulong after)
+    {
+        var person = new Address(Platform.Discord, userId);
+        _lanes.Enqueue(person, ct => BackfillAsync(person, after, ct));
     }
 
     /// <summary>Finishes what was received, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
@@ -89,26 +153,129 @@ internal sealed partial class DiscordReceiver : IDisposable
 
     public void Dispose() => _inFlight.Dispose();
 
-    private async Task HandleDirectMessageAsync(WireMessage message, CancellationToken ct)
+    /// <summary>
+    /// Stores the DM at once, on the thread pool (SQLite blocks its thread; the receive loop must go on reading), and
+    /// queues its handling in the person's lane now, so it keeps its place. Returns when its sequence may be claimed.
+    /// </summary>
+    private Task<bool> Receive(WireMessage message)
+    {
+        var person = new Address(Platform.Discord, message.Author!.Id);
+        _sender.RememberDmChannel(person.UserId, message.ChannelId);
+        var stored = Task.Run(() => StoreAsync(message));
+        _lanes.Enqueue(person, async ct =>
+        {
+            if (await StoredOrToldAsync(person, stored, ct) is { } inbound)
+            {
+                await HandleAsync(inbound, ct);
+            }
+        });
+        return SettledAsync(stored);
+    }
+
+    /// <summary>The DM as stored in the inbox (now, or before: a repeat is handled only if it never was). Throws when storing failed.</summary>
+    private async Task<Inbound> StoreAsync(WireMessage message)
+    {
+        // Whether the author is a volunteer is looked up when it is handled: the store must not wait on REST.
+        var inbound = DiscordInbound.ToDirectMessage(message, DiscordInbound.ToActor(message.Author!, null, isVolunteer: false));
+        await _bot.AcceptAsync(inbound, _inFlight.Token);
+        return inbound;
+    }
+
+    /// <summary>True once the sequence may be claimed: stored, or the person is told it was not. Anything else (stopping) holds it.</summary>
+    private static async Task<bool> SettledAsync(Task<Inbound> stored)
     {
         try
         {
-            var author = message.Author!;
-            _sender.RememberDmChannel(author.Id, message.ChannelId);
-            var actor = DiscordInbound.ToActor(author, null, await _volunteers.IsVolunteerAsync(author.Id, null, ct));
-            foreach (var reply in await _bot.HandleAsync(DiscordInbound.ToDirectMessage(message, actor), ct))
+            await stored;
+            return true;
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is not null)
+        {
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The stored DM, or null when storing failed and the person was asked to send it again.</summary>
+    private async Task<Inbound?> StoredOrToldAsync(Address person, Task<Inbound> stored, CancellationToken ct)
+    {
+        try
+        {
+            return await stored;
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogNotStored(fault);
+            await DeliverAsync([Reply.DirectTo(person, new TextBlock(_messages.StorageFailed))], ct);
+            return null;
+        }
+    }
+
+    /// <summary>Handles an event the inbox holds: the core does it once, however many times it arrived.</summary>
+    private async Task HandleAsync(Inbound inbound, CancellationToken ct)
+    {
+        try
+        {
+            if (inbound is DirectMessage)
             {
-                // The router logs a failed delivery and goes on with the next reply.
-                await _router.DeliverAsync(reply, ct);
+                inbound = inbound with { Actor = inbound.Actor with { IsVolunteer = await _volunteers.IsVolunteerAsync(inbound.Actor.Address.UserId, null, ct) } };
             }
+
+            await DeliverAsync(await _bot.HandleAcceptedAsync(inbound, ct), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Stopping; the grace period is over.
+            // Stopping; the grace period is over. The event stays stored for the next start.
         }
         catch (Exception e)
         {
             LogFailed(DiscordApiException.KindOf(e));
+        }
+    }
+
+    private async Task BackfillAsync(Address person, ulong after, CancellationToken ct)
+    {
+        try
+        {
+            var channel = await _sender.DmChannelAsync(person.UserId, ct);
+            var recovered = 0;
+            foreach (var message in await _api.GetMessagesAfterAsync(channel, after, ct))
+            {
+                // Only what the person wrote: the bot's own answers are in the channel too.
+                var written = message with { ChannelId = channel };
+                if (written.Author?.Id != person.UserId || DiscordInbound.Classify(written, null) != DiscordInbound.MessageKind.DirectMessage)
+                {
+                    continue;
+                }
+
+                if (await StoredOrToldAsync(person, StoreAsync(written), ct) is { } inbound)
+                {
+                    recovered++;
+                    await HandleAsync(inbound, ct);
+                }
+            }
+
+            LogBackfilled(recovered);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            LogBackfillFailed(DiscordApiException.KindOf(e));
+        }
+    }
+
+    private async Task DeliverAsync(IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        foreach (var reply in replies)
+        {
+            // The router logs a failed delivery and goes on with the next reply.
+            await _router.DeliverAsync(reply, ct);
         }
     }
 
@@ -117,4 +284,19 @@ internal sealed partial class DiscordReceiver : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord direct message failed ({Kind})")]
     private partial void LogFailed(string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a Discord direct message failed ({Fault}); the person was asked to send it again")]
+    private partial void LogNotStored(string fault);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading stored Discord events at start failed ({Fault}); they are handled at the next start")]
+    private partial void LogReplayFailed(string fault);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} Discord events stored before the last stop")]
+    private partial void LogReplaying(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read back a Discord DM channel: {Count} messages from the survivor since the last one stored; the inbox drops those it holds")]
+    private partial void LogBackfilled(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading back a Discord DM channel failed ({Kind})")]
+    private partial void LogBackfillFailed(string kind);
 }

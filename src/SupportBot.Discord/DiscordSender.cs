@@ -61,7 +61,8 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
         return null;
     }
 
-    private async Task<string> DmChannelAsync(string userId, CancellationToken ct)
+    /// <summary>The user's DM channel: remembered, or opened (Discord returns the one that exists).</summary>
+    public async Task<string> DmChannelAsync(string userId, CancellationToken ct)
     {
         if (_dmChannels.TryGetValue(userId, out var channel))
         {

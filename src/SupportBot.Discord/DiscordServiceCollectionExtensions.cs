@@ -41,6 +41,9 @@ public static class DiscordServiceCollectionExtensions
         services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<DiscordSender>());
         services.AddSingleton<DiscordVolunteers>();
         services.AddSingleton<DiscordInteractionResponder>();
+        services.AddSingleton<DiscordSessionStore>();
+        services.AddSingleton<DiscordSequence>();
+        services.AddSingleton<DiscordOpenConversations>();
         services.AddSingleton<DiscordReceiver>();
         services.AddSingleton<DiscordCommandRegistration>();
         services.AddSingleton<DiscordConnection>();

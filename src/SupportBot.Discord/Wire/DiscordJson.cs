@@ -14,6 +14,8 @@ namespace SupportBot.Discord.Wire;
 [JsonSerializable(typeof(ResumeFrame))]
 [JsonSerializable(typeof(GatewayBot))]
 [JsonSerializable(typeof(WireMessage))]
+[JsonSerializable(typeof(IReadOnlyList<WireMessage>))]
+[JsonSerializable(typeof(DiscordSession))]
 [JsonSerializable(typeof(WireInteraction))]
 [JsonSerializable(typeof(InteractionData))]
 [JsonSerializable(typeof(WireMember))]

@@ -16,6 +16,9 @@ namespace SupportBot.Tests.Fakes;
 /// <summary>One REST request the bot made, as the fake received it.</summary>
 public sealed record RestCall(string Method, string Path, string Body, string? Authorization, long Timestamp)
 {
+    /// <summary>The query string, with its leading "?", or "".</summary>
+    public string Query { get; init; } = "";
+
     public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
 }
 
@@ -28,10 +31,13 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// <summary>
 /// Discord on loopback: <c>/api/v10</c> REST routes the bot uses and the gateway websocket, speaking the v10 protocol
 /// (HELLO, IDENTIFY → READY, RESUME → replay of missed dispatches then RESUMED, heartbeat ACKs). Tests steer it to
-/// misbehave like the real one can: withheld ACKs, RECONNECT, INVALID_SESSION, dropped sockets, close codes, 429s.
+/// misbehave like the real one can: withheld ACKs, RECONNECT, INVALID_SESSION, dropped sockets, close codes, 429s,
+/// a session that expires (<see cref="ExpireSession"/>: a later RESUME gets op 9 with d=false). DM channels keep their
+/// history (what the test dispatched and what the bot posted), read newest first with <c>after</c> and <c>limit</c>.
 /// It refuses what Discord refuses, and records each refusal in <see cref="Refusals"/>: a REST call without
 /// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
-/// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062).
+/// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062);
+/// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
 /// Not modelled: rate limits (429 only when a test asks), request validation (message and component limits are
 /// checked by renderer tests), edits or follow-ups before the initial response (Discord: 404 Unknown Webhook) and the
 /// 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the identify budget and
@@ -51,6 +57,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _interactionsDispatched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(ulong Id, JsonObject Message)>> _history = new(StringComparer.Ordinal);
     private WebSocket? _live;
     private int _inFlight;
     private int _maxInFlight;
@@ -58,6 +65,8 @@ public sealed class FakeDiscord : IAsyncDisposable
     private int _connections;
     private int _sessions;
     private string? _sessionId;
+    private int _resumed;
+    private long _lastMessageId;
 
     private FakeDiscord(WebApplication app) => _app = app;
 
@@ -105,6 +114,44 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>How many RESUMEs the fake accepted (answered with RESUMED).</summary>
+    public int Resumed => Volatile.Read(ref _resumed);
+
+    /// <summary>How many sessions IDENTIFY started (READY sent).</summary>
+    public int SessionsStarted => Volatile.Read(ref _sessions);
+
+    /// <summary>
+    /// A message id as Discord makes them: a snowflake of the current time, always above the last one handed out,
+    /// so that ids sort in the order they were made (and "after" a time finds them).
+    /// </summary>
+    public string NewMessageId()
+    {
+        var now = (long)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_420_070_400_000) << 22;
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastMessageId);
+            next = Math.Max(now, last + 1);
+        }
+        while (Interlocked.CompareExchange(ref _lastMessageId, next, last) != last);
+        return next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The session ends as when the bot stayed away past the resume window: the next RESUME gets op 9, d=false.</summary>
+    public void ExpireSession()
+    {
+        _gate.Wait();
+        try
+        {
+            _sessionId = null;
+            _events.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public static async Task<FakeDiscord> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -133,11 +180,24 @@ public sealed class FakeDiscord : IAsyncDisposable
                 _interactionsDispatched.TryAdd(interactionId, Stopwatch.GetTimestamp());
             }
 
+            if (type == "MESSAGE_CREATE" && data["guild_id"] is null && data["channel_id"]?.GetValue<string>() is { } channel)
+            {
+                Remember(channel, (JsonObject)data.DeepClone());
+            }
+
             var json = new JsonObject { ["op"] = 0, ["s"] = seq, ["t"] = type, ["d"] = data.DeepClone() }.ToJsonString();
             _events.Add((seq, json));
             if (_live is { State: WebSocketState.Open } live)
             {
-                await SendRawAsync(live, json);
+                try
+                {
+                    await SendRawAsync(live, json);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // The bot went away mid-send (killed): the event stays in the log for a RESUME, as on Discord.
+                    _live = null;
+                }
             }
 
             return seq;
@@ -262,7 +322,10 @@ public sealed class FakeDiscord : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var call = new RestCall(context.Request.Method, path["/api/v10".Length..], body,
-            context.Request.Headers.Authorization.FirstOrDefault(), Stopwatch.GetTimestamp());
+            context.Request.Headers.Authorization.FirstOrDefault(), Stopwatch.GetTimestamp())
+        {
+            Query = context.Request.QueryString.Value ?? "",
+        };
         Calls.Enqueue(call);
 
         var response = Respond?.Invoke(call) ?? Refuse(call) ?? Route(call);
@@ -306,7 +369,8 @@ public sealed class FakeDiscord : IAsyncDisposable
                 ["id"] = "dm-" + call.Json!["recipient_id"]!.GetValue<string>(),
                 ["type"] = 1,
             }),
-            ("POST", ["channels", var channel, "messages"]) => Ok(new JsonObject { ["id"] = NewId(), ["channel_id"] = channel }),
+            ("POST", ["channels", var channel, "messages"]) => Ok(Posted(channel, call)),
+            ("GET", ["channels", var channel, "messages"]) => History(channel, call),
             ("POST", ["interactions", _, _, "callback"]) => new FakeResponse(204, ""),
             ("PATCH", ["webhooks", _, _, "messages", _]) => Ok(new JsonObject { ["id"] = NewId() }),
             ("POST", ["webhooks", _, _]) => Ok(new JsonObject { ["id"] = NewId() }),
@@ -344,6 +408,65 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
 
         return null;
+    }
+
+    private JsonObject Posted(string channel, RestCall call)
+    {
+        var message = new JsonObject
+        {
+            ["id"] = NewMessageId(),
+            ["channel_id"] = channel,
+            ["author"] = new JsonObject { ["id"] = BotUserId, ["username"] = "SupportBot", ["bot"] = true },
+            ["content"] = call.Json?["content"]?.GetValue<string>() ?? "",
+            ["type"] = 0,
+        };
+        Remember(channel, message);
+        return (JsonObject)message.DeepClone();
+    }
+
+    private void Remember(string channel, JsonObject message)
+    {
+        if (!ulong.TryParse(message["id"]?.GetValue<string>(), out var id))
+        {
+            return;
+        }
+
+        lock (_history)
+        {
+            if (!_history.TryGetValue(channel, out var messages))
+            {
+                _history[channel] = messages = [];
+            }
+
+            messages.Add((id, message));
+        }
+    }
+
+    /// <summary>
+    /// GET /channels/{id}/messages as Discord answers it: newest first; with <c>after</c>, the <c>limit</c> messages
+    /// that follow that id; without, the newest. A limit outside 1–100 is refused, as Discord validates it.
+    /// </summary>
+    private FakeResponse History(string channel, RestCall call)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(call.Query);
+        var limit = 50;
+        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit is < 1 or > 100))
+        {
+            return Refused("50035: Invalid Form Body (limit)", 400,
+                "{\"message\":\"Invalid Form Body\",\"code\":50035,\"errors\":{\"limit\":{\"_errors\":[{\"code\":\"NUMBER_TYPE_MAX\",\"message\":\"int value should be less than or equal to 100.\"}]}}}");
+        }
+
+        List<(ulong Id, JsonObject Message)> messages;
+        lock (_history)
+        {
+            messages = _history.TryGetValue(channel, out var known) ? [.. known] : [];
+        }
+
+        var page = query.TryGetValue("after", out var afterText) && ulong.TryParse(afterText, out var after)
+            ? messages.Where(m => m.Id > after).OrderBy(m => m.Id).Take(limit)
+            : messages.OrderByDescending(m => m.Id).Take(limit);
+        var body = new JsonArray(page.OrderByDescending(m => m.Id).Select(m => (JsonNode)m.Message.DeepClone()).ToArray());
+        return new FakeResponse(200, body.ToJsonString());
     }
 
     private FakeResponse Refused(string what, int status, string body)
@@ -472,7 +595,14 @@ public sealed class FakeDiscord : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            if (data["session_id"]?.GetValue<string>() != _sessionId)
+            if (data["token"]?.GetValue<string>() != Token)
+            {
+                Refusals.Enqueue("4004: Authentication failed");
+                await socket.CloseOutputAsync((WebSocketCloseStatus)4004, "Authentication failed.", CancellationToken.None);
+                return;
+            }
+
+            if (_sessionId is null || data["session_id"]?.GetValue<string>() != _sessionId)
             {
                 await SendRawAsync(socket, "{\"op\":9,\"d\":false,\"s\":null,\"t\":null}");
                 return;
@@ -486,6 +616,7 @@ public sealed class FakeDiscord : IAsyncDisposable
             }
 
             await SendRawAsync(socket, $"{{\"op\":0,\"s\":{++_seq},\"t\":\"RESUMED\",\"d\":{{}}}}");
+            Interlocked.Increment(ref _resumed);
             _live = socket;
         }
         finally

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using Dapper;
+using SupportBot.Core;
+using SupportBot.Core.Storage;
+
+namespace SupportBot.Discord;
+
+/// <summary>
+/// The Discord survivors with an open conversation, and when the bot last stored something they wrote: where a
+/// backfill of their DM channel starts. Read-only over the conversation tables; no state of its own, so /forget
+/// leaves nothing here behind.
+/// </summary>
+internal sealed class DiscordOpenConversations(Database database, PersonIds ids)
+{
+    public async Task<IReadOnlyList<(string UserId, DateTimeOffset LastStored)>> ListAsync(CancellationToken ct)
+    {
+        List<(string Survivor, byte[]? SurvivorSealed, long LastAt)> rows;
+        await using (var db = await database.OpenAsync(ct))
+        {
+            rows = (await db.QueryAsync<(string Survivor, byte[]? SurvivorSealed, long LastAt)>(new CommandDefinition(
+                """
+                SELECT c.Survivor, c.SurvivorSealed,
+                       COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = c.Id AND m.Sender = 'Survivor'), c.CreatedAt) AS LastAt
+                FROM Conversations c WHERE c.Status <> 'Closed'
+                """, cancellationToken: ct))).ToList();
+        }
+
+        var open = new List<(string, DateTimeOffset)>(rows.Count);
+        foreach (var (key, sealedAddress, lastAt) in rows)
+        {
+            try
+            {
+                if (sealedAddress is not null && ids.Open(sealedAddress, key) is { Platform: Platform.Discord } survivor)
+                {
+                    open.Add((survivor.UserId, DateTimeOffset.FromUnixTimeMilliseconds(lastAt)));
+                }
+            }
+            catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
+            {
+                // A row this key cannot open is left out of lists everywhere; the same here.
+            }
+        }
+
+        return open;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using SupportBot.Core.Storage;
+using SupportBot.Discord.Wire;
+
+namespace SupportBot.Discord;
+
+/// <summary>
+/// A gateway session as the bot may resume it after a restart: its id, where to resume it, and the last sequence
+/// whose direct messages are all in the inbox (<see cref="DiscordSequence"/>).
+/// </summary>
+internal sealed record DiscordSession(string SessionId, string? ResumeUrl, int Seq);
+
+/// <summary>
+/// Keeps the shard's <see cref="DiscordSession"/> in the Meta table, so a restarted bot resumes instead of identifying
+/// and Discord replays what it sent after that sequence. Nothing personal is in it: the id is useless without the token.
+/// </summary>
+internal sealed class DiscordSessionStore(Database database, IOptions<DiscordOptions> options)
+{
+    private string Name => $"Discord:Session:{options.Value.ShardId}";
+
+    public async Task<DiscordSession?> LoadAsync(CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var value = await db.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
+            "SELECT Value FROM Meta WHERE Name = @name", new { name = Name }, cancellationToken: ct));
+        try
+        {
+            return value is null ? null : JsonSerializer.Deserialize(value, DiscordJson.Default.DiscordSession);
+        }
+        catch (JsonException)
+        {
+            // Unreadable: the bot identifies anew and backfills, as after an expired session.
+            return null;
+        }
+    }
+
+    public async Task SaveAsync(DiscordSession session, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await db.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO Meta (Name, Value) VALUES (@name, @value) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value",
+            new { name = Name, value = JsonSerializer.SerializeToUtf8Bytes(session, DiscordJson.Default.DiscordSession) }, cancellationToken: ct));
+    }
+}
