@@ -147,6 +147,8 @@ public sealed class Database : IDisposable
 
     public void Dispose() => _writer.Dispose();
 
+    internal long Commits => _writer.Commits;
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);

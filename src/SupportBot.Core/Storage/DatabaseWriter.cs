@@ -22,6 +22,10 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
     private SqliteConnection? _connection;
     private int _draining;
     private bool _disposed;
+    private long _commits;
+
+    /// <summary>Transactions committed so far; fewer than the writes when callers came together.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
 
     public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
     {
@@ -94,6 +98,7 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
 
                 tx.Commit();
                 tx.Dispose();
+                Interlocked.Increment(ref _commits);
                 foreach (var item in batch)
                 {
                     item.Complete();
