@@ -129,7 +129,8 @@ public sealed class Database : IDisposable
         {
             DataSource = fullPath,
             ForeignKeys = true,
-            // Seconds a statement waits on a locked database before failing; claims from many volunteers queue here.
+            // Seconds a statement waits on a locked database before failing: only another process (a backup, a second
+            // bot by mistake) can hold it, as this one writes through one writer.
             DefaultTimeout = options.BusyTimeoutSeconds,
         }.ToString();
         Migrate();
