@@ -28,6 +28,7 @@ public sealed partial class Bot
     private readonly ILogger<Bot> _logger;
     private readonly ActorLocks _locks = new();
     private readonly RecentEvents _recent = new();
+    private readonly Lock _recentLock = new();
 
     public Bot(
         IEnumerable<ISlashCommand> commands,
@@ -55,21 +56,40 @@ public sealed partial class Bot
     /// <summary>Every command, for platform registration and /help.</summary>
     public IReadOnlyList<CommandSpec> Commands { get; }
 
+    /// <summary>
+    /// Accepts the event (<see cref="AcceptAsync"/>) and handles it (<see cref="HandleAcceptedAsync"/>), for adapters that
+    /// need not acknowledge before the answer. A storage failure is answered, never thrown.
+    /// </summary>
     public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
     {
         using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
-            return await HandleInOrderAsync(inbound, ct);
+            try
+            {
+                if (await AcceptAsync(inbound, ct) == Acceptance.Duplicate)
+                {
+                    return [];
+                }
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                // The database is full, locked or unwritable: say so plainly, keep running, and let the next message try again.
+                LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+                return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
+            }
+
+            return await HandleInOrderAsync(inbound, justStored: true, ct);
         }
     }
 
     /// <summary>
-    /// Stores the event in the inbox, sealed, before the platform is told it arrived; committed when this returns.
+    /// Takes an event in, once: one that can change state is stored in the inbox, sealed, and is durable when this
+    /// returns; one that only answers is remembered in memory (<see cref="RecentEvents"/>) and touches no disk.
     /// A storage failure is thrown: the caller must then not acknowledge, so the platform sends it again.
     /// </summary>
     public async Task<Acceptance> AcceptAsync(Inbound inbound, CancellationToken ct)
     {
-        if (await _inbox.AcceptAsync(inbound, ct))
+        if (ChangesState(inbound) ? await _inbox.AcceptAsync(inbound, ct) : Remember(inbound.EventId))
         {
             return Acceptance.Stored;
         }
@@ -79,124 +99,103 @@ public sealed partial class Bot
     }
 
     /// <summary>
-    /// Handles an event stored by <see cref="AcceptAsync"/> (or found pending at start) once: an event already handled
-    /// gives no replies. The row is marked handled afterwards, also when handling failed, as the person was then
-    /// asked to send it again.
+    /// Handles an event taken in by <see cref="AcceptAsync"/> (or found pending at start) once: a stored event already
+    /// handled gives no replies. The handled mark commits with the event's write, in one transaction, so a replay after
+    /// a crash never stores anything twice; an event that wrote nothing, or whose handling failed (the person was
+    /// then asked to send it again), is marked afterwards.
     /// </summary>
     public async Task<IReadOnlyList<Reply>> HandleAcceptedAsync(Inbound inbound, CancellationToken ct)
     {
         using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
-            try
-            {
-                if (!await _inbox.IsPendingAsync(inbound.EventId, ct))
-                {
-                    LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
-                    return [];
-                }
-            }
-            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-            {
-                LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
-                return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
-            }
-
-            var replies = await HandleStoredAsync(inbound, ct);
-            try
-            {
-                await _inbox.MarkHandledAsync(inbound.EventId, CancellationToken.None);
-            }
-            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-            {
-                // The work is done; at the next start this event would be handled again.
-                LogMarkFailed(fault, inbound.Actor.Platform);
-            }
-
-            return replies;
+            return await HandleInOrderAsync(inbound, justStored: false, ct);
         }
     }
 
     /// <summary>Events of a platform stored but not handled, oldest first, to hand to <see cref="HandleAcceptedAsync"/> at start.</summary>
     public Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct) => _inbox.PendingAsync(platform, ct);
 
-    private async Task<IReadOnlyList<Reply>> HandleStoredAsync(Inbound inbound, CancellationToken ct)
+    private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, bool justStored, CancellationToken ct)
     {
-        try
+        if (!ChangesState(inbound))
         {
-            return await DispatchAsync(inbound, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-        {
-            LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
-            return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
-        }
-        catch (Exception e)
-        {
-            LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
-            return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
-        }
-    }
+            var (replies, failed) = await DispatchSafelyAsync(inbound, ct);
+            if (failed)
+            {
+                // Forget the id so the platform's retry gets another chance.
+                _recent.Remove(inbound.EventId);
+            }
 
-    private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, CancellationToken ct)
-    {
-        var marked = false;
+            return replies;
+        }
+
         try
         {
-            if (!(ChangesState(inbound) ? await _inbox.TryMarkAsync(inbound, ct) : _recent.TryAdd(inbound.EventId)))
+            if (!justStored && !await _inbox.IsPendingAsync(inbound.EventId, ct))
             {
                 LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                 return [];
             }
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+            return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
+        }
 
-            marked = true;
-            return await DispatchAsync(inbound, ct);
+        bool marked;
+        IReadOnlyList<Reply> answer;
+        using (var handling = _inbox.Handling(inbound.EventId))
+        {
+            (answer, _) = await DispatchSafelyAsync(inbound, ct);
+            marked = handling.Mark.IsCommitted;
+        }
+
+        if (!marked)
+        {
+            try
+            {
+                await _inbox.MarkHandledAsync(inbound.EventId, CancellationToken.None);
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                // Nothing of this event was stored; at the next start it is handled again.
+                LogMarkFailed(fault, inbound.Actor.Platform);
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>The handler's replies, or a plain answer when it failed; never throws but for cancellation.</summary>
+    private async Task<(IReadOnlyList<Reply> Replies, bool Failed)> DispatchSafelyAsync(Inbound inbound, CancellationToken ct)
+    {
+        try
+        {
+            return (await DispatchAsync(inbound, ct), false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await UnmarkAsync(inbound, marked);
             throw;
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
-            // The database is full, locked or unwritable: say so plainly, keep running, and let the next message try again.
             LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
-            await UnmarkAsync(inbound, marked);
-            return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
+            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))], true);
         }
         catch (Exception e)
         {
-            // Forget the event so the platform's retry gets another chance; say so rather than go quiet.
             LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
-            await UnmarkAsync(inbound, marked);
-            return [Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))];
+            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))], true);
         }
     }
 
-    private async Task UnmarkAsync(Inbound inbound, bool marked)
+    /// <summary>True the first time a read-only event's id is seen; atomic, as deliveries of one id may race.</summary>
+    private bool Remember(string eventId)
     {
-        if (!marked)
+        lock (_recentLock)
         {
-            return;
-        }
-
-        if (!ChangesState(inbound))
-        {
-            _recent.Remove(inbound.EventId);
-            return;
-        }
-
-        try
-        {
-            await _inbox.UnmarkAsync(inbound.EventId, CancellationToken.None);
-        }
-        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-        {
-            // A retry of this very event will be taken as a repeat; the person was asked to send it again instead.
-            LogUnmarkFailed(fault, inbound.Actor.Platform);
+            return _recent.TryAdd(eventId);
         }
     }
 
@@ -322,10 +321,7 @@ public sealed partial class Bot
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while handling a {Kind} from {Platform}; the person was asked to send it again")]
     private partial void LogStorageFailed(string fault, string kind, Platform platform);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage failed ({Fault}) while releasing a {Platform} event id after a failure")]
-    private partial void LogUnmarkFailed(string fault, Platform platform);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while marking a {Platform} event handled; it may be handled again at the next start")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while marking a {Platform} event handled that stored nothing; it is handled again at the next start")]
     private partial void LogMarkFailed(string fault, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]

@@ -8,24 +8,30 @@ namespace SupportBot.Discord;
 /// How far one interaction has been answered. Discord allows one initial response within 3 s, then edits of the
 /// original and follow-ups; it drops an interaction left unanswered. The clock starts when the interaction
 /// arrives: if the replies are not known after <see cref="DeferAfter"/>, the answer is deferred first, and the
-/// replies then fill the deferred message.
+/// replies then fill the deferred message. When the bot is backlogged the answer is deferred at once, on arrival
+/// (admission control): waiting for the timer would send the deferral late, and then the answer late too.
 /// </summary>
 internal sealed partial class DiscordInteractionAnswer : IDisposable
 {
     /// <summary>Discord drops an interaction not answered within 3 s; after this long the answer is deferred.</summary>
     internal static readonly TimeSpan DeferAfter = TimeSpan.FromSeconds(2);
 
+    /// <summary>Discord's deadline for the first response, counted from the interaction's arrival.</summary>
+    internal static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
+
     private readonly DiscordApi _api;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _handled = new();
+    private readonly long _arrived;
     private Task _deferral = Task.CompletedTask;
     private bool _answered;
     private bool _deferred;
     private bool _originalUsed;
 
-    private DiscordInteractionAnswer(WireInteraction interaction, DiscordApi api, ILogger logger)
+    private DiscordInteractionAnswer(WireInteraction interaction, DiscordApi api, ILogger logger, long arrived)
     {
         Interaction = interaction;
+        _arrived = arrived;
         _api = api;
         _logger = logger;
     }
@@ -46,11 +52,12 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>A press may replace its message only when that message is private: ephemeral, or in the DM.</summary>
     private bool CanReplace => IsComponent && (!Ephemeral || Interaction.Message?.Flags?.HasFlag(MessageFlags.Ephemeral) == true);
 
-    /// <summary>Starts the clock for an interaction that just arrived.</summary>
-    public static DiscordInteractionAnswer Start(WireInteraction interaction, DiscordApi api, TimeProvider time, ILogger logger, CancellationToken ct)
+    /// <summary>Starts the clock for an interaction that just arrived; <paramref name="deferNow"/> defers it at once.</summary>
+    public static DiscordInteractionAnswer Start(
+        WireInteraction interaction, DiscordApi api, TimeProvider time, ILogger logger, bool deferNow, CancellationToken ct)
     {
-        var answer = new DiscordInteractionAnswer(interaction, api, logger);
-        answer._deferral = answer.DeferLaterAsync(time, ct);
+        var answer = new DiscordInteractionAnswer(interaction, api, logger, time.GetTimestamp());
+        answer._deferral = answer.DeferLaterAsync(time, deferNow ? TimeSpan.Zero : DeferAfter, ct);
         return answer;
     }
 
@@ -112,15 +119,34 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     private Task CallbackAsync(InteractionCallback callback, CancellationToken ct) =>
         _api.InteractionCallbackAsync(Interaction.Id, Interaction.Token, callback, ct);
 
-    private async Task DeferLaterAsync(TimeProvider time, CancellationToken ct)
+    private async Task DeferLaterAsync(TimeProvider time, TimeSpan after, CancellationToken ct)
     {
         try
         {
-            await Task.Delay(DeferAfter, time, _handled.Token);
+            if (after == TimeSpan.Zero)
+            {
+                await Task.Yield(); // off the gateway's receive loop, which called Start
+            }
+            else
+            {
+                await Task.Delay(after, time, _handled.Token);
+            }
         }
         catch (OperationCanceledException)
         {
             return; // answered in time
+        }
+
+        if (_handled.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (time.GetElapsedTime(_arrived) >= Deadline)
+        {
+            // A starved timer fired past the deadline: Discord would refuse the deferral, so none is sent.
+            LogDeferralTooLate(Interaction.Type);
+            return;
         }
 
         // Components keep their message until the answer is known; commands and forms show "thinking…".
@@ -147,6 +173,9 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deferred a Discord interaction of type {Type}")]
     private partial void LogDeferred(InteractionType type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Discord interaction of type {Type} was still unanswered past its deadline; no deferral was sent")]
+    private partial void LogDeferralTooLate(InteractionType type);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord deferral failed ({Kind})")]
     private partial void LogDeferralFailed(string kind);

@@ -16,33 +16,27 @@ public sealed partial class ConversationStore
     /// </summary>
     public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        ForgetResult result;
-        await using (var tx = await db.BeginTransactionAsync(ct))
+        var args = new { person = ids.Key(person) };
+        var result = await database.WriteAsync((db, tx) =>
         {
-            var args = new { person = ids.Key(person) };
-            var open = (await db.QueryAsync<Row>(new CommandDefinition(
-                $"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx, cancellationToken: ct)))
+            var open = db.Query<Row>($"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx)
                 .Select(TryOpen).OfType<Conversation>().ToList();
-            var messages = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
-            var notes = await db.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx, cancellationToken: ct));
-            var conversations = await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM Conversations WHERE Survivor = @person", args, tx, cancellationToken: ct));
-            var drafts = await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM Drafts WHERE Person = @person", args, tx, cancellationToken: ct));
-            await db.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct));
-            await db.ExecuteAsync(new CommandDefinition(
-                "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            result = new ForgetResult(conversations, messages, notes, drafts, open);
-        }
+            var messages = db.ExecuteScalar<int>(
+                "SELECT COUNT(*) FROM Messages WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx);
+            var notes = db.ExecuteScalar<int>(
+                "SELECT COUNT(*) FROM Notes WHERE ConversationId IN (SELECT Id FROM Conversations WHERE Survivor = @person)", args, tx);
+            var conversations = db.Execute("DELETE FROM Conversations WHERE Survivor = @person", args, tx);
+            var drafts = db.Execute("DELETE FROM Drafts WHERE Person = @person", args, tx);
+            db.Execute("DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx);
+            db.Execute("UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx);
+            return new ForgetResult(conversations, messages, notes, drafts, open);
+        }, ct);
 
         // The deletion is committed whatever happens here, so a failed checkpoint must not turn into an error reply.
+        // It runs on a reader's connection: a checkpoint cannot run inside the writer's transaction.
         try
         {
+            await using var db = await database.OpenAsync(CancellationToken.None);
             if (!await Database.CheckpointAsync(db, CancellationToken.None))
             {
                 LogCheckpointDeferred();
@@ -96,10 +90,7 @@ public sealed partial class ConversationStore
 
     private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var deleted = await db.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        var deleted = await database.WriteAsync((db, tx) => db.Execute(sql, args, tx), ct);
         LogSweptBatch(deleted);
         return deleted;
     }

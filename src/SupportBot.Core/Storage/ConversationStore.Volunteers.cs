@@ -13,84 +13,80 @@ public sealed partial class ConversationStore
     /// claim is in the transcript, every one after it sees the claim and is relayed. Nothing is written unless the
     /// whole conversation can be opened.
     /// </summary>
-    public async Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct));
-        if (row is null)
-        {
-            return new ClaimResult(ClaimOutcome.NotWaiting, null, []);
-        }
-
-        var conversation = TryOpen(row);
         var key = ids.Key(volunteer);
-        if (conversation is null)
+        return database.WriteAsync((db, tx) =>
         {
-            return new ClaimResult(ClaimOutcome.Unreadable, null, []);
-        }
+            var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx);
+            if (row is null)
+            {
+                return new ClaimResult(ClaimOutcome.NotWaiting, null, []);
+            }
 
-        if (conversation.Status == ConversationStatus.Claimed && row.ClaimedBy == key)
-        {
-            await SetFocusAsync(db, tx, volunteer, id, ct);
-            await tx.CommitAsync(ct);
-            return new ClaimResult(ClaimOutcome.AlreadyYours, conversation, []);
-        }
+            var conversation = TryOpen(row);
+            if (conversation is null)
+            {
+                return new ClaimResult(ClaimOutcome.Unreadable, null, []);
+            }
 
-        if (conversation.Status != ConversationStatus.Queued)
-        {
-            return new ClaimResult(conversation.Status == ConversationStatus.Claimed ? ClaimOutcome.Taken : ClaimOutcome.NotWaiting, conversation, []);
-        }
+            if (conversation.Status == ConversationStatus.Claimed && row.ClaimedBy == key)
+            {
+                SetFocus(db, tx, volunteer, id);
+                return new ClaimResult(ClaimOutcome.AlreadyYours, conversation, []);
+            }
 
-        var transcript = await TryReadTranscriptAsync(db, tx, id, ct);
-        if (transcript is null)
-        {
-            return new ClaimResult(ClaimOutcome.Unreadable, null, []);
-        }
+            if (conversation.Status != ConversationStatus.Queued)
+            {
+                return new ClaimResult(conversation.Status == ConversationStatus.Claimed ? ClaimOutcome.Taken : ClaimOutcome.NotWaiting, conversation, []);
+            }
 
-        var now = Now();
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE Conversations SET Status = 'Claimed', ClaimedBy = @key, ClaimedBySealed = @sealedAddress, ClaimedAt = @now
-            WHERE Id = @id AND Status = 'Queued'
-            """,
-            new { id, key, sealedAddress = ids.Seal(volunteer), now }, tx, cancellationToken: ct));
-        if (changed != 1)
-        {
-            return new ClaimResult(ClaimOutcome.Taken, conversation, []);
-        }
+            var transcript = TryReadTranscript(db, tx, id);
+            if (transcript is null)
+            {
+                return new ClaimResult(ClaimOutcome.Unreadable, null, []);
+            }
 
-        await AuditAsync(db, tx, id, volunteer, "claim", now, ct);
-        await AuditAsync(db, tx, id, volunteer, "read-transcript", now, ct);
-        await SetFocusAsync(db, tx, volunteer, id, ct);
-        await tx.CommitAsync(ct);
-        return new ClaimResult(ClaimOutcome.Claimed, conversation with { Status = ConversationStatus.Claimed, ClaimedBy = volunteer }, transcript);
+            var now = Now();
+            var changed = db.Execute(
+                """
+                UPDATE Conversations SET Status = 'Claimed', ClaimedBy = @key, ClaimedBySealed = @sealedAddress, ClaimedAt = @now
+                WHERE Id = @id AND Status = 'Queued'
+                """,
+                new { id, key, sealedAddress = ids.Seal(volunteer), now }, tx);
+            if (changed != 1)
+            {
+                return new ClaimResult(ClaimOutcome.Taken, conversation, []);
+            }
+
+            Audit(db, tx, id, volunteer, "claim", now);
+            Audit(db, tx, id, volunteer, "read-transcript", now);
+            SetFocus(db, tx, volunteer, id);
+            return new ClaimResult(ClaimOutcome.Claimed, conversation with { Status = ConversationStatus.Claimed, ClaimedBy = volunteer }, transcript);
+        }, ct);
     }
 
     /// <summary>Everything said and noted in a conversation, for the volunteer who holds it; the reading is audited.</summary>
-    public async Task<IReadOnlyList<TranscriptEntry>> ReadTranscriptAsync(long id, Address volunteer, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct))
+    public Task<IReadOnlyList<TranscriptEntry>> ReadTranscriptAsync(long id, Address volunteer, CancellationToken ct) =>
+        database.WriteAsync<IReadOnlyList<TranscriptEntry>>((db, tx) =>
         {
-            return [];
-        }
+            if (!Holds(db, tx, id, volunteer))
+            {
+                return [];
+            }
 
-        var transcript = await TryReadTranscriptAsync(db, tx, id, ct)
-            ?? throw new CryptographicException($"Conversation {id} holds a message that cannot be decrypted.");
-        await AuditAsync(db, tx, id, volunteer, "read-transcript", Now(), ct);
-        await tx.CommitAsync(ct);
-        return transcript;
-    }
+            var transcript = TryReadTranscript(db, tx, id)
+                ?? throw new CryptographicException($"Conversation {id} holds a message that cannot be decrypted.");
+            Audit(db, tx, id, volunteer, "read-transcript", Now());
+            return transcript;
+        }, ct);
 
-    private async Task<IReadOnlyList<TranscriptEntry>?> TryReadTranscriptAsync(IDbConnection db, IDbTransaction tx, long id, CancellationToken ct)
+    private List<TranscriptEntry>? TryReadTranscript(IDbConnection db, IDbTransaction tx, long id)
     {
-        var messages = await db.QueryAsync<(string Sender, byte[] Body, long SentAt, long Id)>(new CommandDefinition(
-            "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct));
-        var notes = await db.QueryAsync<(byte[] Body, long WrittenAt, long Id)>(new CommandDefinition(
-            "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx, cancellationToken: ct));
+        var messages = db.Query<(string Sender, byte[] Body, long SentAt, long Id)>(
+            "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx);
+        var notes = db.Query<(byte[] Body, long WrittenAt, long Id)>(
+            "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx);
         try
         {
             return messages.Select(m => (Entry: new TranscriptEntry(m.Sender, cipher.Decrypt(m.Body, MessageContext(id)), FromUnix(m.SentAt)), m.Id))
@@ -107,44 +103,43 @@ public sealed partial class ConversationStore
     }
 
     /// <summary>Puts a held conversation back in the queue at its original place.</summary>
-    public async Task<Conversation?> ReleaseAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<Conversation?> ReleaseAsync(long id, Address volunteer, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
         var args = new { id, volunteer = ids.Key(volunteer) };
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx, cancellationToken: ct));
-        if (row is null)
+        return database.WriteAsync((db, tx) =>
         {
-            return null;
-        }
+            var row = db.QuerySingleOrDefault<Row>(
+                $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx);
+            if (row is null)
+            {
+                return null;
+            }
 
-        // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
-        var conversation = Open(row);
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL WHERE Id = @id AND ClaimedBy = @volunteer",
-            args, tx, cancellationToken: ct));
-        await AuditAsync(db, tx, id, volunteer, "release", Now(), ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return conversation with { Status = ConversationStatus.Queued, ClaimedBy = null };
+            // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
+            var conversation = Open(row);
+            db.Execute(
+                "UPDATE Conversations SET Status = 'Queued', ClaimedBy = NULL, ClaimedBySealed = NULL, ClaimedAt = NULL WHERE Id = @id AND ClaimedBy = @volunteer",
+                args, tx);
+            Audit(db, tx, id, volunteer, "release", Now());
+            db.Execute("DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx);
+            return conversation with { Status = ConversationStatus.Queued, ClaimedBy = null };
+        }, ct);
     }
 
     /// <summary>Closes a conversation held by this volunteer.</summary>
-    public async Task<Conversation?> CloseByVolunteerAsync(long id, Address volunteer, string outcome, CancellationToken ct)
+    public Task<Conversation?> CloseByVolunteerAsync(long id, Address volunteer, string outcome, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var conversation = await CloseAsync(db, tx, "Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = ids.Key(volunteer), outcome, now = Now() }, ct);
-        if (conversation is not null)
+        var args = new { id, volunteer = ids.Key(volunteer), outcome, now = Now() };
+        return database.WriteAsync((db, tx) =>
         {
-            await AuditAsync(db, tx, id, volunteer, "close:" + outcome, Now(), ct);
-        }
+            var conversation = Close(db, tx, "Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args);
+            if (conversation is not null)
+            {
+                Audit(db, tx, id, volunteer, "close:" + outcome, args.now);
+            }
 
-        await tx.CommitAsync(ct);
-        return conversation;
+            return conversation;
+        }, ct);
     }
 
     public async Task<IReadOnlyList<Conversation>> HeldByAsync(Address volunteer, CancellationToken ct)
@@ -167,38 +162,34 @@ public sealed partial class ConversationStore
             new { volunteer = ids.Key(volunteer) }, cancellationToken: ct));
     }
 
-    public async Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct))
+    public Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct) =>
+        database.WriteAsync((db, tx) =>
         {
-            return false;
-        }
+            if (!Holds(db, tx, id, volunteer))
+            {
+                return false;
+            }
 
-        await SetFocusAsync(db, tx, volunteer, id, ct);
-        await tx.CommitAsync(ct);
-        return true;
-    }
+            SetFocus(db, tx, volunteer, id);
+            return true;
+        }, ct);
 
     /// <summary>Saves a volunteer's note on a conversation they hold; audited.</summary>
-    public async Task<bool> AddNoteAsync(long id, Address volunteer, string text, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        if (!await HoldsAsync(db, tx, id, volunteer, ct))
+    public Task<bool> AddNoteAsync(long id, Address volunteer, string text, CancellationToken ct) =>
+        database.WriteAsync((db, tx) =>
         {
-            return false;
-        }
+            if (!Holds(db, tx, id, volunteer))
+            {
+                return false;
+            }
 
-        var now = Now();
-        await db.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO Notes (ConversationId, Volunteer, Body, WrittenAt) VALUES (@id, @volunteer, @body, @now)",
-            new { id, volunteer = ids.Key(volunteer), body = cipher.Encrypt(text, NoteContext(id)), now }, tx, cancellationToken: ct));
-        await AuditAsync(db, tx, id, volunteer, "note", now, ct);
-        await tx.CommitAsync(ct);
-        return true;
-    }
+            var now = Now();
+            db.Execute(
+                "INSERT INTO Notes (ConversationId, Volunteer, Body, WrittenAt) VALUES (@id, @volunteer, @body, @now)",
+                new { id, volunteer = ids.Key(volunteer), body = cipher.Encrypt(text, NoteContext(id)), now }, tx);
+            Audit(db, tx, id, volunteer, "note", now);
+            return true;
+        }, ct);
 
     /// <summary>The audit trail of one conversation, oldest first: (the volunteer's key, see <see cref="PersonIds.Key(Address)"/>, action).</summary>
     public async Task<IReadOnlyList<(string Volunteer, string Action)>> AuditTrailAsync(long id, CancellationToken ct)
@@ -209,18 +200,18 @@ public sealed partial class ConversationStore
         return rows.ToList();
     }
 
-    private async Task<bool> HoldsAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, CancellationToken ct) =>
-        await db.ExecuteScalarAsync<long>(new CommandDefinition(
+    private bool Holds(IDbConnection db, IDbTransaction tx, long id, Address volunteer) =>
+        db.ExecuteScalar<long>(
             "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer",
-            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct)) == 1;
+            new { id, volunteer = ids.Key(volunteer) }, tx) == 1;
 
-    private Task<int> AuditAsync(IDbConnection db, IDbTransaction tx, long id, Address volunteer, string action, long now, CancellationToken ct) =>
-        db.ExecuteAsync(new CommandDefinition(
+    private void Audit(IDbConnection db, IDbTransaction tx, long id, Address volunteer, string action, long now) =>
+        db.Execute(
             "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @volunteer, @action, @now)",
-            new { id, volunteer = ids.Key(volunteer), action, now }, tx, cancellationToken: ct));
+            new { id, volunteer = ids.Key(volunteer), action, now }, tx);
 
-    private Task<int> SetFocusAsync(IDbConnection db, IDbTransaction tx, Address volunteer, long id, CancellationToken ct) =>
-        db.ExecuteAsync(new CommandDefinition(
+    private void SetFocus(IDbConnection db, IDbTransaction tx, Address volunteer, long id) =>
+        db.Execute(
             "INSERT INTO VolunteerFocus (Volunteer, ConversationId) VALUES (@volunteer, @id) ON CONFLICT (Volunteer) DO UPDATE SET ConversationId = excluded.ConversationId",
-            new { id, volunteer = ids.Key(volunteer) }, tx, cancellationToken: ct));
+            new { id, volunteer = ids.Key(volunteer) }, tx);
 }

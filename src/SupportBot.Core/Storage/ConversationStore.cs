@@ -52,85 +52,82 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// Stores a survivor's direct message: into their open conversation, or a new one awaiting consent. The open
     /// conversation is read and the message written in one write transaction, so a claim committing at the same
     /// moment either comes first (and the message is relayed) or after (and its transcript holds the message).
+    /// An urgent message raises an open conversation's priority in the same transaction; the conversation is
+    /// returned as it was before, so the caller still sees that it was raised.
     /// </summary>
-    public async Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
+    public Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
         var key = ids.Key(survivor);
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Survivor = @key AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { key }, tx, cancellationToken: ct));
-        var now = Now();
-        if (row is not null)
+        return database.WriteAsync((db, tx) =>
         {
-            var open = Open(row);
-            await InsertMessageAsync(db, tx, open.Id, Sender.Survivor, text, now, ct);
-            await tx.CommitAsync(ct);
-            return new SurvivorWrite(open, Started: false);
-        }
+            var row = db.QuerySingleOrDefault<Row>(
+                $"SELECT {Columns} FROM Conversations WHERE Survivor = @key AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1", new { key }, tx);
+            var now = Now();
+            if (row is not null)
+            {
+                var open = Open(row);
+                InsertMessage(db, tx, open.Id, Sender.Survivor, text, now);
+                if (priority > open.Priority)
+                {
+                    RaisePriority(db, tx, open.Id);
+                }
 
-        var id = await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            INSERT INTO Conversations (Survivor, SurvivorSealed, Pseudonym, Status, Priority, CreatedAt)
-            VALUES (@key, @sealedAddress, @pseudonym, 'Consent', @priority, @now)
-            RETURNING Id
-            """,
-            new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx, cancellationToken: ct));
-        await InsertMessageAsync(db, tx, id, Sender.Survivor, text, now, ct);
-        await tx.CommitAsync(ct);
-        return new SurvivorWrite(new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null), Started: true);
+                return new SurvivorWrite(open, Started: false);
+            }
+
+            var id = db.ExecuteScalar<long>(
+                """
+                INSERT INTO Conversations (Survivor, SurvivorSealed, Pseudonym, Status, Priority, CreatedAt)
+                VALUES (@key, @sealedAddress, @pseudonym, 'Consent', @priority, @now)
+                RETURNING Id
+                """,
+                new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx);
+            InsertMessage(db, tx, id, Sender.Survivor, text, now);
+            return new SurvivorWrite(new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null), Started: true);
+        }, ct);
     }
 
     /// <summary>Adds a message. A volunteer's message is written only while they hold the conversation, and is audited.</summary>
-    public async Task<bool> AddMessageAsync(long id, Sender sender, string text, Address? volunteer, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        if (volunteer is not null && !await HoldsAsync(db, tx, id, volunteer, ct))
+    public Task<bool> AddMessageAsync(long id, Sender sender, string text, Address? volunteer, CancellationToken ct) =>
+        database.WriteAsync((db, tx) =>
         {
-            return false;
-        }
+            if (volunteer is not null && !Holds(db, tx, id, volunteer))
+            {
+                return false;
+            }
 
-        var now = Now();
-        await InsertMessageAsync(db, tx, id, sender, text, now, ct);
-        if (volunteer is not null)
-        {
-            await AuditAsync(db, tx, id, volunteer, "message", now, ct);
-        }
+            var now = Now();
+            InsertMessage(db, tx, id, sender, text, now);
+            if (volunteer is not null)
+            {
+                Audit(db, tx, id, volunteer, "message", now);
+            }
 
-        await tx.CommitAsync(ct);
-        return true;
-    }
+            return true;
+        }, ct);
 
     /// <summary>Moves a conversation from consent to the queue. Only its survivor can, and only once.</summary>
-    public async Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct)
+    public Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
         var args = new { id, survivor = ids.Key(survivor), now = Now(), name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)) };
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx, cancellationToken: ct));
-        if (row is null)
+        return database.WriteAsync((db, tx) =>
         {
-            return null;
-        }
+            var row = db.QuerySingleOrDefault<Row>(
+                $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx);
+            if (row is null)
+            {
+                return null;
+            }
 
-        // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
-        var conversation = Open(row);
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName };
+            // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
+            var conversation = Open(row);
+            db.Execute("UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx);
+            return conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName };
+        }, ct);
     }
 
-    public async Task RaisePriorityAsync(long id, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Priority = @urgent WHERE Id = @id",
-            new { id, urgent = (int)Priority.Urgent }, cancellationToken: ct));
-    }
+    public Task RaisePriorityAsync(long id, CancellationToken ct) =>
+        database.WriteAsync((db, tx) => RaisePriority(db, tx, id), ct);
 
     /// <summary>Waiting conversations, urgent first, then the longest waiting.</summary>
     public async Task<IReadOnlyList<Conversation>> QueueAsync(CancellationToken ct)
@@ -154,30 +151,23 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     }
 
     /// <summary>Closes the survivor's open conversation, whatever its state. Returns it as it was before closing.</summary>
-    public async Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct)
+    public Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var conversation = await CloseAsync(db, tx, "Survivor = @survivor AND Status <> 'Closed'",
-            new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() }, ct);
-        await tx.CommitAsync(ct);
-        return conversation;
+        var args = new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() };
+        return database.WriteAsync((db, tx) => Close(db, tx, "Survivor = @survivor AND Status <> 'Closed'", args), ct);
     }
 
     /// <summary>Deletes a conversation that never left the consent step: the survivor chose not to share it.</summary>
-    public async Task<bool> DeleteUnsharedAsync(long id, Address survivor, CancellationToken ct)
+    public Task<bool> DeleteUnsharedAsync(long id, Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'",
-            new { id, survivor = ids.Key(survivor) }, cancellationToken: ct));
-        return changed == 1;
+        var args = new { id, survivor = ids.Key(survivor) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("DELETE FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx) == 1, ct);
     }
 
-    private async Task<Conversation?> CloseAsync(IDbConnection db, IDbTransaction tx, string where, object args, CancellationToken ct)
+    private Conversation? Close(IDbConnection db, IDbTransaction tx, string where, object args)
     {
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE {where} ORDER BY Id DESC LIMIT 1", args, tx, cancellationToken: ct));
+        var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE {where} ORDER BY Id DESC LIMIT 1", args, tx);
         if (row is null)
         {
             return null;
@@ -185,16 +175,17 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
         var parameters = new DynamicParameters(args);
         parameters.Add("closeId", row.Id);
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId",
-            parameters, tx, cancellationToken: ct));
+        db.Execute("UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId", parameters, tx);
         return Open(row);
     }
 
-    private Task<int> InsertMessageAsync(IDbConnection db, IDbTransaction tx, long id, Sender sender, string text, long now, CancellationToken ct) =>
-        db.ExecuteAsync(new CommandDefinition(
+    private void InsertMessage(IDbConnection db, IDbTransaction tx, long id, Sender sender, string text, long now) =>
+        db.Execute(
             "INSERT INTO Messages (ConversationId, Sender, Body, SentAt) VALUES (@id, @sender, @body, @now)",
-            new { id, sender = sender.ToString(), body = cipher.Encrypt(text, MessageContext(id)), now }, tx, cancellationToken: ct));
+            new { id, sender = sender.ToString(), body = cipher.Encrypt(text, MessageContext(id)), now }, tx);
+
+    private static int RaisePriority(IDbConnection db, IDbTransaction tx, long id) =>
+        db.Execute("UPDATE Conversations SET Priority = @urgent WHERE Id = @id", new { id, urgent = (int)Priority.Urgent }, tx);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

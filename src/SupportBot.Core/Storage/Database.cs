@@ -7,9 +7,10 @@ namespace SupportBot.Core.Storage;
 /// <summary>
 /// Opens connections to the SQLite file, brings its schema up to date at start and refuses a key that is not the
 /// one the file was written with. Every connection zeroes what it deletes (secure_delete), so forgotten words do
-/// not linger in free pages.
+/// not linger in free pages. Reads open their own connections (<see cref="OpenAsync"/>); every write goes through
+/// <see cref="WriteAsync"/>, the one writer, and never opens a connection of its own.
 /// </summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
     private const string WrongKey =
         "The encryption key does not open this database: start with the Storage:EncryptionKey (or supportbot.key file) it was created with, or point Storage:Path at a new database.";
@@ -138,6 +139,7 @@ public sealed class Database
     private readonly string _connectionString;
     private readonly MessageCipher _cipher;
     private readonly PersonIds _ids;
+    private readonly DatabaseWriter _writer;
 
     public Database(StorageOptions options, MessageCipher cipher, PersonIds ids)
     {
@@ -150,11 +152,26 @@ public sealed class Database
         {
             DataSource = fullPath,
             ForeignKeys = true,
-            // Seconds a statement waits on a locked database before failing; claims from many volunteers queue here.
+            // Seconds a statement waits on a locked database before failing: only another process (a backup, a second
+            // bot by mistake) can hold it, as this one writes through one writer.
             DefaultTimeout = options.BusyTimeoutSeconds,
         }.ToString();
         Migrate();
+        _writer = new DatabaseWriter(OpenWriter);
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the one writer's transaction, committed with whatever other callers queued at the
+    /// same time; completes once it is durable. Work that throws is undone alone and its exception is thrown here; a
+    /// failed commit (disk full, locked, read-only) throws for every caller in it, and <see cref="StorageFault"/> names it.
+    /// The work runs on the writer's thread: it must only read and write through the connection and transaction given.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct) =>
+        _writer.WriteAsync(work, ct);
+
+    public void Dispose() => _writer.Dispose();
+
+    internal long Commits => _writer.Commits;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
@@ -167,6 +184,25 @@ public sealed class Database
         catch
         {
             await connection.DisposeAsync();
+            throw;
+        }
+
+        return connection;
+    }
+
+    // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
+    // a commit returns only once the WAL is on disk.
+    private SqliteConnection OpenWriter()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            connection.Execute("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;");
+        }
+        catch
+        {
+            connection.Dispose();
             throw;
         }
 

@@ -70,40 +70,38 @@ public sealed partial class DraftStore(Database database, MessageCipher cipher, 
         return new Draft(Enum.Parse<DraftStep>(row.Step), answers, row.Kept == 1, DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
     }
 
-    public async Task SaveAsync(Address person, DraftStep step, DraftAnswers answers, bool kept, CancellationToken ct)
+    public Task SaveAsync(Address person, DraftStep step, DraftAnswers answers, bool kept, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO Drafts (Person, Step, Answers, Kept, UpdatedAt) VALUES (@person, @step, @answers, @kept, @now)
-            ON CONFLICT (Person) DO UPDATE SET Step = excluded.Step, Answers = excluded.Answers, Kept = excluded.Kept, UpdatedAt = excluded.UpdatedAt
-            """,
-            new
-            {
-                person = ids.Key(person),
-                step = step.ToString(),
-                answers = cipher.Encrypt(JsonSerializer.Serialize(answers, DraftJson.Default.DraftAnswers), Context(person)),
-                kept = kept ? 1 : 0,
-                now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            },
-            cancellationToken: ct));
+        var args = new
+        {
+            person = ids.Key(person),
+            step = step.ToString(),
+            answers = cipher.Encrypt(JsonSerializer.Serialize(answers, DraftJson.Default.DraftAnswers), Context(person)),
+            kept = kept ? 1 : 0,
+            now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        return database.WriteAsync(
+            (db, tx) => db.Execute(
+                """
+                INSERT INTO Drafts (Person, Step, Answers, Kept, UpdatedAt) VALUES (@person, @step, @answers, @kept, @now)
+                ON CONFLICT (Person) DO UPDATE SET Step = excluded.Step, Answers = excluded.Answers, Kept = excluded.Kept, UpdatedAt = excluded.UpdatedAt
+                """,
+                args, tx),
+            ct);
     }
 
     /// <summary>Deletes the person's draft; the number of drafts deleted (0 or 1).</summary>
-    public async Task<int> DeleteAsync(Address person, CancellationToken ct)
+    public Task<int> DeleteAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Drafts WHERE Person = @person", new { person = ids.Key(person) }, cancellationToken: ct));
+        var args = new { person = ids.Key(person) };
+        return database.WriteAsync((db, tx) => db.Execute("DELETE FROM Drafts WHERE Person = @person", args, tx), ct);
     }
 
     /// <summary>Deletes flows that were left unfinished and not kept.</summary>
-    public async Task<int> SweepAsync(DateTimeOffset abandonedBefore, CancellationToken ct)
+    public Task<int> SweepAsync(DateTimeOffset abandonedBefore, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Drafts WHERE Kept = 0 AND UpdatedAt < @before",
-            new { before = abandonedBefore.ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        var args = new { before = abandonedBefore.ToUnixTimeMilliseconds() };
+        return database.WriteAsync((db, tx) => db.Execute("DELETE FROM Drafts WHERE Kept = 0 AND UpdatedAt < @before", args, tx), ct);
     }
 
     private static string Context(Address person) => $"draft:{person}";

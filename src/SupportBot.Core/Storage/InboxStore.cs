@@ -6,42 +6,30 @@ using Microsoft.Extensions.Logging;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// The inbox and the one dedupe: a row per inbound event, keyed by the keyed hash of its platform event id. An adapter
-/// that acknowledges stores the event sealed (<see cref="AcceptAsync"/>) before it acks, so a crash after the ack
-/// loses nothing: the row is handled on the next start. Handling marks the row handled and drops the payload.
-/// Adapters that do not store first mark the row handled at once (<see cref="TryMarkAsync"/>), as before.
+/// The inbox and the one dedupe: a row per state-changing inbound event, keyed by the keyed hash of its platform event
+/// id. The event is stored sealed (<see cref="AcceptAsync"/>) before the platform is told it arrived, so a crash after
+/// that loses nothing: the row is handled on the next start. While an event is handled (<see cref="Handling"/>) every
+/// write it makes marks its row handled in the same transaction, and drops the payload, so a replay after a crash
+/// finds either the work and the mark or neither.
 /// </summary>
 public sealed partial class InboxStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock, ILogger<InboxStore> logger)
 {
-    /// <summary>Stores the event, sealed, unhandled; false when its id was stored before. Committed when this returns.</summary>
-    public async Task<bool> AcceptAsync(Inbound inbound, CancellationToken ct)
+    private const string MarkSql = "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key AND HandledAt IS NULL";
+
+    /// <summary>Stores the event, sealed, unhandled; false when its id was stored before. Durable when this returns.</summary>
+    public Task<bool> AcceptAsync(Inbound inbound, CancellationToken ct)
     {
         var key = ids.Key(inbound.EventId);
-        var payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound)), Context(key));
-        await using var db = await database.OpenAsync(ct);
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO Inbox (EventId, Platform, Payload, ReceivedAt) VALUES (@key, @platform, @payload, @now)",
-            new { key, platform = inbound.Actor.Platform.ToString(), payload, now = Now() }, cancellationToken: ct));
-        return changed == 1;
-    }
-
-    /// <summary>Records an event as handled straight away; false when it was already recorded.</summary>
-    public async Task<bool> TryMarkAsync(Inbound inbound, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        var now = Now();
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) VALUES (@key, @platform, NULL, @now, @now)",
-            new { key = ids.Key(inbound.EventId), platform = inbound.Actor.Platform.ToString(), now }, cancellationToken: ct));
-        return changed == 1;
-    }
-
-    /// <summary>Forgets a mark whose handling failed, so that the platform's retry is handled.</summary>
-    public async Task UnmarkAsync(string eventId, CancellationToken ct)
-    {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Inbox WHERE EventId = @key", new { key = ids.Key(eventId) }, cancellationToken: ct));
+        var args = new
+        {
+            key,
+            platform = inbound.Actor.Platform.ToString(),
+            payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound)), Context(key)),
+            now = Now(),
+        };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("INSERT OR IGNORE INTO Inbox (EventId, Platform, Payload, ReceivedAt) VALUES (@key, @platform, @payload, @now)", args, tx) == 1,
+            ct);
     }
 
     /// <summary>True when a stored event is still waiting to be handled.</summary>
@@ -52,13 +40,21 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
             "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId) }, cancellationToken: ct)) == 1;
     }
 
-    /// <summary>Marks a stored event handled and drops its words.</summary>
-    public async Task MarkHandledAsync(string eventId, CancellationToken ct)
+    /// <summary>
+    /// Until the scope is disposed, every write of this flow also marks the event handled, in the same transaction;
+    /// <see cref="WriteMark.IsCommitted"/> then says whether one did.
+    /// </summary>
+    internal WriteMark.Scope Handling(string eventId)
     {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key AND HandledAt IS NULL",
-            new { key = ids.Key(eventId), now = Now() }, cancellationToken: ct));
+        var key = ids.Key(eventId);
+        return WriteMark.Begin((db, tx) => db.Execute(MarkSql, new { key, now = Now() }, tx));
+    }
+
+    /// <summary>Marks a stored event handled and drops its words: for an event whose handling wrote nothing.</summary>
+    public Task MarkHandledAsync(string eventId, CancellationToken ct)
+    {
+        var args = new { key = ids.Key(eventId), now = Now() };
+        return database.WriteAsync((db, tx) => db.Execute(MarkSql, args, tx), ct);
     }
 
     /// <summary>Stored events of a platform not handled yet, oldest first. A row that cannot be opened is logged and marked handled.</summary>
@@ -82,9 +78,8 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
             catch (Exception e) when (e is CryptographicException or JsonException or NullReferenceException)
             {
                 LogUnreadable(platform, e.GetType().Name);
-                await using var db = await database.OpenAsync(ct);
-                await db.ExecuteAsync(new CommandDefinition(
-                    "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key", new { key, now = Now() }, cancellationToken: ct));
+                var args = new { key, now = Now() };
+                await database.WriteAsync((db, tx) => db.Execute(MarkSql, args, tx), ct);
             }
         }
 

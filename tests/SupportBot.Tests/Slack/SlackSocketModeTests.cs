@@ -122,7 +122,8 @@ public sealed class SlackSocketModeTests
         await using (var blocker = await HoldWriteLockAsync(host.DatabasePath))
         {
             dm = await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("USLOW2", "hello there", "EvSlow"));
-            button = await slack.SendEnvelopeAsync("interactive", host.ButtonPress("USLOW3", "next:resources", "C111", "r-slow3"));
+            // A button that changes state (End): one that only answers is remembered in memory and acked at once.
+            button = await slack.SendEnvelopeAsync("interactive", host.ButtonPress("USLOW3", "end:1", "C111", "r-slow3"));
             var sentAt = DateTimeOffset.UtcNow;
             // /end writes (its event id), so it waits on the lock like the others; /help would be answered at once, touching no disk.
             var slash = await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("slash_commands", host.SlashCommand("USLOW", "/end", "", "r-slow")), AckDeadline);
