@@ -30,6 +30,10 @@ internal sealed partial class SlackResponder : IDisposable
     private readonly PersonLanes _lanes;
     private readonly Messages _messages;
 
+    // SQLite takes one writer at a time and blocks the thread of each one waiting: a burst of 400 envelopes stored all
+    // at once held 400 pool threads, and a slash command waited over 10 s for its ack. A few at a time keep the pool free.
+    private readonly SemaphoreSlim _storing = new(Math.Max(2, Environment.ProcessorCount));
+
     public SlackResponder(
         Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, ContentCatalog content, TimeProvider time, ILogger<SlackResponder> logger)
     {
@@ -238,7 +242,11 @@ internal sealed partial class SlackResponder : IDisposable
     /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
 
-    public void Dispose() => _inFlight.Dispose();
+    public void Dispose()
+    {
+        _inFlight.Dispose();
+        _storing.Dispose();
+    }
 
     /// <summary>What Slack is told about a slash command: received or not (no ack, HTTP 503), and the private answer the ack carries, if any.</summary>
     internal readonly record struct SlashAck(bool Received, JsonObject? Answer);
@@ -269,7 +277,15 @@ internal sealed partial class SlackResponder : IDisposable
             return null;
         }
 
-        return await _bot.AcceptAsync(inbound, _inFlight.Token) == Acceptance.Stored ? inbound : null;
+        await _storing.WaitAsync(_inFlight.Token);
+        try
+        {
+            return await _bot.AcceptAsync(inbound, _inFlight.Token) == Acceptance.Stored ? inbound : null;
+        }
+        finally
+        {
+            _storing.Release();
+        }
     }
 
     private async Task<bool> StoredOrNothingAsync(Task<Inbound?> stored)

@@ -91,6 +91,9 @@ public sealed class FakeSlack : IAsyncDisposable
     /// <summary>Every HTTP request Slack made to the bot, with how it was answered.</summary>
     public ConcurrentQueue<Delivery> Deliveries { get; } = new();
 
+    /// <summary>The event_ids Slack stopped sending without being told they were received (retries used up, or no connection came).</summary>
+    public ConcurrentDictionary<string, byte> GivenUpEventIds { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The event_ids Slack was told were received: an envelope acked, or an HTTP request answered 2xx in time.</summary>
     public IReadOnlySet<string> ReceivedEventIds =>
         AllAcks.Select(a => _envelopes.TryGetValue(a.EnvelopeId, out var e) ? e.EventId : null)
@@ -260,6 +263,7 @@ public sealed class FakeSlack : IAsyncDisposable
 
             if (attempt >= HttpRetryDelays.Count)
             {
+                GivenUpEventIds[eventId ?? ""] = 0;
                 return false;
             }
 
@@ -268,10 +272,16 @@ public sealed class FakeSlack : IAsyncDisposable
     }
 
     /// <summary>Signs and posts a slash command as HTTP mode receives it; not retried (Slack shows the person an error instead).</summary>
-    public async Task<(int? Status, string Body)> PostCommandAsync(JsonObject command)
+    public Task<(int? Status, string Body)> PostCommandAsync(JsonObject command) =>
+        PostFormAsync("/slack/commands", string.Join("&", command.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.GetValue<string>())}")));
+
+    /// <summary>Signs and posts an interaction (a button press) as HTTP mode receives it; not retried either.</summary>
+    public Task<(int? Status, string Body)> PostInteractionAsync(JsonObject payload) =>
+        PostFormAsync("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload.ToJsonString()));
+
+    private async Task<(int? Status, string Body)> PostFormAsync(string path, string form)
     {
-        var form = string.Join("&", command.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.GetValue<string>())}"));
-        using var request = SignedRequest("/slack/commands", form, "application/x-www-form-urlencoded");
+        using var request = SignedRequest(path, form, "application/x-www-form-urlencoded");
         using var deadline = new CancellationTokenSource(HttpDeadline);
         try
         {
@@ -331,8 +341,14 @@ public sealed class FakeSlack : IAsyncDisposable
 
     private async Task RedeliverIfUnackedAsync(Task<Ack> acked, string type, JsonObject payload, int retryAttempt)
     {
-        if (await Task.WhenAny(acked, Task.Delay(RedeliverAfter)) == acked || retryAttempt >= 3)
+        if (await Task.WhenAny(acked, Task.Delay(RedeliverAfter)) == acked)
         {
+            return;
+        }
+
+        if (retryAttempt >= 3)
+        {
+            GivenUpEventIds[payload["event_id"]?.GetValue<string>() ?? ""] = 0;
             return;
         }
 
@@ -342,6 +358,7 @@ public sealed class FakeSlack : IAsyncDisposable
         {
             if (DateTimeOffset.UtcNow > until)
             {
+                GivenUpEventIds[payload["event_id"]?.GetValue<string>() ?? ""] = 0;
                 return;
             }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using SupportBot.Core;
 using SupportBot.Slack;
+using SupportBot.Slack.Wire;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
 
@@ -203,6 +204,35 @@ public sealed class SlackSocketModeTests
         await using var pending = db.CreateCommand();
         pending.CommandText = "SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL OR Payload IS NOT NULL";
         Assert.Equal(0L, (long)(await pending.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task A_slash_command_acked_but_not_handled_when_the_bot_stopped_is_handled_at_the_next_start_and_answered_in_a_DM()
+    {
+        using var folder = new TempFolder("inbox");
+        var settings = new Dictionary<string, string?> { ["Storage:Path"] = folder.File("supportbot.db") };
+        await using (var first = await SlackTestHost.StartAsync(settings: settings))
+        {
+            await first.Slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UEND", "I would rather stop", "EvEnd"));
+            await PostedToAsync(first.Slack, "DUEND", 1);
+
+            // The crash window: /end stored under the key the adapter gives it (so Slack got its ack), the process gone before handling it.
+            var payload = first.SlashCommand("UEND", "/end", "", "r-end");
+            var command = new SlashCommand(new Actor(new Address(Platform.Slack, "UEND"), "uend", IsVolunteer: false),
+                SlackInbound.SlashEventId(new SlashPayload("/end", "", "UEND", "uend", "C111", payload["response_url"]!.GetValue<string>(),
+                    payload["trigger_id"]!.GetValue<string>())), "end", []);
+            Assert.Equal(Acceptance.Stored, await first.Core.Bot.AcceptAsync(command, CancellationToken.None));
+        }
+
+        await using var second = await SlackTestHost.StartAsync(settings: settings);
+
+        // Its response_url has expired by now, so the answer comes as a DM; the conversation is ended once.
+        var answer = await PostedToAsync(second.Slack, "DUEND", 1);
+        await second.SentinelAsync("UEND");
+        Assert.Single(second.Slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUEND");
+        Assert.DoesNotContain(second.Slack.Responses, r => r.Id == "r-end");
+        Assert.Null(await second.Core.Get<SupportBot.Core.Storage.ConversationStore>().FindOpenAsync(new Address(Platform.Slack, "UEND"), CancellationToken.None));
+        Assert.NotEmpty(answer[0].AllText);
     }
 
     /// <summary>Holds the database's write lock, as a slow disk or a long transaction would.</summary>
