@@ -100,8 +100,9 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
             form.TryGetValue("channel_id", out var ch) ? ch.ToString() : null,
             form.TryGetValue("response_url", out var r) ? r.ToString() : null,
             form.TryGetValue("trigger_id", out var tr) ? tr.ToString() : null);
-        var answer = await responder.SlashCommandAsync(command);
-        http.Response.StatusCode = StatusCodes.Status200OK;
+        // 200 only once a command that changes state is stored; 503 when it could not be (the person is told by response_url).
+        var (received, answer) = await responder.SlashCommandAsync(command);
+        http.Response.StatusCode = received ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         if (answer is not null)
         {
             http.Response.ContentType = "application/json";

@@ -42,13 +42,17 @@ internal static class SlackInbound
     /// </summary>
     public static SlashCommand ToSlashCommand(SlashPayload command, Actor actor, IReadOnlyList<CommandSpec> commands, string prefix = "")
     {
-        var name = command.Command!.TrimStart('/');
-        if (prefix.Length > 0 && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            name = name[prefix.Length..];
-        }
-
+        var name = CommandName(command, prefix);
         return new SlashCommand(actor, SlashEventId(command), name, CommandLine.Split(CommandLine.Find(commands, name), Unescape(command.Text ?? "")));
+    }
+
+    /// <summary>The bot's name for the command: without the slash and without the configured prefix.</summary>
+    public static string CommandName(SlashPayload command, string prefix)
+    {
+        var name = command.Command!.TrimStart('/');
+        return prefix.Length > 0 && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+            ? name[prefix.Length..]
+            : name;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SupportBot.Core;
+using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
 using SupportBot.Slack.Wire;
 
@@ -28,11 +29,14 @@ internal sealed partial class SlackResponder : IDisposable
     private readonly ILogger<SlackResponder> _logger;
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
+    private readonly Messages _messages;
     private readonly string _commandPrefix;
 
     public SlackResponder(
-        Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, IOptions<SlackOptions> options, TimeProvider time, ILogger<SlackResponder> logger)
+        Bot bot, ReplyRouter router, SlackApi api, SlackActors actors, ContentCatalog content, IOptions<SlackOptions> options, TimeProvider time,
+        ILogger<SlackResponder> logger)
     {
+        _messages = content.Messages;
         _commandPrefix = options.Value.CommandPrefix;
         _bot = bot;
         _router = router;
@@ -73,28 +77,44 @@ internal sealed partial class SlackResponder : IDisposable
     }
 
     /// <summary>
-    /// Runs a slash command. When the answer is ready within <see cref="AnswerInAckBudget"/>, the actor's private answer
-    /// is returned to be sent as the ack (or HTTP response); otherwise null is returned, and the answer follows by
-    /// response_url.
+    /// Runs a slash command. One that changes state (claim, close, note, forget…) is stored in the inbox first and only
+    /// then reported received, so a crash after the ack loses nothing; one that only answers is handled at once, its
+    /// repeats known in memory. When the answer is ready within <see cref="AnswerInAckBudget"/> it rides in the ack (or
+    /// HTTP response); otherwise it follows by response_url. Not received (no ack, HTTP 503) when storing failed: the
+    /// person is then told by response_url, which needs no storage, to send it again.
     /// </summary>
-    public async Task<JsonObject?> SlashCommandAsync(SlashPayload command)
+    public async Task<SlashAck> SlashCommandAsync(SlashPayload command)
     {
         if (command.UserId is null || command.Command is null)
         {
             LogMalformed("slash command");
-            return null;
+            return new SlashAck(Received: true, null);
         }
 
-        var handled = new TaskCompletionSource<(IReadOnlyList<Reply> Replies, SlackContext Context)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var budget = Task.Delay(AnswerInAckBudget, _time);
+        var userId = command.UserId;
+        var stored = ChangesState(command) ? Task.Run(() => StoreAsync(async ct => ToSlashCommand(command, await ActorAsync(command, ct)))) : null;
+        var handled = new TaskCompletionSource<(IReadOnlyList<Reply> Replies, SlackContext? Context)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var takenByAck = new TaskCompletionSource<Reply?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = _lanes.Enqueue(new Address(Platform.Slack, command.UserId), async ct =>
+        _ = _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
         {
+            IReadOnlyList<Reply> replies = [];
+            SlackContext? context = null;
             try
             {
-                // users.info can be slow for someone new; the ack waits for this answer, so it does not wait for that.
-                var actor = await _actors.ActorWithoutNameLookupAsync(command.UserId, command.UserName, ct);
-                var context = new SlackContext(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
-                handled.TrySetResult((await _bot.HandleAsync(SlackInbound.ToSlashCommand(command, actor, _bot.Commands, _commandPrefix), ct), context));
+                if (stored is null)
+                {
+                    var actor = await ActorAsync(command, ct);
+                    context = Context(command, actor);
+                    replies = await _bot.HandleAsync(ToSlashCommand(command, actor), ct);
+                }
+                else if (await StoredOrNullAsync(stored) is { } inbound)
+                {
+                    context = Context(command, inbound.Actor);
+                    replies = await _bot.HandleAcceptedAsync(inbound, ct);
+                }
+
+                handled.TrySetResult((replies, context));
             }
             catch (Exception e)
             {
@@ -103,29 +123,39 @@ internal sealed partial class SlackResponder : IDisposable
             }
 
             // Everything the ack did not carry is delivered here, in the person's lane, so it keeps its order.
-            var (replies, ctx) = await handled.Task;
             var taken = await takenByAck.Task;
-            await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), ctx, ct);
+            if (context is not null)
+            {
+                await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), context, ct);
+            }
         });
+
+        if (stored is not null && !await StoredOrNothingAsync(stored))
+        {
+            _ = _inFlight.Track(TellNotSavedAsync(userId, command.ResponseUrl));
+            takenByAck.TrySetResult(null);
+            return new SlashAck(Received: false, null);
+        }
 
         Reply? inAck = null;
         try
         {
-            var budget = Task.Delay(AnswerInAckBudget, _time);
             if (await Task.WhenAny(handled.Task, budget) != handled.Task)
             {
                 LogSlowAnswer();
-                return null;
+                return new SlashAck(Received: true, null);
             }
 
             var (replies, context) = await handled.Task;
-            inAck = replies.FirstOrDefault(r => context.IsActor(r) && !r.Blocks.OfType<FormBlock>().Any() && SlackRenderer.Render(r).Count == 1);
-            return inAck is null ? null : Ephemeral(SlackRenderer.Render(inAck)[0], replaceOriginal: false);
+            inAck = context is null
+                ? null
+                : replies.FirstOrDefault(r => context.IsActor(r) && !r.Blocks.OfType<FormBlock>().Any() && SlackRenderer.Render(r).Count == 1);
+            return new SlashAck(Received: true, inAck is null ? null : Ephemeral(SlackRenderer.Render(inAck)[0], replaceOriginal: false));
         }
         catch (Exception)
         {
-            // Handling failed or was cancelled at shutdown (the lane's tracker logs it); the ack still goes out, without an answer.
-            return null;
+            // Handling failed or was cancelled at shutdown (the lane's tracker logs it); a command that changes state was stored, so the ack still goes out.
+            return new SlashAck(Received: true, null);
         }
         finally
         {
@@ -212,7 +242,13 @@ internal sealed partial class SlackResponder : IDisposable
     /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
 
-    public void Dispose() => _inFlight.Dispose();
+    public void Dispose()
+    {
+        _inFlight.Dispose();
+    }
+
+    /// <summary>What Slack is told about a slash command: received or not (no ack, HTTP 503), and the private answer the ack carries, if any.</summary>
+    internal readonly record struct SlashAck(bool Received, JsonObject? Answer);
 
     /// <summary>
     /// Stores the event at once (not behind the person's earlier work, so the ack is quick) and queues its handling in
@@ -265,8 +301,58 @@ internal sealed partial class SlackResponder : IDisposable
         }
     }
 
-    private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack) =>
-        await ack(await SlashCommandAsync(command));
+    private async Task AckWithAnswerAsync(SlashPayload command, Func<JsonObject?, Task> ack)
+    {
+        // Not acknowledged when it could not be stored: Slack then shows the person a timeout, and our own answer says why.
+        if (await SlashCommandAsync(command) is { Received: true } answer)
+        {
+            await ack(answer.Answer);
+        }
+    }
+
+    /// <summary>As the core decides: a command its spec says only answers is not stored; any other (unknown ones too) is.</summary>
+    private bool ChangesState(SlashPayload command) =>
+        CommandLine.Find(_bot.Commands, SlackInbound.CommandName(command, _commandPrefix))?.ChangesState ?? true;
+
+    /// <summary>users.info can be slow for someone new; the ack waits for the answer, so it does not wait for that.</summary>
+    private Task<Actor> ActorAsync(SlashPayload command, CancellationToken ct) =>
+        _actors.ActorWithoutNameLookupAsync(command.UserId!, command.UserName, ct);
+
+    private SlashCommand ToSlashCommand(SlashPayload command, Actor actor) => SlackInbound.ToSlashCommand(command, actor, _bot.Commands, _commandPrefix);
+
+    private static SlackContext Context(SlashPayload command, Actor actor) => new(actor, command.ResponseUrl, command.TriggerId, command.ChannelId);
+
+    /// <summary>The store that went first; null when it failed or was a repeat (the ack side logs a failure).</summary>
+    private static async Task<Inbound?> StoredOrNullAsync(Task<Inbound?> stored)
+    {
+        try
+        {
+            return await stored;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A command that could not be stored is answered plainly by response_url, which needs no storage, so the person is not left in silence.</summary>
+    private async Task TellNotSavedAsync(string userId, string? responseUrl)
+    {
+        if (responseUrl is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var reply = Reply.Private(new Actor(new Address(Platform.Slack, userId), userId, IsVolunteer: false), new TextBlock(_messages.StorageFailed));
+            await _api.RespondAsync(responseUrl, Ephemeral(SlackRenderer.Render(reply)[0], replaceOriginal: false), _inFlight.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_inFlight.Token.IsCancellationRequested)
+        {
+            LogDeliveryFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
+        }
+    }
 
     /// <summary>Answers the actor privately in place; every other reply goes through the router.</summary>
     private async Task DeliverAsync(IReadOnlyList<Reply> replies, SlackContext context, CancellationToken ct)

@@ -15,10 +15,15 @@ namespace SupportBot.Tests.Fakes;
 /// <summary>
 /// A Slack on loopback that speaks the real protocols: the Web API methods the bot uses (form or JSON bodies,
 /// Bearer tokens, ok:false errors, 429 with Retry-After), response_url endpoints, and the Socket Mode websocket
-/// (hello first, envelopes, acks, re-sending unacknowledged events with retry_attempt, disconnect notices, drops).
+/// (hello first, envelopes, acks, re-sending unacknowledged events with retry_attempt, disconnect notices, drops), and
+/// the Events API over HTTP (signed requests; a request not answered 2xx within 3 s is retried with X-Slack-Retry-Num
+/// and X-Slack-Retry-Reason, up to 3 times).
+/// As Slack does (shared/research/protocols.md §7.2, §8): only events are re-sent; an event acknowledged (ack, or 2xx in
+/// time) is never sent again; a slash command or interaction not acknowledged is not re-sent (Slack shows the person a
+/// timeout). An unacknowledged Socket Mode event waits for the next connection when none is open, as after a crash.
 /// Every call and ack is recorded so tests can assert what reached Slack.
 /// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, the connection limit (a test sends too_many_websockets itself),
-/// Slack's own retry schedule for HTTP mode, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
+/// X-Slack-No-Retry, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
 /// Block Kit validation (limits are checked by renderer tests, not by the fake), message updates and ephemeral
 /// visibility (recorded, not rendered), user and channel membership, and several workspaces.
 /// </summary>
@@ -28,12 +33,17 @@ public sealed class FakeSlack : IAsyncDisposable
     public const string AppToken = "xapp-fake-app-token-SECRET2";
     public const string BotUserId = "UBOT";
 
+    /// <summary>Slack's HTTP answer deadline: a request not answered 2xx within it counts as failed and is retried.</summary>
+    public static readonly TimeSpan HttpDeadline = TimeSpan.FromSeconds(3);
+
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<HttpContext, Task>>> _injected = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Ack>> _acks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _tickets = new(StringComparer.Ordinal);
     private readonly List<FakeSocket> _sockets = [];
     private readonly Lock _socketsLock = new();
+    private readonly ConcurrentDictionary<string, Envelope> _envelopes = new(StringComparer.Ordinal);
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private int _ticket;
     private int _ts;
 
@@ -59,6 +69,37 @@ public sealed class FakeSlack : IAsyncDisposable
 
     /// <summary>How many of the next acks to lose on the way, as a flaky network would; their envelopes are then re-sent.</summary>
     public int AcksToLose { get; set; }
+
+    /// <summary>How long a re-sent Socket Mode event waits for an open connection before Slack gives it up.</summary>
+    public TimeSpan WaitForConnectionUpTo { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Where HTTP mode's requests go (the bot's listening address); set by the test.</summary>
+    public Uri? BotUrl { get; set; }
+
+    /// <summary>The app's signing secret, for HTTP mode.</summary>
+    public string SigningSecret { get; set; } = "";
+
+    /// <summary>The clock signed timestamps are read from (the bot refuses stale ones).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>Waits before each retry of an HTTP event; Slack's are at once, after 1 minute and after 5 minutes. Tests shorten them.</summary>
+    public IReadOnlyList<TimeSpan> HttpRetryDelays { get; set; } = [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
+    /// <summary>Every Socket Mode envelope sent, by envelope id.</summary>
+    public IReadOnlyDictionary<string, Envelope> Envelopes => _envelopes;
+
+    /// <summary>Every HTTP request Slack made to the bot, with how it was answered.</summary>
+    public ConcurrentQueue<Delivery> Deliveries { get; } = new();
+
+    /// <summary>The event_ids Slack stopped sending without being told they were received (retries used up, or no connection came).</summary>
+    public ConcurrentDictionary<string, byte> GivenUpEventIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The event_ids Slack was told were received: an envelope acked, or an HTTP request answered 2xx in time.</summary>
+    public IReadOnlySet<string> ReceivedEventIds =>
+        AllAcks.Select(a => _envelopes.TryGetValue(a.EnvelopeId, out var e) ? e.EventId : null)
+            .Concat(Deliveries.Where(d => d.Received).Select(d => d.EventId))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
 
     public int ConnectionCount
     {
@@ -150,8 +191,17 @@ public sealed class FakeSlack : IAsyncDisposable
         }
 
         var ack = _acks.GetOrAdd(envelopeId, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _envelopes[envelopeId] = new Envelope(envelopeId, type, payload["event_id"]?.GetValue<string>(), retryAttempt, DateTimeOffset.UtcNow);
         var socket = on ?? Latest();
-        await socket.SendAsync(envelope);
+        try
+        {
+            await socket.SendAsync(envelope);
+        }
+        catch (Exception e) when (type == "events_api" && e is WebSocketException or ObjectDisposedException)
+        {
+            // The connection died on the way: like any unacknowledged event, it is sent again below.
+        }
+
         if (type == "events_api")
         {
             _ = RedeliverIfUnackedAsync(ack.Task, type, payload, retryAttempt);
@@ -189,13 +239,130 @@ public sealed class FakeSlack : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _http.Dispose();
+    }
+
+    /// <summary>
+    /// Signs and posts an Events API callback to the bot as Slack does, retrying what is not answered 2xx within
+    /// <see cref="HttpDeadline"/> (X-Slack-Retry-Num 1 to 3, with the reason); completes once it was received or given up.
+    /// </summary>
+    public async Task<bool> DeliverEventAsync(JsonObject callback)
+    {
+        var body = callback.ToJsonString();
+        var eventId = callback["event_id"]?.GetValue<string>();
+        string? reason = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            (var status, reason) = await PostSignedAsync("/slack/events", body, "application/json", attempt, reason);
+            var received = status is >= 200 and < 300;
+            Deliveries.Enqueue(new Delivery(eventId, attempt, status, reason, received, DateTimeOffset.UtcNow));
+            if (received)
+            {
+                return true;
+            }
+
+            if (attempt >= HttpRetryDelays.Count)
+            {
+                GivenUpEventIds[eventId ?? ""] = 0;
+                return false;
+            }
+
+            await Task.Delay(HttpRetryDelays[attempt]);
+        }
+    }
+
+    /// <summary>Signs and posts a slash command as HTTP mode receives it; not retried (Slack shows the person an error instead).</summary>
+    public Task<(int? Status, string Body)> PostCommandAsync(JsonObject command) =>
+        PostFormAsync("/slack/commands", string.Join("&", command.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.GetValue<string>())}")));
+
+    /// <summary>Signs and posts an interaction (a button press) as HTTP mode receives it; not retried either.</summary>
+    public Task<(int? Status, string Body)> PostInteractionAsync(JsonObject payload) =>
+        PostFormAsync("/slack/interactivity", "payload=" + Uri.EscapeDataString(payload.ToJsonString()));
+
+    private async Task<(int? Status, string Body)> PostFormAsync(string path, string form)
+    {
+        using var request = SignedRequest(path, form, "application/x-www-form-urlencoded");
+        using var deadline = new CancellationTokenSource(HttpDeadline);
+        try
+        {
+            using var response = await _http.SendAsync(request, deadline.Token);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(deadline.Token));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return (null, "");
+        }
+    }
+
+    private async Task<(int? Status, string? Reason)> PostSignedAsync(string path, string body, string contentType, int attempt, string? retryReason)
+    {
+        using var request = SignedRequest(path, body, contentType);
+        if (attempt > 0)
+        {
+            request.Headers.Add("X-Slack-Retry-Num", attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add("X-Slack-Retry-Reason", retryReason ?? "http_error");
+        }
+
+        using var deadline = new CancellationTokenSource(HttpDeadline);
+        try
+        {
+            using var response = await _http.SendAsync(request, deadline.Token);
+            var status = (int)response.StatusCode;
+            return (status, status is >= 200 and < 300 ? null : "http_error");
+        }
+        catch (OperationCanceledException)
+        {
+            // Slack does not wait past its deadline: a late 200 is not taken as received.
+            return (null, "http_timeout");
+        }
+        catch (HttpRequestException)
+        {
+            return (null, "connection_failed");
+        }
+    }
+
+    private HttpRequestMessage SignedRequest(string path, string body, string contentType)
+    {
+        var bot = BotUrl ?? throw new InvalidOperationException("Set BotUrl to the bot's HTTP address first.");
+        var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(bot, path)) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", Sign(timestamp, body));
+        return request;
+    }
+
+    // Slack's v0 request signature: HMAC-SHA256 of "v0:{timestamp}:{body}" with the signing secret (protocols.md §8).
+    private string Sign(string timestamp, string body)
+    {
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"));
+        return "v0=" + Convert.ToHexStringLower(mac);
     }
 
     private async Task RedeliverIfUnackedAsync(Task<Ack> acked, string type, JsonObject payload, int retryAttempt)
     {
-        if (await Task.WhenAny(acked, Task.Delay(RedeliverAfter)) == acked || retryAttempt >= 3)
+        if (await Task.WhenAny(acked, Task.Delay(RedeliverAfter)) == acked)
         {
             return;
+        }
+
+        if (retryAttempt >= 3)
+        {
+            GivenUpEventIds[payload["event_id"]?.GetValue<string>() ?? ""] = 0;
+            return;
+        }
+
+        // After a crash there is no connection for a while: the event waits for the next one.
+        var until = DateTimeOffset.UtcNow + WaitForConnectionUpTo;
+        while (!HasOpenConnection())
+        {
+            if (DateTimeOffset.UtcNow > until)
+            {
+                GivenUpEventIds[payload["event_id"]?.GetValue<string>() ?? ""] = 0;
+                return;
+            }
+
+            await Task.Delay(20);
         }
 
         try
@@ -206,8 +373,13 @@ public sealed class FakeSlack : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
-        catch (WebSocketException)
+    }
+
+    private bool HasOpenConnection()
+    {
+        lock (_socketsLock)
         {
+            return _sockets.Any(s => s.IsOpen);
         }
     }
 
@@ -362,6 +534,12 @@ public sealed record ApiCall(string Method, string Authorization, JsonObject Arg
 public sealed record ResponsePost(string Id, JsonObject Body, DateTimeOffset At);
 
 public sealed record Ack(string EnvelopeId, JsonObject? Payload, DateTimeOffset At);
+
+/// <summary>A Socket Mode envelope as sent; <see cref="EventId"/> is the event_id of an events_api payload.</summary>
+public sealed record Envelope(string EnvelopeId, string Type, string? EventId, int RetryAttempt, DateTimeOffset At);
+
+/// <summary>One HTTP request Slack made to the bot: its status (null when none came in time) and whether Slack took it as received.</summary>
+public sealed record Delivery(string? EventId, int Attempt, int? Status, string? Reason, bool Received, DateTimeOffset At);
 
 /// <summary>One accepted Socket Mode connection on the fake's side.</summary>
 public sealed class FakeSocket(WebSocket socket) : IDisposable

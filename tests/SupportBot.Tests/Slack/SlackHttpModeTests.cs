@@ -99,6 +99,34 @@ public sealed class SlackHttpModeTests
     }
 
     [Fact]
+    public async Task A_slash_command_that_changes_state_gets_503_when_it_cannot_be_stored_and_the_person_is_told()
+    {
+        await using var host = await SlackTestHost.StartAsync(httpMode: true, settings: new Dictionary<string, string?> { ["Storage:BusyTimeoutSeconds"] = "1" });
+        using var http = new HttpClient();
+        var now = host.Core.Clock.GetUtcNow().ToUnixTimeSeconds();
+        await SentinelAsync(http, host, "UWARM");
+
+        HttpResponseMessage refused;
+        await using (var blocker = await SlackSocketModeTests.HoldWriteLockAsync(host.DatabasePath))
+        {
+            refused = await PostAsync(http, host, "commands", SlashForm(host, "UFULL", "/end", "", "r-refused"), "application/x-www-form-urlencoded", now);
+            await SlackSocketModeTests.ReleaseAsync(blocker);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == "r-refused"), TimeSpan.FromSeconds(10), "the answer that it was not saved");
+        Assert.Equal(SlackRenderer.Escape(host.Content.Messages.StorageFailed),
+            host.Slack.Responses.Single(r => r.Id == "r-refused").Body["text"]?.GetValue<string>());
+
+        var again = await PostAsync(http, host, "commands", SlashForm(host, "UFULL", "/end", "", "r-again"), "application/x-www-form-urlencoded", now);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        if ((await again.Content.ReadAsStringAsync()).Length == 0)
+        {
+            await Eventually.TrueAsync(() => host.Slack.Responses.Any(r => r.Id == "r-again"), TimeSpan.FromSeconds(10), "the answer to the second try");
+        }
+    }
+
+    [Fact]
     public async Task Url_verification_is_answered_with_its_challenge()
     {
         await using var host = await SlackTestHost.StartAsync(httpMode: true);

@@ -104,7 +104,10 @@ public sealed class SlackTestHost : IAsyncDisposable
     }
 
     /// <summary>A slash command payload as Slack sends it, based on the official sample where it is present.</summary>
-    public JsonObject SlashCommand(string user, string command, string text, string responseId) => new()
+    public JsonObject SlashCommand(string user, string command, string text, string responseId) => SlashCommand(Slack, user, command, text, responseId);
+
+    /// <summary>A slash command as <paramref name="slack"/> would deliver it, for tests that run the bot in their own host or process.</summary>
+    public static JsonObject SlashCommand(FakeSlack slack, string user, string command, string text, string responseId) => new()
     {
         ["token"] = "verification-token",
         ["team_id"] = "T111",
@@ -115,7 +118,7 @@ public sealed class SlackTestHost : IAsyncDisposable
         ["command"] = command,
         ["text"] = text,
         ["api_app_id"] = "A111",
-        ["response_url"] = Slack.ResponseUrl(responseId),
+        ["response_url"] = slack.ResponseUrl(responseId),
         ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
     };
 
