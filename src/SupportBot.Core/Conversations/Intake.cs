@@ -11,7 +11,14 @@ namespace SupportBot.Core.Conversations;
 /// choice, and the queue. Nothing reaches volunteers until the survivor consents, and the survivor is told a
 /// volunteer will see their words only after the store has committed them (invariant 5).
 /// </summary>
-public sealed partial class Intake(ConversationStore store, Relay relay, ContentCatalog content, ILogger<Intake> logger)
+public sealed partial class Intake(
+    ConversationStore store,
+    Relay relay,
+    ContentCatalog content,
+    ILogger<Intake> logger,
+    SurvivorSafeguards safeguards,
+    Timing.SupportHours hours,
+    TimeProvider clock)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -34,6 +41,11 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             {
                 LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
                 blocks.AddRange(CrisisText.ForRisk(content, risk));
+            }
+
+            if (OutsideHoursNote() is { } note)
+            {
+                blocks.Add(note);
             }
 
             blocks.Add(new TextBlock(_messages.ConsentQuestion));
@@ -97,13 +109,14 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
 
                 LogQueued(queued.Id);
                 var position = await store.QueuePositionAsync(id, ct);
-                return
-                [
-                    Reply.Private(action.Actor,
-                        new TextBlock(MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position))),
-                        new ButtonsBlock([new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)])),
-                    relay.Notice(queued),
-                ];
+                var answer = new List<Block> { new TextBlock(MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position))) };
+                if (OutsideHoursNote() is { } note)
+                {
+                    answer.Add(note);
+                }
+
+                answer.Add(new ButtonsBlock([.. safeguards.Buttons(id), new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)]));
+                return [new Reply(new Audience.OnlyActor(survivor), answer), relay.Notice(queued)];
             case "resources":
             case "stop":
                 if (!await store.DeleteUnsharedAsync(id, survivor, ct))
@@ -117,6 +130,19 @@ public sealed partial class Intake(ConversationStore store, Relay relay, Content
             default:
                 return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
         }
+    }
+
+    /// <summary>Outside Support:Hours, when someone is next likely to read: an honest wait rather than silence.</summary>
+    private TextBlock? OutsideHoursNote()
+    {
+        var now = clock.GetUtcNow();
+        if (hours.IsOpen(now) || hours.NextOpening(now) is not { } next)
+        {
+            return null;
+        }
+
+        return new TextBlock(MessageTemplate.Fill(_messages.OutsideHours,
+            ("Hours", hours.Text), ("TimeZone", hours.Zone.Id), ("Next", Timing.SupportHours.Describe(next))));
     }
 
     private ButtonsBlock ConsentButtons(long id) => new(

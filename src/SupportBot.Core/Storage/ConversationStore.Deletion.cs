@@ -35,6 +35,8 @@ public sealed partial class ConversationStore
             await db.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx, cancellationToken: ct));
             await db.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM Affiliations WHERE Volunteer = @person", args, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition(
                 "UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             result = new ForgetResult(conversations, messages, notes, drafts, open);
