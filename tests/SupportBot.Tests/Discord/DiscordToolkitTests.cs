@@ -74,6 +74,30 @@ public sealed class DiscordToolkitTests
     }
 
     [Fact]
+    public async Task Affiliations_are_declared_with_two_options_and_screen_the_volunteer_from_the_queue()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
+        var fake = rig.Fake;
+        var volunteer = DiscordRig.Member("202", "vic", DiscordRig.VolunteerRoleId);
+        var add = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(add, volunteer, "affiliations", ("action", "add"), ("name", "Kestrelwing Sangha")));
+        var added = (await fake.WaitForCallAsync("POST", $"/interactions/{add}/")).Json!["data"]!;
+        Assert.Equal(64, added["flags"]!.GetValue<int>());
+        Assert.Contains("Kestrelwing Sangha", added["content"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var (queued, _) = await QueueAsync(rig);
+        var community = DiscordMissionTests.Buttons(queued).Single(id => id.StartsWith("safeguard:community:", StringComparison.Ordinal));
+        var id = long.Parse(community.Split(':')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await rig.Core.Get<SupportBot.Core.Storage.AffiliationStore>().TagConversationAsync(
+            id, new SupportBot.Core.Address(SupportBot.Core.Platform.Discord, "111"), ["kestrelwing sangha"], default));
+
+        var queue = DiscordRig.NextId();
+        await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(queue, volunteer, "queue"));
+        var list = (await fake.WaitForCallAsync("POST", $"/interactions/{queue}/")).Json!["data"]!;
+        Assert.Contains(rig.Core.Content.Messages.QueueEmpty, list["content"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_quiet_held_conversation_nudges_its_holder_by_dm()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.MemberRoles["202"] = [DiscordRig.VolunteerRoleId]);
