@@ -4,7 +4,9 @@ using SupportBot.Core.Commands;
 using SupportBot.Core.Content;
 using SupportBot.Core.Conversations;
 using SupportBot.Core.Operations;
+using SupportBot.Core.Safeguards;
 using SupportBot.Core.Storage;
+using SupportBot.Core.Timing;
 
 namespace SupportBot.Core;
 
@@ -37,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Bot>();
         services.AddSingleton<RetentionSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
+        AddSupportTools(services);
 
         AddCommand<RedFlagsCommand>(services, actions: true);
         AddCommand<ReflectCommand>(services, actions: true);
@@ -80,6 +83,33 @@ public static class ServiceCollectionExtensions
         AddCommand<BlocksCommand>(services);
         AddCommand<TransferCommand>(services, actions: true);
         AddCommand<StatsCommand>(services);
+    }
+
+    /// <summary>Issue 13 (snippets, support hours and timers, safeguards): their options, stores, commands and timer.</summary>
+    private static void AddSupportTools(IServiceCollection services)
+    {
+        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section)
+            .Validate(o => SupportHours.TryParse(o.Hours, o.TimeZone, out _, out _),
+                "Support:Hours should look like 'Mon-Fri 09:00-17:00; Sat 10:00-14:00', and Support:TimeZone be a known time zone id.")
+            .Validate(o => o.AlertAfter >= TimeSpan.Zero && o.NudgeAfter >= TimeSpan.Zero && o.AutoCloseAfter >= TimeSpan.Zero,
+                "Support:AlertAfter, Support:NudgeAfter and Support:AutoCloseAfter cannot be negative (zero turns one off).")
+            .Validate(o => o.CheckEvery >= TimeSpan.FromSeconds(1), "Support:CheckEvery must be at least one second.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => SupportHours.From(sp.GetRequiredService<IOptions<SupportOptions>>().Value));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AffiliationStore>();
+        services.AddSingleton<KeepNothingStore>();
+        services.AddSingleton<SupportClockStore>();
+        services.AddSingleton<ContactScreen>();
+        services.AddSingleton<HeldMessages>();
+        services.AddSingleton<SurvivorSafeguards>();
+        services.AddSingleton<IActionHandler>(sp => sp.GetRequiredService<SurvivorSafeguards>());
+        services.AddSingleton<IFormHandler>(sp => sp.GetRequiredService<SurvivorSafeguards>());
+        services.AddSingleton<SupportTimers>();
+        services.AddHostedService(sp => sp.GetRequiredService<SupportTimers>());
+        AddCommand<SnippetCommand>(services);
+        AddCommand<ConfirmCommand>(services, actions: true);
+        AddCommand<AffiliationsCommand>(services);
     }
 
     private static void AddCommand<T>(IServiceCollection services, bool actions = false)

@@ -102,7 +102,7 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
         }
 
         metrics.Closed(ended.Id, "survivor-ended");
-        var replies = new List<Reply> { Reply.Private(actor, new TextBlock(content.Messages.SurvivorEnded)) };
+        var replies = new List<Reply> { Reply.Private(actor, [.. await relay.ClosingNoteAsync(ended.Id, content.Messages.SurvivorEnded, ct)]) };
         if (relay.Withdrawn(ended) is { } notice)
         {
             replies.Add(notice);

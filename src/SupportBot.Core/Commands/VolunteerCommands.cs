@@ -7,13 +7,15 @@ using SupportBot.Core.Storage;
 namespace SupportBot.Core.Commands;
 
 /// <summary>/queue: waiting conversations, urgent first, then the longest waiting. Never their words.</summary>
-public sealed class QueueCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand
+public sealed class QueueCommand(ConversationStore store, Relay relay, ContentCatalog content, AffiliationStore affiliations) : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("queue", "Conversations waiting for a volunteer", [], ForVolunteers: true);
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var queue = await store.QueueAsync(ct);
+        // A conversation naming something this volunteer declared is not offered to them (conflict-of-interest screening).
+        var excluded = await affiliations.ExcludedForAsync(command.Actor.Address, ct);
+        var queue = (await store.QueueAsync(ct)).Where(c => !excluded.Contains(c.Id)).ToList();
         var messages = content.Messages;
         if (queue.Count == 0)
         {

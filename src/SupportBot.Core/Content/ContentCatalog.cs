@@ -35,7 +35,8 @@ public sealed class ContentCatalog
         RiskDetector triage,
         Messages messages,
         BoundariesGuide boundaries,
-        CompanionText companion)
+        CompanionText companion,
+        SnippetBook snippets)
     {
         RedFlags = redFlags;
         Reflections = reflections;
@@ -46,6 +47,7 @@ public sealed class ContentCatalog
         Messages = messages;
         Boundaries = boundaries;
         Companion = companion;
+        Snippets = snippets;
     }
 
     public IReadOnlyList<RedFlagList> RedFlags { get; }
@@ -66,6 +68,9 @@ public sealed class ContentCatalog
     public BoundariesGuide Boundaries { get; }
 
     public CompanionText Companion { get; }
+
+    /// <summary>Canned replies for volunteers, from prompts/snippets.json.</summary>
+    public SnippetBook Snippets { get; }
 
     public RedFlagList? FindRedFlags(string key) => RedFlags.FirstOrDefault(r => Matches(r.Key, key));
 
@@ -213,8 +218,9 @@ public sealed class ContentCatalog
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
         var boundaries = LoadFile(Path.Combine(directory, "boundaries.json"), ContentJson.Default.BoundariesGuide);
         var companion = LoadFile(Path.Combine(directory, "companion.json"), ContentJson.Default.CompanionText);
+        var snippets = LoadFile(Path.Combine(directory, "snippets.json"), ContentJson.Default.SnippetBook);
 
-        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, triage, messages, boundaries, companion);
+        var catalog = new ContentCatalog(redFlags, reflections, complaints, professions, crisis, triage, messages, boundaries, companion, snippets);
         ContentValidator.Validate(catalog, directory);
         return catalog;
     }

@@ -24,4 +24,5 @@ namespace SupportBot.Core.Content;
 [JsonSerializable(typeof(Messages))]
 [JsonSerializable(typeof(BoundariesGuide))]
 [JsonSerializable(typeof(CompanionText))]
+[JsonSerializable(typeof(SnippetBook))]
 internal sealed partial class ContentJson : JsonSerializerContext;

@@ -34,6 +34,7 @@ internal static partial class ContentValidator
             ValidateCrisis(catalog.Crisis);
             ValidateBoundaries(catalog.Boundaries);
             ValidateCompanion(catalog.Companion);
+            ValidateSnippets(catalog.Snippets);
         }
         catch (Problem problem)
         {
@@ -262,6 +263,29 @@ internal static partial class ContentValidator
             RequireUniqueKeys(options.Select(o => o.Key), File);
         }
     }
+
+    // Discord offers at most 25 choices for an option, and a snippet speaks as the volunteer, so only {Name} is filled in.
+    private static void ValidateSnippets(SnippetBook book)
+    {
+        const string File = "snippets.json";
+        Require(book.Snippets.Count is > 0 and <= 25, File, "snippets needs between 1 and 25 entries.", "\"snippets\"");
+        foreach (var snippet in book.Snippets)
+        {
+            Require(!string.IsNullOrWhiteSpace(snippet.Name) && snippet.Name.Length <= 32 && KebabCase().IsMatch(snippet.Name),
+                File, $"snippet name '{snippet.Name}' needs lower-case-with-dashes, at most 32 characters.", Quoted(snippet.Name));
+            RequireText(snippet.Description, File, $"snippet '{snippet.Name}' description", Quoted(snippet.Name));
+            Require(snippet.Description.Length <= 100, File, $"snippet '{snippet.Name}' description is longer than 100 characters.", Quoted(snippet.Name));
+            RequireText(snippet.Text, File, $"snippet '{snippet.Name}' text", Quoted(snippet.Name));
+            Require(snippet.Text.Length <= 1500, File, $"snippet '{snippet.Name}' text is longer than 1500 characters.", Quoted(snippet.Name));
+            var unknown = Placeholder().Matches(snippet.Text).Select(m => m.Groups[1].Value).FirstOrDefault(p => p != "Name");
+            Require(unknown is null, File, $"snippet '{snippet.Name}' uses {{{unknown}}}; only {{Name}} is filled in.", Quoted(snippet.Name));
+        }
+
+        RequireUniqueKeys(book.Snippets.Select(s => s.Name), File);
+    }
+
+    [GeneratedRegex(@"\{(\w+)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
 
     private static void RequireUniqueKeys(IEnumerable<string> keys, string where)
     {

@@ -162,7 +162,50 @@ public sealed record Messages(
     string StatsTotal,
     string StatsWaitToClaim,
     string StatsFirstReply,
-    string StatsNone);
+    string StatsNone,
+    // Snippets
+    string SnippetListHeading,
+    string SnippetLine,
+    string SnippetUnknown,
+    string SnippetSent,
+    // Support hours, alerts, nudges and quiet conversations
+    string OutsideHours,
+    string StillWaiting,
+    string StillWaitingUrgent,
+    string NudgeHolder,
+    string AutoClosed,
+    string AutoClosedHolder,
+    string AutoClosedNotice,
+    // Off-platform contact guard
+    string GuardHeld,
+    string GuardSendButton,
+    string GuardDiscardButton,
+    string GuardConsoleHint,
+    string GuardSent,
+    string GuardDiscarded,
+    string GuardNothingHeld,
+    string GuardReasonPhone,
+    string GuardReasonEmail,
+    string GuardReasonHandle,
+    string GuardReasonPlace,
+    string GuardReasonPayment,
+    // Conflict-of-interest screening
+    string AffiliationsUsage,
+    string AffiliationAdded,
+    string AffiliationRemoved,
+    string AffiliationNotFound,
+    string AffiliationsList,
+    string AffiliationsNone,
+    string CommunityButton,
+    string CommunityFormTitle,
+    string CommunityFieldLabel,
+    string CommunitySaved,
+    string CommunityTooLate,
+    string ConflictRefused,
+    // Keep nothing
+    string KeepNothingButton,
+    string KeepNothingSet,
+    string KeepNothingDeleted);
 
 public static partial class MessageTemplate
 {

@@ -214,3 +214,12 @@ public sealed record CompanionText(
     string CriminalNext);
 
 public sealed record CompanionOption(string Key, string Label);
+
+/// <summary>prompts/snippets.json: canned replies a volunteer sends with /snippet name, in their own voice.</summary>
+public sealed record SnippetBook(IReadOnlyList<Snippet> Snippets)
+{
+    public Snippet? Find(string name) => Snippets.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>One canned reply. {Name} in <see cref="Text"/> becomes the name the survivor is known by.</summary>
+public sealed record Snippet(string Name, string Description, string Text);

@@ -12,7 +12,15 @@ namespace SupportBot.Core.Conversations;
 /// volunteer will see their words only after the store has committed them (invariant 5).
 /// </summary>
 public sealed partial class Intake(
-    ConversationStore store, Relay relay, ContentCatalog content, DirectMessageGuard guard, PersonLimits limits, ILogger<Intake> logger)
+    ConversationStore store,
+    Relay relay,
+    ContentCatalog content,
+    DirectMessageGuard guard,
+    PersonLimits limits,
+    ILogger<Intake> logger,
+    SurvivorSafeguards safeguards,
+    Timing.SupportHours hours,
+    TimeProvider clock)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -40,6 +48,11 @@ public sealed partial class Intake(
             {
                 LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
                 blocks.AddRange(CrisisText.ForRisk(content, risk));
+            }
+
+            if (OutsideHoursNote() is { } note)
+            {
+                blocks.Add(note);
             }
 
             blocks.Add(new TextBlock(_messages.ConsentQuestion));
@@ -113,13 +126,14 @@ public sealed partial class Intake(
                 // Past the urgent-page limit the conversation still waits first in line; the channel just is not paged URGENT again.
                 var paged = queued.Priority != Priority.Urgent || limits.TryUrgentAlert(survivor);
                 var queuedText = MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position));
-                return
-                [
-                    Reply.Private(action.Actor,
-                        new TextBlock(paged ? queuedText : queuedText + "\n\n" + _messages.UrgentAlreadyRaised),
-                        new ButtonsBlock([new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)])),
-                    relay.Notice(paged ? queued : queued with { Priority = Priority.Normal }),
-                ];
+                var answer = new List<Block> { new TextBlock(paged ? queuedText : queuedText + "\n\n" + _messages.UrgentAlreadyRaised) };
+                if (OutsideHoursNote() is { } note)
+                {
+                    answer.Add(note);
+                }
+
+                answer.Add(new ButtonsBlock([.. safeguards.Buttons(id), new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)]));
+                return [new Reply(new Audience.OnlyActor(survivor), answer), relay.Notice(paged ? queued : queued with { Priority = Priority.Normal })];
             case "resources":
             case "stop":
                 if (!await store.DeleteUnsharedAsync(id, survivor, ct))
@@ -133,6 +147,19 @@ public sealed partial class Intake(
             default:
                 return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
         }
+    }
+
+    /// <summary>Outside Support:Hours, when someone is next likely to read: an honest wait rather than silence.</summary>
+    private TextBlock? OutsideHoursNote()
+    {
+        var now = clock.GetUtcNow();
+        if (hours.IsOpen(now) || hours.NextOpening(now) is not { } next)
+        {
+            return null;
+        }
+
+        return new TextBlock(MessageTemplate.Fill(_messages.OutsideHours,
+            ("Hours", hours.Text), ("TimeZone", hours.Zone.Id), ("Next", Timing.SupportHours.Describe(next))));
     }
 
     private ButtonsBlock ConsentButtons(long id) => new(

@@ -17,7 +17,17 @@ namespace SupportBot.Core.Conversations;
 /// (invariant 2); the words travel by direct message to the one volunteer who holds the conversation.
 /// </summary>
 public sealed partial class Relay(
-    ConversationStore store, ContentCatalog content, TimeProvider clock, BotMetrics metrics, IOptions<SafeguardOptions> safeguards, ILogger<Relay> logger)
+    ConversationStore store,
+    ContentCatalog content,
+    TimeProvider clock,
+    BotMetrics metrics,
+    IOptions<SafeguardOptions> safeguards,
+    ILogger<Relay> logger,
+    Safeguards.ContactScreen contactScreen,
+    Safeguards.HeldMessages heldMessages,
+    AuditLog audit,
+    AffiliationStore affiliations,
+    KeepNothingStore keepNothing)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -115,7 +125,7 @@ public sealed partial class Relay(
             ];
         }
 
-        return await SendToSurvivorAsync(message.Actor, target.Value, message.Text, ct);
+        return await SendCheckedAsync(message.Actor, target.Value, message.Text, ct);
     }
 
     /// <summary>focus:{conversation}: the volunteer chose where their messages go.</summary>
@@ -130,7 +140,7 @@ public sealed partial class Relay(
         var replies = new List<Reply> { Reply.Private(action.Actor, new TextBlock(MessageTemplate.Fill(_messages.FocusSet, ("Id", id)))) };
         if (_unsent.TryRemove(action.Actor.Address, out var text))
         {
-            replies.AddRange(await SendToSurvivorAsync(action.Actor, id, text, ct));
+            replies.AddRange(await SendCheckedAsync(action.Actor, id, text, ct));
         }
 
         return replies;
@@ -141,13 +151,20 @@ public sealed partial class Relay(
     {
         if (id is null)
         {
-            var queue = await store.QueueAsync(ct);
+            var excluded = await affiliations.ExcludedForAsync(volunteer.Address, ct);
+            var queue = (await store.QueueAsync(ct)).Where(c => !excluded.Contains(c.Id)).ToList();
             if (queue.Count == 0)
             {
                 return [Reply.Private(volunteer, new TextBlock(_messages.QueueEmpty))];
             }
 
             id = queue[0].Id;
+        }
+        else if (await affiliations.ConflictsAsync(id.Value, volunteer.Address, ct))
+        {
+            // Said without naming what matched: the volunteer learns only that they declared something this touches.
+            LogConflictRefused(id.Value);
+            return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.ConflictRefused, ("Id", id))))];
         }
 
         if (await AtLimitAsync(volunteer, id.Value, ct) is { } refused)
@@ -211,7 +228,7 @@ public sealed partial class Relay(
         var replies = new List<Reply>
         {
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Closed, ("Id", closed.Id), ("Outcome", outcome)))),
-            Reply.DirectTo(closed.Survivor, new TextBlock(_messages.ConversationClosed)),
+            new Reply(new Audience.Direct(closed.Survivor), await ClosingNoteAsync(closed.Id, _messages.ConversationClosed, ct)),
             Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClosedNotice, ("Id", closed.Id)))),
         };
         if (closed.Priority == Priority.Urgent)
@@ -243,6 +260,21 @@ public sealed partial class Relay(
         return held.Count < max || held.Any(c => c.Id == id)
             ? null
             : Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AtMaxConversations, ("Max", max))));
+    }
+
+    /// <summary>
+    /// The survivor's note at a close; in keep-nothing mode the words are deleted first and the note says so. Were the
+    /// bot stopped between the close and the deletion, the support timers finish it at start.
+    /// </summary>
+    public async Task<IReadOnlyList<Block>> ClosingNoteAsync(long id, string note, CancellationToken ct)
+    {
+        var blocks = new List<Block> { new TextBlock(note) };
+        if (await keepNothing.PurgeClosedAsync(id, ct) > 0)
+        {
+            blocks.Add(new TextBlock(_messages.KeepNothingDeleted));
+        }
+
+        return blocks;
     }
 
     /// <summary>The survivor ended their conversation: tell whoever was about to serve them.</summary>
@@ -301,7 +333,52 @@ public sealed partial class Relay(
         return held.Count == 1 ? held[0].Id : null;
     }
 
-    private async Task<IReadOnlyList<Reply>> SendToSurvivorAsync(Actor volunteer, long id, string text, CancellationToken ct)
+    /// <summary>
+    /// A volunteer's own words on their way to a survivor: held by the contact guard, with the reason, when they seem to
+    /// take contact off the platform. The hold is audited by kind, never by its words.
+    /// </summary>
+    private async Task<IReadOnlyList<Reply>> SendCheckedAsync(Actor volunteer, long id, string text, CancellationToken ct)
+    {
+        var kinds = contactScreen.Find(text);
+        if (kinds.Count == 0)
+        {
+            return await SendAsVolunteerAsync(volunteer, id, text, ct);
+        }
+
+        if (!(await store.HeldByAsync(volunteer.Address, ct)).Any(c => c.Id == id))
+        {
+            return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
+        }
+
+        heldMessages.Hold(volunteer.Address, new Safeguards.HeldMessage(id, text, kinds));
+        var what = string.Join(", ", kinds.Select(ReasonText));
+        var kindList = string.Join(',', kinds).ToLowerInvariant();
+        await audit.WriteAsync(id, volunteer.Address, "contact-held:" + kindList, ct);
+        LogContactHeld(id, kindList);
+        return
+        [
+            Reply.DirectTo(volunteer.Address,
+                new TextBlock(MessageTemplate.Fill(_messages.GuardHeld, ("Id", id), ("Reason", what))),
+                new ButtonsBlock(
+                [
+                    new Button($"guard:send:{id}", _messages.GuardSendButton),
+                    new Button($"guard:discard:{id}", _messages.GuardDiscardButton, ButtonStyle.Primary),
+                ]),
+                new TextBlock(_messages.GuardConsoleHint)),
+        ];
+    }
+
+    public string ReasonText(Safeguards.ContactKind kind) => kind switch
+    {
+        Safeguards.ContactKind.Phone => _messages.GuardReasonPhone,
+        Safeguards.ContactKind.Email => _messages.GuardReasonEmail,
+        Safeguards.ContactKind.Handle => _messages.GuardReasonHandle,
+        Safeguards.ContactKind.Place => _messages.GuardReasonPlace,
+        _ => _messages.GuardReasonPayment,
+    };
+
+    /// <summary>Sends text to the survivor as the volunteer's words, unscreened: a snippet, or a message they confirmed.</summary>
+    public async Task<IReadOnlyList<Reply>> SendAsVolunteerAsync(Actor volunteer, long id, string text, CancellationToken ct)
     {
         var conversation = await store.GetAsync(id, ct);
         if (conversation is null || !await store.AddMessageAsync(id, Sender.Volunteer, text, volunteer.Address, ct))
@@ -332,6 +409,12 @@ public sealed partial class Relay(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} claimed")]
     private partial void LogClaimed(long conversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId}: a volunteer message was held by the contact guard ({Kinds})")]
+    private partial void LogContactHeld(long conversationId, string kinds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId}: claim refused, the volunteer declared an affiliation it names")]
+    private partial void LogConflictRefused(long conversationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} released")]
     private partial void LogReleased(long conversationId);

@@ -28,6 +28,7 @@ public sealed partial class ConversationStore
             var conversations = db.Execute("DELETE FROM Conversations WHERE Survivor = @person", args, tx);
             var drafts = db.Execute("DELETE FROM Drafts WHERE Person = @person", args, tx);
             db.Execute("DELETE FROM VolunteerFocus WHERE Volunteer = @person", args, tx);
+            db.Execute("DELETE FROM Affiliations WHERE Volunteer = @person", args, tx);
             db.Execute("UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx);
             return new ForgetResult(conversations, messages, notes, drafts, open);
         }, ct);

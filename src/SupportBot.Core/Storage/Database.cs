@@ -134,6 +134,27 @@ public sealed class Database : IDisposable
             CreatedAt INTEGER NOT NULL
         );
         """),
+        // Issue 13 (toolb): keep-nothing chosen at consent; when a waiting conversation was last re-announced and a
+        // holder last nudged; volunteers' declared affiliations and the communities a survivor named, both as keyed
+        // hashes (the volunteer's own wording sealed, for their /affiliations list), never the survivor's words.
+        new("""
+        ALTER TABLE Conversations ADD COLUMN KeepNothing INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE Conversations ADD COLUMN AlertedAt INTEGER NULL;
+        ALTER TABLE Conversations ADD COLUMN NudgedAt INTEGER NULL;
+        CREATE TABLE Affiliations (
+            Volunteer TEXT NOT NULL,
+            Tag TEXT NOT NULL,
+            Name BLOB NOT NULL,
+            PRIMARY KEY (Volunteer, Tag)
+        );
+        CREATE INDEX IX_Affiliations_Tag ON Affiliations (Tag);
+        CREATE TABLE ConversationTags (
+            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
+            Tag TEXT NOT NULL,
+            PRIMARY KEY (ConversationId, Tag)
+        );
+        CREATE INDEX IX_ConversationTags_Tag ON ConversationTags (Tag);
+        """),
     ];
 
     private readonly string _connectionString;

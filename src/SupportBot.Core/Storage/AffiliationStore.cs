@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// Conflict-of-interest screening. A volunteer declares communities or practitioners they are close to; a survivor may
+/// name the one their conversation is about. Both are kept as the same keyed hash of the normalised name, so a match
+/// is an equality in SQL and the database never holds the survivor's wording; the volunteer's own wording is sealed,
+/// only so that /affiliations list can show it back to them.
+/// </summary>
+public sealed class AffiliationStore(Database database, MessageCipher cipher, PersonIds ids)
+{
+    /// <summary>Longest name accepted, in characters.</summary>
+    public const int MaxLength = 100;
+
+    /// <summary>Declares an affiliation; false when the volunteer had already declared the same name.</summary>
+    public async Task<bool> AddAsync(Address volunteer, string name, CancellationToken ct)
+    {
+        var key = ids.Key(volunteer);
+        await using var db = await database.OpenAsync(ct);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO Affiliations (Volunteer, Tag, Name) VALUES (@key, @tag, @name)",
+            new { key, tag = Tag(name), name = cipher.Encrypt(name.Trim(), NameContext(key)) }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<bool> RemoveAsync(Address volunteer, string name, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM Affiliations WHERE Volunteer = @key AND Tag = @tag",
+            new { key = ids.Key(volunteer), tag = Tag(name) }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>The volunteer's declarations as they wrote them; one that cannot be opened is left out.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(Address volunteer, CancellationToken ct)
+    {
+        var key = ids.Key(volunteer);
+        await using var db = await database.OpenAsync(ct);
+        var sealedNames = await db.QueryAsync<byte[]>(new CommandDefinition(
+            "SELECT Name FROM Affiliations WHERE Volunteer = @key ORDER BY rowid", new { key }, cancellationToken: ct));
+        var names = new List<string>();
+        foreach (var sealedName in sealedNames)
+        {
+            try
+            {
+                names.Add(cipher.Decrypt(sealedName, NameContext(key)));
+            }
+            catch (CryptographicException)
+            {
+                // A row written under another key says nothing useful; the others still show.
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Records the communities a survivor named for their own conversation, while no volunteer holds it yet. False when
+    /// the conversation is not theirs or is no longer waiting.
+    /// </summary>
+    public async Task<bool> TagConversationAsync(long id, Address survivor, IReadOnlyList<string> names, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var mine = await db.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Survivor = @key AND Status IN ('Consent', 'Queued')",
+            new { id, key = ids.Key(survivor) }, tx, cancellationToken: ct)) == 1;
+        if (!mine)
+        {
+            return false;
+        }
+
+        foreach (var tag in names.Select(Tag).Distinct(StringComparer.Ordinal))
+        {
+            await db.ExecuteAsync(new CommandDefinition(
+                "INSERT OR IGNORE INTO ConversationTags (ConversationId, Tag) VALUES (@id, @tag)", new { id, tag }, tx, cancellationToken: ct));
+        }
+
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Conversations that name something this volunteer declared: never listed for them, never claimable by them.</summary>
+    public async Task<IReadOnlySet<long>> ExcludedForAsync(Address volunteer, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var rows = await db.QueryAsync<long>(new CommandDefinition(
+            "SELECT DISTINCT t.ConversationId FROM ConversationTags t JOIN Affiliations a ON a.Tag = t.Tag WHERE a.Volunteer = @key",
+            new { key = ids.Key(volunteer) }, cancellationToken: ct));
+        return rows.ToHashSet();
+    }
+
+    public async Task<bool> ConflictsAsync(long id, Address volunteer, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ConversationTags t JOIN Affiliations a ON a.Tag = t.Tag WHERE t.ConversationId = @id AND a.Volunteer = @key",
+            new { id, key = ids.Key(volunteer) }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>
+    /// "Dr. Jane  Smith", "dr jane smith" and "Jane Smith" are one name: case, punctuation, spacing, a leading "the"
+    /// and a title are dropped before hashing. Different spellings or a nickname still do not match.
+    /// </summary>
+    public static string Normalise(string name)
+    {
+        var text = new StringBuilder();
+        foreach (var c in name.Normalize(NormalizationForm.FormKC).ToLowerInvariant())
+        {
+            text.Append(char.IsLetterOrDigit(c) ? c : ' ');
+        }
+
+        var words = text.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        while (words.Count > 1 && Dropped.Contains(words[0]))
+        {
+            words.RemoveAt(0);
+        }
+
+        return string.Join(' ', words);
+    }
+
+    private static readonly HashSet<string> Dropped = new(StringComparer.Ordinal) { "the", "dr", "mr", "mrs", "ms", "mx", "miss", "prof", "rev" };
+
+    private string Tag(string name) => ids.Key("affiliation:" + Normalise(name));
+
+    private static string NameContext(string volunteerKey) => string.Create(CultureInfo.InvariantCulture, $"affiliation:{volunteerKey}");
+}

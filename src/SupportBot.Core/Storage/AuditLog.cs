@@ -1,0 +1,25 @@
+using Dapper;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// Audit rows for events that change nothing else in the store (a held message, a nudge, an automatic close): a
+/// conversation number, who (a keyed hash, or "system") and what, never words. Actions that change a conversation
+/// write theirs in their own transaction instead (invariant 8).
+/// </summary>
+public sealed class AuditLog(Database database, PersonIds ids, TimeProvider clock)
+{
+    /// <summary>Who an event by the bot itself is recorded as.</summary>
+    public const string System = "system";
+
+    public Task WriteAsync(long conversationId, Address volunteer, string action, CancellationToken ct) =>
+        WriteAsync(conversationId, ids.Key(volunteer), action, ct);
+
+    public async Task WriteAsync(long conversationId, string who, string action, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        await db.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@conversationId, @who, @action, @now)",
+            new { conversationId, who, action, now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
+    }
+}

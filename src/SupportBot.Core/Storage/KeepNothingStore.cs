@@ -1,0 +1,82 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// Keep-nothing mode, chosen by the survivor: at close the words go at once (messages, notes, a shared name), not
+/// after Storage:RetentionDays. The row stays as a number, times and an outcome, so counts still add up.
+/// </summary>
+public sealed partial class KeepNothingStore(Database database, PersonIds ids, ILogger<KeepNothingStore> logger)
+{
+    /// <summary>Turns the mode on for the survivor's own open conversation; false when it is not theirs or is closed.</summary>
+    public async Task<bool> ChooseAsync(long id, Address survivor, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE Conversations SET KeepNothing = 1 WHERE Id = @id AND Survivor = @key AND Status <> 'Closed'",
+            new { id, key = ids.Key(survivor) }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<bool> IsChosenAsync(long id, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT KeepNothing FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// Deletes the words of closed keep-nothing conversations (this one, or all still holding any when null) in one
+    /// transaction, then empties the WAL as /forget does. Returns how many conversations lost their words.
+    /// </summary>
+    public async Task<int> PurgeClosedAsync(long? id, CancellationToken ct)
+    {
+        await using var db = await database.OpenAsync(ct);
+        int purged;
+        await using (var tx = await db.BeginTransactionAsync(ct))
+        {
+            var ids = (await db.QueryAsync<long>(new CommandDefinition(
+                """
+                SELECT c.Id FROM Conversations c
+                WHERE c.Status = 'Closed' AND c.KeepNothing = 1 AND (@id IS NULL OR c.Id = @id)
+                  AND (c.SharedName IS NOT NULL OR EXISTS (SELECT 1 FROM Messages m WHERE m.ConversationId = c.Id)
+                       OR EXISTS (SELECT 1 FROM Notes n WHERE n.ConversationId = c.Id))
+                """, new { id }, tx, cancellationToken: ct))).ToList();
+            foreach (var conversation in ids)
+            {
+                var args = new { conversation };
+                await db.ExecuteAsync(new CommandDefinition("DELETE FROM Messages WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
+                await db.ExecuteAsync(new CommandDefinition("DELETE FROM Notes WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
+                await db.ExecuteAsync(new CommandDefinition("DELETE FROM ConversationTags WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
+                await db.ExecuteAsync(new CommandDefinition("UPDATE Conversations SET SharedName = NULL WHERE Id = @conversation", args, tx, cancellationToken: ct));
+            }
+
+            await tx.CommitAsync(ct);
+            purged = ids.Count;
+        }
+
+        if (purged > 0)
+        {
+            LogPurged(purged);
+            try
+            {
+                if (!await Database.CheckpointAsync(db, CancellationToken.None))
+                {
+                    LogCheckpointDeferred();
+                }
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is not null)
+            {
+                LogCheckpointDeferred();
+            }
+        }
+
+        return purged;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Keep-nothing: deleted the words of {Count} closed conversation(s)")]
+    private partial void LogPurged(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint after a keep-nothing deletion; the next checkpoint empties it")]
+    private partial void LogCheckpointDeferred();
+}
