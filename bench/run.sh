@@ -12,7 +12,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 out=bench/out/bot
 if [[ " $* " != *" --bot "* ]]; then
-  dotnet publish src/SupportBot -c Release -o "$out" --nologo -v quiet ${BENCH_PUBLISH_ARGS:-} >&2
+  # Published as the Dockerfile publishes it (ReadyToRun for this machine's architecture).
+  case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+  rm -rf "$out"
+  dotnet publish src/SupportBot -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$out" --nologo -v quiet >&2
   set -- --bot "$out/SupportBot.dll" "$@"
 fi
 dotnet build bench/SupportBot.LoadBench -c Release --nologo -v quiet >&2

@@ -32,7 +32,7 @@ internal sealed record MatrixOptions(
     /// <summary>Survivors in the survivors scenario with the global limiter raised; with the default (50 requests/s) fewer, or it would take minutes.</summary>
     public int SurvivorsRaised => Quick ? 1_000 : 3_000;
 
-    public int SurvivorsDefault => Quick ? 150 : 300;
+    public int SurvivorsDefault => Quick ? 100 : 200;
 
     public int DurableDms => Quick ? 1_000 : 3_000;
 
