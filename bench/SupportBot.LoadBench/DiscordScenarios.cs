@@ -85,7 +85,7 @@ internal static partial class DiscordScenarios
             {
                 var seeding = Stopwatch.StartNew();
                 var queued = Seeder.CopyQueuedConversation(Path.Combine(data.FullName, "supportbot.db"), seeded);
-                seedNote = $"{queued:N0} queued (seeded in {seeding.Elapsed.TotalSeconds:F1} s); ";
+                seedNote = $"{queued:N0} conversations (seeded in {seeding.Elapsed.TotalSeconds:F1} s); ";
             }
 
             var connectionsBefore = fake.RestConnections;

@@ -8,16 +8,18 @@ internal sealed record MatrixOptions(
     bool Quick,
     int Runs,
     IReadOnlySet<string> Only,
+    IReadOnlyList<double> Rates,
     bool WithReference,
     IReadOnlyDictionary<string, string> BotEnvironment)
 {
     public static readonly string[] Groups = ["rates", "burst", "slack", "survivors", "dms", "startup"];
 
     public const string Usage = """
-        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll] [--quick] [--runs N] [--only GROUP[,GROUP]] [--no-reference] [--env NAME=VALUE]
+        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll] [--quick] [--runs N] [--only GROUP[,GROUP]] [--rates N[,N]] [--no-reference] [--env NAME=VALUE]
           groups: rates (Discord /help at 100, 300, 1,000, 3,000/s), burst (20,000 /help at once), slack (Socket Mode 1,000/s),
                   survivors (DM + consent press, 0 and 50,000 queued, global limiter default and raised),
                   dms (durable DMs/s against a raw SQLite probe), startup (start-to-ready, idle RSS)
+          --rates  the offered rates of the rates group (default 100,300,1000,3000)
           --quick  shorter feeds and one run each (about 3 minutes); default: three runs, medians
           --env    an environment variable for the bot process (repeatable), e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
         """;
@@ -48,6 +50,7 @@ internal sealed record MatrixOptions(
         int? runs = null;
         var only = new HashSet<string>(StringComparer.Ordinal);
         var reference = true;
+        var rates = new List<double> { 100, 300, 1_000, 3_000 };
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
@@ -56,11 +59,13 @@ internal sealed record MatrixOptions(
             {
                 switch (args[i])
                 {
+                    case "--help" or "-h": problem = ""; return null;
                     case "--bot": bot = Path.GetFullPath(Next()); break;
                     case "--quick": quick = true; break;
                     case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--only": only.UnionWith(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                     case "--no-reference": reference = false; break;
+                    case "--rates": rates = [.. Next().Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))]; break;
                     case "--env":
                         var pair = Next().Split('=', 2);
                         env[pair[0]] = pair.Length == 2 ? pair[1] : "";
@@ -88,6 +93,6 @@ internal sealed record MatrixOptions(
         }
 
         return new MatrixOptions(bot, Path.Combine(repoRoot, "prompts"), Path.Combine(repoRoot, "bench", "reference"),
-            quick, runs ?? (quick ? 1 : 3), only, reference, env);
+            quick, runs ?? (quick ? 1 : 3), only, rates, reference, env);
     }
 }

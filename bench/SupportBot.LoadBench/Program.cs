@@ -38,7 +38,7 @@ string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantC
 
 if (options.Runs_("rates"))
 {
-    foreach (var perSecond in new[] { 100.0, 300, 1_000, 3_000 })
+    foreach (var perSecond in options.Rates)
     {
         var count = (int)(perSecond * options.RateSeconds);
         var scenario = $"Discord /help {Rate(perSecond)}/s × {options.RateSeconds} s";

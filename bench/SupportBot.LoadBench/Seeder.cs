@@ -45,7 +45,7 @@ internal static class Seeder
         }
 
         transaction.Commit();
-        return Scalar(db, "SELECT COUNT(*) FROM Conversations WHERE QueuedAt IS NOT NULL AND ClaimedBy IS NULL AND ClosedAt IS NULL") ?? 0;
+        return Scalar(db, "SELECT COUNT(*) FROM Conversations") ?? 0;
     }
 
     private static long? Scalar(SqliteConnection db, string sql)
