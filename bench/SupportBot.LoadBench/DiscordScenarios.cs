@@ -36,12 +36,14 @@ internal static partial class DiscordScenarios
             var answered = ids.Select(id => feed.Answered.TryGetValue(id, out var at) ? at : 0).Where(at => at != 0).ToArray();
             var seconds = answered.Length == 0 ? double.NaN : Pacer.Ms(sentAt[0], answered.Max()) / 1000;
             var refused = fake.Refusals.Count - refusalsBefore;
+            var offered = count / (Pacer.Ms(sentAt[0], sentAt[^1]) / 1000);
+            var slowFeed = perSecond > 0 && offered < 0.9 * perSecond ? $"the feed reached only {offered:N0}/s; " : "";
             return new Measurement(scenario, bot.Name, count, answered.Length, answered.Length / seconds,
                 WithinDeadline: latencies.Count(l => l <= Deadline.TotalMilliseconds),
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 Connections: fake.RestConnections - connectionsBefore,
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answered.Length),
-                Note: (refused > 0 ? $"{refused} refused late/twice; " : "") + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+                Note: slowFeed + (refused > 0 ? $"{refused} refused late/twice; " : "") + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
         {

@@ -42,6 +42,8 @@ internal static class SlackScenarios
                 envelopes[i] = await fake.SendEnvelopeAsync("slash_commands", Help(fake, "U" + (100_000 + i).ToString(CultureInfo.InvariantCulture))));
             await Pacer.WaitAsync(() => acks.Count - acksBefore, count, TimeSpan.FromSeconds(10));
             var cpu = bot.Cpu - cpuBefore;
+            var offered = count / (Pacer.Ms(sentAt[0], sentAt[^1]) / 1000);
+            var slowFeed = offered < 0.9 * perSecond ? $"the feed reached only {offered:N0}/s; " : "";
             var calls = string.Join(", ", fake.Calls.GroupBy(c => c.Method).Select(g => $"{g.Count()} {g.Key}"));
 
             var latencies = envelopes.Select((e, i) => acks.TryGetValue(e, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
@@ -53,7 +55,7 @@ internal static class SlackScenarios
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 Connections: counter.Accepted - connectionsBefore,
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, latencies.Length),
-                Note: "API calls: " + calls + (bot.HasExited ? "; bot died" : ""));
+                Note: slowFeed + "API calls: " + calls + (bot.HasExited ? "; bot died" : ""));
         }
         finally
         {
