@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using SupportBot.Tests.Fakes;
+
+/// <summary>The Discord scenarios: each run gets a fresh fake, a fresh data folder and a fresh bot process.</summary>
+internal static partial class DiscordScenarios
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(10);
+
+    /// <summary>/help from distinct members at <paramref name="perSecond"/> (0: all at once).</summary>
+    public static async Task<Measurement> HelpAsync(string scenario, Func<FakeDiscord, string, BotProcess> start, int count, double perSecond)
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        await using var feed = new DiscordFeed(fake);
+        var data = Directory.CreateTempSubdirectory("supportbot-bench-");
+        using var bot = start(fake, data.FullName);
+        try
+        {
+            await feed.WarmUpAsync(bot, TimeSpan.FromSeconds(60));
+            var connectionsBefore = fake.RestConnections;
+            var refusalsBefore = fake.Refusals.Count;
+            var cpuBefore = bot.Cpu;
+
+            var answeredBefore = feed.Answered.Count;
+            var ids = Enumerable.Range(0, count).Select(i => (9_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+            var sentAt = await Pacer.SendAsync(count, perSecond, i => feed.SendHelpAsync(ids[i]));
+            await Pacer.WaitAsync(() => feed.Answered.Count - answeredBefore, count, Quiet);
+            var cpu = bot.Cpu - cpuBefore;
+
+            var latencies = ids.Select((id, i) => feed.FirstResponse.TryGetValue(id, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
+                .Where(l => !double.IsNaN(l)).Order().ToArray();
+            var answered = ids.Select(id => feed.Answered.TryGetValue(id, out var at) ? at : 0).Where(at => at != 0).ToArray();
+            var seconds = answered.Length == 0 ? double.NaN : Pacer.Ms(sentAt[0], answered.Max()) / 1000;
+            var refused = fake.Refusals.Count - refusalsBefore;
+            var offered = count / (Pacer.Ms(sentAt[0], sentAt[^1]) / 1000);
+            var slowFeed = perSecond > 0 && offered < 0.9 * perSecond ? $"the feed reached only {offered:N0}/s; " : "";
+            return new Measurement(scenario, bot.Name, count, answered.Length, answered.Length / seconds,
+                WithinDeadline: latencies.Count(l => l <= Deadline.TotalMilliseconds),
+                P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
+                Connections: fake.RestConnections - connectionsBefore,
+                CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answered.Length),
+                Note: slowFeed + (refused > 0 ? $"{refused} refused late/twice; " : "") + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+        }
+        finally
+        {
+            bot.Dispose();
+            data.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Survivors each write a first DM and press "consent" as soon as the bot asks; queued per second counts the presses
+    /// answered (each after its conversation is queued on disk), from the first DM to the last answer. With
+    /// <paramref name="seeded"/> 50,000 conversations wait in the queue first, written straight into the database.
+    /// </summary>
+    public static async Task<Measurement> SurvivorsAsync(string scenario, Contenders contenders, int survivors, int seeded, bool raised)
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        await using var feed = new DiscordFeed(fake);
+        var prompts = Channel.CreateUnbounded<(string User, string CustomId)>();
+        var consentAsked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        feed.OnOtherCall = call =>
+        {
+            if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
+                && ConsentButton().Match(call.Body) is { Success: true } button && consentAsked.TryAdd(channel[3..], call.Timestamp))
+            {
+                prompts.Writer.TryWrite((channel[3..], button.Value));
+            }
+        };
+
+        var data = Directory.CreateTempSubdirectory("supportbot-bench-");
+        using var bot = contenders.SupportBotOnDiscord(fake, data.FullName, raised ? ["--Discord:GlobalRequestsPerSecond=1000000"] : []);
+        try
+        {
+            await feed.WarmUpAsync(bot, TimeSpan.FromSeconds(60));
+
+            // One survivor first, for warm-up and as the row the seed copies.
+            var pressing = PressAsync(feed, prompts.Reader);
+            await feed.SendDirectMessageAsync("5000000000", "6000000000");
+            await Pacer.WaitAsync(() => feed.Answered.ContainsKey("7000000000") ? 1 : 0, 1, TimeSpan.FromSeconds(30));
+            var seedNote = "";
+            if (seeded > 0)
+            {
+                var seeding = Stopwatch.StartNew();
+                var queued = Seeder.CopyQueuedConversation(Path.Combine(data.FullName, "supportbot.db"), seeded);
+                seedNote = $"{queued:N0} conversations (seeded in {seeding.Elapsed.TotalSeconds:F1} s); ";
+            }
+
+            var connectionsBefore = fake.RestConnections;
+            var cpuBefore = bot.Cpu;
+            var answeredBefore = feed.Answered.Count;
+            var users = Enumerable.Range(1, survivors).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+            var sentAt = await Pacer.SendAsync(survivors, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
+            var presses = users.Select(PressId).ToArray();
+            await Pacer.WaitAsync(() => feed.Answered.Count - answeredBefore, survivors, Quiet);
+            var cpu = bot.Cpu - cpuBefore;
+            prompts.Writer.TryComplete();
+            await pressing;
+
+            var answeredAt = presses.Select(p => feed.Answered.TryGetValue(p, out var at) ? at : 0).Where(at => at != 0).ToArray();
+            var seconds = answeredAt.Length == 0 ? double.NaN : Pacer.Ms(sentAt[0], answeredAt.Max()) / 1000;
+            var dmLatencies = users.Select((u, i) => consentAsked.TryGetValue(u, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
+                .Where(l => !double.IsNaN(l)).Order().ToArray();
+            return new Measurement(scenario, bot.Name, survivors, answeredAt.Length, answeredAt.Length / seconds,
+                P50: Measurement.Percentile(dmLatencies, 0.50), P99: Measurement.Percentile(dmLatencies, 0.99), Max: dmLatencies.LastOrDefault(double.NaN),
+                Connections: fake.RestConnections - connectionsBefore,
+                CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answeredAt.Length),
+                Note: seedNote + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+        }
+        finally
+        {
+            bot.Dispose();
+            data.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is durable DMs/s.</summary>
+    public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count)
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        await using var feed = new DiscordFeed(fake);
+        var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        feed.OnOtherCall = call =>
+        {
+            if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
+                && ConsentButton().IsMatch(call.Body))
+            {
+                asked.TryAdd(channel[3..], call.Timestamp);
+            }
+        };
+
+        var data = Directory.CreateTempSubdirectory("supportbot-bench-");
+        using var bot = contenders.SupportBotOnDiscord(fake, data.FullName, "--Discord:GlobalRequestsPerSecond=1000000");
+        try
+        {
+            await feed.WarmUpAsync(bot, TimeSpan.FromSeconds(60));
+            await feed.SendDirectMessageAsync("5000000000", "6000000000");
+            await Pacer.WaitAsync(() => asked.Count, 1, TimeSpan.FromSeconds(30));
+
+            var cpuBefore = bot.Cpu;
+            var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+            var sentAt = await Pacer.SendAsync(count, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
+            await Pacer.WaitAsync(() => asked.Count - 1, count, Quiet);
+            var cpu = bot.Cpu - cpuBefore;
+            var latencies = users.Select((u, i) => asked.TryGetValue(u, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
+                .Where(l => !double.IsNaN(l)).Order().ToArray();
+            var done = users.Select(u => asked.TryGetValue(u, out var at) ? at : 0).Where(at => at != 0).ToArray();
+            var seconds = done.Length == 0 ? double.NaN : Pacer.Ms(sentAt[0], done.Max()) / 1000;
+            return new Measurement(scenario, bot.Name, count, done.Length, done.Length / seconds,
+                P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
+                CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
+                Note: bot.HasExited ? "bot died: " + LastLine(bot) : "");
+        }
+        finally
+        {
+            bot.Dispose();
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static string PressId(string user) => "7" + user[1..];
+
+    private static async Task PressAsync(DiscordFeed feed, ChannelReader<(string User, string CustomId)> prompts)
+    {
+        await foreach (var (user, customId) in prompts.ReadAllAsync())
+        {
+            await feed.SendPressAsync(PressId(user), user, customId);
+        }
+    }
+
+    private static string LastLine(BotProcess bot) => bot.Tail.Split('\n').LastOrDefault(l => l.Trim().Length > 0) ?? "";
+
+    [GeneratedRegex("consent:pseudonym:[0-9]+")]
+    private static partial Regex ConsentButton();
+}
