@@ -24,8 +24,9 @@ public sealed class DiscordGatewayTests
         var gaps = beats.Zip(beats.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalMilliseconds).ToList();
 
         // The fake announces 150 ms; each beat must follow the last by about that, never in a burst or a stall
-        // (the bounds allow for a machine busy with other builds).
-        Assert.All(gaps, gap => Assert.InRange(gap, 75, 400));
+        // (the bounds allow for a machine busy with other builds: a beat held up by the scheduler is followed by the
+        // next one on its own time, so one gap may be short, never near zero).
+        Assert.All(gaps, gap => Assert.InRange(gap, 25, 400));
         Assert.InRange(gaps.Average(), 130, 230);
         Assert.Equal(1, JsonNode.Parse(beats[^1].Json)!["d"]!.GetValue<int>()); // the last sequence seen (READY)
         Assert.Equal(1, rig.Fake.Connections);

@@ -57,12 +57,33 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
         var conversation = await SetUpHeldConversationAsync();
 
         // The burst: every survivor writes ten DMs; Slack keeps sending while the bot is down (and resends what was not acked).
+        // Its second half waits for the gate, so the kill lands while it is being sent however fast the bot acks the first.
+        var secondHalf = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sentBurst = 0;
+        async Task SendBurstAsync(int i, int j)
+        {
+            if (j == PerSurvivor / 2)
+            {
+                await secondHalf.Task;
+            }
+
+            Interlocked.Increment(ref sentBurst);
+            if (http)
+            {
+                await _slack.DeliverEventAsync(SlackTestHost.DirectMessage(Survivor(i), Words(i, j), BurstId(i, j)));
+            }
+            else
+            {
+                await _slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor(i), Words(i, j), BurstId(i, j)));
+            }
+        }
+
         var burst = http
             ? Task.WhenAll(Enumerable.Range(0, Survivors).Select(i => Task.Run(async () =>
             {
                 for (var j = 0; j < PerSurvivor; j++)
                 {
-                    await _slack.DeliverEventAsync(SlackTestHost.DirectMessage(Survivor(i), Words(i, j), BurstId(i, j)));
+                    await SendBurstAsync(i, j);
                 }
             })))
             : Task.Run(async () =>
@@ -71,13 +92,13 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
                 {
                     for (var i = 0; i < Survivors; i++)
                     {
-                        await _slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(Survivor(i), Words(i, j), BurstId(i, j)));
+                        await SendBurstAsync(i, j);
                     }
 
                     // Each person's next DM follows once most of their last were acked (at most 5 s later), as people write:
                     // all 400 at once only measures the 3 s resend storm of one overloaded machine.
                     var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
-                    while (ReceivedBurst() < Survivors * j && DateTimeOffset.UtcNow < until)
+                    while (j + 1 < PerSurvivor / 2 && ReceivedBurst() < Survivors * j && DateTimeOffset.UtcNow < until)
                     {
                         await Task.Delay(20);
                     }
@@ -97,6 +118,9 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
         var (noteReceived, noteAnswered) = await CommandAsync(Volunteer, "/note", Note);
         noteTook.Stop();
         Assert.True(noteReceived, "the note was not acknowledged");
+        secondHalf.SetResult();
+        await Eventually.TrueAsync(() => Volatile.Read(ref sentBurst) >= Survivors * PerSurvivor / 2 + 10, TimeSpan.FromSeconds(30),
+            "the second half of the burst under way");
         bot.Kill();
         var receivedAtKill = ReceivedBurst();
         await bot.DisposeAsync();
