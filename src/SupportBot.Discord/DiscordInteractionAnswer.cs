@@ -8,8 +8,8 @@ namespace SupportBot.Discord;
 /// How far one interaction has been answered. Discord allows one initial response within 3 s, then edits of the
 /// original and follow-ups; it drops an interaction left unanswered. The clock starts when the interaction
 /// arrives: if the replies are not known after <see cref="DeferAfter"/>, the answer is deferred first, and the
-/// replies then fill the deferred message. When the bot is backlogged the answer is deferred at once, on arrival
-/// (admission control): waiting for the timer would send the deferral late, and then the answer late too.
+/// replies then fill the deferred message. A deferral timer that fires past the deadline (a starved pool) sends none,
+/// as Discord would refuse it.
 /// </summary>
 internal sealed partial class DiscordInteractionAnswer : IDisposable
 {
@@ -52,12 +52,11 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>A press may replace its message only when that message is private: ephemeral, or in the DM.</summary>
     private bool CanReplace => IsComponent && (!Ephemeral || Interaction.Message?.Flags?.HasFlag(MessageFlags.Ephemeral) == true);
 
-    /// <summary>Starts the clock for an interaction that just arrived; <paramref name="deferNow"/> defers it at once.</summary>
-    public static DiscordInteractionAnswer Start(
-        WireInteraction interaction, DiscordApi api, TimeProvider time, ILogger logger, bool deferNow, CancellationToken ct)
+    /// <summary>Starts the clock for an interaction that just arrived.</summary>
+    public static DiscordInteractionAnswer Start(WireInteraction interaction, DiscordApi api, TimeProvider time, ILogger logger, CancellationToken ct)
     {
         var answer = new DiscordInteractionAnswer(interaction, api, logger, time.GetTimestamp());
-        answer._deferral = answer.DeferLaterAsync(time, deferNow ? TimeSpan.Zero : DeferAfter, ct);
+        answer._deferral = answer.DeferLaterAsync(time, ct);
         return answer;
     }
 
@@ -119,18 +118,11 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     private Task CallbackAsync(InteractionCallback callback, CancellationToken ct) =>
         _api.InteractionCallbackAsync(Interaction.Id, Interaction.Token, callback, ct);
 
-    private async Task DeferLaterAsync(TimeProvider time, TimeSpan after, CancellationToken ct)
+    private async Task DeferLaterAsync(TimeProvider time, CancellationToken ct)
     {
         try
         {
-            if (after == TimeSpan.Zero)
-            {
-                await Task.Yield(); // off the gateway's receive loop, which called Start
-            }
-            else
-            {
-                await Task.Delay(after, time, _handled.Token);
-            }
+            await Task.Delay(DeferAfter, time, _handled.Token);
         }
         catch (OperationCanceledException)
         {

@@ -8,27 +8,13 @@ namespace SupportBot.Discord;
 /// Handles an interaction: the core's replies to the actor answer it in place (<see cref="DiscordInteractionAnswer"/>),
 /// every other reply goes through the <see cref="ReplyRouter"/>. Each reply is delivered on its own, so one closed
 /// DM (403) does not cost the other recipients their messages: the survivor's crisis lines, or "a volunteer joined".
-/// Admission control: an interaction arriving while many others still wait for the core is deferred at once.
 /// </summary>
 internal sealed partial class DiscordInteractionResponder(
     Bot bot, ReplyRouter router, DiscordApi api, DiscordVolunteers volunteers, TimeProvider time, ILogger<DiscordInteractionResponder> logger)
 {
-    /// <summary>
-    /// Interactions waiting for the core before an arrival is deferred at once. Past this many the wait is no longer a
-    /// few milliseconds, and a deferral timer on a busy pool fires late: a deferral on arrival costs one more request
-    /// and keeps Discord's deadline.
-    /// </summary>
-    internal const int DeferAtOnceWhenWaiting = 64;
-
-    // Interactions begun whose replies are not known yet.
-    private int _waiting;
-
     /// <summary>Starts the 3 s clock of an interaction that just arrived, before it waits for its turn.</summary>
-    public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct)
-    {
-        var backlogged = Interlocked.Increment(ref _waiting) > DeferAtOnceWhenWaiting;
-        return DiscordInteractionAnswer.Start(interaction, api, time, logger, deferNow: backlogged, ct);
-    }
+    public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct) =>
+        DiscordInteractionAnswer.Start(interaction, api, time, logger, ct);
 
     public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, CancellationToken ct)
     {
@@ -47,7 +33,6 @@ internal sealed partial class DiscordInteractionResponder(
             }
             finally
             {
-                Interlocked.Decrement(ref _waiting);
                 await answer.HandledAsync();
             }
 
