@@ -29,8 +29,9 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
     }
 
     /// <summary>
-    /// For a slash command, whose ack waits for its answer: the name if already known, else the username, while the
-    /// lookup goes on without holding the ack up, so the person's next event has it.
+    /// For a slash command, whose ack waits for its answer: the name if already known, else the username. For a
+    /// volunteer (whose name survivors are shown) the lookup goes on without holding the ack up, so their next event
+    /// has it; nobody else's name is looked up here, so a crowd running /help does not cost one users.info each.
     /// </summary>
     public async Task<Actor> ActorWithoutNameLookupAsync(string userId, string? username, CancellationToken ct)
     {
@@ -40,7 +41,7 @@ internal sealed partial class SlackActors(SlackApi api, SlackVolunteers voluntee
         {
             name = known.Name ?? username;
         }
-        else
+        else if (isVolunteer)
         {
             _ = DisplayNameAsync(userId, CancellationToken.None);
         }
