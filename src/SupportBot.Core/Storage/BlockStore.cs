@@ -59,6 +59,7 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
                 db.Execute(
                     "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'blocked' WHERE Id = @closeId",
                     new { closeId = open.Id, now }, tx);
+                KeepNothingStore.Purge(db, tx, open.Id);
                 var holder = open.ClaimedBy is not null && open.ClaimedBySealed is not null ? ids.Open(open.ClaimedBySealed, open.ClaimedBy) : null;
                 closed = new ClosedByBlock(open.Id, Enum.Parse<ConversationStatus>(open.Status), holder);
             }

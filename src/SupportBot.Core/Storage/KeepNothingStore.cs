@@ -35,27 +35,49 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
         if (purged > 0)
         {
             LogPurged(purged);
-
-            // The deletion is committed whatever happens here. A checkpoint cannot run inside the writer's transaction,
-            // so it runs on a reader's connection.
-            try
-            {
-                await using var db = await database.OpenAsync(CancellationToken.None);
-                if (!await Database.CheckpointAsync(db, CancellationToken.None))
-                {
-                    LogCheckpointDeferred();
-                }
-            }
-            catch (Exception e) when (StorageFault.Kind(e) is not null)
-            {
-                LogCheckpointDeferred();
-            }
+            await EmptyWalAsync();
         }
 
         return purged;
     }
 
-    /// <summary>Deletes the words of closed keep-nothing conversations, within the caller's transaction.</summary>
+    /// <summary>
+    /// After a close: true when the survivor chose keep-nothing, whose words the close deleted in its own transaction
+    /// (<see cref="Purge"/>); the WAL is then emptied, as /forget does.
+    /// </summary>
+    public async Task<bool> DeletedAtCloseAsync(long id, CancellationToken ct)
+    {
+        if (!await IsChosenAsync(id, ct))
+        {
+            return false;
+        }
+
+        await EmptyWalAsync();
+        return true;
+    }
+
+    // The deletion is committed whatever happens here. A checkpoint cannot run inside the writer's transaction, so it
+    // runs on a reader's connection.
+    private async Task EmptyWalAsync()
+    {
+        try
+        {
+            await using var db = await database.OpenAsync(CancellationToken.None);
+            if (!await Database.CheckpointAsync(db, CancellationToken.None))
+            {
+                LogCheckpointDeferred();
+            }
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is not null)
+        {
+            LogCheckpointDeferred();
+        }
+    }
+
+    /// <summary>
+    /// Deletes the words of closed keep-nothing conversations (this one, or all when null), within the caller's
+    /// transaction: a close calls it in its own, so the words never outlive the close.
+    /// </summary>
     internal static int Purge(IDbConnection db, IDbTransaction tx, long? id)
     {
         var conversations = db.Query<long>(

@@ -60,7 +60,10 @@ public sealed class SupportClockStore(Database database)
         return rows.ToList();
     }
 
-    /// <summary>Closes an open conversation as quiet, audited as the bot's own act; false when it was closed or changed meanwhile.</summary>
+    /// <summary>
+    /// Closes an open conversation as quiet, audited as the bot's own act, its words deleted at once in keep-nothing mode;
+    /// false when it was closed or changed meanwhile.
+    /// </summary>
     public Task<bool> CloseQuietAsync(long id, DateTimeOffset silentSince, DateTimeOffset now, CancellationToken ct)
     {
         var args = new { id, silentSince = Ms(silentSince), now = Ms(now), system = AuditLog.System };
@@ -80,6 +83,7 @@ public sealed class SupportClockStore(Database database)
             }
 
             db.Execute("INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @system, 'auto-close', @now)", args, tx);
+            KeepNothingStore.Purge(db, tx, id);
             return true;
         }, ct);
     }
