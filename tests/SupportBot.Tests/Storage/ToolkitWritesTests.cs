@@ -1,3 +1,4 @@
+using Dapper;
 using SupportBot.Core;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
@@ -44,6 +45,31 @@ public sealed class ToolkitWritesTests : IDisposable
 
         var trail = (await _core.Get<ConversationStore>().AuditTrailAsync(id, default)).Select(a => a.Action).ToList();
         Assert.Equal(["transfer-offer", "transfer-decline", "contact-held:phone", "block", "unblock"], trail.SkipWhile(a => a != "transfer-offer"));
+    }
+
+    [Fact]
+    public async Task A_keep_nothing_close_deletes_the_words_in_the_close_itself()
+    {
+        var byVolunteer = await _core.Bot.QueueDisclosureAsync(_alice, "My coach kept asking me to his house");
+        Assert.True(await _core.Get<KeepNothingStore>().ChooseAsync(byVolunteer, _alice.Address, default));
+        var store = _core.Get<ConversationStore>();
+        await store.ClaimAsync(byVolunteer, _vol.Address, default);
+        Assert.True(await store.AddNoteAsync(byVolunteer, _vol.Address, "follow up", default));
+
+        Assert.NotNull(await store.CloseByVolunteerAsync(byVolunteer, _vol.Address, "supported", default));
+
+        Assert.Equal((0L, 0L), await WordsAsync(byVolunteer));
+        var bySurvivor = await _core.Bot.QueueDisclosureAsync(Say.Member("bea"), "It happened at the club");
+        Assert.True(await _core.Get<KeepNothingStore>().ChooseAsync(bySurvivor, Say.Member("bea").Address, default));
+        Assert.NotNull(await store.CloseBySurvivorAsync(Say.Member("bea").Address, default));
+        Assert.Equal((0L, 0L), await WordsAsync(bySurvivor));
+    }
+
+    private async Task<(long Messages, long Notes)> WordsAsync(long id)
+    {
+        await using var db = await _core.Get<Database>().OpenAsync(default);
+        return (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Messages WHERE ConversationId = @id", new { id }),
+                await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Notes WHERE ConversationId = @id", new { id }));
     }
 
     /// <summary>Runs <paramref name="write"/> as the handling of a stored event; asserts its mark committed with it.</summary>
