@@ -36,11 +36,11 @@ internal sealed class DiscordSessionStore(Database database, IOptions<DiscordOpt
         }
     }
 
-    public async Task SaveAsync(DiscordSession session, CancellationToken ct)
+    public Task SaveAsync(DiscordSession session, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO Meta (Name, Value) VALUES (@name, @value) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value",
-            new { name = Name, value = JsonSerializer.SerializeToUtf8Bytes(session, DiscordJson.Default.DiscordSession) }, cancellationToken: ct));
+        var args = new { name = Name, value = JsonSerializer.SerializeToUtf8Bytes(session, DiscordJson.Default.DiscordSession) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("INSERT INTO Meta (Name, Value) VALUES (@name, @value) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value", args, tx),
+            ct);
     }
 }

@@ -10,7 +10,7 @@ namespace SupportBot.Core.Commands;
 /// with buttons (or /transfer accept n, /transfer decline n, as on the console); only on acceptance does the claim
 /// move and the transcript reach them, and the survivor is told someone new is joining.
 /// </summary>
-public sealed partial class TransferCommand(TransferStore transfers, ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
+public sealed partial class TransferCommand(TransferStore transfers, AffiliationStore affiliations, ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
 {
     public CommandSpec Spec { get; } = new("transfer", "Hand a conversation you hold to another volunteer, who accepts or declines",
     [
@@ -53,6 +53,12 @@ public sealed partial class TransferCommand(TransferStore transfers, Conversatio
         if (to == holder.Address || to == conversation.Survivor)
         {
             return [Reply.Private(holder, new TextBlock(messages.TransferUsage))];
+        }
+
+        // Screened as a claim is, and said without naming what matched or what the other volunteer declared.
+        if (await affiliations.ConflictsAsync(id, to, ct))
+        {
+            return [Reply.Private(holder, new TextBlock(MessageTemplate.Fill(messages.TransferConflict, ("Id", id))))];
         }
 
         if (!await transfers.OfferAsync(id, holder.Address, to, ct))

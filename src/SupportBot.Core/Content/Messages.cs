@@ -205,7 +205,9 @@ public sealed record Messages(
     // Keep nothing
     string KeepNothingButton,
     string KeepNothingSet,
-    string KeepNothingDeleted);
+    string KeepNothingDeleted,
+    // Transfer to a volunteer with a declared conflict
+    string TransferConflict);
 
 public static partial class MessageTemplate
 {

@@ -263,13 +263,13 @@ public sealed partial class Relay(
     }
 
     /// <summary>
-    /// The survivor's note at a close; in keep-nothing mode the words are deleted first and the note says so. Were the
-    /// bot stopped between the close and the deletion, the support timers finish it at start.
+    /// The survivor's note at a close; in keep-nothing mode the close deleted the words in its own transaction, and the
+    /// note says so.
     /// </summary>
     public async Task<IReadOnlyList<Block>> ClosingNoteAsync(long id, string note, CancellationToken ct)
     {
         var blocks = new List<Block> { new TextBlock(note) };
-        if (await keepNothing.PurgeClosedAsync(id, ct) > 0)
+        if (await keepNothing.DeletedAtCloseAsync(id, ct))
         {
             blocks.Add(new TextBlock(_messages.KeepNothingDeleted));
         }

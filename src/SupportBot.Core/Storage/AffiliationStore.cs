@@ -17,21 +17,19 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
     public const int MaxLength = 100;
 
     /// <summary>Declares an affiliation; false when the volunteer had already declared the same name.</summary>
-    public async Task<bool> AddAsync(Address volunteer, string name, CancellationToken ct)
+    public Task<bool> AddAsync(Address volunteer, string name, CancellationToken ct)
     {
         var key = ids.Key(volunteer);
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO Affiliations (Volunteer, Tag, Name) VALUES (@key, @tag, @name)",
-            new { key, tag = Tag(name), name = cipher.Encrypt(name.Trim(), NameContext(key)) }, cancellationToken: ct)) == 1;
+        var args = new { key, tag = Tag(name), name = cipher.Encrypt(name.Trim(), NameContext(key)) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("INSERT OR IGNORE INTO Affiliations (Volunteer, Tag, Name) VALUES (@key, @tag, @name)", args, tx) == 1, ct);
     }
 
-    public async Task<bool> RemoveAsync(Address volunteer, string name, CancellationToken ct)
+    public Task<bool> RemoveAsync(Address volunteer, string name, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM Affiliations WHERE Volunteer = @key AND Tag = @tag",
-            new { key = ids.Key(volunteer), tag = Tag(name) }, cancellationToken: ct)) == 1;
+        var args = new { key = ids.Key(volunteer), tag = Tag(name) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("DELETE FROM Affiliations WHERE Volunteer = @key AND Tag = @tag", args, tx) == 1, ct);
     }
 
     /// <summary>The volunteer's declarations as they wrote them; one that cannot be opened is left out.</summary>
@@ -61,26 +59,26 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
     /// Records the communities a survivor named for their own conversation, while no volunteer holds it yet. False when
     /// the conversation is not theirs or is no longer waiting.
     /// </summary>
-    public async Task<bool> TagConversationAsync(long id, Address survivor, IReadOnlyList<string> names, CancellationToken ct)
+    public Task<bool> TagConversationAsync(long id, Address survivor, IReadOnlyList<string> names, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var mine = await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Survivor = @key AND Status IN ('Consent', 'Queued')",
-            new { id, key = ids.Key(survivor) }, tx, cancellationToken: ct)) == 1;
-        if (!mine)
+        var key = ids.Key(survivor);
+        var tags = names.Select(Tag).Distinct(StringComparer.Ordinal).ToList();
+        return database.WriteAsync((db, tx) =>
         {
-            return false;
-        }
+            var mine = db.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Survivor = @key AND Status IN ('Consent', 'Queued')", new { id, key }, tx) == 1;
+            if (!mine)
+            {
+                return false;
+            }
 
-        foreach (var tag in names.Select(Tag).Distinct(StringComparer.Ordinal))
-        {
-            await db.ExecuteAsync(new CommandDefinition(
-                "INSERT OR IGNORE INTO ConversationTags (ConversationId, Tag) VALUES (@id, @tag)", new { id, tag }, tx, cancellationToken: ct));
-        }
+            foreach (var tag in tags)
+            {
+                db.Execute("INSERT OR IGNORE INTO ConversationTags (ConversationId, Tag) VALUES (@id, @tag)", new { id, tag }, tx);
+            }
 
-        await tx.CommitAsync(ct);
-        return true;
+            return true;
+        }, ct);
     }
 
     /// <summary>Conversations that name something this volunteer declared: never listed for them, never claimable by them.</summary>

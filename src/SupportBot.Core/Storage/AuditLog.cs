@@ -15,11 +15,10 @@ public sealed class AuditLog(Database database, PersonIds ids, TimeProvider cloc
     public Task WriteAsync(long conversationId, Address volunteer, string action, CancellationToken ct) =>
         WriteAsync(conversationId, ids.Key(volunteer), action, ct);
 
-    public async Task WriteAsync(long conversationId, string who, string action, CancellationToken ct)
+    public Task WriteAsync(long conversationId, string who, string action, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@conversationId, @who, @action, @now)",
-            new { conversationId, who, action, now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        var args = new { conversationId, who, action, now = clock.GetUtcNow().ToUnixTimeMilliseconds() };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@conversationId, @who, @action, @now)", args, tx), ct);
     }
 }

@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using SupportBot.Core.Conversations;
 
@@ -11,94 +12,94 @@ namespace SupportBot.Core.Storage;
 public sealed class BlockStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock)
 {
     /// <summary>Blocks the person behind conversation <paramref name="id"/> until <paramref name="until"/>.</summary>
-    public async Task<BlockResult> BlockAsync(long id, Actor volunteer, DateTimeOffset until, string? reason, CancellationToken ct)
+    public Task<BlockResult> BlockAsync(long id, Actor volunteer, DateTimeOffset until, string? reason, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var person = await db.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT Survivor FROM Conversations WHERE Id = @id", new { id }, tx, cancellationToken: ct));
-        if (person is null)
+        var by = ids.Key(volunteer.Address);
+        return database.WriteAsync((db, tx) =>
         {
-            return new BlockResult(BlockOutcome.NoConversation, null, null);
-        }
-
-        var now = Now();
-        var existing = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT Until FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now ORDER BY Until DESC LIMIT 1",
-            new { person, now }, tx, cancellationToken: ct));
-        if (existing is { } already)
-        {
-            return new BlockResult(BlockOutcome.AlreadyBlocked, FromUnix(already), null);
-        }
-
-        var blockId = await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            INSERT INTO Blocks (Person, ConversationId, BlockedBy, BlockedByName, Reason, CreatedAt, Until)
-            VALUES (@person, @id, @by, NULL, NULL, @now, @until) RETURNING Id
-            """,
-            new { person, id, by = ids.Key(volunteer.Address), now, until = until.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
-        // Sealed under the block's own id, so a value cannot be moved to another row.
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Blocks SET BlockedByName = @name, Reason = @reason WHERE Id = @blockId",
-            new
+            var person = db.ExecuteScalar<string?>("SELECT Survivor FROM Conversations WHERE Id = @id", new { id }, tx);
+            if (person is null)
             {
-                blockId,
-                name = cipher.Encrypt(volunteer.DisplayName, NameContext(blockId)),
-                reason = string.IsNullOrWhiteSpace(reason) ? null : cipher.Encrypt(reason.Trim(), ReasonContext(blockId)),
-            },
-            tx, cancellationToken: ct));
+                return new BlockResult(BlockOutcome.NoConversation, null, null);
+            }
 
-        // The person's open conversation leaves the queue (or its holder) now; the status before is returned to tell them.
-        var open = await db.QuerySingleOrDefaultAsync<(long Id, string Status, string? ClaimedBy, byte[]? ClaimedBySealed)>(new CommandDefinition(
-            "SELECT Id, Status, ClaimedBy, ClaimedBySealed FROM Conversations WHERE Survivor = @person AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { person }, tx, cancellationToken: ct));
-        ClosedByBlock? closed = null;
-        if (open.Status is not null)
-        {
-            await db.ExecuteAsync(new CommandDefinition(
-                "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'blocked' WHERE Id = @closeId",
-                new { closeId = open.Id, now }, tx, cancellationToken: ct));
-            var holder = open.ClaimedBy is not null && open.ClaimedBySealed is not null ? ids.Open(open.ClaimedBySealed, open.ClaimedBy) : null;
-            closed = new ClosedByBlock(open.Id, Enum.Parse<ConversationStatus>(open.Status), holder);
-        }
+            var now = Now();
+            var existing = db.ExecuteScalar<long?>(
+                "SELECT Until FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now ORDER BY Until DESC LIMIT 1",
+                new { person, now }, tx);
+            if (existing is { } already)
+            {
+                return new BlockResult(BlockOutcome.AlreadyBlocked, FromUnix(already), null);
+            }
 
-        await AuditAsync(db, tx, id, volunteer.Address, "block", now, ct);
-        await tx.CommitAsync(ct);
-        return new BlockResult(BlockOutcome.Blocked, until, closed);
+            var blockId = db.ExecuteScalar<long>(
+                """
+                INSERT INTO Blocks (Person, ConversationId, BlockedBy, BlockedByName, Reason, CreatedAt, Until)
+                VALUES (@person, @id, @by, NULL, NULL, @now, @until) RETURNING Id
+                """,
+                new { person, id, by, now, until = until.ToUnixTimeMilliseconds() }, tx);
+            // Sealed under the block's own id, so a value cannot be moved to another row.
+            db.Execute(
+                "UPDATE Blocks SET BlockedByName = @name, Reason = @reason WHERE Id = @blockId",
+                new
+                {
+                    blockId,
+                    name = cipher.Encrypt(volunteer.DisplayName, NameContext(blockId)),
+                    reason = string.IsNullOrWhiteSpace(reason) ? null : cipher.Encrypt(reason.Trim(), ReasonContext(blockId)),
+                },
+                tx);
+
+            // The person's open conversation leaves the queue (or its holder) now; the status before is returned to tell them.
+            var open = db.QuerySingleOrDefault<(long Id, string Status, string? ClaimedBy, byte[]? ClaimedBySealed)>(
+                "SELECT Id, Status, ClaimedBy, ClaimedBySealed FROM Conversations WHERE Survivor = @person AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
+                new { person }, tx);
+            ClosedByBlock? closed = null;
+            if (open.Status is not null)
+            {
+                db.Execute(
+                    "UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'blocked' WHERE Id = @closeId",
+                    new { closeId = open.Id, now }, tx);
+                KeepNothingStore.Purge(db, tx, open.Id);
+                var holder = open.ClaimedBy is not null && open.ClaimedBySealed is not null ? ids.Open(open.ClaimedBySealed, open.ClaimedBy) : null;
+                closed = new ClosedByBlock(open.Id, Enum.Parse<ConversationStatus>(open.Status), holder);
+            }
+
+            Audit(db, tx, id, by, "block", now);
+            return new BlockResult(BlockOutcome.Blocked, until, closed);
+        }, ct);
     }
 
     /// <summary>
     /// Lifts the active block on the person behind conversation <paramref name="id"/> (or set from it). A volunteer may
     /// lift only a block they set; a coordinator any.
     /// </summary>
-    public async Task<UnblockOutcome> UnblockAsync(long id, Actor actor, CancellationToken ct)
+    public Task<UnblockOutcome> UnblockAsync(long id, Actor actor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
-        var now = Now();
-        var block = await db.QuerySingleOrDefaultAsync<(long Id, string BlockedBy)>(new CommandDefinition(
-            """
-            SELECT Id, BlockedBy FROM Blocks
-            WHERE (ConversationId = @id OR Person = (SELECT Survivor FROM Conversations WHERE Id = @id)) AND LiftedAt IS NULL AND Until > @now
-            ORDER BY Id DESC LIMIT 1
-            """,
-            new { id, now }, tx, cancellationToken: ct));
-        if (block.BlockedBy is null)
-        {
-            return UnblockOutcome.NotBlocked;
-        }
-
         var key = ids.Key(actor.Address);
-        if (!actor.IsCoordinator && block.BlockedBy != key)
+        return database.WriteAsync((db, tx) =>
         {
-            return UnblockOutcome.NotYours;
-        }
+            var now = Now();
+            var block = db.QuerySingleOrDefault<(long Id, string BlockedBy)>(
+                """
+                SELECT Id, BlockedBy FROM Blocks
+                WHERE (ConversationId = @id OR Person = (SELECT Survivor FROM Conversations WHERE Id = @id)) AND LiftedAt IS NULL AND Until > @now
+                ORDER BY Id DESC LIMIT 1
+                """,
+                new { id, now }, tx);
+            if (block.BlockedBy is null)
+            {
+                return UnblockOutcome.NotBlocked;
+            }
 
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Blocks SET LiftedAt = @now WHERE Id = @blockId", new { blockId = block.Id, now }, tx, cancellationToken: ct));
-        await AuditAsync(db, tx, id, actor.Address, "unblock", now, ct);
-        await tx.CommitAsync(ct);
-        return UnblockOutcome.Lifted;
+            if (!actor.IsCoordinator && block.BlockedBy != key)
+            {
+                return UnblockOutcome.NotYours;
+            }
+
+            db.Execute("UPDATE Blocks SET LiftedAt = @now WHERE Id = @blockId", new { blockId = block.Id, now }, tx);
+            Audit(db, tx, id, key, "unblock", now);
+            return UnblockOutcome.Lifted;
+        }, ct);
     }
 
     /// <summary>Blocks in force, soonest to end first, for coordinators: a number, who set it, until when and why.</summary>
@@ -121,28 +122,30 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
     /// </summary>
     public async Task<BlockCheck> CheckAsync(Address person, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
         var args = new { person = ids.Key(person), now = Now() };
-        // A read first: every survivor's message passes here, and almost none is blocked, so most never write.
-        var untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
+        long? untold;
+        // A read first, on a reader's connection: every survivor's message passes here, and almost none is blocked, so
+        // most never write.
+        await using (var db = await database.OpenAsync(ct))
+        {
+            untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
+        }
+
         if (untold is null)
         {
             return BlockCheck.NotBlocked;
         }
 
-        var told = untold == 0 && await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Blocks SET Told = 1 WHERE Person = @person AND LiftedAt IS NULL AND Until > @now AND Told = 0", args, cancellationToken: ct)) > 0;
+        var told = untold == 0 && await database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Blocks SET Told = 1 WHERE Person = @person AND LiftedAt IS NULL AND Until > @now AND Told = 0", args, tx) > 0, ct);
         return told ? BlockCheck.FirstMessage : BlockCheck.Blocked;
     }
 
-    private static Task<int> AuditAsync(System.Data.IDbConnection db, System.Data.IDbTransaction tx, long id, string volunteerKey, string action, long now, CancellationToken ct) =>
-        db.ExecuteAsync(new CommandDefinition(
+    private static void Audit(IDbConnection db, IDbTransaction tx, long id, string volunteerKey, string action, long now) =>
+        db.Execute(
             "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @volunteerKey, @action, @now)",
-            new { id, volunteerKey, action, now }, tx, cancellationToken: ct));
-
-    private Task<int> AuditAsync(System.Data.IDbConnection db, System.Data.IDbTransaction tx, long id, Address volunteer, string action, long now, CancellationToken ct) =>
-        AuditAsync(db, tx, id, ids.Key(volunteer), action, now, ct);
+            new { id, volunteerKey, action, now }, tx);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -176,6 +176,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         var parameters = new DynamicParameters(args);
         parameters.Add("closeId", row.Id);
         db.Execute("UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId", parameters, tx);
+        KeepNothingStore.Purge(db, tx, row.Id);
         return Open(row);
     }
 

@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Microsoft.Extensions.Logging;
 
@@ -10,12 +11,11 @@ namespace SupportBot.Core.Storage;
 public sealed partial class KeepNothingStore(Database database, PersonIds ids, ILogger<KeepNothingStore> logger)
 {
     /// <summary>Turns the mode on for the survivor's own open conversation; false when it is not theirs or is closed.</summary>
-    public async Task<bool> ChooseAsync(long id, Address survivor, CancellationToken ct)
+    public Task<bool> ChooseAsync(long id, Address survivor, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE Conversations SET KeepNothing = 1 WHERE Id = @id AND Survivor = @key AND Status <> 'Closed'",
-            new { id, key = ids.Key(survivor) }, cancellationToken: ct)) == 1;
+        var args = new { id, key = ids.Key(survivor) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Conversations SET KeepNothing = 1 WHERE Id = @id AND Survivor = @key AND Status <> 'Closed'", args, tx) == 1, ct);
     }
 
     public async Task<bool> IsChosenAsync(long id, CancellationToken ct)
@@ -31,47 +31,72 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
     /// </summary>
     public async Task<int> PurgeClosedAsync(long? id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        int purged;
-        await using (var tx = await db.BeginTransactionAsync(ct))
-        {
-            var ids = (await db.QueryAsync<long>(new CommandDefinition(
-                """
-                SELECT c.Id FROM Conversations c
-                WHERE c.Status = 'Closed' AND c.KeepNothing = 1 AND (@id IS NULL OR c.Id = @id)
-                  AND (c.SharedName IS NOT NULL OR EXISTS (SELECT 1 FROM Messages m WHERE m.ConversationId = c.Id)
-                       OR EXISTS (SELECT 1 FROM Notes n WHERE n.ConversationId = c.Id))
-                """, new { id }, tx, cancellationToken: ct))).ToList();
-            foreach (var conversation in ids)
-            {
-                var args = new { conversation };
-                await db.ExecuteAsync(new CommandDefinition("DELETE FROM Messages WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
-                await db.ExecuteAsync(new CommandDefinition("DELETE FROM Notes WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
-                await db.ExecuteAsync(new CommandDefinition("DELETE FROM ConversationTags WHERE ConversationId = @conversation", args, tx, cancellationToken: ct));
-                await db.ExecuteAsync(new CommandDefinition("UPDATE Conversations SET SharedName = NULL WHERE Id = @conversation", args, tx, cancellationToken: ct));
-            }
-
-            await tx.CommitAsync(ct);
-            purged = ids.Count;
-        }
-
+        var purged = await database.WriteAsync((db, tx) => Purge(db, tx, id), ct);
         if (purged > 0)
         {
             LogPurged(purged);
-            try
-            {
-                if (!await Database.CheckpointAsync(db, CancellationToken.None))
-                {
-                    LogCheckpointDeferred();
-                }
-            }
-            catch (Exception e) when (StorageFault.Kind(e) is not null)
+            await EmptyWalAsync();
+        }
+
+        return purged;
+    }
+
+    /// <summary>
+    /// After a close: true when the survivor chose keep-nothing, whose words the close deleted in its own transaction
+    /// (<see cref="Purge"/>); the WAL is then emptied, as /forget does.
+    /// </summary>
+    public async Task<bool> DeletedAtCloseAsync(long id, CancellationToken ct)
+    {
+        if (!await IsChosenAsync(id, ct))
+        {
+            return false;
+        }
+
+        await EmptyWalAsync();
+        return true;
+    }
+
+    // The deletion is committed whatever happens here. A checkpoint cannot run inside the writer's transaction, so it
+    // runs on a reader's connection.
+    private async Task EmptyWalAsync()
+    {
+        try
+        {
+            await using var db = await database.OpenAsync(CancellationToken.None);
+            if (!await Database.CheckpointAsync(db, CancellationToken.None))
             {
                 LogCheckpointDeferred();
             }
         }
+        catch (Exception e) when (StorageFault.Kind(e) is not null)
+        {
+            LogCheckpointDeferred();
+        }
+    }
 
-        return purged;
+    /// <summary>
+    /// Deletes the words of closed keep-nothing conversations (this one, or all when null), within the caller's
+    /// transaction: a close calls it in its own, so the words never outlive the close.
+    /// </summary>
+    internal static int Purge(IDbConnection db, IDbTransaction tx, long? id)
+    {
+        var conversations = db.Query<long>(
+            """
+            SELECT c.Id FROM Conversations c
+            WHERE c.Status = 'Closed' AND c.KeepNothing = 1 AND (@id IS NULL OR c.Id = @id)
+              AND (c.SharedName IS NOT NULL OR EXISTS (SELECT 1 FROM Messages m WHERE m.ConversationId = c.Id)
+                   OR EXISTS (SELECT 1 FROM Notes n WHERE n.ConversationId = c.Id))
+            """, new { id }, tx).ToList();
+        foreach (var conversation in conversations)
+        {
+            var args = new { conversation };
+            db.Execute("DELETE FROM Messages WHERE ConversationId = @conversation", args, tx);
+            db.Execute("DELETE FROM Notes WHERE ConversationId = @conversation", args, tx);
+            db.Execute("DELETE FROM ConversationTags WHERE ConversationId = @conversation", args, tx);
+            db.Execute("UPDATE Conversations SET SharedName = NULL WHERE Id = @conversation", args, tx);
+        }
+
+        return conversations.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Keep-nothing: deleted the words of {Count} closed conversation(s)")]

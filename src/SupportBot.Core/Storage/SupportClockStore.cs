@@ -11,14 +11,16 @@ public sealed class SupportClockStore(Database database)
     /// <summary>Waiting conversations queued before <paramref name="waitingSince"/> and not re-announced since <paramref name="alertedBefore"/>; marked as announced now.</summary>
     public async Task<IReadOnlyList<long>> TakeDueAlertsAsync(DateTimeOffset waitingSince, DateTimeOffset alertedBefore, DateTimeOffset now, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<long>(new CommandDefinition(
-            """
-            UPDATE Conversations SET AlertedAt = @now
-            WHERE Status = 'Queued' AND QueuedAt <= @waitingSince AND (AlertedAt IS NULL OR AlertedAt <= @alertedBefore)
-            RETURNING Id
-            """,
-            new { waitingSince = Ms(waitingSince), alertedBefore = Ms(alertedBefore), now = Ms(now) }, cancellationToken: ct));
+        var args = new { waitingSince = Ms(waitingSince), alertedBefore = Ms(alertedBefore), now = Ms(now) };
+        var rows = await database.WriteAsync(
+            (db, tx) => db.Query<long>(
+                """
+                UPDATE Conversations SET AlertedAt = @now
+                WHERE Status = 'Queued' AND QueuedAt <= @waitingSince AND (AlertedAt IS NULL OR AlertedAt <= @alertedBefore)
+                RETURNING Id
+                """,
+                args, tx).ToList(),
+            ct);
         return rows.Order().ToList();
     }
 
@@ -28,15 +30,17 @@ public sealed class SupportClockStore(Database database)
     /// </summary>
     public async Task<IReadOnlyList<long>> TakeDueNudgesAsync(DateTimeOffset quietSince, DateTimeOffset nudgedBefore, DateTimeOffset now, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<long>(new CommandDefinition(
-            """
-            UPDATE Conversations SET NudgedAt = @now
-            WHERE Status = 'Claimed' AND (NudgedAt IS NULL OR NudgedAt <= @nudgedBefore)
-              AND MAX(ClaimedAt, COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id AND m.Sender = 'Volunteer'), 0)) <= @quietSince
-            RETURNING Id
-            """,
-            new { quietSince = Ms(quietSince), nudgedBefore = Ms(nudgedBefore), now = Ms(now) }, cancellationToken: ct));
+        var args = new { quietSince = Ms(quietSince), nudgedBefore = Ms(nudgedBefore), now = Ms(now) };
+        var rows = await database.WriteAsync(
+            (db, tx) => db.Query<long>(
+                """
+                UPDATE Conversations SET NudgedAt = @now
+                WHERE Status = 'Claimed' AND (NudgedAt IS NULL OR NudgedAt <= @nudgedBefore)
+                  AND MAX(ClaimedAt, COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id AND m.Sender = 'Volunteer'), 0)) <= @quietSince
+                RETURNING Id
+                """,
+                args, tx).ToList(),
+            ct);
         return rows.Order().ToList();
     }
 
@@ -56,29 +60,32 @@ public sealed class SupportClockStore(Database database)
         return rows.ToList();
     }
 
-    /// <summary>Closes an open conversation as quiet, audited as the bot's own act; false when it was closed or changed meanwhile.</summary>
-    public async Task<bool> CloseQuietAsync(long id, DateTimeOffset silentSince, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Closes an open conversation as quiet, audited as the bot's own act, its words deleted at once in keep-nothing mode;
+    /// false when it was closed or changed meanwhile.
+    /// </summary>
+    public Task<bool> CloseQuietAsync(long id, DateTimeOffset silentSince, DateTimeOffset now, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
-        await using var tx = await db.BeginTransactionAsync(ct);
         var args = new { id, silentSince = Ms(silentSince), now = Ms(now), system = AuditLog.System };
-        // The silence is checked again inside the write: a message stored since SilentAsync keeps the conversation open.
-        var changed = await db.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'auto-closed'
-            WHERE Id = @id AND Status IN ('Queued', 'Claimed')
-              AND COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = @id), 0) <= @silentSince
-              AND COALESCE(ClaimedAt, 0) <= @silentSince
-            """, args, tx, cancellationToken: ct));
-        if (changed != 1)
+        return database.WriteAsync((db, tx) =>
         {
-            return false;
-        }
+            // The silence is checked again inside the write: a message stored since SilentAsync keeps the conversation open.
+            var changed = db.Execute(
+                """
+                UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = 'auto-closed'
+                WHERE Id = @id AND Status IN ('Queued', 'Claimed')
+                  AND COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = @id), 0) <= @silentSince
+                  AND COALESCE(ClaimedAt, 0) <= @silentSince
+                """, args, tx);
+            if (changed != 1)
+            {
+                return false;
+            }
 
-        await db.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @system, 'auto-close', @now)", args, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return true;
+            db.Execute("INSERT INTO Audit (ConversationId, Volunteer, Action, At) VALUES (@id, @system, 'auto-close', @now)", args, tx);
+            KeepNothingStore.Purge(db, tx, id);
+            return true;
+        }, ct);
     }
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();

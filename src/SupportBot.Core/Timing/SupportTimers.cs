@@ -87,7 +87,7 @@ public sealed partial class SupportTimers(
 
             LogAutoClosed(id);
             var survivorNote = new List<Block> { new TextBlock(_messages.AutoClosed) };
-            if (await keepNothing.PurgeClosedAsync(id, ct) > 0)
+            if (await keepNothing.DeletedAtCloseAsync(id, ct))
             {
                 survivorNote.Add(new TextBlock(_messages.KeepNothingDeleted));
             }

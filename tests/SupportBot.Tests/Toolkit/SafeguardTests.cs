@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using SupportBot.Core;
+using SupportBot.Core.Content;
 using SupportBot.Core.Conversations;
 using SupportBot.Core.Safeguards;
 using SupportBot.Core.Storage;
@@ -118,6 +119,34 @@ public sealed class SafeguardTests : IDisposable
         var raw = RawFiles.ReadDatabase(_core.DatabasePath);
         Assert.Equal(0, RawFiles.Count(raw, "lotus"));
         Assert.Equal(0, RawFiles.Count(raw, "Lotus"));
+    }
+
+    [Fact]
+    public async Task A_conversation_is_not_handed_to_a_volunteer_who_declared_what_it_names_and_the_holder_keeps_it()
+    {
+        await _core.Bot.HandleAsync(Say.Command(_sam, "affiliations", "add", "Dr. Lotus Yoga Collective"), default);
+        var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
+        var form = await _core.Bot.HandleAsync(Say.Press(_alice, $"safeguard:community:{id}"), default);
+        var formId = form.Single().Blocks.OfType<FormBlock>().Single().FormId;
+        await _core.Bot.HandleAsync(new FormSubmitted(_alice, Say.NewId(), formId,
+            new Dictionary<string, string> { ["community"] = "the lotus yoga collective" }), default);
+        await _core.Bot.HandleAsync(Say.Command(_vol, "claim", Number(id)), default);
+
+        var refused = await _core.Bot.HandleAsync(Say.Command(_vol, "transfer", Number(id), "@sam"), default);
+
+        var answer = refused.Single();
+        Assert.Equal(new Audience.OnlyActor(_vol.Address), answer.Audience);
+        Assert.Equal(MessageTemplate.Fill(_core.Content.Messages.TransferConflict, ("Id", id)), answer.Text().Trim());
+        Assert.DoesNotContain("lotus", answer.Text(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("transfer-offer", (await Store.AuditTrailAsync(id, default)).Select(a => a.Action));
+        var byAccepting = await _core.Bot.HandleAsync(Say.Command(_sam, "transfer", "accept", Number(id)), default);
+        Assert.Contains($"no handover of #{id}", byAccepting.Single().Text(), StringComparison.Ordinal);
+        Assert.Equal(_vol.Address, (await Store.GetAsync(id, default))!.ClaimedBy);
+
+        // Someone who declared nothing it names can still be offered it.
+        var lee = Say.Volunteer("lee");
+        var offered = await _core.Bot.HandleAsync(Say.Command(_vol, "transfer", Number(id), "@lee"), default);
+        Assert.Contains(offered, r => r.Audience == new Audience.Direct(lee.Address));
     }
 
     [Fact]
