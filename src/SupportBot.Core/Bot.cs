@@ -60,7 +60,13 @@ public sealed partial class Bot
     /// Accepts the event (<see cref="AcceptAsync"/>) and handles it (<see cref="HandleAcceptedAsync"/>), for adapters that
     /// need not acknowledge before the answer. A storage failure is answered, never thrown.
     /// </summary>
-    public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct)
+    public async Task<IReadOnlyList<Reply>> HandleAsync(Inbound inbound, CancellationToken ct) => await HandleOnceAsync(inbound, ct) ?? [];
+
+    /// <summary>
+    /// As <see cref="HandleAsync"/>, but null for an event taken in before (a redelivery, a resumed session's replay):
+    /// it had its answer then, and a platform that allows one answer per event refuses a second.
+    /// </summary>
+    public async Task<IReadOnlyList<Reply>?> HandleOnceAsync(Inbound inbound, CancellationToken ct)
     {
         using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
@@ -68,7 +74,7 @@ public sealed partial class Bot
             {
                 if (await AcceptAsync(inbound, ct) == Acceptance.Duplicate)
                 {
-                    return [];
+                    return null;
                 }
             }
             catch (Exception e) when (StorageFault.Kind(e) is { } fault)

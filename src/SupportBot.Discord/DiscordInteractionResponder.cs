@@ -21,19 +21,24 @@ internal sealed partial class DiscordInteractionResponder(
         try
         {
             var interaction = answer.Interaction;
-            IReadOnlyList<Reply> replies;
+            IReadOnlyList<Reply>? replies;
             try
             {
                 var isVolunteer = await volunteers.IsVolunteerAsync(user.Id, interaction.Member?.Roles, ct);
                 var actor = DiscordInbound.ToActor(user, interaction.Member, isVolunteer)
                     with { IsCoordinator = await volunteers.IsCoordinatorAsync(user.Id, interaction.Member?.Roles, ct) };
                 replies = DiscordInbound.ToInbound(interaction, actor, bot.Commands) is { } inbound
-                    ? await bot.HandleAsync(inbound, ct)
+                    ? await bot.HandleOnceAsync(inbound, ct)
                     : [];
             }
             finally
             {
                 await answer.HandledAsync();
+            }
+
+            if (replies is null)
+            {
+                return; // Answered when it first came (a resumed session replays it): Discord refuses a second answer.
             }
 
             var address = new Address(Platform.Discord, user.Id);

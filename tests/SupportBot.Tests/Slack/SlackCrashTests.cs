@@ -57,14 +57,21 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
         var conversation = await SetUpHeldConversationAsync();
 
         // The burst: every survivor writes ten DMs; Slack keeps sending while the bot is down (and resends what was not acked).
-        // Its second half waits for the gate, so the kill lands while it is being sent however fast the bot acks the first.
+        // Its second half waits for a gate, so the kill lands while it is being sent however fast the bot acks the first;
+        // its last fifth waits for the kill itself, so some of it always reaches the bot only after the restart.
         var secondHalf = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sentBurst = 0;
         async Task SendBurstAsync(int i, int j)
         {
             if (j == PerSurvivor / 2)
             {
                 await secondHalf.Task;
+            }
+
+            if (j == PerSurvivor * 4 / 5)
+            {
+                await killed.Task;
             }
 
             Interlocked.Increment(ref sentBurst);
@@ -123,6 +130,7 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
             "the second half of the burst under way");
         bot.Kill();
         var receivedAtKill = ReceivedBurst();
+        killed.SetResult();
         await bot.DisposeAsync();
 
         await using var second = await StartBotAsync();
