@@ -121,6 +121,34 @@ public sealed partial class Bot
     /// <summary>Events of a platform stored but not handled, oldest first, to hand to <see cref="HandleAcceptedAsync"/> at start.</summary>
     public Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct) => _inbox.PendingAsync(platform, ct);
 
+    /// <summary>
+    /// Hands every event of a platform stored but not handled before the last stop to its person's lane, before the
+    /// adapter receives anything new. Reading them failing is logged, not thrown: they stay stored for the next start.
+    /// </summary>
+    public async Task ReplayPendingAsync(Platform platform, PersonLanes lanes, Func<Inbound, CancellationToken, Task> handle, CancellationToken ct)
+    {
+        IReadOnlyList<Inbound> pending;
+        try
+        {
+            pending = await PendingAsync(platform, ct);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogReplayFailed(fault, platform);
+            return;
+        }
+
+        foreach (var inbound in pending)
+        {
+            _ = lanes.Enqueue(inbound.Actor.Address, laneCt => handle(inbound, laneCt));
+        }
+
+        if (pending.Count > 0)
+        {
+            LogReplaying(pending.Count, platform);
+        }
+    }
+
     private async Task<IReadOnlyList<Reply>> HandleInOrderAsync(Inbound inbound, bool justStored, CancellationToken ct)
     {
         if (!ChangesState(inbound))
@@ -318,6 +346,12 @@ public sealed partial class Bot
     private static partial Regex ActionIdPattern();
 
     // The event id is left out on purpose: a platform's fallback id can hold the user id.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading stored {Platform} events at start failed ({Fault}); they are handled at the next start")]
+    private partial void LogReplayFailed(string fault, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} {Platform} events stored before the last stop")]
+    private partial void LogReplaying(int count, Platform platform);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a repeated {Platform} event ({Kind})")]
     private partial void LogDuplicate(Platform platform, string kind);
 

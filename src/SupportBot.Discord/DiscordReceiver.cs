@@ -113,29 +113,7 @@ internal sealed partial class DiscordReceiver : IDisposable
     /// Hands every Discord event stored but not handled before the last stop to the people's lanes, before anything new
     /// is received. A storage failure is logged: those events stay stored for the next start.
     /// </summary>
-    public async Task ReplayAsync(CancellationToken ct)
-    {
-        IReadOnlyList<Inbound> pending;
-        try
-        {
-            pending = await _bot.PendingAsync(Platform.Discord, ct);
-        }
-        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-        {
-            LogReplayFailed(fault);
-            return;
-        }
-
-        foreach (var inbound in pending)
-        {
-            _ = _lanes.Enqueue(inbound.Actor.Address, laneCt => HandleAsync(inbound, laneCt));
-        }
-
-        if (pending.Count > 0)
-        {
-            LogReplaying(pending.Count);
-        }
-    }
+    public Task ReplayAsync(CancellationToken ct) => _bot.ReplayPendingAsync(Platform.Discord, _lanes, HandleAsync, ct);
 
     /// <summary>
     /// Queues, in the person's lane, a read of their DM channel after <paramref name="after"/>: what they wrote there and
@@ -288,11 +266,7 @@ internal sealed partial class DiscordReceiver : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a Discord direct message failed ({Fault}); the person was asked to send it again")]
     private partial void LogNotStored(string fault);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading stored Discord events at start failed ({Fault}); they are handled at the next start")]
-    private partial void LogReplayFailed(string fault);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} Discord events stored before the last stop")]
-    private partial void LogReplaying(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read back a Discord DM channel: {Count} messages from the survivor since the last one stored; the inbox drops those it holds")]
     private partial void LogBackfilled(int count);

@@ -214,30 +214,11 @@ internal sealed partial class SlackResponder : IDisposable
     /// Hands every event stored but not handled before the last stop to the people's lanes, before anything new is
     /// received; replies go through the router (the response_url and trigger of then have expired).
     /// </summary>
-    public async Task ReplayAsync(CancellationToken ct)
-    {
-        IReadOnlyList<Inbound> pending;
-        try
-        {
-            pending = await _bot.PendingAsync(Platform.Slack, ct);
-        }
-        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
-        {
-            LogReplayFailed(fault);
-            return;
-        }
-
-        foreach (var inbound in pending)
-        {
-            _ = _lanes.Enqueue(inbound.Actor.Address, async laneCt =>
-                await DeliverAsync(await _bot.HandleAcceptedAsync(inbound, laneCt), new SlackContext(inbound.Actor, null, null, null), laneCt));
-        }
-
-        if (pending.Count > 0)
-        {
-            LogReplaying(pending.Count);
-        }
-    }
+    public Task ReplayAsync(CancellationToken ct) => _bot.ReplayPendingAsync(
+        Platform.Slack,
+        _lanes,
+        async (inbound, laneCt) => await DeliverAsync(await _bot.HandleAcceptedAsync(inbound, laneCt), new SlackContext(inbound.Actor, null, null, null), laneCt),
+        ct);
 
     /// <summary>Finishes what was accepted, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
@@ -443,11 +424,7 @@ internal sealed partial class SlackResponder : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a Slack event failed ({Fault}); it was not acknowledged, so Slack will send it again")]
     private partial void LogNotStored(string fault);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the Slack events stored before the last stop failed ({Fault}); they stay stored for the next start")]
-    private partial void LogReplayFailed(string fault);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} Slack events stored before the last stop")]
-    private partial void LogReplaying(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A slash command took longer than the ack allows; its answer follows by response_url")]
     private partial void LogSlowAnswer();
