@@ -46,6 +46,20 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
+    /// <summary>
+    /// blind2.tsv was written after blind.tsv had been measured twice, by someone who saw neither the vocabulary, the
+    /// detector nor any other set, and it was measured once when it landed: the most honest figure of all. Its misses
+    /// are never printed. The rules alone measured recall 65.5 %, false alarms 4.5 % on it (2026-11-29); the floor holds that.
+    /// </summary>
+    [Fact]
+    public void Second_blind_set_does_not_fall_below_its_first_measured_floor()
+    {
+        var score = Measure("blind2", printMisses: false);
+
+        Assert.True(score.Recall >= 0.65, $"Second blind recall {score.Recall:P1} fell below its floor (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.05, $"Second blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
+    }
+
     [Fact]
     public void Blind_set_holds_at_least_400_risk_and_400_ordinary_messages_of_every_kind_and_none_from_the_other_sets()
     {
