@@ -28,7 +28,7 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
             now = Now(),
         };
         return database.WriteAsync(
-            (db, tx) => db.Execute("INSERT OR IGNORE INTO Inbox (EventId, Platform, Payload, ReceivedAt) VALUES (@key, @platform, @payload, @now)", args, tx) == 1,
+            (db, tx) => db.Execute("INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt) VALUES (@key, @platform, @payload, @now) ON CONFLICT (EventId) DO NOTHING", args, tx) == 1,
             ct);
     }
 
@@ -64,7 +64,7 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
         await using (var db = await database.OpenAsync(ct))
         {
             rows = (await db.QueryAsync<(string EventId, byte[] Payload)>(new CommandDefinition(
-                "SELECT EventId, Payload FROM Inbox WHERE HandledAt IS NULL AND Platform = @platform ORDER BY ReceivedAt, rowid",
+                "SELECT EventId, Payload FROM Inbox WHERE HandledAt IS NULL AND Platform = @platform ORDER BY ReceivedAt, Seq",
                 new { platform = platform.ToString() }, cancellationToken: ct))).ToList();
         }
 
