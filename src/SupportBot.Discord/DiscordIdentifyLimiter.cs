@@ -24,7 +24,7 @@ internal sealed class DiscordIdentifyLimiter(TimeProvider time)
         await bucket.Gate.WaitAsync(ct);
         try
         {
-            var wait = bucket.NextAt - time.GetUtcNow();
+            var wait = bucket.LastSent is { } next ? Spacing - time.GetElapsedTime(next) : TimeSpan.Zero;
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, ct);
@@ -43,7 +43,8 @@ internal sealed class DiscordIdentifyLimiter(TimeProvider time)
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public DateTimeOffset NextAt { get; set; }
+        /// <summary>When the last IDENTIFY of the bucket went out (a monotonic timestamp), if one did.</summary>
+        public long? LastSent { get; set; }
     }
 
     private sealed class Turn(Bucket bucket, TimeProvider time) : IDisposable
@@ -54,7 +55,7 @@ internal sealed class DiscordIdentifyLimiter(TimeProvider time)
         {
             if (Interlocked.Exchange(ref _passed, 1) == 0)
             {
-                bucket.NextAt = time.GetUtcNow() + Spacing;
+                bucket.LastSent = time.GetTimestamp();
                 bucket.Gate.Release();
             }
         }
