@@ -9,10 +9,10 @@ namespace SupportBot.Discord;
 public sealed class DiscordFatalException(string message) : Exception(message);
 
 /// <summary>
-/// The gateway connection: one websocket session per <see cref="RunAsync"/>, with the session id, resume address
+/// One shard's gateway connection: one websocket session per <see cref="RunAsync"/>, with the session id, resume address
 /// and last sequence number kept between sessions so the next one resumes and Discord replays what was missed.
 /// </summary>
-internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvider time, ILogger logger)
+internal sealed partial class DiscordGateway(DiscordOptions options, int shard, TimeProvider time, ILogger logger)
 {
     /// <summary>GUILDS (1 &lt;&lt; 0) and DIRECT_MESSAGES (1 &lt;&lt; 12); neither is privileged.</summary>
     public const int Intents = (1 << 0) | (1 << 12);
@@ -39,6 +39,9 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
     /// <summary>Called when a session reaches READY or RESUMED; the caller's backoff measures from here whether it lasted.</summary>
     public Action OnEstablished { get; set; } = () => { };
+
+    /// <summary>Called once IDENTIFY is sent, so the caller can start the next shard's five seconds (Discord's identify limit).</summary>
+    public Action OnIdentifySent { get; set; } = () => { };
 
     /// <summary>A session saved before a restart: the next <see cref="RunAsync"/> resumes it from its sequence.</summary>
     public void Restore(DiscordSession session)
@@ -77,8 +80,9 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         else
         {
             var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
-                [options.ShardId, options.ShardCount]);
+                [shard, options.ShardCount]);
             await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct);
+            OnIdentifySent();
         }
 
         var heartbeats = HeartbeatAsync(socket, interval, session.Token);
@@ -112,7 +116,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                             _sessionId = ready.SessionId;
                             _resumeUrl = ready.ResumeGatewayUrl;
                             BotUserId = ready.User.Id;
-                            LogReady(options.ShardId);
+                            LogReady(shard);
                             OnEstablished();
                             await OnReady(new DiscordSession(ready.SessionId, ready.ResumeGatewayUrl, frame.S ?? 0));
                         }
@@ -120,7 +124,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                         {
                             if (name == "RESUMED")
                             {
-                                LogResumed(options.ShardId);
+                                LogResumed(shard);
                                 OnEstablished();
                             }
 
@@ -132,7 +136,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
                         await socket.SendAsync(new HeartbeatFrame(_sequence), DiscordJson.Default.HeartbeatFrame, session.Token);
                         break;
                     case 7:
-                        LogReconnectRequested();
+                        LogReconnectRequested(shard);
                         await socket.CloseForResumeAsync();
                         return;
                     case 9:
@@ -144,7 +148,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
 
                         // Discord asks for a wait of one to five seconds before the next IDENTIFY or RESUME.
                         var wait = TimeSpan.FromMilliseconds(1000 + Random.Shared.Next(4000));
-                        LogInvalidSession(resumable, wait.TotalMilliseconds);
+                        LogInvalidSession(shard, resumable, wait.TotalMilliseconds);
                         await socket.CloseForResumeAsync();
                         await Task.Delay(wait, time, ct);
                         return;
@@ -157,7 +161,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && zombie)
         {
-            LogZombie();
+            LogZombie(shard);
             await socket.CloseForResumeAsync();
             return;
         }
@@ -212,12 +216,12 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     private void HandleClose(WebSocketCloseStatus? status, string? description)
     {
         var code = (int?)status ?? 0;
-        LogClosed(code, description ?? "");
+        LogClosed(shard, code, description ?? "");
         var fatal = code switch
         {
             4004 => "authentication failed (4004): check Discord:Token",
-            4010 => "invalid shard (4010): check Discord:ShardId and Discord:ShardCount",
-            4011 => "sharding required (4011): set Discord:ShardCount above 1 and run one process per shard",
+            4010 => $"invalid shard (4010) for shard {shard}: check Discord:ShardIds (or Discord:ShardId) and Discord:ShardCount",
+            4011 => "sharding required (4011): set Discord:ShardCount above 1 and split the shards with Discord:ShardIds",
             4012 => "invalid API version (4012)",
             4013 => "invalid intents (4013)",
             4014 => "disallowed intents (4014): enable them in the Developer Portal or remove them",
@@ -253,17 +257,17 @@ internal sealed partial class DiscordGateway(DiscordOptions options, TimeProvide
     [LoggerMessage(Level = LogLevel.Information, Message = "Discord gateway session resumed (shard {Shard})")]
     private partial void LogResumed(int shard);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Discord asked the bot to reconnect")]
-    private partial void LogReconnectRequested();
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord asked shard {Shard} to reconnect")]
+    private partial void LogReconnectRequested(int shard);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord invalidated the session (resumable: {Resumable}); waiting {WaitMs} ms")]
-    private partial void LogInvalidSession(bool resumable, double waitMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord invalidated the session of shard {Shard} (resumable: {Resumable}); waiting {WaitMs} ms")]
+    private partial void LogInvalidSession(int shard, bool resumable, double waitMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No heartbeat ACK from Discord; reconnecting to resume")]
-    private partial void LogZombie();
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No heartbeat ACK from Discord on shard {Shard}; reconnecting to resume")]
+    private partial void LogZombie(int shard);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Discord closed the gateway connection with code {Code} {Reason}")]
-    private partial void LogClosed(int code, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord closed the gateway connection of shard {Shard} with code {Code} {Reason}")]
+    private partial void LogClosed(int shard, int code, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The first gateway frame was not HELLO")]
     private partial void LogUnexpectedFirstFrame();

@@ -27,9 +27,16 @@ public sealed class DiscordOptions
     /// <summary>A role whose members are coordinators: volunteers who may also list and lift blocks and read /stats.</summary>
     public string CoordinatorRoleId { get; set; } = "";
 
+    /// <summary>The one shard this process runs, when <see cref="ShardIds"/> is empty.</summary>
     public int ShardId { get; set; }
 
     public int ShardCount { get; set; } = 1;
+
+    /// <summary>
+    /// The shards this process runs, each on its own gateway connection ("0,1" on the command line or in an environment
+    /// variable, or a list in appsettings.json). Empty: the one in <see cref="ShardId"/>. See <see cref="DiscordShardSet"/>.
+    /// </summary>
+    public IList<string> ShardIds { get; set; } = [];
 
     /// <summary>
     /// The most requests per second on the bot's own routes (DMs, member lookups, notices). Discord allows most bots

@@ -24,7 +24,6 @@ internal sealed partial class DiscordReceiver : IDisposable
     private readonly DiscordSender _sender;
     private readonly DiscordVolunteers _volunteers;
     private readonly DiscordInteractionResponder _interactions;
-    private readonly DiscordSequence _sequence;
     private readonly Messages _messages;
     private readonly ILogger<DiscordReceiver> _logger;
     private readonly InFlightWork _inFlight;
@@ -37,7 +36,6 @@ internal sealed partial class DiscordReceiver : IDisposable
         DiscordSender sender,
         DiscordVolunteers volunteers,
         DiscordInteractionResponder interactions,
-        DiscordSequence sequence,
         ContentCatalog content,
         TimeProvider time,
         ILogger<DiscordReceiver> logger)
@@ -48,23 +46,24 @@ internal sealed partial class DiscordReceiver : IDisposable
         _sender = sender;
         _volunteers = volunteers;
         _interactions = interactions;
-        _sequence = sequence;
         _messages = content.Messages;
         _logger = logger;
         _inFlight = new InFlightWork(time, logger);
         _lanes = new PersonLanes(_inFlight);
     }
 
-    /// <summary>Called on the gateway's receive loop for every dispatch: decodes and queues, never waits for the work.</summary>
-    public void OnDispatch(string name, JsonElement data, string? botUserId, int? seq)
+    /// <summary>
+    /// Called on a shard's receive loop for every dispatch: decodes and queues, never waits for the work. Returns, for a
+    /// direct message, a task that completes true once the shard may claim its sequence (see <see cref="DiscordSequence"/>).
+    /// </summary>
+    public Task<bool>? OnDispatch(string name, JsonElement data, string? botUserId)
     {
-        Task<bool>? settled = null;
         try
         {
             if (name is "INTERACTION_CREATE" or "MESSAGE_CREATE" && data.ValueKind != JsonValueKind.Object)
             {
                 LogMalformed(name);
-                return;
+                return null;
             }
 
             switch (name)
@@ -73,7 +72,7 @@ internal sealed partial class DiscordReceiver : IDisposable
                     if (data.Deserialize(DiscordJson.Default.WireInteraction) is not { } interaction || DiscordInbound.UserOf(interaction) is not { } user)
                     {
                         LogMalformed(name);
-                        return;
+                        return null;
                     }
 
                     var answer = _interactions.Begin(interaction, _inFlight.Token);
@@ -83,14 +82,13 @@ internal sealed partial class DiscordReceiver : IDisposable
                     if (data.Deserialize(DiscordJson.Default.WireMessage) is not { } message)
                     {
                         LogMalformed(name);
-                        return;
+                        return null;
                     }
 
                     switch (DiscordInbound.Classify(message, botUserId))
                     {
                         case DiscordInbound.MessageKind.DirectMessage:
-                            settled = Receive(message);
-                            break;
+                            return Receive(message);
                         case DiscordInbound.MessageKind.Malformed:
                             LogMalformed(name);
                             break;
@@ -103,10 +101,8 @@ internal sealed partial class DiscordReceiver : IDisposable
         {
             LogMalformed(name);
         }
-        finally
-        {
-            _sequence.Received(seq, settled);
-        }
+
+        return null;
     }
 
     /// <summary>

@@ -5,13 +5,13 @@ using SupportBot.Core.Storage;
 namespace SupportBot.Discord;
 
 /// <summary>
-/// The sequence the bot may claim after a crash: the highest one such that every direct message up to it is in the
+/// The sequence one shard may claim after a crash: the highest one such that every direct message up to it is in the
 /// inbox (or its sender was told it could not be saved). A DM still being stored holds it back, even when later
 /// events are already through, so a restarted bot resumes from before it and Discord sends it again (invariant 5).
 /// The claim is written to <see cref="DiscordSessionStore"/> off the receive loop; a write that lags only makes
 /// Discord replay more, which the inbox drops as repeats.
 /// </summary>
-internal sealed partial class DiscordSequence(DiscordSessionStore store, ILogger<DiscordSequence> logger)
+internal sealed partial class DiscordSequence(DiscordSessionStore store, int shard, ILogger<DiscordSequence> logger)
 {
     private readonly Lock _lock = new();
     private readonly SortedSet<int> _storing = [];
@@ -122,12 +122,12 @@ internal sealed partial class DiscordSequence(DiscordSessionStore store, ILogger
 
         try
         {
-            await store.SaveAsync(now, ct);
+            await store.SaveAsync(shard, now, ct);
             _written = now;
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
-            LogWriteFailed(fault);
+            LogWriteFailed(shard, fault);
         }
     }
 
@@ -146,6 +146,6 @@ internal sealed partial class DiscordSequence(DiscordSessionStore store, ILogger
         _changed.Writer.TryWrite(true);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving the Discord session failed ({Fault}); after a restart Discord may replay more, which is dropped as repeats")]
-    private partial void LogWriteFailed(string fault);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving the Discord session of shard {Shard} failed ({Fault}); after a restart Discord may replay more, which is dropped as repeats")]
+    private partial void LogWriteFailed(int shard, string fault);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using SupportBot.Core;
 
 namespace SupportBot.Discord;
@@ -32,17 +33,17 @@ public static class DiscordServiceCollectionExtensions
                 "Discord:VolunteerRoleId needs Discord:GuildId: the role is looked up in that guild, without it volunteers writing in DMs are not recognised.")
             .Validate(o => o.CoordinatorRoleId.Length == 0 || o.GuildId.Length > 0,
                 "Discord:CoordinatorRoleId needs Discord:GuildId: the role is looked up in that guild.")
-            .Validate(o => o.ShardCount >= 1 && o.ShardId >= 0 && o.ShardId < o.ShardCount,
-                "Discord:ShardId must be at least 0 and below Discord:ShardCount (at least 1).")
             .Validate(o => o.GlobalRequestsPerSecond >= 1, "Discord:GlobalRequestsPerSecond must be at least 1.")
             .ValidateOnStart();
+        services.AddOptions<DiscordOptions>().PostConfigure<IConfiguration>(DiscordShardSet.ReadOneValue);
+        services.AddSingleton<IValidateOptions<DiscordOptions>, DiscordShardValidation>();
         services.AddSingleton<DiscordApi>();
         services.AddSingleton<DiscordSender>();
         services.AddSingleton<IChatAdapter>(sp => sp.GetRequiredService<DiscordSender>());
         services.AddSingleton<DiscordVolunteers>();
         services.AddSingleton<DiscordInteractionResponder>();
         services.AddSingleton<DiscordSessionStore>();
-        services.AddSingleton<DiscordSequence>();
+        services.AddSingleton<DiscordIdentifyLimiter>();
         services.AddSingleton<DiscordOpenConversations>();
         services.AddSingleton<DiscordReceiver>();
         services.AddSingleton<DiscordCommandRegistration>();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Extensions.Options;
 using SupportBot.Core.Storage;
 using SupportBot.Discord.Wire;
 
@@ -13,18 +12,19 @@ namespace SupportBot.Discord;
 internal sealed record DiscordSession(string SessionId, string? ResumeUrl, int Seq);
 
 /// <summary>
-/// Keeps the shard's <see cref="DiscordSession"/> in the Meta table, so a restarted bot resumes instead of identifying
-/// and Discord replays what it sent after that sequence. Nothing personal is in it: the id is useless without the token.
+/// Keeps each shard's <see cref="DiscordSession"/> in the Meta table, under the shard's number, so a restarted bot
+/// resumes instead of identifying and Discord replays what it sent after that sequence; processes that split the shards
+/// over one database each find their own. Nothing personal is in it: the id is useless without the token.
 /// </summary>
-internal sealed class DiscordSessionStore(Database database, IOptions<DiscordOptions> options)
+internal sealed class DiscordSessionStore(Database database)
 {
-    private string Name => $"Discord:Session:{options.Value.ShardId}";
+    private static string Name(int shard) => $"Discord:Session:{shard}";
 
-    public async Task<DiscordSession?> LoadAsync(CancellationToken ct)
+    public async Task<DiscordSession?> LoadAsync(int shard, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
         var value = await db.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
-            "SELECT Value FROM Meta WHERE Name = @name", new { name = Name }, cancellationToken: ct));
+            "SELECT Value FROM Meta WHERE Name = @name", new { name = Name(shard) }, cancellationToken: ct));
         try
         {
             return value is null ? null : JsonSerializer.Deserialize(value, DiscordJson.Default.DiscordSession);
@@ -36,9 +36,9 @@ internal sealed class DiscordSessionStore(Database database, IOptions<DiscordOpt
         }
     }
 
-    public Task SaveAsync(DiscordSession session, CancellationToken ct)
+    public Task SaveAsync(int shard, DiscordSession session, CancellationToken ct)
     {
-        var args = new { name = Name, value = JsonSerializer.SerializeToUtf8Bytes(session, DiscordJson.Default.DiscordSession) };
+        var args = new { name = Name(shard), value = JsonSerializer.SerializeToUtf8Bytes(session, DiscordJson.Default.DiscordSession) };
         return database.WriteAsync(
             (db, tx) => db.Execute("INSERT INTO Meta (Name, Value) VALUES (@name, @value) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value", args, tx),
             ct);

@@ -27,6 +27,8 @@ public static class SlackServiceCollectionExtensions
                 "Slack:ApiBaseUrl must be an absolute http(s) URL.")
             .Validate(o => o.AppToken.Length == 0 || o.AppToken.StartsWith("xapp-", StringComparison.Ordinal),
                 "Slack:AppToken must be an app-level token (xapp-…).")
+            .Validate(o => o.SocketConnections is >= 1 and <= SlackOptions.MaxSocketConnections,
+                "Slack:SocketConnections must be 1 to 10: Slack allows an app at most ten Socket Mode connections.")
             .ValidateOnStart();
         services.AddOptions<SlackOptions>().PostConfigure<IConfiguration>((o, configuration) =>
         {

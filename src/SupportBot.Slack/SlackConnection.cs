@@ -9,8 +9,10 @@ using SupportBot.Core.Operations;
 namespace SupportBot.Slack;
 
 /// <summary>
-/// Keeps Slack reaching the bot: a Socket Mode connection, renewed when Slack asks and after drops with one
-/// <see cref="ReconnectBackoff"/>, or, without an app token, the HTTP endpoint. Either way what arrives goes to the
+/// Keeps Slack reaching the bot: <c>Slack:SocketConnections</c> Socket Mode connections (one by default, up to ten),
+/// each renewed when Slack asks and after drops with its own <see cref="ReconnectBackoff"/>, or, without an app token,
+/// the HTTP endpoint. Slack hands each envelope to one open connection, which acknowledges it; an event sent twice
+/// (a retry on another connection) is dropped by the inbox. Either way what arrives goes to the
 /// <see cref="SlackResponder"/>, and stopping lets it finish what Slack already handed over.
 /// </summary>
 internal sealed partial class SlackConnection(
@@ -26,6 +28,8 @@ internal sealed partial class SlackConnection(
     private static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
 
     private readonly ReconnectBackoff _backoff = new(time);
+    private readonly Lock _upLock = new();
+    private int _up;
     private CancellationToken _stopping;
 
     /// <summary>Completes once the bot knows its own user id and is connected (Socket Mode) or listening (HTTP mode).</summary>
@@ -66,8 +70,34 @@ internal sealed partial class SlackConnection(
         }
     }
 
+    /// <summary>
+    /// Runs the configured number of connections side by side until stopping (or Socket Mode is turned off). Credentials
+    /// Slack refuses stop them all: every connection opens with the same app token.
+    /// </summary>
     private async Task RunSocketModeAsync(CancellationToken ct)
     {
+        var count = options.Value.SocketConnections;
+        LogSockets(count);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var runs = Enumerable.Range(1, count).Select(i => RunSocketAsync(i, stop.Token)).ToList();
+        while (runs.Count > 0)
+        {
+            var ended = await Task.WhenAny(runs);
+            runs.Remove(ended);
+            if (ended.IsFaulted)
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(runs.Select(IgnoreFailureAsync));
+                await ended;
+            }
+        }
+    }
+
+    /// <summary>One connection's loop: opens a fresh single-use URL, reads until it ends, and opens the next.</summary>
+    private async Task RunSocketAsync(int number, CancellationToken ct)
+    {
+        // Each connection backs off on its own: one that keeps failing does not slow the others' reconnects.
+        var backoff = new ReconnectBackoff(time);
         var retiring = new List<Task>();
         while (!ct.IsCancellationRequested)
         {
@@ -88,21 +118,21 @@ internal sealed partial class SlackConnection(
             }
             catch (Exception e)
             {
-                var wait = _backoff.NextDelay();
+                var wait = backoff.NextDelay();
                 LogConnectFailed(e.GetType().Name, wait.TotalSeconds);
                 await Task.Delay(wait, time, ct);
                 continue;
             }
 
             // Slack said hello: the connection is up.
-            LogConnected();
-            _backoff.Established();
+            LogConnected(number);
+            backoff.Established();
             Ready.TrySetResult();
-            connections.Connected(Platform.Slack);
+            SocketUp();
             var disconnect = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = socket.RunAsync(frame => responder.OnEnvelope(frame, payload => AckAsync(socket, frame.EnvelopeId!, payload)), reason => disconnect.TrySetResult(reason), ct);
             var first = await Task.WhenAny(run, disconnect.Task);
-            connections.Disconnected(Platform.Slack);
+            SocketDown();
             TimeSpan delay;
             if (first == disconnect.Task)
             {
@@ -129,8 +159,8 @@ internal sealed partial class SlackConnection(
                     retiring.Add(RetireAsync(socket, run, ct));
                 }
 
-                delay = _backoff.NextDelay();
-                LogDisconnectAsked(reason, delay.TotalSeconds);
+                delay = backoff.NextDelay();
+                LogDisconnectAsked(number, reason, delay.TotalSeconds);
             }
             else
             {
@@ -141,8 +171,8 @@ internal sealed partial class SlackConnection(
                     break;
                 }
 
-                delay = _backoff.NextDelay();
-                LogDropped(delay.TotalSeconds);
+                delay = backoff.NextDelay();
+                LogDropped(number, delay.TotalSeconds);
             }
 
             try
@@ -156,6 +186,29 @@ internal sealed partial class SlackConnection(
         }
 
         await Task.WhenAll(retiring);
+    }
+
+    /// <summary>Slack reaches the bot while any connection is open: it hands envelopes only to open ones.</summary>
+    private void SocketUp()
+    {
+        lock (_upLock)
+        {
+            if (++_up == 1)
+            {
+                connections.Connected(Platform.Slack);
+            }
+        }
+    }
+
+    private void SocketDown()
+    {
+        lock (_upLock)
+        {
+            if (--_up == 0)
+            {
+                connections.Disconnected(Platform.Slack);
+            }
+        }
     }
 
     private async Task AckAsync(SlackSocket socket, string envelopeId, JsonObject? payload)
@@ -217,20 +270,23 @@ internal sealed partial class SlackConnection(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode connected")]
-    private partial void LogConnected();
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode connection {Number} connected")]
+    private partial void LogConnected(int number);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode: keeping {Count} connection(s) open")]
+    private partial void LogSockets(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack HTTP mode listening on port {Port}")]
     private partial void LogListening(int port);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked to disconnect ({Reason}); opening a fresh connection in {Seconds} s")]
-    private partial void LogDisconnectAsked(string reason, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack asked connection {Number} to disconnect ({Reason}); opening a fresh one in {Seconds} s")]
+    private partial void LogDisconnectAsked(int number, string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Slack disabled the Socket Mode link; turn Socket Mode back on for the app and restart")]
     private partial void LogLinkDisabled();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack Socket Mode connection dropped; reconnecting in {Seconds} s")]
-    private partial void LogDropped(double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack Socket Mode connection {Number} dropped; reconnecting in {Seconds} s")]
+    private partial void LogDropped(int number, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connecting to Slack failed ({Failure}); retrying in {Seconds} s")]
     private partial void LogConnectFailed(string failure, double seconds);

@@ -40,6 +40,15 @@ public sealed class SlackOptions
     /// </summary>
     public string CommandPrefix { get; set; } = "";
 
+    /// <summary>
+    /// How many Socket Mode connections to keep open (1 to 10, Slack's limit per app). Slack spreads events across the
+    /// open ones, so with more than one a reconnecting socket loses nothing meanwhile; each acknowledges what it received.
+    /// </summary>
+    public int SocketConnections { get; set; } = 1;
+
+    /// <summary>Slack allows an app at most ten Socket Mode connections at a time; the next one is told too_many_websockets.</summary>
+    public const int MaxSocketConnections = 10;
+
     public bool IsEnabled => BotToken.Length > 0 && (AppToken.Length > 0 || SigningSecret.Length > 0);
 
     public bool UseSocketMode => AppToken.Length > 0;

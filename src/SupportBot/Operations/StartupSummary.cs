@@ -17,7 +17,8 @@ internal static class StartupSummary
         if (configuration.GetSection(DiscordOptions.Section).Get<DiscordOptions>() is { IsEnabled: true } discord)
         {
             var volunteers = discord.VolunteerUserIds.Count + (discord.VolunteerRoleId.Length > 0 ? " listed volunteers and the volunteer role" : " listed volunteers");
-            lines.Add($"Discord: gateway, shard {discord.ShardId + 1} of {discord.ShardCount}{(discord.GuildId.Length > 0 ? ", commands in one guild" : ", global commands")}; "
+            DiscordShardSet.ReadOneValue(discord, configuration);
+            lines.Add($"Discord: gateway, {DiscordShardSet.Describe(discord)}{(discord.GuildId.Length > 0 ? ", commands in one guild" : ", global commands")}; "
                 + $"volunteer channel {Or(discord.VolunteerChannelId)}; {volunteers}");
         }
 

@@ -124,15 +124,16 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
-    public async Task A_session_closed_soon_after_ready_backs_off_before_identifying_again()
+    public async Task A_session_closed_soon_after_ready_identifies_again_only_after_its_five_seconds()
     {
         await using var rig = await DiscordRig.StartAsync(f => f.CloseAfterReady = 4009);
 
-        await Task.Delay(1500);
+        var second = await rig.Fake.WaitForFrameAsync(op: 2, count: 2, seconds: 10);
 
-        // Backoff waits 0.5–1 s, then 1–2 s: two or three sessions in 1.5 s, not a tight loop spending the daily
-        // identify budget.
-        Assert.InRange(rig.Fake.Frames.Count(f => f.Op == 2), 2, 4);
+        // Discord takes one IDENTIFY per bucket every five seconds (a sooner one is refused, which the rig would report),
+        // so a session that keeps ending cannot spend the daily identify budget in a tight loop.
+        var first = rig.Fake.Frames.First(f => f.Op == 2);
+        Assert.True(Stopwatch.GetElapsedTime(first.Timestamp, second.Timestamp) >= TimeSpan.FromSeconds(5), "identified again within five seconds");
     }
 
     [Fact]

@@ -223,7 +223,7 @@ public sealed class OperationsTests : IDisposable
         Assert.Contains("\"discord\":\"disconnected\"", await before.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await RunHealthModeAsync(health));
 
-        Assert.Contains("Start-up: Discord: gateway, shard 1 of 1", bot.Errors, StringComparison.Ordinal);
+        Assert.Contains("Start-up: Discord: gateway, shard 0 of 1", bot.Errors, StringComparison.Ordinal);
         Assert.Contains($"Start-up: Health: /healthz, /readyz and /metrics on {health}", bot.Errors, StringComparison.Ordinal);
         Assert.DoesNotContain("health-test-token", bot.Errors, StringComparison.Ordinal);
 

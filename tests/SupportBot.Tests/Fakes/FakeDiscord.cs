@@ -25,6 +25,9 @@ public sealed record RestCall(string Method, string Path, string Body, string? A
 /// <summary>One gateway frame the bot sent.</summary>
 public sealed record GatewayFrameIn(int Connection, int Op, string Json, long Timestamp);
 
+/// <summary>A dispatch the fake sent: the shard it was routed to, its event name and the id in its data (if any).</summary>
+public sealed record RoutedDispatch(int Shard, string Type, string? Id);
+
 /// <summary>An answer a test forces for a REST call (a 429, a 500, a slow reply).</summary>
 public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
 
@@ -38,10 +41,18 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
 /// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062);
 /// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
+/// Shards (shared/research/protocols.md §2.4, §2.7, §5): each gateway connection identifies with <c>shard: [id, count]</c>
+/// and gets its own session, sequence and replay log; a guild's events go to shard <c>(guild_id &gt;&gt; 22) % count</c>,
+/// DMs and events without a guild to shard 0 (<see cref="ShardOf"/>). It refuses, as Discord does: a second IDENTIFY or
+/// RESUME on a connection already authenticated (close 4005); a shard outside 0 to count − 1 (close 4010); an IDENTIFY
+/// sooner than five seconds after the last one in its bucket (<c>shard % max_concurrency</c>, see
+/// <see cref="MaxConcurrency"/>), answered with INVALID_SESSION (op 9, d=false). Unlike Discord, which routes each session
+/// by its own count, the fake knows one <see cref="ShardCount"/> and refuses any other count with 4010 too. A shard
+/// identified again on a new connection takes its events from then on (the old session gets none).
 /// Not modelled: rate limits (429 only when a test asks), request validation (message and component limits are
 /// checked by renderer tests), edits or follow-ups before the initial response (Discord: 404 Unknown Webhook) and the
-/// 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the identify budget and
-/// max_concurrency, zlib and ETF encodings, guilds and channels beyond DM channels, several shards, and voice.
+/// 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the daily identify budget,
+/// zlib and ETF encodings, guilds and channels beyond DM channels, and voice.
 /// </summary>
 public sealed class FakeDiscord : IAsyncDisposable
 {
@@ -52,19 +63,17 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly List<(int Seq, string Json)> _events = [];
+    private readonly Dictionary<int, ShardState> _shards = [];
+    private readonly Dictionary<int, long> _lastIdentify = [];
     private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
     private readonly ConcurrentDictionary<string, long> _interactionsDispatched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(ulong Id, JsonObject Message)>> _history = new(StringComparer.Ordinal);
-    private WebSocket? _live;
     private int _inFlight;
     private int _maxInFlight;
-    private int _seq;
     private int _connections;
     private int _sessions;
-    private string? _sessionId;
     private int _resumed;
     private long _lastMessageId;
 
@@ -95,6 +104,18 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     /// <summary>Close the socket with this code right after every READY (4009 = session timed out).</summary>
     public int? CloseAfterReady { get; set; }
+
+    /// <summary>How many shards the bot is meant to run: /gateway/bot recommends it, and IDENTIFY must use it.</summary>
+    public int ShardCount { get; set; } = 1;
+
+    /// <summary>How many buckets of shards may identify in the same five seconds (session_start_limit.max_concurrency).</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>Every dispatch sent, with the shard it was routed to, in order.</summary>
+    public ConcurrentQueue<RoutedDispatch> Routed { get; } = new();
+
+    /// <summary>Every accepted IDENTIFY: the gateway connection it came on and the shard it named.</summary>
+    public ConcurrentQueue<(int Connection, int Shard, long Timestamp)> Identifies { get; } = new();
 
     /// <summary>Lets a test answer a REST call itself; null falls through to the normal routes.</summary>
     public Func<RestCall, FakeResponse?>? Respond { get; set; }
@@ -137,14 +158,41 @@ public sealed class FakeDiscord : IAsyncDisposable
         return next.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The session ends as when the bot stayed away past the resume window: the next RESUME gets op 9, d=false.</summary>
-    public void ExpireSession()
+    /// <summary>
+    /// The session ends as when the bot stayed away past the resume window: the next RESUME gets op 9, d=false. Every
+    /// shard's, or only <paramref name="shard"/>'s.
+    /// </summary>
+    public void ExpireSession(int? shard = null)
     {
         _gate.Wait();
         try
         {
-            _sessionId = null;
-            _events.Clear();
+            foreach (var (id, state) in _shards)
+            {
+                if (shard is null || shard == id)
+                {
+                    state.SessionId = null;
+                    state.Events.Clear();
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The shard Discord routes an event to: a guild's shard, or 0 for DMs and anything without a guild.</summary>
+    public int ShardOf(string? guildId) =>
+        guildId is not null && ulong.TryParse(guildId, out var id) ? (int)((id >> 22) % (ulong)Math.Max(1, ShardCount)) : 0;
+
+    /// <summary>Whether <paramref name="shard"/> has a live session (identified or resumed, not dropped).</summary>
+    public bool IsLive(int shard)
+    {
+        _gate.Wait();
+        try
+        {
+            return _shards.TryGetValue(shard, out var state) && state.Live is { State: WebSocketState.Open };
         }
         finally
         {
@@ -168,13 +216,19 @@ public sealed class FakeDiscord : IAsyncDisposable
         return fake;
     }
 
-    /// <summary>Sends a dispatch with the next sequence number; with no live session it waits in the log for a RESUME.</summary>
+    /// <summary>
+    /// Sends a dispatch to the shard Discord would route it to (<see cref="ShardOf"/> its guild_id), with that shard's next
+    /// sequence number; with no live session there it waits in the shard's log for a RESUME.
+    /// </summary>
     public async Task<int> DispatchAsync(string type, JsonNode data)
     {
         await _gate.WaitAsync();
         try
         {
-            var seq = ++_seq;
+            var shardId = ShardOf(data["guild_id"]?.GetValue<string>());
+            var shard = Shard(shardId);
+            var seq = ++shard.Seq;
+            Routed.Enqueue(new RoutedDispatch(shardId, type, data["id"]?.GetValue<string>()));
             if (type == "INTERACTION_CREATE" && data["id"]?.GetValue<string>() is { } interactionId)
             {
                 _interactionsDispatched.TryAdd(interactionId, Stopwatch.GetTimestamp());
@@ -186,8 +240,8 @@ public sealed class FakeDiscord : IAsyncDisposable
             }
 
             var json = new JsonObject { ["op"] = 0, ["s"] = seq, ["t"] = type, ["d"] = data.DeepClone() }.ToJsonString();
-            _events.Add((seq, json));
-            if (_live is { State: WebSocketState.Open } live)
+            shard.Events.Add((seq, json));
+            if (shard.Live is { State: WebSocketState.Open } live)
             {
                 try
                 {
@@ -196,7 +250,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
                 {
                     // The bot went away mid-send (killed): the event stays in the log for a RESUME, as on Discord.
-                    _live = null;
+                    shard.Live = null;
                 }
             }
 
@@ -215,13 +269,13 @@ public sealed class FakeDiscord : IAsyncDisposable
         return DispatchAsync(node["t"]!.GetValue<string>(), node["d"]!);
     }
 
-    /// <summary>Sends any text as a frame on the live session, which stays live (a malformed frame, for one).</summary>
-    public async Task SendFrameAsync(string text)
+    /// <summary>Sends any text as a frame on a shard's live session, which stays live (a malformed frame, for one).</summary>
+    public async Task SendFrameAsync(string text, int shard = 0)
     {
         await _gate.WaitAsync();
         try
         {
-            await SendRawAsync(_live ?? throw new InvalidOperationException("No live gateway session."), text);
+            await SendRawAsync(Shard(shard).Live ?? throw new InvalidOperationException("No live gateway session."), text);
         }
         finally
         {
@@ -229,18 +283,18 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
-    public Task SendReconnectAsync() => SendToLiveAsync("{\"op\":7,\"d\":null,\"s\":null,\"t\":null}", forgetLive: true);
+    public Task SendReconnectAsync(int shard = 0) => SendToLiveAsync("{\"op\":7,\"d\":null,\"s\":null,\"t\":null}", shard);
 
-    public Task SendInvalidSessionAsync(bool resumable) =>
-        SendToLiveAsync($"{{\"op\":9,\"d\":{(resumable ? "true" : "false")},\"s\":null,\"t\":null}}", forgetLive: true);
+    public Task SendInvalidSessionAsync(bool resumable, int shard = 0) =>
+        SendToLiveAsync($"{{\"op\":9,\"d\":{(resumable ? "true" : "false")},\"s\":null,\"t\":null}}", shard);
 
-    public Task CloseAsync(int code) => WithLiveAsync(async live =>
+    public Task CloseAsync(int code, int shard = 0) => WithLiveAsync(shard, async live =>
     {
         await live.CloseOutputAsync((WebSocketCloseStatus)code, "closed by the fake", CancellationToken.None);
     });
 
-    /// <summary>Drops the TCP connection without a close frame, like a network failure.</summary>
-    public Task DropAsync() => WithLiveAsync(live =>
+    /// <summary>Drops a shard's TCP connection without a close frame, like a network failure.</summary>
+    public Task DropAsync(int shard = 0) => WithLiveAsync(shard, live =>
     {
         live.Abort();
         return Task.CompletedTask;
@@ -361,8 +415,8 @@ public sealed class FakeDiscord : IAsyncDisposable
             ("GET", ["gateway", "bot"]) => Ok(new JsonObject
             {
                 ["url"] = BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/gateway",
-                ["shards"] = 1,
-                ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14400000, ["max_concurrency"] = 1 },
+                ["shards"] = ShardCount,
+                ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14400000, ["max_concurrency"] = MaxConcurrency },
             }),
             ("POST", ["users", "@me", "channels"]) => Ok(new JsonObject
             {
@@ -484,6 +538,7 @@ public sealed class FakeDiscord : IAsyncDisposable
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         _sockets[socket] = 0;
         var connection = Interlocked.Increment(ref _connections);
+        var authenticated = false;
         try
         {
             await SendRawAsync(socket, $"{{\"t\":null,\"s\":null,\"op\":10,\"d\":{{\"heartbeat_interval\":{HeartbeatIntervalMs},\"_trace\":[\"fake\"]}}}}");
@@ -513,11 +568,15 @@ public sealed class FakeDiscord : IAsyncDisposable
                     case 1 when AckHeartbeats:
                         await SendGuardedAsync(socket, "{\"op\":11}");
                         break;
+                    case 2 or 6 when authenticated:
+                        Refusals.Enqueue("4005: Already authenticated");
+                        await socket.CloseOutputAsync((WebSocketCloseStatus)4005, "Already authenticated.", CancellationToken.None);
+                        break;
                     case 2:
-                        await IdentifyAsync(socket, frame["d"]!);
+                        authenticated = await IdentifyAsync(socket, connection, frame["d"]!);
                         break;
                     case 6:
-                        await ResumeAsync(socket, frame["d"]!);
+                        authenticated = await ResumeAsync(socket, frame["d"]!);
                         break;
                 }
             }
@@ -530,59 +589,85 @@ public sealed class FakeDiscord : IAsyncDisposable
         {
             _sockets.TryRemove(socket, out _);
             await _gate.WaitAsync();
-            if (_live == socket)
+            foreach (var shard in _shards.Values.Where(s => s.Live == socket))
             {
-                _live = null;
+                shard.Live = null;
             }
 
             _gate.Release();
         }
     }
 
-    private async Task IdentifyAsync(WebSocket socket, JsonNode data)
+    /// <summary>Answers an IDENTIFY: READY on a new session of the shard it names, or what Discord refuses; true when READY was sent.</summary>
+    private async Task<bool> IdentifyAsync(WebSocket socket, int connection, JsonNode data)
     {
         if (data["token"]?.GetValue<string>() != Token)
         {
             Refusals.Enqueue("4004: Authentication failed");
             await socket.CloseOutputAsync((WebSocketCloseStatus)4004, "Authentication failed.", CancellationToken.None);
-            return;
+            return false;
+        }
+
+        // No shard field means [0, 1], as for an unsharded bot.
+        var shardId = data["shard"]?[0]?.GetValue<int>() ?? 0;
+        var count = data["shard"]?[1]?.GetValue<int>() ?? 1;
+        if (shardId < 0 || count < 1 || shardId >= count || count != ShardCount)
+        {
+            Refusals.Enqueue($"4010: Invalid shard [{shardId}, {count}]");
+            await socket.CloseOutputAsync((WebSocketCloseStatus)4010, "Invalid shard.", CancellationToken.None);
+            return false;
         }
 
         if (CloseOnIdentify is { } code)
         {
             await socket.CloseOutputAsync((WebSocketCloseStatus)code, "closed by the fake", CancellationToken.None);
-            return;
+            return false;
         }
 
         await _gate.WaitAsync();
         try
         {
-            _sessionId = "session-" + Interlocked.Increment(ref _sessions);
-            _events.Clear();
-            _seq = 0;
+            // One IDENTIFY per bucket (shard % max_concurrency) per five seconds; a sooner one gets INVALID_SESSION.
+            var bucket = shardId % Math.Max(1, MaxConcurrency);
+            var now = Stopwatch.GetTimestamp();
+            if (_lastIdentify.TryGetValue(bucket, out var last) && Stopwatch.GetElapsedTime(last, now) < IdentifyWindow)
+            {
+                Refusals.Enqueue($"op 9: IDENTIFY of shard {shardId} sooner than 5 s after the last one in bucket {bucket}");
+                await SendRawAsync(socket, "{\"op\":9,\"d\":false,\"s\":null,\"t\":null}");
+                return false;
+            }
+
+            _lastIdentify[bucket] = now;
+            Identifies.Enqueue((connection, shardId, now));
+            var shard = Shard(shardId);
+            shard.SessionId = $"session-{Interlocked.Increment(ref _sessions)}";
+            shard.Events.Clear();
+            shard.Seq = 0;
             var ready = new JsonObject
             {
                 ["op"] = 0,
-                ["s"] = ++_seq,
+                ["s"] = ++shard.Seq,
                 ["t"] = "READY",
                 ["d"] = new JsonObject
                 {
                     ["v"] = 10,
                     ["user"] = new JsonObject { ["id"] = BotUserId, ["username"] = "SupportBot", ["bot"] = true },
-                    ["session_id"] = _sessionId,
+                    ["session_id"] = shard.SessionId,
                     ["resume_gateway_url"] = BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/gateway",
                     ["guilds"] = new JsonArray(),
                     ["application"] = new JsonObject { ["id"] = "800000000000000001", ["flags"] = 0 },
+                    ["shard"] = new JsonArray(shardId, count),
                 },
             };
             await SendRawAsync(socket, ready.ToJsonString());
             if (CloseAfterReady is { } closeCode)
             {
                 await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, "closed by the fake", CancellationToken.None);
-                return;
+                return true;
             }
 
-            _live = socket;
+            shard.Live = socket;
+            return true;
         }
         finally
         {
@@ -590,7 +675,8 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
-    private async Task ResumeAsync(WebSocket socket, JsonNode data)
+    /// <summary>Answers a RESUME: the shard whose session it names replays what was missed; true when RESUMED was sent.</summary>
+    private async Task<bool> ResumeAsync(WebSocket socket, JsonNode data)
     {
         await _gate.WaitAsync();
         try
@@ -599,25 +685,27 @@ public sealed class FakeDiscord : IAsyncDisposable
             {
                 Refusals.Enqueue("4004: Authentication failed");
                 await socket.CloseOutputAsync((WebSocketCloseStatus)4004, "Authentication failed.", CancellationToken.None);
-                return;
+                return false;
             }
 
-            if (_sessionId is null || data["session_id"]?.GetValue<string>() != _sessionId)
+            var sessionId = data["session_id"]?.GetValue<string>();
+            if (_shards.Values.FirstOrDefault(s => s.SessionId is not null && s.SessionId == sessionId) is not { } shard)
             {
                 await SendRawAsync(socket, "{\"op\":9,\"d\":false,\"s\":null,\"t\":null}");
-                return;
+                return false;
             }
 
             // Like Discord: replay every dispatch after the sequence the bot last saw, then RESUMED.
             var seen = data["seq"]?.GetValue<int>() ?? 0;
-            foreach (var (seq, json) in _events.Where(e => e.Seq > seen || (ReplaySeenOnResume && e.Seq == seen)))
+            foreach (var (seq, json) in shard.Events.Where(e => e.Seq > seen || (ReplaySeenOnResume && e.Seq == seen)))
             {
                 await SendRawAsync(socket, json);
             }
 
-            await SendRawAsync(socket, $"{{\"op\":0,\"s\":{++_seq},\"t\":\"RESUMED\",\"d\":{{}}}}");
+            await SendRawAsync(socket, $"{{\"op\":0,\"s\":{++shard.Seq},\"t\":\"RESUMED\",\"d\":{{}}}}");
             Interlocked.Increment(ref _resumed);
-            _live = socket;
+            shard.Live = socket;
+            return true;
         }
         finally
         {
@@ -625,23 +713,18 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
-    private async Task SendToLiveAsync(string json, bool forgetLive) => await WithLiveAsync(async live =>
-    {
-        await SendRawAsync(live, json);
-        if (forgetLive)
-        {
-            _live = null;
-        }
-    });
+    private Task SendToLiveAsync(string json, int shard) => WithLiveAsync(shard, live => SendRawAsync(live, json));
 
-    private async Task WithLiveAsync(Func<WebSocket, Task> action)
+    /// <summary>Acts on a shard's live session, which is live no more: what is dispatched next waits for a RESUME.</summary>
+    private async Task WithLiveAsync(int shard, Func<WebSocket, Task> action)
     {
         await _gate.WaitAsync();
         try
         {
-            var live = _live ?? throw new InvalidOperationException("No live gateway session.");
+            var state = Shard(shard);
+            var live = state.Live ?? throw new InvalidOperationException($"No live gateway session on shard {shard}.");
             await action(live);
-            _live = null;
+            state.Live = null;
         }
         finally
         {
@@ -660,6 +743,31 @@ public sealed class FakeDiscord : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Discord's identify window: one IDENTIFY per bucket in it.</summary>
+    private static readonly TimeSpan IdentifyWindow = TimeSpan.FromSeconds(5);
+
+    /// <summary>A shard's state; call under the gate.</summary>
+    private ShardState Shard(int id)
+    {
+        if (!_shards.TryGetValue(id, out var state))
+        {
+            _shards[id] = state = new ShardState();
+        }
+
+        return state;
+    }
+
+    private sealed class ShardState
+    {
+        public List<(int Seq, string Json)> Events { get; } = [];
+
+        public int Seq { get; set; }
+
+        public string? SessionId { get; set; }
+
+        public WebSocket? Live { get; set; }
     }
 
     private static Task SendRawAsync(WebSocket socket, string json) =>

@@ -22,7 +22,11 @@ namespace SupportBot.Tests.Fakes;
 /// time) is never sent again; a slash command or interaction not acknowledged is not re-sent (Slack shows the person a
 /// timeout). An unacknowledged Socket Mode event waits for the next connection when none is open, as after a crash.
 /// Every call and ack is recorded so tests can assert what reached Slack.
-/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack, the connection limit (a test sends too_many_websockets itself),
+/// Several Socket Mode connections (Slack allows an app up to ten; protocols.md §7.1 and a Slack maintainer in
+/// slackapi/node-slack-sdk#1654): envelopes are spread over the open ones in turn, each acked on the connection it
+/// came on (<see cref="Ack.Connection"/>); an 11th connection is told too_many_websockets and closed instead of hello,
+/// and recorded in <see cref="Refusals"/>.
+/// Not modelled: rate-limit tiers (429 only when a test asks), WebSocket pings from Slack,
 /// X-Slack-No-Retry, response_url's 5-uses/30-minutes limit, trigger_id expiry after 3 s,
 /// Block Kit validation (limits are checked by renderer tests, not by the fake), message updates and ephemeral
 /// visibility (recorded, not rendered), user and channel membership, and several workspaces.
@@ -46,6 +50,8 @@ public sealed class FakeSlack : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private int _ticket;
     private int _ts;
+    private int _connectionNumber;
+    private int _turn;
 
     private FakeSlack(WebApplication app) => _app = app;
 
@@ -58,6 +64,24 @@ public sealed class FakeSlack : IAsyncDisposable
     public ConcurrentQueue<ResponsePost> Responses { get; } = new();
 
     public ConcurrentQueue<Ack> AllAcks { get; } = new();
+
+    /// <summary>What the fake refused as Slack would: a connection past the limit of ten.</summary>
+    public ConcurrentQueue<string> Refusals { get; } = new();
+
+    /// <summary>The most Socket Mode connections Slack keeps open for one app.</summary>
+    public int MaxConnections { get; set; } = 10;
+
+    /// <summary>How many connections are open now.</summary>
+    public int OpenConnectionCount
+    {
+        get
+        {
+            lock (_socketsLock)
+            {
+                return _sockets.Count(s => s.IsOpen);
+            }
+        }
+    }
 
     public List<string> UserGroupMembers { get; } = [];
 
@@ -168,7 +192,7 @@ public sealed class FakeSlack : IAsyncDisposable
     public async Task WaitForConnectionsAsync(int count, TimeSpan? timeout = null) =>
         await Eventually.TrueAsync(() => ConnectionCount >= count && Latest().IsOpen, timeout ?? TimeSpan.FromSeconds(10), $"{count} Socket Mode connection(s)");
 
-    /// <summary>Sends an envelope on the newest open connection and returns its envelope id.</summary>
+    /// <summary>Sends an envelope on the next open connection in turn (or on <paramref name="on"/>) and returns its envelope id.</summary>
     public Task<string> SendEnvelopeAsync(string type, JsonObject payload, FakeSocket? on = null)
     {
         var envelopeId = Guid.NewGuid().ToString();
@@ -191,8 +215,11 @@ public sealed class FakeSlack : IAsyncDisposable
         }
 
         var ack = _acks.GetOrAdd(envelopeId, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _envelopes[envelopeId] = new Envelope(envelopeId, type, payload["event_id"]?.GetValue<string>(), retryAttempt, DateTimeOffset.UtcNow);
-        var socket = on ?? Latest();
+        var socket = on ?? NextInTurn();
+        _envelopes[envelopeId] = new Envelope(envelopeId, type, payload["event_id"]?.GetValue<string>(), retryAttempt, DateTimeOffset.UtcNow)
+        {
+            Connection = socket.Number,
+        };
         try
         {
             await socket.SendAsync(envelope);
@@ -214,6 +241,25 @@ public sealed class FakeSlack : IAsyncDisposable
     {
         var ack = _acks.GetOrAdd(envelopeId, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously));
         return await ack.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The open connections, oldest first.</summary>
+    public IReadOnlyList<FakeSocket> OpenSockets()
+    {
+        lock (_socketsLock)
+        {
+            return [.. _sockets.Where(s => s.IsOpen)];
+        }
+    }
+
+    /// <summary>As Slack spreads envelopes: each open connection in turn; with none open, the newest.</summary>
+    public FakeSocket NextInTurn()
+    {
+        lock (_socketsLock)
+        {
+            var open = _sockets.Where(s => s.IsOpen).ToList();
+            return open.Count == 0 ? Latest() : open[(int)((uint)_turn++ % (uint)open.Count)];
+        }
     }
 
     public FakeSocket Latest()
@@ -440,11 +486,20 @@ public sealed class FakeSlack : IAsyncDisposable
         }
 
         using var ws = await c.WebSockets.AcceptWebSocketAsync();
-        var socket = new FakeSocket(ws);
+        var socket = new FakeSocket(ws) { Number = Interlocked.Increment(ref _connectionNumber) };
+        if (OpenConnectionCount >= MaxConnections)
+        {
+            // Slack's answer to one connection too many: a disconnect notice instead of hello.
+            Refusals.Enqueue($"too_many_websockets: connection {socket.Number} past the limit of {MaxConnections}");
+            await socket.SendDisconnectAsync("too_many_websockets");
+            await socket.CloseAsync();
+            return;
+        }
+
         await socket.SendAsync(new JsonObject
         {
             ["type"] = "hello",
-            ["num_connections"] = ConnectionCount + 1,
+            ["num_connections"] = OpenConnectionCount + 1,
             ["debug_info"] = new JsonObject { ["host"] = "applink-fake", ["approximate_connection_time"] = 18060 },
             ["connection_info"] = new JsonObject { ["app_id"] = "A111" },
         });
@@ -467,7 +522,7 @@ public sealed class FakeSlack : IAsyncDisposable
                 return;
             }
 
-            var ack = new Ack(id, frame["payload"] as JsonObject, DateTimeOffset.UtcNow);
+            var ack = new Ack(id, frame["payload"] as JsonObject, DateTimeOffset.UtcNow) { Connection = socket.Number };
             AllAcks.Enqueue(ack);
             _acks.GetOrAdd(id, _ => new TaskCompletionSource<Ack>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(ack);
         });
@@ -533,10 +588,18 @@ public sealed record ApiCall(string Method, string Authorization, JsonObject Arg
 
 public sealed record ResponsePost(string Id, JsonObject Body, DateTimeOffset At);
 
-public sealed record Ack(string EnvelopeId, JsonObject? Payload, DateTimeOffset At);
+public sealed record Ack(string EnvelopeId, JsonObject? Payload, DateTimeOffset At)
+{
+    /// <summary>The number of the Socket Mode connection the ack came on.</summary>
+    public int Connection { get; init; }
+}
 
 /// <summary>A Socket Mode envelope as sent; <see cref="EventId"/> is the event_id of an events_api payload.</summary>
-public sealed record Envelope(string EnvelopeId, string Type, string? EventId, int RetryAttempt, DateTimeOffset At);
+public sealed record Envelope(string EnvelopeId, string Type, string? EventId, int RetryAttempt, DateTimeOffset At)
+{
+    /// <summary>The number of the Socket Mode connection it was sent on.</summary>
+    public int Connection { get; init; }
+}
 
 /// <summary>One HTTP request Slack made to the bot: its status (null when none came in time) and whether Slack took it as received.</summary>
 public sealed record Delivery(string? EventId, int Attempt, int? Status, string? Reason, bool Received, DateTimeOffset At);
@@ -548,6 +611,9 @@ public sealed class FakeSocket(WebSocket socket) : IDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsOpen => socket.State == WebSocketState.Open && !_closed.Task.IsCompleted;
+
+    /// <summary>Counts connections from 1 in the order they were accepted.</summary>
+    public int Number { get; init; }
 
     public Task Closed => _closed.Task;
 

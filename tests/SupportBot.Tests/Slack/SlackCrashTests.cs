@@ -200,7 +200,7 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
     }
 
     /// <summary>Everything a survivor's open conversation holds, read with the key as a volunteer who holds it would.</summary>
-    private static async Task<IReadOnlyList<TranscriptEntry>> TranscriptAsync(ConversationStore store, string user, Address volunteer)
+    internal static async Task<IReadOnlyList<TranscriptEntry>> TranscriptAsync(ConversationStore store, string user, Address volunteer)
     {
         var survivor = new Address(Platform.Slack, user);
         if (await store.FindOpenAsync(survivor, CancellationToken.None) is not { } open)
