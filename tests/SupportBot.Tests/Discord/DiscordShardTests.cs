@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using SupportBot.Discord;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
 
@@ -187,6 +190,55 @@ public sealed class DiscordShardTests : IDisposable
         // A restarted process may identify sooner than five seconds after the last process did; Discord then answers
         // INVALID_SESSION and the bot identifies again after its wait.
         AssertNothingRefused(fake, "op 9:");
+    }
+
+    [Fact]
+    public async Task A_shard_count_discord_does_not_know_stops_the_adapter_with_a_message_naming_the_settings()
+    {
+        await using var rig = await DiscordRig.StartAsync(f => f.ShardCount = 2, settings: s =>
+        {
+            s["Discord:ShardCount"] = "3";
+            s["Discord:ShardIds"] = "2";
+        });
+        rig.ExpectRefusals = true;
+
+        var error = await Assert.ThrowsAsync<DiscordFatalException>(() => rig.Connection.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Contains("invalid shard (4010) for shard 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Discord:ShardIds", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["4010: Invalid shard [2, 3]"], rig.Fake.Refusals);
+    }
+
+    [Fact]
+    public async Task The_fake_closes_a_connection_that_identifies_twice_with_4005_as_discord_does()
+    {
+        await using var fake = await ShardedFakeAsync();
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(fake.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/gateway/?v=10&encoding=json"), CancellationToken.None);
+        var identify = new JsonObject
+        {
+            ["op"] = 2,
+            ["d"] = new JsonObject
+            {
+                ["token"] = FakeDiscord.DefaultToken,
+                ["intents"] = 4097,
+                ["properties"] = new JsonObject { ["os"] = "linux", ["browser"] = "test", ["device"] = "test" },
+                ["shard"] = new JsonArray(1, 2),
+            },
+        }.ToJsonString();
+        var buffer = new byte[64 * 1024];
+        await socket.ReceiveAsync(buffer, CancellationToken.None); // HELLO
+        await socket.SendAsync(Encoding.UTF8.GetBytes(identify), WebSocketMessageType.Text, true, CancellationToken.None);
+        var ready = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Contains("\"READY\"", Encoding.UTF8.GetString(buffer, 0, ready.Count), StringComparison.Ordinal);
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(identify), WebSocketMessageType.Text, true, CancellationToken.None);
+        var closed = await socket.ReceiveAsync(buffer, CancellationToken.None);
+
+        Assert.Equal(WebSocketMessageType.Close, closed.MessageType);
+        Assert.Equal(4005, (int)socket.CloseStatus!);
+        Assert.Equal(["4005: Already authenticated"], fake.Refusals);
+        Assert.Equal(1, fake.Identifies.Single().Shard);
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
 /// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062);
 /// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
-/// Shards (shared/research/protocols.md §2.4, §2.7, §5): each gateway connection identifies with <c>shard: [id, count]</c>
+/// Shards (shared/research/protocols.md §2.4, §2.7, §6): each gateway connection identifies with <c>shard: [id, count]</c>
 /// and gets its own session, sequence and replay log; a guild's events go to shard <c>(guild_id &gt;&gt; 22) % count</c>,
 /// DMs and events without a guild to shard 0 (<see cref="ShardOf"/>). It refuses, as Discord does: a second IDENTIFY or
 /// RESUME on a connection already authenticated (close 4005); a shard outside 0 to count − 1 (close 4010); an IDENTIFY
