@@ -81,7 +81,13 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     private Score Measure(string set, bool printMisses)
     {
+        // The rules alone first, for comparison: what the model adds is the difference.
+        var rules = Detector.WithoutModel();
         var cases = EvaluationSet.Load(set);
+        var rulesCaught = cases.Count(c => c.IsRisk && rules.Assess(c.Text).IsRisk);
+        var rulesAlarms = cases.Count(c => !c.IsRisk && rules.Assess(c.Text).IsRisk);
+        output.WriteLine($"{set}, rules alone: recall {(double)rulesCaught / cases.Count(c => c.IsRisk):P1} ({rulesCaught}/{cases.Count(c => c.IsRisk)}), " +
+            $"false alarms {(double)rulesAlarms / cases.Count(c => !c.IsRisk):P1} ({rulesAlarms}/{cases.Count(c => !c.IsRisk)})");
         var risk = cases.Where(c => c.IsRisk).ToList();
         var ordinary = cases.Where(c => !c.IsRisk).ToList();
         var missed = risk.Where(c => !Detector.Assess(c.Text).IsRisk).ToList();
@@ -89,7 +95,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var kindRight = risk.Count(c => Detector.Assess(c.Text).Findings.Any(f => f.Kind.Name() == c.Kind));
         var score = new Score((double)(risk.Count - missed.Count) / risk.Count, (double)alarms.Count / ordinary.Count);
 
-        output.WriteLine($"{set}: recall {score.Recall:P1} ({risk.Count - missed.Count}/{risk.Count}), " +
+        output.WriteLine($"{set}, rules then model: recall {score.Recall:P1} ({risk.Count - missed.Count}/{risk.Count}), " +
             $"false alarms {score.FalseAlarmRate:P1} ({alarms.Count}/{ordinary.Count}), right kind among fired {kindRight}/{risk.Count - missed.Count}");
         foreach (var kind in RiskKinds.Names)
         {
@@ -104,11 +110,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         if (printMisses)
         {
             missed.ForEach(c => output.WriteLine($"  missed (line {c.Line}, {c.Kind}): {c.Text}"));
-            alarms.ForEach(x => output.WriteLine($"  false alarm (line {x.Case.Line}, {x.Found.Findings[0].RuleId}): {x.Case.Text}"));
+            alarms.ForEach(x => output.WriteLine($"  false alarm (line {x.Case.Line}, {Why(x.Found.Findings[0])}): {x.Case.Text}"));
         }
 
         return score;
     }
+
+    private static string Why(RiskFinding finding) =>
+        finding.Features is { } features ? $"model: {string.Join(", ", features)}" : finding.RuleId;
 
     private sealed record Score(double Recall, double FalseAlarmRate);
 }
