@@ -118,26 +118,20 @@ public static class Trainer
     }
 
     /// <summary>
-    /// The lowest threshold at which the model, on messages it did not train on, adds false alarms to at most
-    /// <see cref="AddedFalseAlarms"/> of the ordinary messages beyond those the rules already raise.
+    /// The lowest threshold (to a thousandth) at which the model, on messages it did not train on, adds false alarms to
+    /// at most <see cref="AddedFalseAlarms"/> of the ordinary messages beyond those the rules already raise.
     /// </summary>
     private static double ChooseThreshold(double[] unseen, bool[] ruleFires, int[] labels)
     {
-        var ordinary = labels.Count(l => l == 0);
-        var chosen = 0.99;
-        for (var step = 99; step >= 5; step--)
-        {
-            var t = step / 100.0;
-            var added = Enumerable.Range(0, labels.Length).Count(i => labels[i] == 0 && !ruleFires[i] && unseen[i] >= t);
-            if (added > AddedFalseAlarms * ordinary)
-            {
-                break;
-            }
-
-            chosen = t;
-        }
-
-        return chosen;
+        var allowed = (int)(AddedFalseAlarms * labels.Count(l => l == 0));
+        var silentOrdinary = Enumerable.Range(0, labels.Length)
+            .Where(i => labels[i] == 0 && !ruleFires[i])
+            .Select(i => unseen[i])
+            .OrderDescending()
+            .ToArray();
+        // Just above the first ordinary message past the allowance, so it and every one below it stay quiet.
+        var cut = allowed < silentOrdinary.Length ? silentOrdinary[allowed] : 0;
+        return Math.Min((Math.Floor(cut * 1000) + 1) / 1000, 0.999);
     }
 
     private static string Summarise(int count, int features, double[] unseen, bool[] ruleFires, int[] labels, double threshold)
@@ -153,7 +147,7 @@ public static class Trainer
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"{count} training messages, {features} features kept, threshold {threshold:F2}, {Folds}-fold cross-validation:\n" +
+            $"{count} training messages, {features} features kept, threshold {threshold:F3}, {Folds}-fold cross-validation:\n" +
             $"  rules alone:      {Figures(i => ruleFires[i])}\n" +
             $"  model alone:      {Figures(i => unseen[i] >= threshold)}\n" +
             $"  rules then model: {Figures(i => ruleFires[i] || unseen[i] >= threshold)}");

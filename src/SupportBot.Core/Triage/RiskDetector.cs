@@ -22,6 +22,7 @@ public sealed class RiskDetector
     private readonly FrozenSet<int> _negations;
     private readonly int _negationReach;
     private readonly TriageModel? _model;
+    private readonly FrozenDictionary<int, string[]> _classesOfWord;
 
     private RiskDetector(
         Lexicon lexicon,
@@ -31,6 +32,7 @@ public sealed class RiskDetector
         TriagePattern[] now,
         FrozenSet<int> negations,
         int negationReach,
+        FrozenDictionary<int, string[]> classesOfWord,
         TriageModel? model)
     {
         _lexicon = lexicon;
@@ -41,6 +43,7 @@ public sealed class RiskDetector
         _nowByFirstWord = Index(now, p => p);
         _negations = negations;
         _negationReach = negationReach;
+        _classesOfWord = classesOfWord;
         _model = model;
     }
 
@@ -54,6 +57,7 @@ public sealed class RiskDetector
         _nowByFirstWord = rulesOf._nowByFirstWord;
         _negations = rulesOf._negations;
         _negationReach = rulesOf._negationReach;
+        _classesOfWord = rulesOf._classesOfWord;
     }
 
     /// <summary>The id a finding of the model carries instead of a rule's id.</summary>
@@ -126,6 +130,9 @@ public sealed class RiskDetector
             [.. vocabulary.Now.Select(p => Compile(p, "now"))],
             negations,
             vocabulary.NegationReach,
+            classes.SelectMany(c => c.Value.Where(id => id > Lexicon.Unknown).Select(id => (id, name: "@" + c.Key)))
+                .GroupBy(x => x.id)
+                .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()),
             model is null ? null : new TriageModel(model));
     }
 
@@ -163,10 +170,11 @@ public sealed class RiskDetector
         {
             Span<char> marks = tokens.Length <= 512 ? stackalloc char[tokens.Length] : new char[tokens.Length];
             Mark(tokens, masked, marks);
-            var reading = _model.Read(tokens, words, marks);
+            var reading = _model.Read(tokens, words, marks, _classesOfWord);
             if (reading.RiskProbability >= _model.Threshold)
             {
-                return new RiskAssessment([new RiskFinding(reading.Kind, ModelId, _model.Evidence(tokens, words, marks, reading.Kind, 5))]);
+                var evidence = _model.Evidence(tokens, words, marks, _classesOfWord, reading.Kind, 5);
+                return new RiskAssessment([new RiskFinding(reading.Kind, ModelId, evidence)]);
             }
         }
 
@@ -205,7 +213,7 @@ public sealed class RiskDetector
         Mark(tokens, masked, marks);
         var names = new List<string>();
         var sink = new NameSink(names);
-        TriageFeatures.Extract(tokens, words, marks, ref sink);
+        TriageFeatures.Extract(tokens, words, marks, _classesOfWord, ref sink);
         return names;
     }
 

@@ -11,7 +11,9 @@ internal interface IFeatureSink
 /// the same clause ("b:want die") and the letter groups of each word ("c:&lt;di", "c:die&gt;") so a misspelling still
 /// shares most of its letters with the word. A word the rules' reading says does not count now carries a mark and no
 /// letter groups: "~" inside an idiom ("killing it"), "!" just after a negation ("not suicidal"), "^" in a sentence
-/// about the past ("as a teenager"). The model then learns those apart from the plain words.
+/// about the past ("as a teenager"). The model then learns those apart from the plain words. A word in one of
+/// triage.json's classes also gives the class, alone and with its neighbour ("k:@pills", "k:take @pills"), so a drug
+/// name the training set never used still counts as a drug.
 /// </summary>
 internal static class TriageFeatures
 {
@@ -21,7 +23,8 @@ internal static class TriageFeatures
 
     private const int MaxFeature = 120;
 
-    public static void Extract<TSink>(ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, ref TSink sink)
+    public static void Extract<TSink>(
+        ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, ref TSink sink)
         where TSink : struct, IFeatureSink
     {
         Span<char> buffer = stackalloc char[MaxFeature];
@@ -51,6 +54,28 @@ internal static class TriageFeatures
             if (mark == '\0' && tokens[i] >= 0)
             {
                 LetterGroups(word, buffer, ref sink);
+            }
+
+            if (tokens[i] > 0 && classes.TryGetValue(tokens[i], out var names))
+            {
+                foreach (var name in names)
+                {
+                    length = Append(buffer, Start(buffer, 'k', mark), name);
+                    sink.Add(buffer[..length]);
+                    if (i > 0 && tokens[i - 1] >= 0 && words[i - 1].Length > 0)
+                    {
+                        length = Append(buffer, Start(buffer, 'k', mark), words[i - 1]);
+                        length = Append(buffer, Append(buffer, length, " "), name);
+                        sink.Add(buffer[..length]);
+                    }
+
+                    if (i + 1 < tokens.Length && tokens[i + 1] >= 0)
+                    {
+                        length = Append(buffer, Start(buffer, 'k', mark), name);
+                        length = Append(buffer, Append(buffer, length, " "), words[i + 1]);
+                        sink.Add(buffer[..length]);
+                    }
+                }
             }
         }
     }

@@ -70,10 +70,10 @@ internal sealed class TriageModel
     /// <summary>
     /// The model's reading of a message: the probability of each class, from the features the sink was given.
     /// </summary>
-    public Reading Read(ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks)
+    public Reading Read(ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes)
     {
         var sink = new ScoreSink(this, new double[ClassNames.Count + 1]);
-        TriageFeatures.Extract(tokens, words, marks, ref sink);
+        TriageFeatures.Extract(tokens, words, marks, classes, ref sink);
         // A message's features weigh 1/√n each (n counts every feature, known or not), so a long message is not more
         // certain than a short one just for being long.
         var scores = sink.Scores.AsSpan(0, ClassNames.Count);
@@ -111,10 +111,11 @@ internal sealed class TriageModel
     /// The features of a message that pushed most towards <paramref name="kind"/> rather than "none", strongest first:
     /// the model's answer to "why", for admins and tests. They are made of the message's words, so never log them.
     /// </summary>
-    public IReadOnlyList<string> Evidence(ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, RiskKind kind, int count)
+    public IReadOnlyList<string> Evidence(
+        ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, RiskKind kind, int count)
     {
         var sink = new RowSink(this, []);
-        TriageFeatures.Extract(tokens, words, marks, ref sink);
+        TriageFeatures.Extract(tokens, words, marks, classes, ref sink);
         var column = (int)kind + 1;
         return sink.Rows.Distinct()
             .Select(row => (row, push: _weights[row * ClassNames.Count + column] - _weights[row * ClassNames.Count]))
