@@ -228,14 +228,23 @@ public sealed class ContentCatalog
     private static RiskDetector LoadTriage(string directory)
     {
         const string File = "triage.json";
+        const string ModelFile = "triage-model.json";
         var vocabulary = LoadFile(Path.Combine(directory, File), ContentJson.Default.TriageVocabulary);
+        // The model is optional: without it the rules read alone (and the training tool can run before it exists).
+        var model = System.IO.File.Exists(Path.Combine(directory, ModelFile))
+            ? LoadFile(Path.Combine(directory, ModelFile), ContentJson.Default.TriageModelFile)
+            : null;
         try
         {
-            return RiskDetector.Create(vocabulary);
+            return RiskDetector.Create(vocabulary, model);
         }
         catch (TriageVocabularyException e)
         {
             throw new ContentException(ContentValidator.Locate(directory, File, e.Message, e.Near), e);
+        }
+        catch (TriageModelException e)
+        {
+            throw new ContentException(ContentValidator.Locate(directory, ModelFile, e.Message, e.Near), e);
         }
     }
 

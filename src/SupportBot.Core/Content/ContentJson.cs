@@ -21,6 +21,7 @@ namespace SupportBot.Core.Content;
 [JsonSerializable(typeof(IReadOnlyList<Profession>))]
 [JsonSerializable(typeof(CrisisDirectory))]
 [JsonSerializable(typeof(TriageVocabulary))]
+[JsonSerializable(typeof(TriageModelFile))]
 [JsonSerializable(typeof(Messages))]
 [JsonSerializable(typeof(BoundariesGuide))]
 [JsonSerializable(typeof(CompanionText))]

@@ -24,8 +24,8 @@ internal sealed class Lexicon
     private const int MaxCached = 50_000;
 
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private readonly Dictionary<string, string[]> _spellings;
     private readonly Dictionary<string, string> _forms;
     private HashSet<int> _clauseBreaks = [];
@@ -64,7 +64,11 @@ internal sealed class Lexicon
         return id;
     }
 
-    public void Tokenize(string text, List<int> tokens)
+    /// <summary>
+    /// The word numbers of a text, with sentence and clause breaks; with <paramref name="words"/>, also each token's
+    /// word as the model reads it (spelled out, repeated letters collapsed, stemmed; "" for a break), one per token.
+    /// </summary>
+    public void Tokenize(string text, List<int> tokens, List<string>? words = null)
     {
         Span<char> word = stackalloc char[MaxWord];
         var length = 0;
@@ -81,7 +85,7 @@ internal sealed class Lexicon
                 continue;
             }
 
-            Flush(word[..length], tokens);
+            Flush(word[..length], tokens, words);
             length = 0;
             var boundary = c switch
             {
@@ -92,17 +96,18 @@ internal sealed class Lexicon
             if (boundary != Unknown && (tokens.Count == 0 || tokens[^1] != boundary))
             {
                 tokens.Add(boundary);
+                words?.Add("");
             }
         }
 
-        Flush(word[..length], tokens);
+        Flush(word[..length], tokens, words);
     }
 
     /// <summary>
     /// Adds the numbers of one word. Words seen before come from a cache keyed by their letters, so the common case
     /// allocates nothing; the cache stops growing at a fixed size so odd text cannot fill memory.
     /// </summary>
-    private void Flush(ReadOnlySpan<char> word, List<int> tokens)
+    private void Flush(ReadOnlySpan<char> word, List<int> tokens, List<string>? words)
     {
         word = word.Trim('\'');
         if (word.IsEmpty)
@@ -110,23 +115,21 @@ internal sealed class Lexicon
             return;
         }
 
-        if (!_cacheLookup.TryGetValue(word, out var ids))
+        if (!_cacheLookup.TryGetValue(word, out var entry))
         {
             var text = word.ToString();
-            ids = Resolve(text);
+            entry = Resolve(text);
             if (_cache.Count < MaxCached)
             {
-                _cache.TryAdd(text, ids);
+                _cache.TryAdd(text, entry);
             }
         }
 
-        foreach (var id in ids)
-        {
-            tokens.Add(id);
-        }
+        tokens.AddRange(entry.Ids);
+        words?.AddRange(entry.Words);
     }
 
-    private int[] Resolve(string raw)
+    private Entry Resolve(string raw)
     {
         // "od'd" is a spelling of its own; only then do apostrophes go ("i'm" is "im", a spelling of "i am").
         var plain = raw.Contains('\'', StringComparison.Ordinal) ? raw.Replace("'", "", StringComparison.Ordinal) : raw;
@@ -136,6 +139,7 @@ internal sealed class Lexicon
             return spelled;
         }
 
+        var chosen = collapsed;
         var id = Lookup(collapsed);
         if (id == Unknown && !ReferenceEquals(collapsed, plain))
         {
@@ -148,20 +152,27 @@ internal sealed class Lexicon
             }
 
             id = Lookup(single);
+            chosen = id == Unknown ? collapsed : single;
         }
 
         if (id == Unknown && IsNumber(collapsed))
         {
             id = Number;
+            chosen = "#";
         }
 
-        return [_clauseBreaks.Contains(id) ? ClauseBreak : id];
+        return new Entry([_clauseBreaks.Contains(id) ? ClauseBreak : id], [Normal(chosen)]);
     }
 
-    private int[]? Spelled(string word) =>
+    private Entry? Spelled(string word) =>
         _spellings.TryGetValue(word, out var words)
-            ? words.Select(w => Lookup(w)).Select(id => _clauseBreaks.Contains(id) ? ClauseBreak : id).ToArray()
+            ? new Entry(
+                words.Select(w => Lookup(w)).Select(id => _clauseBreaks.Contains(id) ? ClauseBreak : id).ToArray(),
+                words.Select(Normal).ToArray())
             : null;
+
+    /// <summary>A word as the model reads it: its form and stem, as for the rules.</summary>
+    private string Normal(string word) => word == "#" ? word : Stem(_forms.TryGetValue(word, out var form) ? form : word);
 
     private int Lookup(string word)
     {
@@ -261,4 +272,7 @@ internal sealed class Lexicon
     }
 
     private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u';
+
+    /// <summary>What one word of a message turns into: rule numbers and, one for each, the word as the model reads it.</summary>
+    private sealed record Entry(int[] Ids, string[] Words);
 }

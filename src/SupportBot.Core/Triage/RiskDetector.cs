@@ -8,6 +8,8 @@ namespace SupportBot.Core.Triage;
 /// before it in the same clause ("I'm not suicidal"), or its sentence is about the past and says nothing about now
 /// ("I used to self-harm as a teenager"). What fires says its rule and kind, so the answer fits and an admin can see
 /// why. It runs in microseconds and allocates little, because every direct message passes through it.
+/// When no rule fires, a trained model (prompts/triage-model.json) reads the same words, with the same idioms,
+/// negations and past marked, and a kind whose probability of risk reaches the model's threshold fires as "model".
 /// </summary>
 public sealed class RiskDetector
 {
@@ -19,6 +21,8 @@ public sealed class RiskDetector
     private readonly FrozenDictionary<int, TriagePattern[]> _nowByFirstWord;
     private readonly FrozenSet<int> _negations;
     private readonly int _negationReach;
+    private readonly TriageModel? _model;
+    private readonly FrozenDictionary<int, string[]> _classesOfWord;
 
     private RiskDetector(
         Lexicon lexicon,
@@ -27,7 +31,9 @@ public sealed class RiskDetector
         TriagePattern[] past,
         TriagePattern[] now,
         FrozenSet<int> negations,
-        int negationReach)
+        int negationReach,
+        FrozenDictionary<int, string[]> classesOfWord,
+        TriageModel? model)
     {
         _lexicon = lexicon;
         _rules = rules;
@@ -37,16 +43,38 @@ public sealed class RiskDetector
         _nowByFirstWord = Index(now, p => p);
         _negations = negations;
         _negationReach = negationReach;
+        _classesOfWord = classesOfWord;
+        _model = model;
     }
+
+    private RiskDetector(RiskDetector rulesOf)
+    {
+        _lexicon = rulesOf._lexicon;
+        _rules = rulesOf._rules;
+        _rulesByFirstWord = rulesOf._rulesByFirstWord;
+        _notRiskByFirstWord = rulesOf._notRiskByFirstWord;
+        _pastByFirstWord = rulesOf._pastByFirstWord;
+        _nowByFirstWord = rulesOf._nowByFirstWord;
+        _negations = rulesOf._negations;
+        _negationReach = rulesOf._negationReach;
+        _classesOfWord = rulesOf._classesOfWord;
+    }
+
+    /// <summary>The id a finding of the model carries instead of a rule's id.</summary>
+    public const string ModelId = "model";
 
     /// <summary>The number of rules, for the start-up log and the benchmark.</summary>
     public int RuleCount => _rules.Length;
 
+    /// <summary>The number of the model's features; 0 without a model.</summary>
+    public int ModelFeatureCount => _model?.FeatureCount ?? 0;
+
     /// <summary>
     /// Compiles the vocabulary. A problem throws <see cref="TriageVocabularyException"/> saying which entry is wrong
     /// and the text to find it by, so the loader can name the file and line.
+    /// Without <paramref name="model"/> only the rules read messages.
     /// </summary>
-    public static RiskDetector Create(TriageVocabulary vocabulary)
+    public static RiskDetector Create(TriageVocabulary vocabulary, TriageModelFile? model = null)
     {
         var lexicon = new Lexicon(vocabulary.Spellings, vocabulary.Forms);
         var classes = new Dictionary<string, int[]>(StringComparer.Ordinal);
@@ -101,10 +129,20 @@ public sealed class RiskDetector
             [.. vocabulary.Past.Select(p => Compile(p, "past"))],
             [.. vocabulary.Now.Select(p => Compile(p, "now"))],
             negations,
-            vocabulary.NegationReach);
+            vocabulary.NegationReach,
+            classes.SelectMany(c => c.Value.Where(id => id > Lexicon.Unknown).Select(id => (id, name: "@" + c.Key)))
+                .GroupBy(x => x.id)
+                .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()),
+            model is null ? null : new TriageModel(model));
     }
 
-    /// <summary>What fired in a message, at most one finding per kind. Empty text is never risk.</summary>
+    /// <summary>The same rules without the model: to measure what the model adds.</summary>
+    public RiskDetector WithoutModel() => _model is null ? this : new RiskDetector(this);
+
+    /// <summary>
+    /// What fired in a message, at most one finding per kind. Empty text is never risk. When no rule fires and the model
+    /// does, the one finding is the model's kind, with id <see cref="ModelId"/> and the features that weighed most.
+    /// </summary>
     public RiskAssessment Assess(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -112,8 +150,15 @@ public sealed class RiskDetector
             return RiskAssessment.None;
         }
 
+        var ids = new List<int>(Math.Min(text.Length / 3 + 4, 2048));
+        var words = _model is null ? null : new List<string>(ids.Capacity);
+        _lexicon.Tokenize(text, ids, words);
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+        Span<bool> masked = tokens.Length <= 512 ? stackalloc bool[tokens.Length] : new bool[tokens.Length];
+        MaskIdioms(tokens, masked);
+
         List<RiskFinding>? findings = null;
-        foreach (var match in Matches(text, stopWhenAllKindsFound: true))
+        foreach (var match in Matches(tokens, masked, stopWhenAllKindsFound: true))
         {
             if (match.Outcome == MatchOutcome.Fired && (findings is null || findings.TrueForAll(f => f.Kind != match.Kind)))
             {
@@ -121,18 +166,59 @@ public sealed class RiskDetector
             }
         }
 
+        if (findings is null && _model is not null && words is not null)
+        {
+            Span<char> marks = tokens.Length <= 512 ? stackalloc char[tokens.Length] : new char[tokens.Length];
+            Mark(tokens, masked, marks);
+            var reading = _model.Read(tokens, words, marks, _classesOfWord);
+            if (reading.RiskProbability >= _model.Threshold)
+            {
+                var evidence = _model.Evidence(tokens, words, marks, _classesOfWord, reading.Kind, 5);
+                return new RiskAssessment([new RiskFinding(reading.Kind, ModelId, evidence)]);
+            }
+        }
+
         return findings is null ? RiskAssessment.None : new RiskAssessment([.. findings.OrderBy(f => f.Kind)]);
     }
 
     /// <summary>Every rule that matched, with whether it fired or why not: for admins tuning the vocabulary.</summary>
-    public IReadOnlyList<RuleMatch> Explain(string text) => string.IsNullOrWhiteSpace(text) ? [] : Matches(text, stopWhenAllKindsFound: false);
-
-    private List<RuleMatch> Matches(string text, bool stopWhenAllKindsFound)
+    public IReadOnlyList<RuleMatch> Explain(string text)
     {
-        var list = new List<int>(Math.Min(text.Length / 3 + 4, 2048));
-        _lexicon.Tokenize(text, list);
-        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
-        Span<bool> masked = tokens.Length <= 512 ? stackalloc bool[tokens.Length] : new bool[tokens.Length];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var ids = new List<int>();
+        _lexicon.Tokenize(text, ids);
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+        var masked = new bool[tokens.Length];
+        MaskIdioms(tokens, masked);
+        return Matches(tokens, masked, stopWhenAllKindsFound: false);
+    }
+
+    /// <summary>
+    /// The model's features of a message, by name as in prompts/triage-model.json: what the training tool learns from.
+    /// They are made of the message's words, so never log them.
+    /// </summary>
+    public IReadOnlyList<string> Features(string text)
+    {
+        var ids = new List<int>();
+        var words = new List<string>();
+        _lexicon.Tokenize(text, ids, words);
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+        var masked = new bool[tokens.Length];
+        MaskIdioms(tokens, masked);
+        var marks = new char[tokens.Length];
+        Mark(tokens, masked, marks);
+        var names = new List<string>();
+        var sink = new NameSink(names);
+        TriageFeatures.Extract(tokens, words, marks, _classesOfWord, ref sink);
+        return names;
+    }
+
+    private void MaskIdioms(ReadOnlySpan<int> tokens, Span<bool> masked)
+    {
         masked.Clear();
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -148,7 +234,53 @@ public sealed class RiskDetector
                 }
             }
         }
+    }
 
+    /// <summary>
+    /// How the model should take each word, by the rules' own reading: inside an idiom, within reach after a negation in
+    /// the same clause, in a sentence about the past, or plainly ('\0').
+    /// </summary>
+    private void Mark(ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked, Span<char> marks)
+    {
+        marks.Clear();
+        for (var start = 0; start < tokens.Length;)
+        {
+            var end = start;
+            while (end < tokens.Length && tokens[end] != Lexicon.SentenceBreak)
+            {
+                end++;
+            }
+
+            if (end > start && IsAboutThePast(tokens, start))
+            {
+                marks[start..end].Fill(TriageFeatures.Past);
+            }
+
+            start = end + 1;
+        }
+
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (_negations.Contains(tokens[i]))
+            {
+                for (var j = i + 1; j < tokens.Length && j <= i + _negationReach && tokens[j] >= 0; j++)
+                {
+                    marks[j] = TriageFeatures.Negated;
+                }
+            }
+        }
+
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (masked[i])
+            {
+                marks[i] = TriageFeatures.Idiom;
+            }
+        }
+    }
+
+    private List<RuleMatch> Matches(ReadOnlySpan<int> tokens, ReadOnlySpan<bool> masked, bool stopWhenAllKindsFound)
+    {
         var results = new List<RuleMatch>(0);
         // Assess needs one finding per kind, so a kind that fired is skipped; Explain lists each rule once.
         var seen = stopWhenAllKindsFound ? null : new HashSet<string>(StringComparer.Ordinal);

@@ -1,7 +1,11 @@
 namespace SupportBot.Core.Triage;
 
-/// <summary>A rule that fired: its kind decides the answer, its id says why (for admins and tests, never for volunteers).</summary>
-public sealed record RiskFinding(RiskKind Kind, string RuleId);
+/// <summary>
+/// A rule or the model that fired: its kind decides the answer, its id says why (for admins and tests, never for
+/// volunteers). For the model the id is "model" and <see cref="Features"/> names the features that weighed most; they
+/// are made of the survivor's words, so they are never logged.
+/// </summary>
+public sealed record RiskFinding(RiskKind Kind, string RuleId, IReadOnlyList<string>? Features = null);
 
 /// <summary>What the detector found in one message: at most one finding per kind, in the order of the kinds.</summary>
 public sealed record RiskAssessment(IReadOnlyList<RiskFinding> Findings)

@@ -5,20 +5,22 @@ using Xunit.Abstractions;
 namespace SupportBot.Tests.Triage;
 
 /// <summary>
-/// Measures the detector on the evaluation sets and fails below the goals of issue 10. The held-out set was written
-/// and committed before prompts/triage.json existed and is never used to tune it, so its figures are the honest ones;
-/// its misses are not printed, only its figures. The development set, tuned on, must do better.
+/// Measures the detector (rules, then the model) on the evaluation sets and fails below the goals of issue 10, printing
+/// the rules' figures alone beside them. The held-out set was written and committed before prompts/triage.json existed
+/// and is never used to tune it or to train the model, so its figures are the honest ones; its misses are not printed,
+/// only its figures. The development set, tuned and trained on, must do better.
 /// </summary>
 public sealed class TriageEvaluationTests(ITestOutputHelper output)
 {
     private static readonly RiskDetector Detector = PromptsFolder.LoadReal().Triage;
 
     [Fact]
-    public void Held_out_set_reaches_95_percent_recall_with_at_most_5_percent_false_alarms()
+    public void Held_out_set_reaches_98_percent_recall_with_at_most_5_percent_false_alarms()
     {
         var score = Measure("heldout", printMisses: false);
 
-        Assert.True(score.Recall >= 0.95, $"Held-out recall {score.Recall:P1} is below 95 %.");
+        // Measured 98.8 % with the model (96.3 % with the rules alone): the floor keeps that gain.
+        Assert.True(score.Recall >= 0.98, $"Held-out recall {score.Recall:P1} is below 98 %.");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Held-out false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
@@ -27,7 +29,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("dev", printMisses: true);
 
-        Assert.True(score.Recall >= 0.98, $"Development recall {score.Recall:P1} is below 98 %.");
+        Assert.True(score.Recall >= 0.99, $"Development recall {score.Recall:P1} is below 99 %.");
         Assert.True(score.FalseAlarmRate <= 0.02, $"Development false alarms {score.FalseAlarmRate:P1} are above 2 %.");
     }
 
@@ -35,14 +37,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// blind.tsv was written by someone who never saw the vocabulary, the other sets or the detector's answers, so this
     /// is the closest the repository has to "messages the team has not seen". Its misses are never printed: see the README.
     /// The issue's goal (recall 95 %, false alarms 5 %) is NOT reached on it; this test holds the floor last measured
-    /// (recall 73.4 %, false alarms 4.4 % on 2026-11-29) so a change that loses ground fails, and prints the figures.
+    /// (rules then model: recall 84.0 %, false alarms 4.4 % on 2026-11-29; the rules alone 73.2 % and 4.4 %) so a
+    /// change that loses ground fails, and prints the figures.
     /// </summary>
     [Fact]
     public void Blind_set_does_not_fall_below_its_last_measured_floor()
     {
         var score = Measure("blind", printMisses: false);
 
-        Assert.True(score.Recall >= 0.72, $"Blind recall {score.Recall:P1} fell below its floor of 72 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.82, $"Blind recall {score.Recall:P1} fell below its floor of 82 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
@@ -95,7 +98,13 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     private Score Measure(string set, bool printMisses)
     {
+        // The rules alone first, for comparison: what the model adds is the difference.
+        var rules = Detector.WithoutModel();
         var cases = EvaluationSet.Load(set);
+        var rulesCaught = cases.Count(c => c.IsRisk && rules.Assess(c.Text).IsRisk);
+        var rulesAlarms = cases.Count(c => !c.IsRisk && rules.Assess(c.Text).IsRisk);
+        output.WriteLine($"{set}, rules alone: recall {(double)rulesCaught / cases.Count(c => c.IsRisk):P1} ({rulesCaught}/{cases.Count(c => c.IsRisk)}), " +
+            $"false alarms {(double)rulesAlarms / cases.Count(c => !c.IsRisk):P1} ({rulesAlarms}/{cases.Count(c => !c.IsRisk)})");
         var risk = cases.Where(c => c.IsRisk).ToList();
         var ordinary = cases.Where(c => !c.IsRisk).ToList();
         var missed = risk.Where(c => !Detector.Assess(c.Text).IsRisk).ToList();
@@ -103,7 +112,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var kindRight = risk.Count(c => Detector.Assess(c.Text).Findings.Any(f => f.Kind.Name() == c.Kind));
         var score = new Score((double)(risk.Count - missed.Count) / risk.Count, (double)alarms.Count / ordinary.Count);
 
-        output.WriteLine($"{set}: recall {score.Recall:P1} ({risk.Count - missed.Count}/{risk.Count}), " +
+        output.WriteLine($"{set}, rules then model: recall {score.Recall:P1} ({risk.Count - missed.Count}/{risk.Count}), " +
             $"false alarms {score.FalseAlarmRate:P1} ({alarms.Count}/{ordinary.Count}), right kind among fired {kindRight}/{risk.Count - missed.Count}");
         foreach (var kind in RiskKinds.Names)
         {
@@ -118,11 +127,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         if (printMisses)
         {
             missed.ForEach(c => output.WriteLine($"  missed (line {c.Line}, {c.Kind}): {c.Text}"));
-            alarms.ForEach(x => output.WriteLine($"  false alarm (line {x.Case.Line}, {x.Found.Findings[0].RuleId}): {x.Case.Text}"));
+            alarms.ForEach(x => output.WriteLine($"  false alarm (line {x.Case.Line}, {Why(x.Found.Findings[0])}): {x.Case.Text}"));
         }
 
         return score;
     }
+
+    private static string Why(RiskFinding finding) =>
+        finding.Features is { } features ? $"model: {string.Join(", ", features)}" : finding.RuleId;
 
     private sealed record Score(double Recall, double FalseAlarmRate);
 }

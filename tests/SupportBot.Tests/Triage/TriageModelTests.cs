@@ -1,0 +1,88 @@
+using SupportBot.Core.Triage;
+using SupportBot.Tests.Content;
+using SupportBot.Tests.Support;
+using SupportBot.TriageTrainer;
+
+namespace SupportBot.Tests.Triage;
+
+/// <summary>The trained model in prompts/triage-model.json: it loads, it is what the tool makes, and it says why.</summary>
+public sealed class TriageModelTests
+{
+    private static readonly RiskDetector Detector = PromptsFolder.LoadReal().Triage;
+
+    [Fact]
+    public void The_real_prompts_load_a_model_beside_the_rules()
+    {
+        Assert.True(Detector.ModelFeatureCount > 1000, $"{Detector.ModelFeatureCount} features");
+        Assert.True(Detector.RuleCount > 100);
+    }
+
+    /// <summary>
+    /// Admins can retrain and a reviewer can check: the committed weights are exactly what the training tool makes of
+    /// the committed training files. If this fails after a change to triage.json or a training file, retrain
+    /// (dotnet run --project tools/SupportBot.TriageTrainer) and commit the new model.
+    /// </summary>
+    [Fact]
+    public void The_training_tool_makes_exactly_the_committed_model_from_the_training_files()
+    {
+        var result = Trainer.Train(Detector.WithoutModel(), TrainingFiles.Load(TestPaths.RepoRoot));
+
+        var committed = File.ReadAllText(Path.Combine(TestPaths.Prompts, "triage-model.json"));
+        Assert.True(result.Json == committed, "prompts/triage-model.json is not what the training tool makes: retrain.\n" + result.Summary);
+    }
+
+    [Fact]
+    public void The_training_set_shares_no_message_with_the_held_out_or_blind_sets()
+    {
+        var measured = EvaluationSet.Load("heldout").Concat(EvaluationSet.Load("blind")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
+        var training = TrainingFiles.Load(TestPaths.RepoRoot);
+
+        Assert.True(training.Count > 3000, $"{training.Count} training messages");
+        Assert.Equal(0, training.Count(e => measured.Contains(e.Text.ToLowerInvariant())));
+    }
+
+    [Theory]
+    [InlineData("i keep thinking everyone would be better off if i just wasn't around")]
+    [InlineData("i just want to fall asleep and not have to wake up ever")]
+    public void A_message_the_rules_miss_fires_as_model_and_names_its_strongest_features(string text)
+    {
+        Assert.False(Detector.WithoutModel().Assess(text).IsRisk, "the rules already catch it; pick a message they miss");
+
+        var finding = Assert.Single(Detector.Assess(text).Findings);
+
+        Assert.Equal(RiskDetector.ModelId, finding.RuleId);
+        Assert.NotNull(finding.Features);
+        Assert.InRange(finding.Features.Count, 1, 5);
+        // Each reason is one of the message's own features, as named in the model file.
+        Assert.All(finding.Features, f => Assert.Contains(f, Detector.Features(text)));
+    }
+
+    [Fact]
+    public void A_rule_finding_names_its_rule_and_no_model_features()
+    {
+        var finding = Detector.Assess("I want to kill myself").Findings[0];
+
+        Assert.NotEqual(RiskDetector.ModelId, finding.RuleId);
+        Assert.Null(finding.Features);
+    }
+
+    [Theory]
+    [InlineData("I'm not suicidal, I just want to know how to file a complaint")]
+    [InlineData("I used to self-harm as a teenager but I've been okay for years")]
+    [InlineData("my team is killing it this season")]
+    [InlineData("how long does the board take to answer a complaint?")]
+    public void Negations_the_past_and_idioms_stay_ordinary_with_the_model(string text)
+    {
+        Assert.False(Detector.Assess(text).IsRisk, text);
+    }
+
+    [Fact]
+    public void Features_mark_negated_past_and_idiom_words_and_spell_out_chat_abbreviations()
+    {
+        Assert.Contains("u:!suicidal", Detector.Features("i'm not suicidal"));
+        Assert.Contains("u:^cut", Detector.Features("I used to cut as a teenager"));
+        Assert.Contains("u:~kill", Detector.Features("you're killing it"));
+        Assert.Contains("b:kill myself", Detector.Features("i wanna kms"));
+        Assert.Contains("u:suicidal", Detector.Features("sooo suicidal"));
+    }
+}

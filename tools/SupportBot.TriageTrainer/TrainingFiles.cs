@@ -1,0 +1,39 @@
+namespace SupportBot.TriageTrainer;
+
+/// <summary>One training message: "none" or a risk kind, and the text.</summary>
+public sealed record Example(string Kind, string Text);
+
+/// <summary>
+/// The files the model learns from: our own training set and the development set. The held-out and blind sets are
+/// never read here, so they still measure.
+/// </summary>
+public static class TrainingFiles
+{
+    public static readonly IReadOnlyList<string> Paths =
+    [
+        "tests/SupportBot.Tests/Triage/Train/train.tsv",
+        "tests/SupportBot.Tests/Triage/Eval/dev.tsv",
+    ];
+
+    public static IReadOnlyList<Example> Load(string root) =>
+        Paths.SelectMany(path => File.ReadLines(Path.Combine(root, path))
+                .Select((line, index) => (line, index))
+                .Where(x => x.line.Length > 0 && !x.line.StartsWith('#'))
+                .Select(x => x.line.Split('\t', 2) is [var kind, var text]
+                    ? new Example(kind, text)
+                    : throw new InvalidDataException($"{path} line {x.index + 1}: expected kind<TAB>message.")))
+            .ToList();
+
+    public static string FindRepository(string from)
+    {
+        for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SupportBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Run from inside the repository or pass its folder.");
+    }
+}
