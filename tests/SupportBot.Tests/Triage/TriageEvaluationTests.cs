@@ -52,15 +52,16 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind2.tsv was written after blind.tsv had been measured twice, by someone who saw neither the vocabulary, the
     /// detector nor any other set, and it was measured once when it landed: the most honest figure of all. Its misses
-    /// are never printed. Measured 2026-11-29: the rules alone recall 65.5 %, false alarms 4.5 %; rules then the trained model
-    /// (trained before this set existed) recall 78.4 %, false alarms 4.5 %. The floor holds the second figure; the goal is 95 %.
+    /// are never printed. Measured 2026-11-29, without the 51 lines found word for word in another set: the rules alone recall 62.9 %, false
+    /// alarms 4.7 %; rules then the trained model (trained before this set existed) recall 76.1 %, false alarms 4.7 %. The
+    /// floor holds the second figure; the goal is 95 %.
     /// </summary>
     [Fact]
     public void Second_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind2", printMisses: false);
 
-        Assert.True(score.Recall >= 0.78, $"Second blind recall {score.Recall:P1} fell below its floor of 78 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.76, $"Second blind recall {score.Recall:P1} fell below its floor of 76 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Second blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
@@ -93,8 +94,11 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var heldOut = EvaluationSet.Load("heldout").Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var shared = EvaluationSet.Load("dev").Where(c => heldOut.Contains(c.Text.ToLowerInvariant())).Select(c => c.Text).ToList();
+        var earlier = EvaluationSet.Load("dev").Concat(EvaluationSet.Load("heldout")).Concat(EvaluationSet.Load("blind")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
+        var sharedByBlind2 = EvaluationSet.Load("blind2").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
 
         Assert.Empty(shared);
+        Assert.Empty(sharedByBlind2);
     }
 
     private Score Measure(string set, bool printMisses)
