@@ -129,15 +129,16 @@ public sealed class PostgresServer
             throw new InvalidOperationException($"pg_ctl could not start the server: {e.Message} {tail}");
         }
 
-        // The test host may be ended before its exit handlers finish (or killed): a detached watchdog stops the server
-        // and deletes its folder within a second of the test process going, whatever way it goes.
+        // The test host may be ended before its exit handlers finish, and its process tree with it: a watchdog in its own
+        // session, orphaned at once (so no longer in that tree), stops the server and deletes its folder within a second
+        // of the test process going, whatever way it goes.
         var stop = string.Join(' ', AsServerUser(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").Select(a => $"'{a}'"));
         Process.Start(new ProcessStartInfo("setsid")
         {
             ArgumentList =
             {
                 "sh", "-c",
-                $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{folder}'",
+                $"exec </dev/null >/dev/null 2>&1; (while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop}; rm -rf '{folder}') &",
             },
             UseShellExecute = false,
             WorkingDirectory = "/",
