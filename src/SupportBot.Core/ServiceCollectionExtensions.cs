@@ -19,6 +19,7 @@ public static class ServiceCollectionExtensions
             .Validate(o => o.RetentionDays >= 1, "Storage:RetentionDays must be at least 1.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
             .Validate(o => o.BusyTimeoutSeconds >= 1, "Storage:BusyTimeoutSeconds must be at least 1.")
+            .Validate(o => o.LeaseSeconds >= 3, "Storage:LeaseSeconds must be at least 3.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -39,6 +40,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Bot>();
         services.AddSingleton<RetentionSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
+        services.AddSingleton<ClusterLock>();
+        services.AddHostedService<InboxLeases>();
         AddSupportTools(services);
 
         AddCommand<RedFlagsCommand>(services, actions: true);

@@ -155,6 +155,13 @@ public sealed class Database : IDisposable
         );
         CREATE INDEX IX_ConversationTags_Tag ON ConversationTags (Tag);
         """),
+        // Issue 14 (pgclust): an inbox row is leased to the process that handles it (a random id per run, never a
+        // platform id) until a time that process renews while it lives; another process takes a pending row over only
+        // once its lease has run out, so a process that died leaves its rows to the others.
+        new("""
+        ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL;
+        ALTER TABLE Inbox ADD COLUMN LeaseUntil INTEGER NULL;
+        """),
     ];
 
     private readonly string _connectionString;
@@ -193,6 +200,9 @@ public sealed class Database : IDisposable
     public void Dispose() => _writer.Dispose();
 
     internal long Commits => _writer.Commits;
+
+    /// <summary>What differs when several processes share this database: nothing on SQLite, one process by design.</summary>
+    internal ClusterDialect Cluster { get; } = ClusterDialect.Sqlite;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {

@@ -91,9 +91,10 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _connection ??= open();
                 tx = _connection.BeginTransaction();
+                var marked = new HashSet<WriteMark>();
                 foreach (var item in batch)
                 {
-                    RunInSavepoint(_connection, tx, item);
+                    RunInSavepoint(_connection, tx, item, marked);
                 }
 
                 tx.Commit();
@@ -127,15 +128,27 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
         }
     }
 
-    /// <summary>Runs one caller's work; work that throws is rolled back to its savepoint and fails alone.</summary>
-    private static void RunInSavepoint(SqliteConnection db, SqliteTransaction tx, Work item)
+    /// <summary>
+    /// Runs one caller's work; work that throws is rolled back to its savepoint and fails alone. So is work whose
+    /// event another process (or another copy of it here) marked handled first: its mark is conditional, and an event's
+    /// work is committed once, by whoever marks it. <paramref name="marked"/> holds the marks this transaction wrote.
+    /// </summary>
+    private static void RunInSavepoint(SqliteConnection db, SqliteTransaction tx, Work item, HashSet<WriteMark> marked)
     {
         tx.Save("work");
         try
         {
             item.Run(db, tx);
-            item.Mark?.Write(db, tx);
+            if (item.Mark is { } mark && mark.Write(db, tx) == 0 && !mark.IsCommitted && !marked.Contains(mark))
+            {
+                throw new EventAlreadyHandledException();
+            }
+
             tx.Release("work");
+            if (item.Mark is { } written)
+            {
+                marked.Add(written);
+            }
         }
         catch (Exception e)
         {
@@ -216,10 +229,10 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
 internal sealed class WriteMark
 {
     private static readonly AsyncLocal<WriteMark?> Ambient = new();
-    private readonly Action<SqliteConnection, SqliteTransaction> _write;
+    private readonly Func<SqliteConnection, SqliteTransaction, int> _write;
     private volatile bool _committed;
 
-    private WriteMark(Action<SqliteConnection, SqliteTransaction> write) => _write = write;
+    private WriteMark(Func<SqliteConnection, SqliteTransaction, int> write) => _write = write;
 
     internal static WriteMark? Current => Ambient.Value;
 
@@ -227,7 +240,7 @@ internal sealed class WriteMark
     public bool IsCommitted => _committed;
 
     /// <summary>Makes this mark ride on every write of the current flow until the returned scope is disposed.</summary>
-    internal static Scope Begin(Action<SqliteConnection, SqliteTransaction> write)
+    internal static Scope Begin(Func<SqliteConnection, SqliteTransaction, int> write)
     {
         var mark = new WriteMark(write);
         var previous = Ambient.Value;
@@ -235,7 +248,8 @@ internal sealed class WriteMark
         return new Scope(mark, previous);
     }
 
-    internal void Write(SqliteConnection db, SqliteTransaction tx) => _write(db, tx);
+    /// <summary>Writes the mark; the rows it changed, 0 when the event was marked handled already.</summary>
+    internal int Write(SqliteConnection db, SqliteTransaction tx) => _write(db, tx);
 
     internal void Committed() => _committed = true;
 
