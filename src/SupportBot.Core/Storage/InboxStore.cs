@@ -24,19 +24,11 @@ public sealed partial class InboxStore(
     /// <summary>Most rows one takeover statement takes, so a dead process's backlog is taken in short transactions.</summary>
     private const int TakeBatch = 500;
 
-    // Rows whose lease ran out (or, at a start on a database only this process uses, any row another run leased), oldest
-    // first; the outer WHERE repeats the test, so a row another process took in the meantime is left alone.
-    private readonly string _takeSql = $"""
-        UPDATE Inbox SET LeasedBy = @owner, LeaseUntil = @until
-        WHERE EventId IN (
-            SELECT EventId FROM Inbox
-            WHERE HandledAt IS NULL AND Platform = @platform
-              AND (LeasedBy IS NULL OR LeasedBy <> @owner) AND (LeaseUntil IS NULL OR LeaseUntil <= @expired)
-            ORDER BY ReceivedAt, {database.Cluster.Arrival}
-            LIMIT {TakeBatch}{database.Cluster.SkipLocked})
-          AND HandledAt IS NULL AND (LeaseUntil IS NULL OR LeaseUntil <= @expired)
-        RETURNING EventId, Payload, ReceivedAt, {database.Cluster.Arrival} AS Arrival
-        """;
+    // At start: this process's own rows (stored, never handed to a lane) and those whose lease ran out (on a database only
+    // this process uses, every other run's). Later: only other processes' rows whose lease ran out, as this one's are in
+    // its lanes.
+    private readonly string _takeAtStartSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired OR LeasedBy = @owner)");
+    private readonly string _takeExpiredSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired) AND (LeasedBy IS NULL OR LeasedBy <> @owner)");
 
     /// <summary>Who holds this process's leases: random per run, so it names neither the machine nor a person.</summary>
     public string Owner { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
@@ -114,9 +106,9 @@ public sealed partial class InboxStore(
 
     /// <summary>
     /// Takes over, for this process, the stored events of a platform not handled yet whose lease ran out, oldest first:
-    /// each row is leased by one conditional update, so two processes never take the same one. At the start of a
-    /// process on a database no other process uses (SQLite) every other run's lease counts as run out, as that run is
-    /// gone. A row that cannot be opened is logged and marked handled.
+    /// each row is leased by one conditional update, so two processes never take the same one. At an adapter's start
+    /// this process's own unhandled rows come too, and on a database no other process uses (SQLite) so does every
+    /// other run's, as that run is gone. A row that cannot be opened is logged and marked handled.
     /// </summary>
     public async Task<IReadOnlyList<Inbound>> TakeOverAsync(Platform platform, bool atStart, CancellationToken ct)
     {
@@ -131,7 +123,8 @@ public sealed partial class InboxStore(
                 platform = platform.ToString(),
                 expired = atStart && !database.Cluster.SeveralProcesses ? long.MaxValue : now.ToUnixTimeMilliseconds(),
             };
-            var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(_takeSql, args, tx).ToList(), ct);
+            var sql = atStart ? _takeAtStartSql : _takeExpiredSql;
+            var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(sql, args, tx).ToList(), ct);
             pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Arrival), ct));
             if (taken.Count < TakeBatch)
             {
@@ -159,6 +152,21 @@ public sealed partial class InboxStore(
 
         return pending;
     }
+
+    /// <summary>
+    /// One conditional update takes the rows: the oldest pending ones that <paramref name="takeable"/> lets this process
+    /// have, tested again in the outer WHERE so that a row another process took meanwhile is left alone.
+    /// </summary>
+    private static string TakeSql(ClusterDialect cluster, string takeable) => $"""
+        UPDATE Inbox SET LeasedBy = @owner, LeaseUntil = @until
+        WHERE EventId IN (
+            SELECT EventId FROM Inbox
+            WHERE HandledAt IS NULL AND Platform = @platform AND {takeable}
+            ORDER BY ReceivedAt, {cluster.Arrival}
+            LIMIT {TakeBatch}{cluster.SkipLocked})
+          AND HandledAt IS NULL AND {takeable}
+        RETURNING EventId, Payload, ReceivedAt, {cluster.Arrival} AS Arrival
+        """;
 
     private static string Context(string key) => "inbox:" + key;
 
