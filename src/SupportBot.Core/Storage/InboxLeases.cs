@@ -16,6 +16,7 @@ public sealed partial class InboxLeases(InboxStore inbox, Bot bot, IOptions<Stor
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        LogHolding(inbox.Owner, options.Value.LeaseSeconds);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LeaseSeconds) / 3, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -47,6 +48,10 @@ public sealed partial class InboxLeases(InboxStore inbox, Bot bot, IOptions<Stor
             LogReleaseFailed(e);
         }
     }
+
+    // The owner is random per run: it tells an admin which process holds which inbox rows, and nothing else.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbox leases held as {Owner} for {Seconds} s at a time")]
+    private partial void LogHolding(string owner, int seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Renewing inbox leases or taking over expired ones failed; it is tried again at the next tick")]
     private partial void LogTickFailed(Exception exception);
