@@ -20,6 +20,9 @@ public static class ServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
             .Validate(o => o.BusyTimeoutSeconds >= 1, "Storage:BusyTimeoutSeconds must be at least 1.")
             .Validate(o => o.LeaseSeconds >= 3, "Storage:LeaseSeconds must be at least 3.")
+            .Validate(o => o.IsSqlite || o.IsPostgres, "Storage:Provider must be 'sqlite' (the default) or 'postgres'.")
+            .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Storage:ConnectionString is required with Storage:Provider=postgres (e.g. 'Host=db;Database=supportbot;Username=supportbot;Password=...').")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);

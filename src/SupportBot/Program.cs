@@ -126,7 +126,7 @@ try
         host.Services.GetRequiredService<MessageCipher>();
         host.Services.GetRequiredService<Database>();
     }
-    catch (Exception e) when (StorageProblem.Describe(e, storage.Path) is { } problem)
+    catch (Exception e) when (StorageProblem.Describe(e, storage) is { } problem)
     {
         await Console.Error.WriteLineAsync(problem);
         return 2;
@@ -167,7 +167,7 @@ catch (Exception e) when (e is OptionsValidationException or InvalidOperationExc
 }
 finally
 {
-    // Release the database file (and checkpoint its WAL) before the process ends.
+    // Release the database file (and checkpoint its WAL), or end the PostgreSQL sessions, before the process ends.
     Database.CloseAll();
 }
 

@@ -22,7 +22,7 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
         var key = ids.Key(volunteer);
         var args = new { key, tag = Tag(name), name = cipher.Encrypt(name.Trim(), NameContext(key)) };
         return database.WriteAsync(
-            (db, tx) => db.Execute("INSERT OR IGNORE INTO Affiliations (Volunteer, Tag, Name) VALUES (@key, @tag, @name)", args, tx) == 1, ct);
+            (db, tx) => db.Execute("INSERT INTO Affiliations (Volunteer, Tag, Name) VALUES (@key, @tag, @name) ON CONFLICT (Volunteer, Tag) DO NOTHING", args, tx) == 1, ct);
     }
 
     public Task<bool> RemoveAsync(Address volunteer, string name, CancellationToken ct)
@@ -32,13 +32,13 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
             (db, tx) => db.Execute("DELETE FROM Affiliations WHERE Volunteer = @key AND Tag = @tag", args, tx) == 1, ct);
     }
 
-    /// <summary>The volunteer's declarations as they wrote them; one that cannot be opened is left out.</summary>
+    /// <summary>The volunteer's declarations as they wrote them, in alphabetical order; one that cannot be opened is left out.</summary>
     public async Task<IReadOnlyList<string>> ListAsync(Address volunteer, CancellationToken ct)
     {
         var key = ids.Key(volunteer);
         await using var db = await database.OpenAsync(ct);
         var sealedNames = await db.QueryAsync<byte[]>(new CommandDefinition(
-            "SELECT Name FROM Affiliations WHERE Volunteer = @key ORDER BY rowid", new { key }, cancellationToken: ct));
+            "SELECT Name FROM Affiliations WHERE Volunteer = @key", new { key }, cancellationToken: ct));
         var names = new List<string>();
         foreach (var sealedName in sealedNames)
         {
@@ -52,6 +52,8 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
             }
         }
 
+        // Sorted here: the rows are keyed by hashes, whose order says nothing.
+        names.Sort(StringComparer.OrdinalIgnoreCase);
         return names;
     }
 
@@ -74,7 +76,7 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
 
             foreach (var tag in tags)
             {
-                db.Execute("INSERT OR IGNORE INTO ConversationTags (ConversationId, Tag) VALUES (@id, @tag)", new { id, tag }, tx);
+                db.Execute("INSERT INTO ConversationTags (ConversationId, Tag) VALUES (@id, @tag) ON CONFLICT (ConversationId, Tag) DO NOTHING", new { id, tag }, tx);
             }
 
             return true;

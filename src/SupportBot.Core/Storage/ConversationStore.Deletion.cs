@@ -11,8 +11,9 @@ public sealed partial class ConversationStore
     /// <summary>
     /// Deletes everything stored about this person in one transaction: the conversations they started (with their
     /// messages and notes), their complaint draft and their volunteer focus; notes they wrote as a volunteer lose
-    /// their author. Every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
-    /// so the bytes are gone from both files. Audit rows stay: a number, a volunteer key and a time.
+    /// their author. On SQLite every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
+    /// so the bytes are gone from both files; on PostgreSQL the touched tables are vacuumed (what that promises is said at
+    /// Database.VacuumAsync). Audit rows stay: a number, a volunteer key and a time.
     /// </summary>
     public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
     {
@@ -33,12 +34,10 @@ public sealed partial class ConversationStore
             return new ForgetResult(conversations, messages, notes, drafts, open);
         }, ct);
 
-        // The deletion is committed whatever happens here, so a failed checkpoint must not turn into an error reply.
-        // It runs on a reader's connection: a checkpoint cannot run inside the writer's transaction.
+        // The deletion is committed whatever happens here, so a failed checkpoint (or vacuum) must not turn into an error reply.
         try
         {
-            await using var db = await database.OpenAsync(CancellationToken.None);
-            if (!await Database.CheckpointAsync(db, CancellationToken.None))
+            if (!await database.EraseDeletedAsync(ForgetTables, CancellationToken.None))
             {
                 LogCheckpointDeferred();
             }
@@ -81,7 +80,7 @@ public sealed partial class ConversationStore
         while (conversations == SweepBatch);
 
         while (await SweepBatchAsync(
-            "DELETE FROM Inbox WHERE rowid IN (SELECT rowid FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, ct)
+            "DELETE FROM Inbox WHERE EventId IN (SELECT EventId FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, ct)
              == SweepBatch)
         {
         }
@@ -96,9 +95,16 @@ public sealed partial class ConversationStore
         return deleted;
     }
 
+    /// <summary>
+    /// Tables whose rows /forget deletes or rewrites (with those its deletes cascade to), and the inbox, whose handled rows
+    /// dropped the person's sealed words by an update.
+    /// </summary>
+    private static readonly string[] ForgetTables =
+        ["Conversations", "Messages", "Notes", "ConversationTags", "Transfers", "VolunteerFocus", "Drafts", "Affiliations", "Inbox"];
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retention sweep committed a batch of {Count} deletions")]
     private partial void LogSweptBatch(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint after a deletion; the next checkpoint empties it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reader held the WAL checkpoint (or the vacuum failed) after a deletion; the next checkpoint or autovacuum clears it")]
     private partial void LogCheckpointDeferred();
 }

@@ -1,394 +1,115 @@
+using System.Data.Common;
 using System.Security.Cryptography;
-using Dapper;
-using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// Opens connections to the SQLite file, brings its schema up to date at start and refuses a key that is not the
-/// one the file was written with. Every connection zeroes what it deletes (secure_delete), so forgotten words do
-/// not linger in free pages. Reads open their own connections (<see cref="OpenAsync"/>); every write goes through
-/// <see cref="WriteAsync"/>, the one writer, and never opens a connection of its own.
+/// The database, on SQLite (one process, one file) or PostgreSQL (several processes, one database), chosen by
+/// Storage:Provider. It opens connections, brings the schema up to date at start and refuses a key that is not the one
+/// the data was written with. Reads open their own connections (<see cref="OpenAsync"/>); every write goes through
+/// <see cref="WriteAsync"/>, the one writer of this process, and never opens a connection of its own. Everything that
+/// differs between the two providers is in this class: this file, Database.Sqlite.cs and Database.Postgres.cs.
+/// The stores above it write one SQL that both run.
 /// </summary>
-public sealed class Database : IDisposable
+public sealed partial class Database : IDisposable
 {
-    private const string WrongKey =
-        "The encryption key does not open this database: start with the Storage:EncryptionKey (or supportbot.key file) it was created with, or point Storage:Path at a new database.";
-
-    // Ordered; each runs once, tracked by PRAGMA user_version. Never edit a shipped entry: append a new one.
-    // An entry may carry a C# step for data SQL alone cannot convert; it runs in the same transaction.
-    private static readonly Migration[] Migrations =
-    [
-        new("""
-        CREATE TABLE Conversations (
-            Id INTEGER PRIMARY KEY AUTOINCREMENT,
-            Survivor TEXT NOT NULL,
-            Pseudonym TEXT NOT NULL,
-            SharedName BLOB NULL,
-            Status TEXT NOT NULL,
-            Priority INTEGER NOT NULL,
-            CreatedAt INTEGER NOT NULL,
-            QueuedAt INTEGER NULL,
-            ClaimedBy TEXT NULL,
-            ClaimedAt INTEGER NULL,
-            ClosedAt INTEGER NULL,
-            Outcome TEXT NULL
-        );
-        CREATE INDEX IX_Conversations_Survivor ON Conversations (Survivor);
-        CREATE INDEX IX_Conversations_Status ON Conversations (Status, Priority, QueuedAt);
-        CREATE TABLE Messages (
-            Id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
-            Sender TEXT NOT NULL,
-            Body BLOB NOT NULL,
-            SentAt INTEGER NOT NULL
-        );
-        CREATE INDEX IX_Messages_Conversation ON Messages (ConversationId);
-        CREATE TABLE Notes (
-            Id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
-            Volunteer TEXT NOT NULL,
-            Body BLOB NOT NULL,
-            WrittenAt INTEGER NOT NULL
-        );
-        CREATE TABLE Audit (
-            Id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ConversationId INTEGER NOT NULL,
-            Volunteer TEXT NOT NULL,
-            Action TEXT NOT NULL,
-            At INTEGER NOT NULL
-        );
-        CREATE TABLE ProcessedEvents (
-            EventId TEXT PRIMARY KEY,
-            At INTEGER NOT NULL
-        );
-        CREATE TABLE VolunteerFocus (
-            Volunteer TEXT PRIMARY KEY,
-            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE
-        );
-        """),
-        new("""
-        CREATE TABLE Drafts (
-            Person TEXT PRIMARY KEY,
-            Step TEXT NOT NULL,
-            Answers BLOB NOT NULL,
-            Kept INTEGER NOT NULL,
-            UpdatedAt INTEGER NOT NULL
-        );
-        """),
-        new("""
-        ALTER TABLE Conversations ADD COLUMN SurvivorSealed BLOB NULL;
-        ALTER TABLE Conversations ADD COLUMN ClaimedBySealed BLOB NULL;
-        CREATE TABLE Meta (
-            Name TEXT PRIMARY KEY,
-            Value BLOB NOT NULL
-        );
-        """, HashPersonIds),
-        // The queue in its shown order (urgent first, then longest waiting) straight from an index, for lists and
-        // positions by count; a volunteer's held conversations; the children that a deleted conversation cascades to.
-        // ProcessedEvents gets none on At: every event writes a row there, and a second B-tree halved /help throughput
-        // under a burst; the sweep finds old ids at the table's start, in rowid order.
-        new("""
-        DROP INDEX IX_Conversations_Status;
-        CREATE INDEX IX_Conversations_Queue ON Conversations (Status, Priority DESC, QueuedAt, Id);
-        CREATE INDEX IX_Conversations_Held ON Conversations (ClaimedBy, Status, ClaimedAt, Id);
-        CREATE INDEX IX_Conversations_Expiry ON Conversations (Status, ClosedAt, CreatedAt);
-        CREATE INDEX IX_Notes_Conversation ON Notes (ConversationId);
-        CREATE INDEX IX_Audit_Conversation ON Audit (ConversationId);
-        CREATE INDEX IX_VolunteerFocus_Conversation ON VolunteerFocus (ConversationId);
-        """),
-        // The inbox: an event is stored (sealed) before the platform is told it arrived, and marked handled in the
-        // same row, which replaces ProcessedEvents as the one dedupe. Old marks come across as handled rows.
-        new("""
-        CREATE TABLE Inbox (
-            EventId TEXT PRIMARY KEY,
-            Platform TEXT NOT NULL,
-            Payload BLOB NULL,
-            ReceivedAt INTEGER NOT NULL,
-            HandledAt INTEGER NULL
-        );
-        CREATE INDEX IX_Inbox_Pending ON Inbox (Platform, ReceivedAt) WHERE HandledAt IS NULL;
-        INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) SELECT EventId, '', NULL, At, At FROM ProcessedEvents;
-        DROP TABLE ProcessedEvents;
-        """),
-        // Issue 13 (toola): blocks on a person by their keyed hash, each with an end; a transfer offered to a named
-        // volunteer until they accept or decline. Who set a block and why are sealed; the person is only a keyed hash.
-        new("""
-        CREATE TABLE Blocks (
-            Id INTEGER PRIMARY KEY AUTOINCREMENT,
-            Person TEXT NOT NULL,
-            ConversationId INTEGER NOT NULL,
-            BlockedBy TEXT NOT NULL,
-            BlockedByName BLOB NULL,
-            Reason BLOB NULL,
-            CreatedAt INTEGER NOT NULL,
-            Until INTEGER NOT NULL,
-            LiftedAt INTEGER NULL,
-            Told INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX IX_Blocks_Person ON Blocks (Person, Until);
-        CREATE TABLE Transfers (
-            ConversationId INTEGER PRIMARY KEY REFERENCES Conversations (Id) ON DELETE CASCADE,
-            FromVolunteer TEXT NOT NULL,
-            ToVolunteer TEXT NOT NULL,
-            CreatedAt INTEGER NOT NULL
-        );
-        """),
-        // Issue 13 (toolb): keep-nothing chosen at consent; when a waiting conversation was last re-announced and a
-        // holder last nudged; volunteers' declared affiliations and the communities a survivor named, both as keyed
-        // hashes (the volunteer's own wording sealed, for their /affiliations list), never the survivor's words.
-        new("""
-        ALTER TABLE Conversations ADD COLUMN KeepNothing INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE Conversations ADD COLUMN AlertedAt INTEGER NULL;
-        ALTER TABLE Conversations ADD COLUMN NudgedAt INTEGER NULL;
-        CREATE TABLE Affiliations (
-            Volunteer TEXT NOT NULL,
-            Tag TEXT NOT NULL,
-            Name BLOB NOT NULL,
-            PRIMARY KEY (Volunteer, Tag)
-        );
-        CREATE INDEX IX_Affiliations_Tag ON Affiliations (Tag);
-        CREATE TABLE ConversationTags (
-            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
-            Tag TEXT NOT NULL,
-            PRIMARY KEY (ConversationId, Tag)
-        );
-        CREATE INDEX IX_ConversationTags_Tag ON ConversationTags (Tag);
-        """),
-        // Issue 14 (pgclust): an inbox row is leased to the process that handles it (a random id per run, never a
-        // platform id) until a time that process renews while it lives; another process takes a pending row over only
-        // once its lease has run out, so a process that died leaves its rows to the others.
-        new("""
-        ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL;
-        ALTER TABLE Inbox ADD COLUMN LeaseUntil INTEGER NULL;
-        """),
-    ];
-
-    private readonly string _connectionString;
     private readonly MessageCipher _cipher;
     private readonly PersonIds _ids;
     private readonly DatabaseWriter _writer;
+    private readonly string? _sqlite;
+    private readonly NpgsqlDataSource? _postgres;
 
     public Database(StorageOptions options, MessageCipher cipher, PersonIds ids)
     {
         _cipher = cipher;
         _ids = ids;
-        var fullPath = Path.GetFullPath(options.Path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        CreateOwnerOnly(fullPath);
-        _connectionString = new SqliteConnectionStringBuilder
+        if (options.IsPostgres)
         {
-            DataSource = fullPath,
-            ForeignKeys = true,
-            // Seconds a statement waits on a locked database before failing: only another process (a backup, a second
-            // bot by mistake) can hold it, as this one writes through one writer.
-            DefaultTimeout = options.BusyTimeoutSeconds,
-        }.ToString();
-        Migrate();
-        _writer = new DatabaseWriter(OpenWriter);
+            _postgres = CreateDataSource(options);
+            try
+            {
+                MigratePostgres();
+            }
+            catch
+            {
+                _postgres.Dispose();
+                throw;
+            }
+
+            _writer = new DatabaseWriter(OpenPostgresWriter, IsPostgresConflict);
+        }
+        else
+        {
+            _sqlite = SqliteConnectionString(options);
+            MigrateSqlite();
+            _writer = new DatabaseWriter(OpenSqliteWriter, static _ => false);
+        }
     }
+
+    /// <summary>True on PostgreSQL, where several processes may share the database; false on SQLite.</summary>
+    public bool IsPostgres => _postgres is not null;
 
     /// <summary>
     /// Runs <paramref name="work"/> in the one writer's transaction, committed with whatever other callers queued at the
     /// same time; completes once it is durable. Work that throws is undone alone and its exception is thrown here; a
-    /// failed commit (disk full, locked, read-only) throws for every caller in it, and <see cref="StorageFault"/> names it.
-    /// The work runs on the writer's thread: it must only read and write through the connection and transaction given.
+    /// failed commit (disk full, locked, read-only, the server gone) throws for every caller in it, and
+    /// <see cref="StorageFault"/> names it. The work runs on the writer's thread: it must only read and write through
+    /// the connection and transaction given, and it may run more than once (PostgreSQL retries a batch that deadlocked
+    /// with another process), so it must not act outside the database.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct) =>
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken ct) =>
         _writer.WriteAsync(work, ct);
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>A connection for reads (and for work that must run outside the writer's transaction); dispose it.</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken ct) =>
+        _postgres is null ? await OpenSqliteAsync(ct) : await _postgres.OpenConnectionAsync(ct);
+
+    /// <summary>
+    /// After a deletion of someone's words (/forget, keep-nothing), makes the deleted rows' bytes go from where the
+    /// database keeps old versions: on SQLite the WAL is checkpointed and emptied (secure_delete already zeroed the
+    /// pages); on PostgreSQL the named tables are vacuumed (see <see cref="VacuumAsync"/> for what that does and does
+    /// not promise). False when it could not run now; the deletion itself is committed either way.
+    /// </summary>
+    public Task<bool> EraseDeletedAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
+        _postgres is null ? CheckpointAsync(ct) : VacuumAsync(tables, ct);
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _postgres?.Dispose();
+    }
 
     internal long Commits => _writer.Commits;
 
-    /// <summary>What differs when several processes share this database: nothing on SQLite, one process by design.</summary>
-    internal ClusterDialect Cluster { get; } = ClusterDialect.Sqlite;
+    internal long Retries => _writer.Retries;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    /// <summary>What differs when several processes share this database (inbox takeover, the cluster lock).</summary>
+    internal ClusterDialect Cluster => IsPostgres ? ClusterDialect.Postgres : ClusterDialect.Sqlite;
+
+    /// <summary>Closes pooled connections so files are checkpointed and released (SQLite) and sessions ended (PostgreSQL).</summary>
+    public static void CloseAll()
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        return connection;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
     }
 
-    // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
-    // a commit returns only once the WAL is on disk.
-    private SqliteConnection OpenWriter()
+    /// <summary>Refuses a key whose check value is not the stored one.</summary>
+    private void CheckKeyValue(byte[] stored)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
+        if (!CryptographicOperations.FixedTimeEquals(stored, KeyCheckValue()))
         {
-            connection.Open();
-            connection.Execute("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;");
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        return connection;
-    }
-
-    /// <summary>
-    /// Copies the WAL into the database and empties it, so that pages written before a deletion are gone from the
-    /// WAL file too. A reader in the middle of a snapshot can hold the checkpoint back, so it is retried briefly.
-    /// </summary>
-    public static async Task<bool> CheckpointAsync(SqliteConnection db, CancellationToken ct)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
-                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
-            if (busy == 0)
-            {
-                return true;
-            }
-
-            await Task.Delay(50, ct);
-        }
-
-        return false;
-    }
-
-    /// <summary>Closes pooled connections so the file and its WAL are checkpointed and released.</summary>
-    public static void CloseAll() => SqliteConnection.ClearAllPools();
-
-    // SQLite gives its -wal and -shm files the permissions of the database file, so this covers all three.
-    private static void CreateOwnerOnly(string path)
-    {
-        if (File.Exists(path) || OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        try
-        {
-            using var created = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it first; its permissions stand.
+            throw new InvalidOperationException(IsPostgres ? WrongKeyPostgres : WrongKeySqlite);
         }
     }
 
-    private void Migrate()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        connection.Execute("PRAGMA journal_mode=WAL;");
-        connection.Execute("PRAGMA secure_delete = ON;");
-        var version = connection.ExecuteScalar<long>("PRAGMA user_version;");
-        CheckKey(connection, version);
-        for (var i = (int)version; i < Migrations.Length; i++)
-        {
-            using var transaction = connection.BeginTransaction();
-            connection.Execute(Migrations[i].Sql, transaction: transaction);
-            Migrations[i].Step?.Invoke(this, connection, transaction);
-            connection.Execute($"PRAGMA user_version = {i + 1};", transaction: transaction);
-            transaction.Commit();
-        }
+    private const string WrongKeySqlite =
+        "The encryption key does not open this database: start with the Storage:EncryptionKey (or supportbot.key file) it was created with, or point Storage:Path at a new database.";
 
-        connection.Execute("INSERT OR IGNORE INTO Meta (Name, Value) VALUES ('KeyCheck', @check)", new { check = KeyCheckValue() });
-        if (version < Migrations.Length && version > 0)
-        {
-            // An upgrade rewrote rows that held plain ids; rebuild the file so no old page keeps them.
-            connection.Execute("VACUUM;");
-            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
-        }
-    }
-
-    /// <summary>
-    /// Refuses to start with a key that did not write this file: a check value derived from the key is stored at
-    /// first start; a file from before that check proves its key by opening one stored message or draft.
-    /// </summary>
-    private void CheckKey(SqliteConnection connection, long version)
-    {
-        var hasMeta = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'Meta'") == 1;
-        var stored = hasMeta ? connection.ExecuteScalar<byte[]?>("SELECT Value FROM Meta WHERE Name = 'KeyCheck'") : null;
-        if (stored is not null)
-        {
-            if (!CryptographicOperations.FixedTimeEquals(stored, KeyCheckValue()))
-            {
-                throw new InvalidOperationException(WrongKey);
-            }
-
-            return;
-        }
-
-        if (version == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            var message = connection.QueryFirstOrDefault<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages LIMIT 1");
-            if (message.Body is not null)
-            {
-                _cipher.Decrypt(message.Body, $"message:{message.ConversationId}");
-            }
-        }
-        catch (CryptographicException)
-        {
-            throw new InvalidOperationException(WrongKey);
-        }
-    }
+    private const string WrongKeyPostgres =
+        "The encryption key does not open this database: every process must start with the Storage:EncryptionKey the PostgreSQL database was created with.";
 
     private byte[] KeyCheckValue() => _cipher.DeriveKey("key-check");
 
-    /// <summary>Migration 3: platform user ids written in plain text become keyed hashes, with the address sealed where it is needed.</summary>
-    private static void HashPersonIds(Database database, SqliteConnection db, SqliteTransaction tx)
-    {
-        var ids = database._ids;
-        var rows = db.Query<(long Id, string Survivor, string? ClaimedBy)>(
-            "SELECT Id, Survivor, ClaimedBy FROM Conversations WHERE SurvivorSealed IS NULL", transaction: tx).ToList();
-        foreach (var row in rows)
-        {
-            var survivor = Address.Parse(row.Survivor);
-            var claimedBy = row.ClaimedBy is null ? null : Address.Parse(row.ClaimedBy);
-            db.Execute(
-                """
-                UPDATE Conversations SET Survivor = @survivor, SurvivorSealed = @survivorSealed,
-                    ClaimedBy = @claimedBy, ClaimedBySealed = @claimedBySealed
-                WHERE Id = @Id
-                """,
-                new
-                {
-                    row.Id,
-                    survivor = ids.Key(survivor),
-                    survivorSealed = ids.Seal(survivor),
-                    claimedBy = claimedBy is null ? null : ids.Key(claimedBy),
-                    claimedBySealed = claimedBy is null ? null : ids.Seal(claimedBy),
-                },
-                tx);
-        }
-
-        // Event ids too: a platform's fallback id can be built from the user id.
-        foreach (var (table, column) in new[] { ("Notes", "Volunteer"), ("Audit", "Volunteer"), ("VolunteerFocus", "Volunteer"), ("Drafts", "Person"), ("ProcessedEvents", "EventId") })
-        {
-            var plain = db.Query<string>($"SELECT DISTINCT {column} FROM {table}", transaction: tx).Where(PersonIds.IsPlain).ToList();
-            foreach (var value in plain)
-            {
-                db.Execute($"UPDATE {table} SET {column} = @key WHERE {column} = @value", new { key = ids.Key(value), value }, tx);
-            }
-        }
-    }
-
-    private sealed record Migration(string Sql, Action<Database, SqliteConnection, SqliteTransaction>? Step = null);
+    private sealed record Migration(string Sql, Action<Database, DbConnection, DbTransaction>? Step = null);
 }

@@ -1,33 +1,42 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace SupportBot.Core.Storage;
 
 /// <summary>
 /// The one writer: every durable write in the process goes through here, on one connection, and whatever callers
 /// queued while the last commit ran is committed together in the next transaction (group commit). Each caller's
-/// task completes only once the transaction holding its work is durable (synchronous=FULL). Each piece of work runs
-/// in its own savepoint, so work that throws is undone and fails alone while its batch mates commit. A failure of
-/// the transaction itself (disk full, I/O error, a lock another process held past the busy timeout) fails every
-/// caller in the batch with that exception, and the connection is opened afresh for the next batch, so writes work
-/// again as soon as storage does. Only one thread writes, so the busy timeout is left to other processes (backups).
+/// task completes only once the transaction holding its work is durable (synchronous=FULL on SQLite, a synchronous
+/// commit on PostgreSQL). Each piece of work runs in its own savepoint, so work that throws is undone and fails alone
+/// while its batch mates commit. A failure of the transaction itself (disk full, I/O error, a lock another process
+/// held past the busy timeout, a lost server) fails every caller in the batch with that exception, and the connection
+/// is opened afresh for the next batch, so writes work again as soon as storage does. On PostgreSQL another process's
+/// transaction can deadlock with this batch or conflict with it (<paramref name="isTransient"/>): the whole batch is
+/// then rolled back and run again, a few times, before its callers are failed. That retry lives here and nowhere else.
 /// </summary>
-internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
+internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bool> isTransient) : IDisposable
 {
     /// <summary>Most pieces of work in one transaction, so that one commit never holds the file for long.</summary>
     internal const int MaxBatch = 256;
 
+    /// <summary>Runs of one batch before a deadlock or serialization failure reaches its callers.</summary>
+    internal const int MaxAttempts = 5;
+
     private readonly ConcurrentQueue<Work> _queue = new();
     private readonly Lock _connectionLock = new();
-    private SqliteConnection? _connection;
+    private DbConnection? _connection;
     private int _draining;
     private bool _disposed;
     private long _commits;
+    private long _retries;
 
     /// <summary>Transactions committed so far; fewer than the writes when callers came together.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    /// <summary>Batches run again after a deadlock or serialization failure with another process.</summary>
+    internal long Retries => Interlocked.Read(ref _retries);
+
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ct.ThrowIfCancellationRequested();
@@ -85,55 +94,83 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
     {
         lock (_connectionLock)
         {
-            SqliteTransaction? tx = null;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                _connection ??= open();
-                tx = _connection.BeginTransaction();
-                var marked = new HashSet<WriteMark>();
-                foreach (var item in batch)
-                {
-                    RunInSavepoint(_connection, tx, item, marked);
-                }
-
-                tx.Commit();
-                tx.Dispose();
-                Interlocked.Increment(ref _commits);
-                foreach (var item in batch)
-                {
-                    item.Complete();
-                }
-            }
-            catch (Exception e)
-            {
-                foreach (var item in batch)
-                {
-                    item.Fail(e);
-                }
-
-                // Whatever state the failure left behind goes with the connection; the next batch opens a new one.
                 try
                 {
-                    tx?.Dispose();
+                    CommitOnce(batch);
+                    return;
                 }
-                catch (SqliteException)
+                catch (Exception e) when (attempt < MaxAttempts && isTransient(e))
                 {
-                    // SQLite already rolled the transaction back.
+                    // The other transaction goes on once this one is rolled back; a short, growing, jittered pause keeps
+                    // the two from meeting again in step.
+                    Interlocked.Increment(ref _retries);
+                    Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
                 }
+                catch (Exception e)
+                {
+                    foreach (var item in batch)
+                    {
+                        item.Fail(e);
+                    }
 
-                _connection?.Dispose();
-                _connection = null;
+                    return;
+                }
             }
         }
     }
 
+    /// <summary>Runs the batch in one transaction and, once it is committed, completes every caller.</summary>
+    private void CommitOnce(List<Work> batch)
+    {
+        DbTransaction? tx = null;
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _connection ??= open();
+            tx = _connection.BeginTransaction();
+            var marked = new HashSet<WriteMark>();
+            foreach (var item in batch)
+            {
+                RunInSavepoint(_connection, tx, item, marked);
+            }
+
+            tx.Commit();
+        }
+        catch
+        {
+            // Whatever state the failure left behind goes with the connection; the next attempt opens a new one.
+            try
+            {
+                tx?.Dispose();
+            }
+            catch (DbException)
+            {
+                // The database already rolled the transaction back.
+            }
+
+            _connection?.Dispose();
+            _connection = null;
+            throw;
+        }
+
+        tx.Dispose();
+        Interlocked.Increment(ref _commits);
+        foreach (var item in batch)
+        {
+            item.Complete();
+        }
+    }
+
     /// <summary>
-    /// Runs one caller's work; work that throws is rolled back to its savepoint and fails alone. So is work whose
-    /// event another process (or another copy of it here) marked handled first: its mark is conditional, and an event's
-    /// work is committed once, by whoever marks it. <paramref name="marked"/> holds the marks this transaction wrote.
+    /// Runs one caller's work; work that throws is rolled back to its savepoint and fails alone, once the batch commits.
+    /// So is work whose event another process (or another copy of it here) marked handled first: its mark is
+    /// conditional, and an event's work is committed once, by whoever marks it. <paramref name="marked"/> holds the
+    /// marks this transaction wrote. A deadlock or serialization failure is not the work's own fault: it rolls back the
+    /// whole batch, to run again.
     /// </summary>
-    private static void RunInSavepoint(SqliteConnection db, SqliteTransaction tx, Work item, HashSet<WriteMark> marked)
+    private void RunInSavepoint(DbConnection db, DbTransaction tx, Work item, HashSet<WriteMark> marked)
     {
         tx.Save("work");
         try
@@ -150,20 +187,20 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
                 marked.Add(written);
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (!isTransient(e))
         {
-            // When the savepoint is gone, SQLite rolled back the whole transaction (disk full, I/O error): the batch
-            // then fails with this work's exception.
+            // When the savepoint is gone, the database rolled back the whole transaction (disk full, I/O error, a lost
+            // connection): the batch then fails with this work's exception.
             if (!TryRollBackTo(tx))
             {
                 throw;
             }
 
-            item.Fail(e);
+            item.Failed(e);
         }
     }
 
-    private static bool TryRollBackTo(SqliteTransaction tx)
+    private static bool TryRollBackTo(DbTransaction tx)
     {
         try
         {
@@ -171,7 +208,7 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
             tx.Release("work");
             return true;
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is DbException or InvalidOperationException)
         {
             return false;
         }
@@ -186,33 +223,47 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
         /// <summary>True when the caller gave up before the work started; its task is then cancelled.</summary>
         public abstract bool TryCancel();
 
-        public abstract void Run(SqliteConnection db, SqliteTransaction tx);
+        /// <summary>Runs the work (again, when its batch is retried: whatever an earlier run left is forgotten).</summary>
+        public abstract void Run(DbConnection db, DbTransaction tx);
+
+        /// <summary>The work itself threw and was undone; its caller is told once the batch commits.</summary>
+        public abstract void Failed(Exception e);
 
         /// <summary>The transaction committed: the work's result, unless the work itself failed.</summary>
         public abstract void Complete();
 
+        /// <summary>The batch failed as a whole.</summary>
         public abstract void Fail(Exception e);
     }
 
-    private sealed class Work<T>(Func<SqliteConnection, SqliteTransaction, T> work, WriteMark? mark, CancellationToken ct) : Work(mark, ct)
+    private sealed class Work<T>(Func<DbConnection, DbTransaction, T> work, WriteMark? mark, CancellationToken ct) : Work(mark, ct)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
         private bool _ran;
+        private Exception? _error;
 
         public Task<T> Task => _done.Task;
 
         public override bool TryCancel() => Ct.IsCancellationRequested && _done.TrySetCanceled(Ct);
 
-        public override void Run(SqliteConnection db, SqliteTransaction tx)
+        public override void Run(DbConnection db, DbTransaction tx)
         {
+            _ran = false;
+            _error = null;
             _result = work(db, tx);
             _ran = true;
         }
 
+        public override void Failed(Exception e) => _error = e;
+
         public override void Complete()
         {
-            if (_ran && _done.TrySetResult(_result!))
+            if (_error is not null)
+            {
+                _done.TrySetException(_error);
+            }
+            else if (_ran && _done.TrySetResult(_result!))
             {
                 Mark?.Committed();
             }
@@ -229,10 +280,10 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
 internal sealed class WriteMark
 {
     private static readonly AsyncLocal<WriteMark?> Ambient = new();
-    private readonly Func<SqliteConnection, SqliteTransaction, int> _write;
+    private readonly Func<DbConnection, DbTransaction, int> _write;
     private volatile bool _committed;
 
-    private WriteMark(Func<SqliteConnection, SqliteTransaction, int> write) => _write = write;
+    private WriteMark(Func<DbConnection, DbTransaction, int> write) => _write = write;
 
     internal static WriteMark? Current => Ambient.Value;
 
@@ -240,7 +291,7 @@ internal sealed class WriteMark
     public bool IsCommitted => _committed;
 
     /// <summary>Makes this mark ride on every write of the current flow until the returned scope is disposed.</summary>
-    internal static Scope Begin(Func<SqliteConnection, SqliteTransaction, int> write)
+    internal static Scope Begin(Func<DbConnection, DbTransaction, int> write)
     {
         var mark = new WriteMark(write);
         var previous = Ambient.Value;
@@ -249,7 +300,7 @@ internal sealed class WriteMark
     }
 
     /// <summary>Writes the mark; the rows it changed, 0 when the event was marked handled already.</summary>
-    internal int Write(SqliteConnection db, SqliteTransaction tx) => _write(db, tx);
+    internal int Write(DbConnection db, DbTransaction tx) => _write(db, tx);
 
     internal void Committed() => _committed = true;
 

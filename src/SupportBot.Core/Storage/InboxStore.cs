@@ -56,7 +56,7 @@ public sealed partial class InboxStore(
             (db, tx) => db.Execute(
                 """
                 INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, LeasedBy, LeaseUntil) VALUES (@key, @platform, @payload, @now, @owner, @until)
-                ON CONFLICT DO NOTHING
+                ON CONFLICT (EventId) DO NOTHING
                 """,
                 args,
                 tx) == 1,
@@ -125,7 +125,7 @@ public sealed partial class InboxStore(
             };
             var sql = atStart ? _takeAtStartSql : _takeExpiredSql;
             var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(sql, args, tx).ToList(), ct);
-            pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Arrival), ct));
+            pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Seq), ct));
             if (taken.Count < TakeBatch)
             {
                 return pending;
@@ -162,15 +162,15 @@ public sealed partial class InboxStore(
         WHERE EventId IN (
             SELECT EventId FROM Inbox
             WHERE HandledAt IS NULL AND Platform = @platform AND {takeable}
-            ORDER BY ReceivedAt, {cluster.Arrival}
+            ORDER BY ReceivedAt, Seq
             LIMIT {TakeBatch}{cluster.SkipLocked})
           AND HandledAt IS NULL AND {takeable}
-        RETURNING EventId, Payload, ReceivedAt, {cluster.Arrival} AS Arrival
+        RETURNING EventId, Payload, ReceivedAt, Seq
         """;
 
     private static string Context(string key) => "inbox:" + key;
 
-    private sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Arrival);
+    private sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -56,14 +56,12 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
         return true;
     }
 
-    // The deletion is committed whatever happens here. A checkpoint cannot run inside the writer's transaction, so it
-    // runs on a reader's connection.
+    // The deletion is committed whatever happens here.
     private async Task EmptyWalAsync()
     {
         try
         {
-            await using var db = await database.OpenAsync(CancellationToken.None);
-            if (!await Database.CheckpointAsync(db, CancellationToken.None))
+            if (!await database.EraseDeletedAsync(PurgedTables, CancellationToken.None))
             {
                 LogCheckpointDeferred();
             }
@@ -98,6 +96,8 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
 
         return conversations.Count;
     }
+
+    private static readonly string[] PurgedTables = ["Messages", "Notes", "ConversationTags", "Conversations"];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Keep-nothing: deleted the words of {Count} closed conversation(s)")]
     private partial void LogPurged(int count);

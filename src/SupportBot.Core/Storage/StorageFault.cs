@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace SupportBot.Core.Storage;
 
@@ -24,6 +25,27 @@ public static class StorageFault
                     14 => "cannot open the file",
                     var code => $"SQLite error {code}",
                 };
+            }
+
+            if (e is PostgresException postgres)
+            {
+                // SQLSTATE classes from the PostgreSQL manual's appendix A; the code alone, never the message (it can quote values).
+                return postgres.SqlState switch
+                {
+                    "40P01" => "deadlock with another process, still there after retries",
+                    "40001" => "serialization failure with another process, still there after retries",
+                    "53100" => "disk full",
+                    "25006" => "read-only",
+                    var state when state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal) =>
+                        $"PostgreSQL connection lost ({state})",
+                    var state when state.StartsWith("53", StringComparison.Ordinal) => $"PostgreSQL out of resources ({state})",
+                    var state => $"PostgreSQL error {state}",
+                };
+            }
+
+            if (e is NpgsqlException)
+            {
+                return "cannot reach PostgreSQL";
             }
         }
 

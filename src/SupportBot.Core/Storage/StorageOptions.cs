@@ -5,7 +5,20 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>The SQLite file. Relative paths are resolved against the working directory.</summary>
+    /// <summary>
+    /// "sqlite" (the default: one process, one file at <see cref="Path"/>) or "postgres" (several processes over one
+    /// PostgreSQL database at <see cref="ConnectionString"/>).
+    /// </summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The Npgsql connection string of the PostgreSQL database; required with Provider=postgres, unused with SQLite.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsSqlite => string.Equals(Provider, "sqlite", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The SQLite file (and the key file's folder). Relative paths are resolved against the working directory.</summary>
     public string Path { get; set; } = "data/supportbot.db";
 
     /// <summary>Base64 of 32 bytes. When empty a key file is created beside the database, readable by its owner only.</summary>

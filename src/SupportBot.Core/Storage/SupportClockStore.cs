@@ -36,7 +36,8 @@ public sealed class SupportClockStore(Database database)
                 """
                 UPDATE Conversations SET NudgedAt = @now
                 WHERE Status = 'Claimed' AND (NudgedAt IS NULL OR NudgedAt <= @nudgedBefore)
-                  AND MAX(ClaimedAt, COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id AND m.Sender = 'Volunteer'), 0)) <= @quietSince
+                  AND ClaimedAt <= @quietSince
+                  AND COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id AND m.Sender = 'Volunteer'), 0) <= @quietSince
                 RETURNING Id
                 """,
                 args, tx).ToList(),
@@ -52,8 +53,8 @@ public sealed class SupportClockStore(Database database)
             """
             SELECT Id FROM Conversations
             WHERE Status IN ('Queued', 'Claimed')
-              AND MAX(COALESCE(QueuedAt, CreatedAt), COALESCE(ClaimedAt, 0),
-                      COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id), 0)) <= @silentSince
+              AND COALESCE(QueuedAt, CreatedAt) <= @silentSince AND COALESCE(ClaimedAt, 0) <= @silentSince
+              AND COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id), 0) <= @silentSince
             ORDER BY Id
             """,
             new { silentSince = Ms(silentSince) }, cancellationToken: ct));

@@ -9,8 +9,18 @@ namespace SupportBot.Operations;
 /// </summary>
 internal static class Backups
 {
+    /// <summary>What backup and restore say with Storage:Provider=postgres: the database server has its own tools.</summary>
+    internal const string PostgresAnswer =
+        "Storage:Provider is postgres: back up PostgreSQL with pg_dump (for example `pg_dump -Fc -f supportbot.dump <database>`) and restore with pg_restore; "
+        + "keep Storage:EncryptionKey apart from the dump. SupportBot's backup and restore copy the SQLite file only.";
+
     public static async Task<int> BackupAsync(StorageOptions storage, string file, bool withKey)
     {
+        if (storage.IsPostgres)
+        {
+            return await FailAsync(PostgresAnswer);
+        }
+
         var source = Path.GetFullPath(storage.Path);
         var target = Path.GetFullPath(file);
         if (!File.Exists(source))
@@ -52,6 +62,11 @@ internal static class Backups
     /// <summary>Puts a backup in place of the database (the old one is kept beside it), then opens it as a start would.</summary>
     public static async Task<int> RestoreAsync(StorageOptions storage, string file, Action openAsAtStart)
     {
+        if (storage.IsPostgres)
+        {
+            return await FailAsync(PostgresAnswer);
+        }
+
         var backup = Path.GetFullPath(file);
         var target = Path.GetFullPath(storage.Path);
         if (!File.Exists(backup))

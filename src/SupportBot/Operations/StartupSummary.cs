@@ -36,13 +36,32 @@ internal static class StartupSummary
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var key = storage.EncryptionKey.Length > 0 ? "key from configuration" : $"key file {MessageCipher.KeyFilePath(storage)}";
-        lines.Add($"Storage: {Path.GetFullPath(storage.Path)} ({key}); closed conversations kept {storage.RetentionDays} days");
+        lines.Add($"Storage: {Where(storage)} ({key}); closed conversations kept {storage.RetentionDays} days");
 
         var health = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
         var otlp = configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>()?.OtlpEndpoint ?? "";
         lines.Add(health.IsEnabled ? $"Health: /healthz, /readyz and /metrics on {health.Urls}" : "Health: off (set Health:Urls to serve /healthz, /readyz and /metrics)");
         lines.Add(Uri.TryCreate(otlp, UriKind.Absolute, out var collector) ? $"Metrics: OTLP to {collector.Scheme}://{collector.Host}:{collector.Port}" : "Metrics: " + (health.IsEnabled ? "Prometheus at /metrics" : "off"));
         return lines;
+    }
+
+    // Host, port and database only: the connection string also holds the password.
+    private static string Where(StorageOptions storage)
+    {
+        if (!storage.IsPostgres)
+        {
+            return Path.GetFullPath(storage.Path);
+        }
+
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(storage.ConnectionString);
+            return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        }
+        catch (ArgumentException)
+        {
+            return "PostgreSQL (Storage:ConnectionString unreadable)";
+        }
     }
 
     private static string Or(string value, string fallback = "(not set)") => value.Length > 0 ? value : fallback;

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using SupportBot.Core.Storage;
 
 namespace SupportBot.Operations;
 
@@ -9,8 +11,14 @@ internal static class StorageProblem
     private const int SqliteIoError = 10;
     private const int SqliteCantOpen = 14;
 
-    public static string? Describe(Exception e, string databasePath)
+    public static string? Describe(Exception e, StorageOptions storage)
     {
+        if (storage.IsPostgres)
+        {
+            return DescribePostgres(e);
+        }
+
+        var databasePath = storage.Path;
         if (e is not (UnauthorizedAccessException or IOException or SqliteException { SqliteErrorCode: SqliteReadOnly or SqliteIoError or SqliteCantOpen }))
         {
             return null;
@@ -23,6 +31,16 @@ internal static class StorageProblem
         return $"SupportBot cannot start: {why} at {full} (the process runs as user id {uid}). "
             + $"Fix: make {folder} and the files in it writable by user id {uid}, for a bind mount with `sudo chown -R {uid}:{uid} <host folder>`, or use a named volume.";
     }
+
+    // The server's own words name the cause (no such database, authentication failed for a user) and never the password.
+    private static string? DescribePostgres(Exception e) => e switch
+    {
+        PostgresException refused =>
+            $"SupportBot cannot start: PostgreSQL refused ({refused.SqlState}: {refused.MessageText}). Check Storage:ConnectionString and that the database and user exist.",
+        NpgsqlException =>
+            $"SupportBot cannot start: the PostgreSQL server in Storage:ConnectionString cannot be reached ({(e.InnerException ?? e).GetType().Name}). Check Host and Port, and that the server is running.",
+        _ => null,
+    };
 
     /// <summary>The effective user id, read from /proc on Linux; "unknown" elsewhere.</summary>
     public static string UserId()

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using SupportBot.Core;
 using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.MultiProcess;
 
@@ -13,12 +13,13 @@ namespace SupportBot.Tests.MultiProcess;
 /// Issue 14, invariants 5 and 9 across processes: two (or three) cores on one real SQLite file stand in for processes
 /// sharing a database. Each has its own writer, lease owner and clock; an event is handled by whoever holds its lease,
 /// taken over only once that lease ran out, and its work is committed once even when two processes handle it.
+/// The same on PostgreSQL, where several processes are the point.
 /// </summary>
-public sealed class InboxLeaseTests : IDisposable
+public abstract class InboxLeaseTests(Store store) : IDisposable
 {
     private static readonly TimeSpan PastLease = TimeSpan.FromSeconds(31);
 
-    private readonly CoreHarness _a = new();
+    private readonly CoreHarness _a = new(store: store);
     private readonly List<CoreHarness> _others = [];
 
     public void Dispose()
@@ -31,7 +32,7 @@ public sealed class InboxLeaseTests : IDisposable
         _a.Dispose();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_event_leased_by_a_live_process_is_taken_over_by_another_only_after_its_lease_runs_out()
     {
         var b = Another();
@@ -58,7 +59,7 @@ public sealed class InboxLeaseTests : IDisposable
         Assert.Equal([dm.EventId], handled);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Processes_taking_over_at_the_same_time_never_take_the_same_event()
     {
         var events = Enumerable.Range(0, 300).Select(i => Say.Dm(Say.Member($"p{i}"), "words")).ToList();
@@ -80,7 +81,7 @@ public sealed class InboxLeaseTests : IDisposable
         Assert.Equal(events.Select(e => e.EventId).Order(), taken.Order());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Work_for_an_event_another_process_finished_first_is_undone_and_stored_once()
     {
         var bea = Say.Member("bea");
@@ -101,7 +102,7 @@ public sealed class InboxLeaseTests : IDisposable
         Assert.Equal((1, 1), Count());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Two_processes_handling_the_same_events_at_once_store_each_once_and_answer_each_once()
     {
         var people = Enumerable.Range(0, 40).Select(i => Say.Member($"p{i}")).ToList();
@@ -128,7 +129,7 @@ public sealed class InboxLeaseTests : IDisposable
         Assert.Equal((people.Count, people.Count), Count());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task What_a_stopping_process_did_not_handle_is_released_for_another_to_take_at_once()
     {
         var dm = Say.Dm(Say.Member("bea"), "words");
@@ -141,10 +142,12 @@ public sealed class InboxLeaseTests : IDisposable
         Assert.Equal(dm.EventId, Assert.Single(await b.Get<InboxStore>().TakeOverAsync(Platform.Console, atStart: false, default)).EventId);
     }
 
-    /// <summary>A second core on the same file and key: another process, with its own writer, lease owner and clock.</summary>
+    /// <summary>A second core on the same database and key: another process, with its own writer, lease owner and clock.</summary>
     private CoreHarness Another()
     {
-        var other = new CoreHarness(settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath });
+        var other = new CoreHarness(
+            settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath, ["Storage:ConnectionString"] = _a.ConnectionString },
+            store: store);
         _others.Add(other);
         return other;
     }
@@ -166,15 +169,17 @@ public sealed class InboxLeaseTests : IDisposable
 
     private string? LeaseHolder()
     {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _a.DatabasePath, Pooling = false }.ToString());
-        db.Open();
+        using var db = _a.OpenRaw();
         return db.ExecuteScalar<string?>("SELECT LeasedBy FROM Inbox");
     }
 
     private (long Conversations, long Messages) Count()
     {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _a.DatabasePath, Pooling = false }.ToString());
-        db.Open();
+        using var db = _a.OpenRaw();
         return (db.ExecuteScalar<long>("SELECT COUNT(*) FROM Conversations"), db.ExecuteScalar<long>("SELECT COUNT(*) FROM Messages"));
     }
 }
+
+public sealed class InboxLeasesOnSqlite() : InboxLeaseTests(Store.Sqlite);
+
+public sealed class InboxLeasesOnPostgres() : InboxLeaseTests(Store.Postgres), IOnPostgres;

@@ -8,6 +8,7 @@ using SupportBot.Core.Storage;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Slack;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 using Xunit.Abstractions;
 
 namespace SupportBot.Tests.MultiProcess;
@@ -15,16 +16,17 @@ namespace SupportBot.Tests.MultiProcess;
 /// <summary>
 /// Issue 14, invariants 5, 6 and 9 across processes: two real bot processes on one database, each with its own Socket
 /// Mode connection to the fake Slack, which spreads events over both as Slack does over an app's connections. Counted
-/// from the store (read with the key) against what Slack was told.
+/// from the store (read with the key) against what Slack was told. On PostgreSQL, the scale-out path; on SQLite too,
+/// as a check of the same logic (two processes on one file work, one is the design).
 /// </summary>
-public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+public abstract partial class TwoProcessTests(Store store, ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const int Volunteers = 20;
     private const string VolunteerChannel = "CVOL";
 
     private static readonly Lazy<Messages> Texts = new(() => ContentCatalog.Load(TestPaths.Prompts).Messages);
 
-    private readonly SharedDatabase _database = new();
+    private readonly SharedDatabase _database = new(store);
     private readonly List<ConsoleProcess> _bots = [];
     private readonly List<FakeSocket> _sockets = [];
     private readonly HashSet<ConsoleProcess> _killed = [];
@@ -44,7 +46,7 @@ public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLi
 
     public void Dispose() => _database.Dispose();
 
-    [Fact]
+    [StoreFact]
     public async Task Twenty_volunteers_on_two_processes_claim_one_conversation_and_exactly_one_holds_it()
     {
         await StartBotsAsync(2);
@@ -62,7 +64,7 @@ public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(new Address(Platform.Slack, Volunteer(winner)), held!.ClaimedBy);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_thousand_dms_spread_over_two_processes_are_each_stored_once_and_none_is_lost()
     {
         const int people = 100, each = 10;
@@ -84,13 +86,13 @@ public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLi
         await StopBotsAsync();
 
         var (lost, twice, toldTwice) = await CountAsync(people, each, _ => true);
-        output.WriteLine($"{people * each} DMs, half on each process's connection: lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}.");
+        output.WriteLine($"{store}: {people * each} DMs, half on each process's connection: lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}.");
         Assert.Equal(0, lost);
         Assert.Equal(0, twice);
         Assert.Equal(0, toldTwice);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Kill_9_of_one_process_during_a_burst_leaves_its_events_to_the_other_after_the_lease_and_loses_none()
     {
         const int people = 40, each = 10;
@@ -127,7 +129,7 @@ public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLi
 
         var received = _slack.ReceivedEventIds;
         var (lost, twice, toldTwice) = await CountAsync(people, each, received.Contains);
-        output.WriteLine($"Kill -9 of A with {leftByA} of its events stored and not handled; B had them all handled {failover.TotalSeconds:F1} s after the kill "
+        output.WriteLine($"{store}: kill -9 of A with {leftByA} of its events stored and not handled; B had them all handled {failover.TotalSeconds:F1} s after the kill "
             + $"(lease 3 s); lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}.");
         Assert.True(leftByA > 0, "A had handled everything it acked before the kill: the kill was not during the burst");
         Assert.Contains("Took over", survivorLog, StringComparison.Ordinal);
@@ -289,3 +291,7 @@ public sealed partial class TwoProcessTests(ITestOutputHelper output) : IAsyncLi
     [GeneratedRegex(@"Inbox leases held as ([0-9A-F]+)")]
     private static partial Regex OwnerLine();
 }
+
+public sealed class TwoProcessesOnSqlite(ITestOutputHelper output) : TwoProcessTests(Store.Sqlite, output);
+
+public sealed class TwoProcessesOnPostgres(ITestOutputHelper output) : TwoProcessTests(Store.Postgres, output), IOnPostgres;

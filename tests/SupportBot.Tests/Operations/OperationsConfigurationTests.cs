@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SupportBot.Core.Storage;
 using SupportBot.Operations;
 
 namespace SupportBot.Tests.Operations;
@@ -70,7 +71,7 @@ public sealed class OperationsConfigurationTests
     [Fact]
     public void A_read_only_database_is_one_line_with_the_path_the_user_and_the_fix()
     {
-        var line = StorageProblem.Describe(new SqliteException("attempt to write a readonly database", 8), "/data/supportbot.db");
+        var line = StorageProblem.Describe(new SqliteException("attempt to write a readonly database", 8), new StorageOptions { Path = "/data/supportbot.db" });
 
         Assert.NotNull(line);
         Assert.DoesNotContain('\n', line);
@@ -82,8 +83,8 @@ public sealed class OperationsConfigurationTests
     [Fact]
     public void Other_failures_are_not_mistaken_for_storage_problems()
     {
-        Assert.Null(StorageProblem.Describe(new SqliteException("no such table", 1), "/data/supportbot.db"));
-        Assert.Null(StorageProblem.Describe(new FormatException("bad"), "/data/supportbot.db"));
+        Assert.Null(StorageProblem.Describe(new SqliteException("no such table", 1), new StorageOptions { Path = "/data/supportbot.db" }));
+        Assert.Null(StorageProblem.Describe(new FormatException("bad"), new StorageOptions { Path = "/data/supportbot.db" }));
     }
 
     private sealed class LaterOptions

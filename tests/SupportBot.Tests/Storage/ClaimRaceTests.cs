@@ -1,11 +1,12 @@
 using System.Globalization;
 using SupportBot.Core;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
 /// <summary>A survivor's message that lands while a volunteer's claim commits must reach that volunteer, one way or the other.</summary>
-public sealed class ClaimRaceTests : IDisposable
+public abstract class ClaimRaceTests : IDisposable
 {
     // A thousand races commit some eight thousand transactions; on a memory file system (where there is one) the
     // fsync of each costs nothing, and the race itself is the same: SQLite's locking does not depend on the disk.
@@ -14,8 +15,8 @@ public sealed class ClaimRaceTests : IDisposable
 
     private readonly CoreHarness _core;
 
-    public ClaimRaceTests() =>
-        _core = new CoreHarness(settings: new Dictionary<string, string?> { ["Storage:Path"] = Path.Combine(_folder, "race.db") });
+    protected ClaimRaceTests(Store store) =>
+        _core = new CoreHarness(settings: new Dictionary<string, string?> { ["Storage:Path"] = Path.Combine(_folder, "race.db") }, store: store);
 
     public void Dispose()
     {
@@ -23,7 +24,7 @@ public sealed class ClaimRaceTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_message_racing_a_claim_reaches_the_claimer_in_the_transcript_or_relayed_in_all_1000_races()
     {
         var missed = new List<int>();
@@ -86,3 +87,7 @@ public sealed class ClaimRaceTests : IDisposable
         return count;
     }
 }
+
+public sealed class ClaimRaceOnSqlite() : ClaimRaceTests(Store.Sqlite);
+
+public sealed class ClaimRaceOnPostgres() : ClaimRaceTests(Store.Postgres), IOnPostgres;

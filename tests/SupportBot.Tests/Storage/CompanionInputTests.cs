@@ -1,13 +1,14 @@
 using SupportBot.Core;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
 /// <summary>Text typed while the complaint companion waits for a choice stays in the companion.</summary>
-public sealed class CompanionInputTests : IDisposable
+public abstract class CompanionInputTests(Store store) : IDisposable
 {
-    private readonly CoreHarness _core = new();
+    private readonly CoreHarness _core = new(store: store);
     private readonly Actor _alice = Say.Member("alice");
 
     public void Dispose() => _core.Dispose();
@@ -18,7 +19,7 @@ public sealed class CompanionInputTests : IDisposable
         await _core.Bot.HandleAsync(Say.Press(_alice, guide.Choices().Single(c => c.ActionId == "companion:start").ActionId), default);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Text_typed_at_a_choice_step_never_reaches_the_volunteer_who_holds_the_conversation()
     {
         var vol = Say.Volunteer("vol");
@@ -37,7 +38,7 @@ public sealed class CompanionInputTests : IDisposable
         Assert.Equal(DraftStep.Profession, (await _core.Get<DraftStore>().GetAsync(_alice.Address, default))!.Step);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Text_typed_at_a_multi_select_step_starts_no_intake_and_the_companion_goes_on_from_there()
     {
         await StartCompanionAsync();
@@ -55,3 +56,7 @@ public sealed class CompanionInputTests : IDisposable
         Assert.Contains(next.Single().Choices(), c => c.ActionId == "companion:wants");
     }
 }
+
+public sealed class CompanionInputOnSqlite() : CompanionInputTests(Store.Sqlite);
+
+public sealed class CompanionInputOnPostgres() : CompanionInputTests(Store.Postgres), IOnPostgres;

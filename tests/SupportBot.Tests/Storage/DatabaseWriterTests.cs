@@ -1,7 +1,9 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
@@ -9,15 +11,17 @@ namespace SupportBot.Tests.Storage;
 /// The one writer: many callers' writes committed together, each caller told only once its own write is durable;
 /// work that fails alone fails alone; a failed commit reaches its callers as a storage fault and the writer recovers.
 /// </summary>
-public sealed class DatabaseWriterTests : IDisposable
+public abstract class DatabaseWriterTests(Store store) : IDisposable
 {
-    private readonly CoreHarness _core = new(settings: new Dictionary<string, string?> { ["Storage:BusyTimeoutSeconds"] = "1" });
+    private readonly CoreHarness _core = new(settings: new Dictionary<string, string?> { ["Storage:BusyTimeoutSeconds"] = "1" }, store: store);
 
-    private Database Database => _core.Get<Database>();
+    protected CoreHarness Core => _core;
+
+    protected Database Database => _core.Get<Database>();
 
     public void Dispose() => _core.Dispose();
 
-    [Fact]
+    [StoreFact]
     public async Task Many_concurrent_callers_are_all_durable_after_a_reopen_in_fewer_commits_than_writes()
     {
         const int callers = 400;
@@ -31,7 +35,7 @@ public sealed class DatabaseWriterTests : IDisposable
         Assert.Equal(Enumerable.Range(0, callers).Select(i => $"row-{i}").Order(StringComparer.Ordinal), ReadRowsAfterReopen());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Work_that_fails_is_undone_and_fails_alone_while_its_batch_mates_commit()
     {
         using var started = new ManualResetEventSlim();
@@ -60,30 +64,12 @@ public sealed class DatabaseWriterTests : IDisposable
         Assert.True(await blocker);
         Assert.All(await Task.WhenAll(good), c => Assert.Equal(1, c));
         Assert.Equal("the work itself failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => broken)).Message);
-        Assert.NotNull(StorageFault.Kind(await Assert.ThrowsAsync<SqliteException>(() => duplicate)));
+        Assert.NotNull(StorageFault.Kind(await Assert.ThrowsAnyAsync<DbException>(() => duplicate)));
         Assert.Equal(2, Database.Commits - before);
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"good-{i}").Order(StringComparer.Ordinal), ReadRowsAfterReopen());
     }
 
-    [Fact]
-    public async Task A_locked_database_fails_every_caller_as_a_storage_fault_and_writes_work_again_once_it_is_free()
-    {
-        await WriteRowAsync("before");
-
-        using (var holder = OpenRaw())
-        {
-            holder.Execute("BEGIN EXCLUSIVE;");
-            var failures = await Task.WhenAll(Enumerable.Range(0, 5).Select(async i =>
-                await Assert.ThrowsAsync<SqliteException>(() => WriteRowAsync($"locked-{i}"))));
-            Assert.All(failures, e => Assert.StartsWith("busy", StorageFault.Kind(e), StringComparison.Ordinal));
-            holder.Execute("ROLLBACK;");
-        }
-
-        Assert.Equal(1, await WriteRowAsync("after"));
-        Assert.Equal(["after", "before"], ReadRowsAfterReopen());
-    }
-
-    [Fact]
+    [StoreFact]
     public async Task Reads_do_not_wait_behind_a_busy_writer()
     {
         await WriteRowAsync("committed");
@@ -103,7 +89,7 @@ public sealed class DatabaseWriterTests : IDisposable
         await queued;
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_write_for_an_event_being_handled_marks_it_handled_in_the_same_transaction_or_not_at_all()
     {
         var inbox = _core.Get<InboxStore>();
@@ -133,24 +119,40 @@ public sealed class DatabaseWriterTests : IDisposable
         Assert.Equal(["done"], ReadRowsAfterReopen());
     }
 
-    private Task<int> WriteRowAsync(string name) => Database.WriteAsync((db, tx) => Insert(db, tx, name), default);
+    protected Task<int> WriteRowAsync(string name) => Database.WriteAsync((db, tx) => Insert(db, tx, name), default);
 
-    private static int Insert(SqliteConnection db, SqliteTransaction tx, string name) =>
-        db.Execute("INSERT INTO Meta (Name, Value) VALUES (@name, x'00')", new { name = "test-" + name }, tx);
+    private static int Insert(DbConnection db, DbTransaction tx, string name) =>
+        db.Execute("INSERT INTO Meta (Name, Value) VALUES (@name, @value)", new { name = "test-" + name, value = new byte[] { 0 } }, tx);
 
-    private SqliteConnection OpenRaw()
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _core.DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>The rows as a new process would find them: the writer's connection closed, the file opened afresh.</summary>
-    private List<string> ReadRowsAfterReopen()
+    /// <summary>The rows as a new process would find them: the writer's connection closed, the database opened afresh.</summary>
+    protected List<string> ReadRowsAfterReopen()
     {
         Database.Dispose();
         Database.CloseAll();
-        using var db = OpenRaw();
+        using var db = _core.OpenRaw();
         return db.Query<string>("SELECT substr(Name, 6) FROM Meta WHERE Name LIKE 'test-%' ORDER BY Name").ToList();
     }
 }
+
+public sealed class DatabaseWriterOnSqlite() : DatabaseWriterTests(Store.Sqlite)
+{
+    [Fact]
+    public async Task A_locked_database_fails_every_caller_as_a_storage_fault_and_writes_work_again_once_it_is_free()
+    {
+        await WriteRowAsync("before");
+
+        using (var holder = Core.OpenRaw())
+        {
+            holder.Execute("BEGIN EXCLUSIVE;");
+            var failures = await Task.WhenAll(Enumerable.Range(0, 5).Select(async i =>
+                await Assert.ThrowsAsync<SqliteException>(() => WriteRowAsync($"locked-{i}"))));
+            Assert.All(failures, e => Assert.StartsWith("busy", StorageFault.Kind(e), StringComparison.Ordinal));
+            holder.Execute("ROLLBACK;");
+        }
+
+        Assert.Equal(1, await WriteRowAsync("after"));
+        Assert.Equal(["after", "before"], ReadRowsAfterReopen());
+    }
+}
+
+public sealed class DatabaseWriterOnPostgres() : DatabaseWriterTests(Store.Postgres), IOnPostgres;

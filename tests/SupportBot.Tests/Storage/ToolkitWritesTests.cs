@@ -2,6 +2,7 @@ using Dapper;
 using SupportBot.Core;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
@@ -9,16 +10,16 @@ namespace SupportBot.Tests.Storage;
 /// The toolkit's stores write through the one writer: each write made while an event is handled marks that event
 /// handled in the same transaction, so a crash right after it leaves nothing to replay (and nothing done twice).
 /// </summary>
-public sealed class ToolkitWritesTests : IDisposable
+public abstract class ToolkitWritesTests(Store store) : IDisposable
 {
-    private readonly CoreHarness _core = new();
+    private readonly CoreHarness _core = new(store: store);
     private readonly Actor _alice = Say.Member("alice");
     private readonly Actor _vol = Say.Volunteer("vol");
     private readonly Actor _sam = Say.Volunteer("sam");
 
     public void Dispose() => _core.Dispose();
 
-    [Fact]
+    [StoreFact]
     public async Task Each_toolkit_write_made_while_an_event_is_handled_marks_the_event_handled_with_it()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, "My coach kept asking me to his house");
@@ -47,7 +48,7 @@ public sealed class ToolkitWritesTests : IDisposable
         Assert.Equal(["transfer-offer", "transfer-decline", "contact-held:phone", "block", "unblock"], trail.SkipWhile(a => a != "transfer-offer"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_keep_nothing_close_deletes_the_words_in_the_close_itself()
     {
         var byVolunteer = await _core.Bot.QueueDisclosureAsync(_alice, "My coach kept asking me to his house");
@@ -89,3 +90,7 @@ public sealed class ToolkitWritesTests : IDisposable
         return result;
     }
 }
+
+public sealed class ToolkitWritesOnSqlite() : ToolkitWritesTests(Store.Sqlite);
+
+public sealed class ToolkitWritesOnPostgres() : ToolkitWritesTests(Store.Postgres), IOnPostgres;

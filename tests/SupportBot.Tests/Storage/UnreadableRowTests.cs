@@ -1,21 +1,21 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 using SupportBot.Core;
 using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
 /// <summary>A row whose ciphertext no longer opens (a damaged page, a bad restore) is refused, never half-applied, and hides nothing else.</summary>
-public sealed class UnreadableRowTests : IDisposable
+public abstract class UnreadableRowTests(Store store) : IDisposable
 {
-    private readonly CoreHarness _core = new();
+    private readonly CoreHarness _core = new(store: store);
     private readonly Actor _vol = Say.Volunteer("vol");
 
     public void Dispose() => _core.Dispose();
 
-    [Fact]
+    [StoreFact]
     public async Task A_damaged_shared_name_leaves_the_rest_of_the_queue_visible_and_its_claim_changes_nothing()
     {
         var before = await _core.Bot.QueueDisclosureAsync(Say.Member("bea"), "first story");
@@ -39,7 +39,7 @@ public sealed class UnreadableRowTests : IDisposable
         Assert.Empty(await _core.Get<ConversationStore>().HeldByAsync(_vol.Address, default));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_damaged_message_refuses_the_claim_whole_and_the_next_conversation_can_still_be_claimed()
     {
         var damaged = await _core.Bot.QueueDisclosureAsync(Say.Member("bea"), "first story");
@@ -56,7 +56,7 @@ public sealed class UnreadableRowTests : IDisposable
         Assert.Equal(ConversationStatus.Claimed, (await _core.Get<ConversationStore>().GetAsync(other, default))!.Status);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Releasing_or_queueing_a_damaged_conversation_commits_nothing_and_does_not_say_it_worked()
     {
         var held = await _core.Bot.QueueDisclosureAsync(Say.Member("bea"), "first story");
@@ -79,7 +79,7 @@ public sealed class UnreadableRowTests : IDisposable
         Assert.Equal("Consent", Status(waiting));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_damaged_complaint_draft_does_not_block_the_persons_direct_messages()
     {
         var alice = Say.Member("alice");
@@ -94,17 +94,10 @@ public sealed class UnreadableRowTests : IDisposable
 
     private static string Fill(string template, long id) => template.Replace("{Id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-    private SqliteConnection Open()
-    {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _core.DatabasePath, Pooling = false }.ToString());
-        db.Open();
-        return db;
-    }
-
     /// <summary>Flips one bit of the stored ciphertext, as a damaged disk would.</summary>
     private void Damage(string column, string table, string key, long id)
     {
-        using var db = Open();
+        using var db = _core.OpenRaw();
         var blob = db.ExecuteScalar<byte[]>($"SELECT {column} FROM {table} WHERE {key} = @id LIMIT 1", new { id })!;
         blob[^1] ^= 1;
         db.Execute($"UPDATE {table} SET {column} = @blob WHERE {key} = @id", new { blob, id });
@@ -112,7 +105,11 @@ public sealed class UnreadableRowTests : IDisposable
 
     private string Status(long id)
     {
-        using var db = Open();
+        using var db = _core.OpenRaw();
         return db.ExecuteScalar<string>("SELECT Status FROM Conversations WHERE Id = @id", new { id })!;
     }
 }
+
+public sealed class UnreadableRowOnSqlite() : UnreadableRowTests(Store.Sqlite);
+
+public sealed class UnreadableRowOnPostgres() : UnreadableRowTests(Store.Postgres), IOnPostgres;

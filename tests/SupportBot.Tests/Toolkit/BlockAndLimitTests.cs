@@ -2,15 +2,16 @@ using SupportBot.Core;
 using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Toolkit;
 
 /// <summary>Issue 13 item 1 in the core (console addresses): blocks, their end, who may lift them, and the per-person rate limits.</summary>
-public sealed class BlockAndLimitTests : IDisposable
+public abstract class BlockAndLimitTests(Store store) : IDisposable
 {
     private const string Disclosure = "My coach Marmalade keeps messaging me at night";
     private const string Danger = "honestly I want to kill myself tonight";
-    private readonly CoreHarness _core = new(settings: new Dictionary<string, string?>
+    private readonly CoreHarness _core = new(store: store, settings: new Dictionary<string, string?>
     {
         ["Support:DirectMessagesPerMinute"] = "4",
         ["Support:UrgentAlertsPerHour"] = "1",
@@ -25,7 +26,7 @@ public sealed class BlockAndLimitTests : IDisposable
 
     private SupportBot.Core.Content.Messages Messages => _core.Content.Messages;
 
-    [Fact]
+    [StoreFact]
     public async Task A_block_closes_the_conversation_and_the_persons_next_message_gets_one_calm_answer_and_reaches_nobody()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -51,7 +52,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.DoesNotContain("Console:alice", _core.Logs.AllText, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_blocked_person_who_writes_of_danger_still_gets_the_crisis_lines()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -64,7 +65,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Empty(replies.ForVolunteerChannel());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_block_ends_by_itself_and_the_person_can_write_again()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -77,7 +78,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Contains(Messages.ConsentQuestion, replies.DmTo(_alice).Text(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_duration_left_out_makes_the_words_the_reason_and_the_default_week_applies()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -91,7 +92,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Contains("set by vol", text, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Only_the_volunteer_who_blocked_or_a_coordinator_can_lift_a_block_and_only_coordinators_list_them()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -114,7 +115,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Contains((await _core.Get<ConversationStore>().AuditTrailAsync(id, default)), a => a.Action == "unblock");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_volunteer_who_blocked_can_lift_it_and_a_bad_number_gets_a_clear_answer()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -133,7 +134,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Equal(Messages.BlockUsage, garbage.Single().Text().Trim());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_person_writing_too_fast_is_asked_once_to_slow_down_and_nothing_more_is_stored_while_others_go_on()
     {
         var bea = Say.Member("bea");
@@ -151,7 +152,7 @@ public sealed class BlockAndLimitTests : IDisposable
         Assert.Contains(Messages.ConsentQuestion, other.DmTo(bea).Text(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Urgent_pages_past_the_limit_are_posted_as_normal_notices_and_the_person_is_told_plainly()
     {
         var first = await QueueUrgentAsync();
@@ -173,3 +174,7 @@ public sealed class BlockAndLimitTests : IDisposable
         return await _core.Bot.HandleAsync(Say.Press(_alice, consent.ActionId), default);
     }
 }
+
+public sealed class BlockAndLimitOnSqlite() : BlockAndLimitTests(Store.Sqlite);
+
+public sealed class BlockAndLimitOnPostgres() : BlockAndLimitTests(Store.Postgres), IOnPostgres;

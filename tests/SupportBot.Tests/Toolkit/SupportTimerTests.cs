@@ -4,14 +4,15 @@ using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Core.Timing;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Toolkit;
 
 /// <summary>Support hours, alerts, nudges and quiet closes, on a clock that moves only when the test says so.</summary>
-public sealed class SupportTimerTests : IDisposable
+public abstract class SupportTimerTests(Store store) : IDisposable
 {
     private const string Disclosure = "He said our sessions would be our secret";
-    private readonly CoreHarness _core = new(settings: new Dictionary<string, string?>
+    private readonly CoreHarness _core = new(store: store, settings: new Dictionary<string, string?>
     {
         ["Support:AlertAfter"] = "00:30:00",
         ["Support:NudgeAfter"] = "04:00:00",
@@ -25,7 +26,7 @@ public sealed class SupportTimerTests : IDisposable
 
     private SupportTimers Timers => _core.Get<SupportTimers>();
 
-    [Fact]
+    [StoreFact]
     public async Task A_conversation_waiting_longer_than_alert_after_is_announced_again_once_per_interval_without_its_words()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -50,7 +51,7 @@ public sealed class SupportTimerTests : IDisposable
         Assert.DoesNotContain("secret", _core.Logs.AllText, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_claimed_conversation_is_never_re_announced()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -61,7 +62,7 @@ public sealed class SupportTimerTests : IDisposable
         Assert.Empty((await Timers.RunOnceAsync(default)).ForVolunteerChannel());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_holder_with_no_reply_for_nudge_after_is_nudged_and_a_reply_resets_the_wait()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -83,7 +84,7 @@ public sealed class SupportTimerTests : IDisposable
         Assert.Contains(audit, a => a.Action == "nudge");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_silent_conversation_is_closed_kindly_and_the_survivor_can_write_again()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -106,7 +107,7 @@ public sealed class SupportTimerTests : IDisposable
         Assert.Contains(_core.Content.Messages.ConsentQuestion, again.DmTo(_alice).Text(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_quiet_waiting_conversation_is_closed_and_the_volunteer_channel_learns_only_its_number()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -122,6 +123,10 @@ public sealed class SupportTimerTests : IDisposable
 
     private static string Number(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
+
+public sealed class SupportTimerOnSqlite() : SupportTimerTests(Store.Sqlite);
+
+public sealed class SupportTimerOnPostgres() : SupportTimerTests(Store.Postgres), IOnPostgres;
 
 /// <summary>Support:Hours and what a survivor who writes outside them is told.</summary>
 public sealed class SupportHoursTests

@@ -1,14 +1,15 @@
 using SupportBot.Core;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Toolkit;
 
 /// <summary>Issue 13 items 2, 5 and 7 in the core: transfer, the per-volunteer limit and debrief, coordinator stats.</summary>
-public sealed class TransferAndCareTests : IDisposable
+public abstract class TransferAndCareTests(Store store) : IDisposable
 {
     private const string Disclosure = "My therapist Juniper asked me to keep our dinners secret";
-    private readonly CoreHarness _core = new(settings: new Dictionary<string, string?>
+    private readonly CoreHarness _core = new(store: store, settings: new Dictionary<string, string?>
     {
         ["Support:MaxConversationsPerVolunteer"] = "1",
         ["Support:CoordinatorContact"] = "#coordinators or Robin",
@@ -23,7 +24,7 @@ public sealed class TransferAndCareTests : IDisposable
 
     private SupportBot.Core.Content.Messages Messages => _core.Content.Messages;
 
-    [Fact]
+    [StoreFact]
     public async Task A_transfer_moves_the_conversation_and_its_transcript_only_once_the_named_volunteer_accepts()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -57,7 +58,7 @@ public sealed class TransferAndCareTests : IDisposable
         Assert.DoesNotContain("Juniper", _core.Logs.AllText, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_declined_transfer_leaves_the_conversation_with_its_holder_and_sends_no_words()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -77,7 +78,7 @@ public sealed class TransferAndCareTests : IDisposable
         Assert.Contains("still here", (await _core.Bot.HandleAsync(Say.Dm(_vol, "still here"), default)).DmTo(_alice).Text(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_transfer_lapses_when_the_holder_lets_the_conversation_go_and_bad_input_is_answered()
     {
         var id = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -94,7 +95,7 @@ public sealed class TransferAndCareTests : IDisposable
         Assert.Equal(Messages.NotHolding, notHeld.Single().Text().Trim());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Claims_beyond_the_limit_are_refused_with_a_sentence_and_so_is_a_transfer_to_a_full_volunteer()
     {
         var first = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -111,7 +112,7 @@ public sealed class TransferAndCareTests : IDisposable
         Assert.Equal(MessageTemplateFill(Messages.AtMaxConversations, "1"), full.Single().Text().Trim());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Closing_an_urgent_conversation_brings_a_private_debrief_with_the_coordinators_contact_and_a_calm_one_does_not()
     {
         var urgent = await _core.Bot.QueueDisclosureAsync(_alice, "honestly I want to kill myself tonight");
@@ -129,7 +130,7 @@ public sealed class TransferAndCareTests : IDisposable
         Assert.DoesNotContain(closedCalm, r => r.Audience == new Audience.Direct(_vol.Address));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Stats_count_conversations_by_outcome_with_median_waits_for_coordinators_only()
     {
         var a = await _core.Bot.QueueDisclosureAsync(_alice, Disclosure);
@@ -162,3 +163,7 @@ public sealed class TransferAndCareTests : IDisposable
     private static string MessageTemplateFill(string template, string value, string name = "Max") =>
         SupportBot.Core.Content.MessageTemplate.Fill(template, (name, value));
 }
+
+public sealed class TransferAndCareOnSqlite() : TransferAndCareTests(Store.Sqlite);
+
+public sealed class TransferAndCareOnPostgres() : TransferAndCareTests(Store.Postgres), IOnPostgres;

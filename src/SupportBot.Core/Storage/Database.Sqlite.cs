@@ -1,0 +1,371 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace SupportBot.Core.Storage;
+
+// SQLite: the file, its pragmas, its migrations (with the upgrades of files written by earlier releases) and its WAL.
+public sealed partial class Database
+{
+    // Ordered; each runs once, tracked by PRAGMA user_version. Never edit a shipped entry: append a new one.
+    // An entry may carry a C# step for data SQL alone cannot convert; it runs in the same transaction.
+    private static readonly Migration[] SqliteMigrations =
+    [
+        new("""
+        CREATE TABLE Conversations (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            Survivor TEXT NOT NULL,
+            Pseudonym TEXT NOT NULL,
+            SharedName BLOB NULL,
+            Status TEXT NOT NULL,
+            Priority INTEGER NOT NULL,
+            CreatedAt INTEGER NOT NULL,
+            QueuedAt INTEGER NULL,
+            ClaimedBy TEXT NULL,
+            ClaimedAt INTEGER NULL,
+            ClosedAt INTEGER NULL,
+            Outcome TEXT NULL
+        );
+        CREATE INDEX IX_Conversations_Survivor ON Conversations (Survivor);
+        CREATE INDEX IX_Conversations_Status ON Conversations (Status, Priority, QueuedAt);
+        CREATE TABLE Messages (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
+            Sender TEXT NOT NULL,
+            Body BLOB NOT NULL,
+            SentAt INTEGER NOT NULL
+        );
+        CREATE INDEX IX_Messages_Conversation ON Messages (ConversationId);
+        CREATE TABLE Notes (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
+            Volunteer TEXT NOT NULL,
+            Body BLOB NOT NULL,
+            WrittenAt INTEGER NOT NULL
+        );
+        CREATE TABLE Audit (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ConversationId INTEGER NOT NULL,
+            Volunteer TEXT NOT NULL,
+            Action TEXT NOT NULL,
+            At INTEGER NOT NULL
+        );
+        CREATE TABLE ProcessedEvents (
+            EventId TEXT PRIMARY KEY,
+            At INTEGER NOT NULL
+        );
+        CREATE TABLE VolunteerFocus (
+            Volunteer TEXT PRIMARY KEY,
+            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE
+        );
+        """),
+        new("""
+        CREATE TABLE Drafts (
+            Person TEXT PRIMARY KEY,
+            Step TEXT NOT NULL,
+            Answers BLOB NOT NULL,
+            Kept INTEGER NOT NULL,
+            UpdatedAt INTEGER NOT NULL
+        );
+        """),
+        new("""
+        ALTER TABLE Conversations ADD COLUMN SurvivorSealed BLOB NULL;
+        ALTER TABLE Conversations ADD COLUMN ClaimedBySealed BLOB NULL;
+        CREATE TABLE Meta (
+            Name TEXT PRIMARY KEY,
+            Value BLOB NOT NULL
+        );
+        """, HashPersonIds),
+        // The queue in its shown order (urgent first, then longest waiting) straight from an index, for lists and
+        // positions by count; a volunteer's held conversations; the children that a deleted conversation cascades to.
+        // ProcessedEvents gets none on At: every event writes a row there, and a second B-tree halved /help throughput
+        // under a burst; the sweep finds old ids at the table's start, in rowid order.
+        new("""
+        DROP INDEX IX_Conversations_Status;
+        CREATE INDEX IX_Conversations_Queue ON Conversations (Status, Priority DESC, QueuedAt, Id);
+        CREATE INDEX IX_Conversations_Held ON Conversations (ClaimedBy, Status, ClaimedAt, Id);
+        CREATE INDEX IX_Conversations_Expiry ON Conversations (Status, ClosedAt, CreatedAt);
+        CREATE INDEX IX_Notes_Conversation ON Notes (ConversationId);
+        CREATE INDEX IX_Audit_Conversation ON Audit (ConversationId);
+        CREATE INDEX IX_VolunteerFocus_Conversation ON VolunteerFocus (ConversationId);
+        """),
+        // The inbox: an event is stored (sealed) before the platform is told it arrived, and marked handled in the
+        // same row, which replaces ProcessedEvents as the one dedupe. Old marks come across as handled rows.
+        new("""
+        CREATE TABLE Inbox (
+            EventId TEXT PRIMARY KEY,
+            Platform TEXT NOT NULL,
+            Payload BLOB NULL,
+            ReceivedAt INTEGER NOT NULL,
+            HandledAt INTEGER NULL
+        );
+        CREATE INDEX IX_Inbox_Pending ON Inbox (Platform, ReceivedAt) WHERE HandledAt IS NULL;
+        INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) SELECT EventId, '', NULL, At, At FROM ProcessedEvents;
+        DROP TABLE ProcessedEvents;
+        """),
+        // Issue 13 (toola): blocks on a person by their keyed hash, each with an end; a transfer offered to a named
+        // volunteer until they accept or decline. Who set a block and why are sealed; the person is only a keyed hash.
+        new("""
+        CREATE TABLE Blocks (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            Person TEXT NOT NULL,
+            ConversationId INTEGER NOT NULL,
+            BlockedBy TEXT NOT NULL,
+            BlockedByName BLOB NULL,
+            Reason BLOB NULL,
+            CreatedAt INTEGER NOT NULL,
+            Until INTEGER NOT NULL,
+            LiftedAt INTEGER NULL,
+            Told INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IX_Blocks_Person ON Blocks (Person, Until);
+        CREATE TABLE Transfers (
+            ConversationId INTEGER PRIMARY KEY REFERENCES Conversations (Id) ON DELETE CASCADE,
+            FromVolunteer TEXT NOT NULL,
+            ToVolunteer TEXT NOT NULL,
+            CreatedAt INTEGER NOT NULL
+        );
+        """),
+        // Issue 13 (toolb): keep-nothing chosen at consent; when a waiting conversation was last re-announced and a
+        // holder last nudged; volunteers' declared affiliations and the communities a survivor named, both as keyed
+        // hashes (the volunteer's own wording sealed, for their /affiliations list), never the survivor's words.
+        new("""
+        ALTER TABLE Conversations ADD COLUMN KeepNothing INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE Conversations ADD COLUMN AlertedAt INTEGER NULL;
+        ALTER TABLE Conversations ADD COLUMN NudgedAt INTEGER NULL;
+        CREATE TABLE Affiliations (
+            Volunteer TEXT NOT NULL,
+            Tag TEXT NOT NULL,
+            Name BLOB NOT NULL,
+            PRIMARY KEY (Volunteer, Tag)
+        );
+        CREATE INDEX IX_Affiliations_Tag ON Affiliations (Tag);
+        CREATE TABLE ConversationTags (
+            ConversationId INTEGER NOT NULL REFERENCES Conversations (Id) ON DELETE CASCADE,
+            Tag TEXT NOT NULL,
+            PRIMARY KEY (ConversationId, Tag)
+        );
+        CREATE INDEX IX_ConversationTags_Tag ON ConversationTags (Tag);
+        """),
+        // Issue 14: the inbox's insertion order gets a name (Seq, the rowid it always had), so that the same SQL orders
+        // pending events on PostgreSQL, which has no rowid. EventId stays the one dedupe, as a unique key.
+        new("""
+        CREATE TABLE Inbox_New (
+            Seq INTEGER PRIMARY KEY,
+            EventId TEXT NOT NULL UNIQUE,
+            Platform TEXT NOT NULL,
+            Payload BLOB NULL,
+            ReceivedAt INTEGER NOT NULL,
+            HandledAt INTEGER NULL
+        );
+        INSERT INTO Inbox_New (Seq, EventId, Platform, Payload, ReceivedAt, HandledAt)
+            SELECT rowid, EventId, Platform, Payload, ReceivedAt, HandledAt FROM Inbox ORDER BY rowid;
+        DROP TABLE Inbox;
+        ALTER TABLE Inbox_New RENAME TO Inbox;
+        CREATE INDEX IX_Inbox_Pending ON Inbox (Platform, ReceivedAt) WHERE HandledAt IS NULL;
+        """),
+        // Issue 14 (pgclust): an inbox row is leased to the process that handles it (a random id per run, never a
+        // platform id) until a time that process renews while it lives; another process takes a pending row over only
+        // once its lease has run out, so a process that died leaves its rows to the others.
+        new("""
+        ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL;
+        ALTER TABLE Inbox ADD COLUMN LeaseUntil INTEGER NULL;
+        """),
+    ];
+
+    private static string SqliteConnectionString(StorageOptions options)
+    {
+        var fullPath = Path.GetFullPath(options.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        CreateOwnerOnly(fullPath);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            ForeignKeys = true,
+            // Seconds a statement waits on a locked database before failing: only another process (a backup, a second
+            // bot by mistake) can hold it, as this one writes through one writer.
+            DefaultTimeout = options.BusyTimeoutSeconds,
+        }.ToString();
+    }
+
+    // Every connection zeroes what it deletes (secure_delete), so forgotten words do not linger in free pages.
+    private async Task<DbConnection> OpenSqliteAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_sqlite);
+        try
+        {
+            await connection.OpenAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        return connection;
+    }
+
+    // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
+    // a commit returns only once the WAL is on disk.
+    private SqliteConnection OpenSqliteWriter()
+    {
+        var connection = new SqliteConnection(_sqlite);
+        try
+        {
+            connection.Open();
+            connection.Execute("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Copies the WAL into the database and empties it, so that pages written before a deletion are gone from the
+    /// WAL file too. It runs on a reader's connection (a checkpoint cannot run inside the writer's transaction); a reader
+    /// in the middle of a snapshot can hold it back, so it is retried briefly.
+    /// </summary>
+    private async Task<bool> CheckpointAsync(CancellationToken ct)
+    {
+        await using var db = await OpenSqliteAsync(ct);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
+                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
+            if (busy == 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        return false;
+    }
+
+    // SQLite gives its -wal and -shm files the permissions of the database file, so this covers all three.
+    private static void CreateOwnerOnly(string path)
+    {
+        if (File.Exists(path) || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first; its permissions stand.
+        }
+    }
+
+    private void MigrateSqlite()
+    {
+        using var connection = new SqliteConnection(_sqlite);
+        connection.Open();
+        connection.Execute("PRAGMA journal_mode=WAL;");
+        connection.Execute("PRAGMA secure_delete = ON;");
+        var version = connection.ExecuteScalar<long>("PRAGMA user_version;");
+        CheckSqliteKey(connection, version);
+        for (var i = (int)version; i < SqliteMigrations.Length; i++)
+        {
+            using var transaction = connection.BeginTransaction();
+            connection.Execute(SqliteMigrations[i].Sql, transaction: transaction);
+            SqliteMigrations[i].Step?.Invoke(this, connection, transaction);
+            connection.Execute($"PRAGMA user_version = {i + 1};", transaction: transaction);
+            transaction.Commit();
+        }
+
+        connection.Execute("INSERT INTO Meta (Name, Value) VALUES ('KeyCheck', @check) ON CONFLICT (Name) DO NOTHING", new { check = KeyCheckValue() });
+        if (version < SqliteMigrations.Length && version > 0)
+        {
+            // An upgrade rewrote rows that held plain ids; rebuild the file so no old page keeps them.
+            connection.Execute("VACUUM;");
+            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+
+    /// <summary>
+    /// Refuses to start with a key that did not write this file: a check value derived from the key is stored at
+    /// first start; a file from before that check proves its key by opening one stored message or draft.
+    /// </summary>
+    private void CheckSqliteKey(SqliteConnection connection, long version)
+    {
+        var hasMeta = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'Meta'") == 1;
+        var stored = hasMeta ? connection.ExecuteScalar<byte[]?>("SELECT Value FROM Meta WHERE Name = 'KeyCheck'") : null;
+        if (stored is not null)
+        {
+            CheckKeyValue(stored);
+            return;
+        }
+
+        if (version == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var message = connection.QueryFirstOrDefault<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages LIMIT 1");
+            if (message.Body is not null)
+            {
+                _cipher.Decrypt(message.Body, $"message:{message.ConversationId}");
+            }
+        }
+        catch (CryptographicException)
+        {
+            throw new InvalidOperationException(WrongKeySqlite);
+        }
+    }
+
+    /// <summary>Migration 3: platform user ids written in plain text become keyed hashes, with the address sealed where it is needed.</summary>
+    private static void HashPersonIds(Database database, DbConnection db, DbTransaction tx)
+    {
+        var ids = database._ids;
+        var rows = db.Query<(long Id, string Survivor, string? ClaimedBy)>(
+            "SELECT Id, Survivor, ClaimedBy FROM Conversations WHERE SurvivorSealed IS NULL", transaction: tx).ToList();
+        foreach (var row in rows)
+        {
+            var survivor = Address.Parse(row.Survivor);
+            var claimedBy = row.ClaimedBy is null ? null : Address.Parse(row.ClaimedBy);
+            db.Execute(
+                """
+                UPDATE Conversations SET Survivor = @survivor, SurvivorSealed = @survivorSealed,
+                    ClaimedBy = @claimedBy, ClaimedBySealed = @claimedBySealed
+                WHERE Id = @Id
+                """,
+                new
+                {
+                    row.Id,
+                    survivor = ids.Key(survivor),
+                    survivorSealed = ids.Seal(survivor),
+                    claimedBy = claimedBy is null ? null : ids.Key(claimedBy),
+                    claimedBySealed = claimedBy is null ? null : ids.Seal(claimedBy),
+                },
+                tx);
+        }
+
+        // Event ids too: a platform's fallback id can be built from the user id.
+        foreach (var (table, column) in new[] { ("Notes", "Volunteer"), ("Audit", "Volunteer"), ("VolunteerFocus", "Volunteer"), ("Drafts", "Person"), ("ProcessedEvents", "EventId") })
+        {
+            var plain = db.Query<string>($"SELECT DISTINCT {column} FROM {table}", transaction: tx).Where(PersonIds.IsPlain).ToList();
+            foreach (var value in plain)
+            {
+                db.Execute($"UPDATE {table} SET {column} = @key WHERE {column} = @value", new { key = ids.Key(value), value }, tx);
+            }
+        }
+    }
+}
