@@ -263,9 +263,11 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
             {
                 _done.TrySetException(_error);
             }
-            else if (_ran && _done.TrySetResult(_result!))
+            else if (_ran && !_done.Task.IsCompleted)
             {
+                // The mark first: the caller may resume on another thread at once, and must then see its event marked.
                 Mark?.Committed();
+                _done.TrySetResult(_result!);
             }
         }
 
