@@ -7,7 +7,7 @@ using SupportBot.Core.Conversations;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// Conversations, their encrypted messages and notes, the audit log and processed event ids, in SQLite.
+/// Conversations, their encrypted messages and notes, the audit log and processed event ids, in SQLite or PostgreSQL.
 /// Every change that a volunteer makes writes its audit row in the same transaction (invariant 8), and a
 /// claim is a single conditional UPDATE, so two volunteers can never both win it (invariant 6). People are
 /// stored by a keyed hash of their platform id, with the address sealed where the bot must write to them.

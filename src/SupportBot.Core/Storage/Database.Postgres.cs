@@ -10,7 +10,8 @@ public sealed partial class Database
     /// <summary>The advisory lock key the schema migration runs under ("SBschema" in ASCII), so it runs once when several start.</summary>
     private const long MigrationLock = 0x5342_7363_6865_6D61;
 
-    // Ordered; each runs once, tracked in SchemaVersion. Never edit a shipped entry: append a new one. Every SQLite
+    // Ordered; each runs once, tracked in SchemaVersion. Never edit a shipped entry: append a new one. Statements are
+    // split at semicolons, so none may hold one in a literal. Every SQLite
     // INTEGER is BIGINT here (times are unix milliseconds, and Dapper maps BIGINT to the stores' long), every BLOB is
     // BYTEA, and AUTOINCREMENT is an identity column. Unquoted names fold to lower case, on both sides of every query.
     // The first entry is the schema SQLite reaches after its own eight: there is no earlier PostgreSQL data to upgrade.
@@ -183,7 +184,13 @@ public sealed partial class Database
 
         for (var i = (int)version; i < PostgresMigrations.Length; i++)
         {
-            connection.Execute(PostgresMigrations[i].Sql, transaction: tx);
+            // One statement per command: Npgsql runs the statements after the first of a command synchronously over
+            // async I/O, which needs thread-pool threads, and a start among many blocked threads then waited for minutes.
+            foreach (var statement in PostgresMigrations[i].Sql.Split(';').Where(s => !string.IsNullOrWhiteSpace(s)))
+            {
+                connection.Execute(statement, transaction: tx);
+            }
+
             PostgresMigrations[i].Step?.Invoke(this, connection, tx);
             connection.Execute(
                 "INSERT INTO SchemaVersion (Version, AppliedAt) VALUES (@version, @now)",

@@ -129,6 +129,19 @@ public sealed class PostgresServer
             throw new InvalidOperationException($"pg_ctl could not start the server: {e.Message} {tail}");
         }
 
+        // The test host may be ended before its exit handlers finish (or killed): a detached watchdog stops the server
+        // and deletes its folder within a second of the test process going, whatever way it goes.
+        var stop = string.Join(' ', AsServerUser(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").Select(a => $"'{a}'"));
+        Process.Start(new ProcessStartInfo("setsid")
+        {
+            ArgumentList =
+            {
+                "sh", "-c",
+                $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{folder}'",
+            },
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        })?.Dispose();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
