@@ -10,7 +10,7 @@ using SupportBot.Tests.Support.Postgres;
 
 // Issue 14: durable DMs per second with two processes on PostgreSQL against one process on SQLite, in the same run;
 // claims per second across processes; failover time after kill -9. Usage: ClusterBench --bot path/SupportBot.dll [--dms N]
-var bot = Arg("--bot") ?? throw new ArgumentException("--bot path/to/SupportBot.dll");
+var bot = Path.GetFullPath(Arg("--bot") ?? throw new ArgumentException("--bot path/to/SupportBot.dll"));
 var dms = int.Parse(Arg("--dms") ?? "2000", CultureInfo.InvariantCulture);
 var claims = int.Parse(Arg("--claims") ?? "200", CultureInfo.InvariantCulture);
 var prompts = Path.GetFullPath(Arg("--prompts") ?? "prompts");
