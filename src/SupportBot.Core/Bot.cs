@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core.Commands;
@@ -29,6 +30,7 @@ public sealed partial class Bot
     private readonly ActorLocks _locks = new();
     private readonly RecentEvents _recent = new();
     private readonly Lock _recentLock = new();
+    private readonly ConcurrentDictionary<Platform, Replayer> _replayers = new();
 
     public Bot(
         IEnumerable<ISlashCommand> commands,
@@ -118,34 +120,64 @@ public sealed partial class Bot
         }
     }
 
-    /// <summary>Events of a platform stored but not handled, oldest first, to hand to <see cref="HandleAcceptedAsync"/> at start.</summary>
-    public Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct) => _inbox.PendingAsync(platform, ct);
+    /// <summary>
+    /// Events of a platform stored but not handled before this start, oldest first, taken over for this process (see
+    /// <see cref="InboxStore.TakeOverAsync"/>), to hand to <see cref="HandleAcceptedAsync"/>.
+    /// </summary>
+    public Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct) => _inbox.TakeOverAsync(platform, atStart: true, ct);
 
     /// <summary>
     /// Hands every event of a platform stored but not handled before the last stop to its person's lane, before the
-    /// adapter receives anything new. Reading them failing is logged, not thrown: they stay stored for the next start.
+    /// adapter receives anything new, and from then on lets <see cref="TakeOverExpiredAsync"/> hand it the events
+    /// another process leased and left (it died). Reading them failing is logged, not thrown: they stay stored.
     /// </summary>
     public async Task ReplayPendingAsync(Platform platform, PersonLanes lanes, Func<Inbound, CancellationToken, Task> handle, CancellationToken ct)
+    {
+        var replayer = new Replayer(platform, lanes, handle);
+        _replayers[platform] = replayer;
+        await ReplayAsync(replayer, atStart: true, ct);
+    }
+
+    /// <summary>
+    /// Takes over the events whose lease ran out, for every platform this process receives, and hands each to its
+    /// person's lane: what a process that died (or stalled past its lease) left. Run periodically by <see cref="InboxLeases"/>.
+    /// </summary>
+    public async Task TakeOverExpiredAsync(CancellationToken ct)
+    {
+        foreach (var replayer in _replayers.Values)
+        {
+            await ReplayAsync(replayer, atStart: false, ct);
+        }
+    }
+
+    private async Task ReplayAsync(Replayer replayer, bool atStart, CancellationToken ct)
     {
         IReadOnlyList<Inbound> pending;
         try
         {
-            pending = await PendingAsync(platform, ct);
+            pending = await _inbox.TakeOverAsync(replayer.Platform, atStart, ct);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
-            LogReplayFailed(fault, platform);
+            LogReplayFailed(fault, replayer.Platform);
             return;
         }
 
         foreach (var inbound in pending)
         {
-            _ = lanes.Enqueue(inbound.Actor.Address, laneCt => handle(inbound, laneCt));
+            _ = replayer.Lanes.Enqueue(inbound.Actor.Address, laneCt => replayer.Handle(inbound, laneCt));
         }
 
         if (pending.Count > 0)
         {
-            LogReplaying(pending.Count, platform);
+            if (atStart)
+            {
+                LogReplaying(pending.Count, replayer.Platform);
+            }
+            else
+            {
+                LogTakenOver(pending.Count, replayer.Platform);
+            }
         }
     }
 
@@ -211,6 +243,12 @@ public sealed partial class Bot
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             throw;
+        }
+        catch (EventAlreadyHandledException)
+        {
+            // Another process took the event over and finished it first; its answer went out, this one's work was undone.
+            LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
+            return ([], false);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
@@ -346,11 +384,14 @@ public sealed partial class Bot
     private static partial Regex ActionIdPattern();
 
     // The event id is left out on purpose: a platform's fallback id can hold the user id.
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading stored {Platform} events at start failed ({Fault}); they are handled at the next start")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Taking over stored {Platform} events failed ({Fault}); they stay stored for the next try")]
     private partial void LogReplayFailed(string fault, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handling {Count} {Platform} events stored before the last stop")]
     private partial void LogReplaying(int count, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Took over {Count} {Platform} events whose lease ran out (the process that took them in stopped or stalled)")]
+    private partial void LogTakenOver(int count, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a repeated {Platform} event ({Kind})")]
     private partial void LogDuplicate(Platform platform, string kind);
@@ -366,4 +407,7 @@ public sealed partial class Bot
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
     private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);
+
+    /// <summary>How a platform's adapter handles a stored event: into which lanes, by which function.</summary>
+    private sealed record Replayer(Platform Platform, PersonLanes Lanes, Func<Inbound, CancellationToken, Task> Handle);
 }

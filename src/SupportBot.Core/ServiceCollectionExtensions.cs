@@ -19,6 +19,7 @@ public static class ServiceCollectionExtensions
             .Validate(o => o.RetentionDays >= 1, "Storage:RetentionDays must be at least 1.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Storage:Path must name a file.")
             .Validate(o => o.BusyTimeoutSeconds >= 1, "Storage:BusyTimeoutSeconds must be at least 1.")
+            .Validate(o => o.LeaseSeconds >= 3, "Storage:LeaseSeconds must be at least 3.")
             .Validate(o => o.IsSqlite || o.IsPostgres, "Storage:Provider must be 'sqlite' (the default) or 'postgres'.")
             .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
                 "Storage:ConnectionString is required with Storage:Provider=postgres (e.g. 'Host=db;Database=supportbot;Username=supportbot;Password=...').")
@@ -42,6 +43,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Bot>();
         services.AddSingleton<RetentionSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
+        services.AddSingleton<ClusterLock>();
+        services.AddHostedService<InboxLeases>();
         AddSupportTools(services);
 
         AddCommand<RedFlagsCommand>(services, actions: true);

@@ -58,8 +58,15 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
     {
         var key = ids.Key(survivor);
+        var lockPerson = database.Cluster.LockPerson;
         return database.WriteAsync((db, tx) =>
         {
+            if (lockPerson is not null)
+            {
+                // Another process may be handling this person's previous message right now: one opens the conversation.
+                db.ExecuteScalar(lockPerson, new { key }, tx);
+            }
+
             var row = db.QuerySingleOrDefault<Row>(
                 $"SELECT {Columns} FROM Conversations WHERE Survivor = @key AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1", new { key }, tx);
             var now = Now();

@@ -123,6 +123,11 @@ public sealed partial class Database
         );
         CREATE INDEX IX_ConversationTags_Tag ON ConversationTags (Tag);
         """),
+        // Issue 14 (pgclust): inbox leases, as SQLite's tenth migration: the process holding a row (random per run) and
+        // until when; another process takes a pending row over once the lease ran out.
+        new("""
+        ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL, ADD COLUMN LeaseUntil BIGINT NULL;
+        """),
     ];
 
     /// <summary>The number of PostgreSQL migrations; a test reads it to check that each ran once.</summary>

@@ -165,6 +165,13 @@ public sealed partial class Database
         ALTER TABLE Inbox_New RENAME TO Inbox;
         CREATE INDEX IX_Inbox_Pending ON Inbox (Platform, ReceivedAt) WHERE HandledAt IS NULL;
         """),
+        // Issue 14 (pgclust): an inbox row is leased to the process that handles it (a random id per run, never a
+        // platform id) until a time that process renews while it lives; another process takes a pending row over only
+        // once its lease has run out, so a process that died leaves its rows to the others.
+        new("""
+        ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL;
+        ALTER TABLE Inbox ADD COLUMN LeaseUntil INTEGER NULL;
+        """),
     ];
 
     private static string SqliteConnectionString(StorageOptions options)

@@ -84,6 +84,9 @@ public sealed partial class Database : IDisposable
 
     internal long Retries => _writer.Retries;
 
+    /// <summary>What differs when several processes share this database (inbox takeover, the cluster lock).</summary>
+    internal ClusterDialect Cluster => IsPostgres ? ClusterDialect.Postgres : ClusterDialect.Sqlite;
+
     /// <summary>Closes pooled connections so files are checkpointed and released (SQLite) and sessions ended (PostgreSQL).</summary>
     public static void CloseAll()
     {

@@ -130,9 +130,10 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
             ObjectDisposedException.ThrowIf(_disposed, this);
             _connection ??= open();
             tx = _connection.BeginTransaction();
+            var marked = new HashSet<WriteMark>();
             foreach (var item in batch)
             {
-                RunInSavepoint(_connection, tx, item);
+                RunInSavepoint(_connection, tx, item, marked);
             }
 
             tx.Commit();
@@ -164,16 +165,27 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
 
     /// <summary>
     /// Runs one caller's work; work that throws is rolled back to its savepoint and fails alone, once the batch commits.
-    /// A deadlock or serialization failure is not the work's own fault: it rolls back the whole batch, to run again.
+    /// So is work whose event another process (or another copy of it here) marked handled first: its mark is
+    /// conditional, and an event's work is committed once, by whoever marks it. <paramref name="marked"/> holds the
+    /// marks this transaction wrote. A deadlock or serialization failure is not the work's own fault: it rolls back the
+    /// whole batch, to run again.
     /// </summary>
-    private void RunInSavepoint(DbConnection db, DbTransaction tx, Work item)
+    private void RunInSavepoint(DbConnection db, DbTransaction tx, Work item, HashSet<WriteMark> marked)
     {
         tx.Save("work");
         try
         {
             item.Run(db, tx);
-            item.Mark?.Write(db, tx);
+            if (item.Mark is { } mark && mark.Write(db, tx) == 0 && !mark.IsCommitted && !marked.Contains(mark))
+            {
+                throw new EventAlreadyHandledException();
+            }
+
             tx.Release("work");
+            if (item.Mark is { } written)
+            {
+                marked.Add(written);
+            }
         }
         catch (Exception e) when (!isTransient(e))
         {
@@ -251,9 +263,11 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
             {
                 _done.TrySetException(_error);
             }
-            else if (_ran && _done.TrySetResult(_result!))
+            else if (_ran && !_done.Task.IsCompleted)
             {
+                // The mark first: the caller may resume on another thread at once, and must then see its event marked.
                 Mark?.Committed();
+                _done.TrySetResult(_result!);
             }
         }
 
@@ -268,10 +282,10 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
 internal sealed class WriteMark
 {
     private static readonly AsyncLocal<WriteMark?> Ambient = new();
-    private readonly Action<DbConnection, DbTransaction> _write;
+    private readonly Func<DbConnection, DbTransaction, int> _write;
     private volatile bool _committed;
 
-    private WriteMark(Action<DbConnection, DbTransaction> write) => _write = write;
+    private WriteMark(Func<DbConnection, DbTransaction, int> write) => _write = write;
 
     internal static WriteMark? Current => Ambient.Value;
 
@@ -279,7 +293,7 @@ internal sealed class WriteMark
     public bool IsCommitted => _committed;
 
     /// <summary>Makes this mark ride on every write of the current flow until the returned scope is disposed.</summary>
-    internal static Scope Begin(Action<DbConnection, DbTransaction> write)
+    internal static Scope Begin(Func<DbConnection, DbTransaction, int> write)
     {
         var mark = new WriteMark(write);
         var previous = Ambient.Value;
@@ -287,7 +301,8 @@ internal sealed class WriteMark
         return new Scope(mark, previous);
     }
 
-    internal void Write(DbConnection db, DbTransaction tx) => _write(db, tx);
+    /// <summary>Writes the mark; the rows it changed, 0 when the event was marked handled already.</summary>
+    internal int Write(DbConnection db, DbTransaction tx) => _write(db, tx);
 
     internal void Committed() => _committed = true;
 

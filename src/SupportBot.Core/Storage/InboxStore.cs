@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace SupportBot.Core.Storage;
 
@@ -10,25 +11,55 @@ namespace SupportBot.Core.Storage;
 /// id. The event is stored sealed (<see cref="AcceptAsync"/>) before the platform is told it arrived, so a crash after
 /// that loses nothing: the row is handled on the next start. While an event is handled (<see cref="Handling"/>) every
 /// write it makes marks its row handled in the same transaction, and drops the payload, so a replay after a crash
-/// finds either the work and the mark or neither.
+/// finds either the work and the mark or neither. The mark is conditional: when another process marked the event
+/// first, the work is undone (<see cref="EventAlreadyHandledException"/>), so it is committed once across processes.
+/// Each row is leased to the process that took it in (<see cref="Owner"/>), renewed while that process runs
+/// (<see cref="RenewAsync"/>), and taken over by another only once the lease has run out (<see cref="TakeOverAsync"/>).
 /// </summary>
-public sealed partial class InboxStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock, ILogger<InboxStore> logger)
+public sealed partial class InboxStore(
+    Database database, MessageCipher cipher, PersonIds ids, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboxStore> logger)
 {
     private const string MarkSql = "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key AND HandledAt IS NULL";
 
-    /// <summary>Stores the event, sealed, unhandled; false when its id was stored before. Durable when this returns.</summary>
+    /// <summary>Most rows one takeover statement takes, so a dead process's backlog is taken in short transactions.</summary>
+    private const int TakeBatch = 500;
+
+    // At start: this process's own rows (stored, never handed to a lane) and those whose lease ran out (on a database only
+    // this process uses, every other run's). Later: only other processes' rows whose lease ran out, as this one's are in
+    // its lanes.
+    private readonly string _takeAtStartSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired OR LeasedBy = @owner)");
+    private readonly string _takeExpiredSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired) AND (LeasedBy IS NULL OR LeasedBy <> @owner)");
+
+    /// <summary>Who holds this process's leases: random per run, so it names neither the machine nor a person.</summary>
+    public string Owner { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    /// <summary>
+    /// Stores the event, sealed, unhandled and leased to this process; false when its id was stored before (by any
+    /// process). Durable when this returns.
+    /// </summary>
     public Task<bool> AcceptAsync(Inbound inbound, CancellationToken ct)
     {
         var key = ids.Key(inbound.EventId);
+        var now = clock.GetUtcNow();
         var args = new
         {
             key,
             platform = inbound.Actor.Platform.ToString(),
             payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound)), Context(key)),
-            now = Now(),
+            now = now.ToUnixTimeMilliseconds(),
+            owner = Owner,
+            until = (now + Lease).ToUnixTimeMilliseconds(),
         };
         return database.WriteAsync(
-            (db, tx) => db.Execute("INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt) VALUES (@key, @platform, @payload, @now) ON CONFLICT (EventId) DO NOTHING", args, tx) == 1,
+            (db, tx) => db.Execute(
+                """
+                INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, LeasedBy, LeaseUntil) VALUES (@key, @platform, @payload, @now, @owner, @until)
+                ON CONFLICT (EventId) DO NOTHING
+                """,
+                args,
+                tx) == 1,
             ct);
     }
 
@@ -57,19 +88,55 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
         return database.WriteAsync((db, tx) => db.Execute(MarkSql, args, tx), ct);
     }
 
-    /// <summary>Stored events of a platform not handled yet, oldest first. A row that cannot be opened is logged and marked handled.</summary>
-    public async Task<IReadOnlyList<Inbound>> PendingAsync(Platform platform, CancellationToken ct)
+    /// <summary>Extends the lease on every event this process holds and has not handled yet; the rows renewed.</summary>
+    public Task<int> RenewAsync(CancellationToken ct)
     {
-        List<(string EventId, byte[] Payload)> rows;
-        await using (var db = await database.OpenAsync(ct))
-        {
-            rows = (await db.QueryAsync<(string EventId, byte[] Payload)>(new CommandDefinition(
-                "SELECT EventId, Payload FROM Inbox WHERE HandledAt IS NULL AND Platform = @platform ORDER BY ReceivedAt, Seq",
-                new { platform = platform.ToString() }, cancellationToken: ct))).ToList();
-        }
+        var args = new { owner = Owner, until = (clock.GetUtcNow() + Lease).ToUnixTimeMilliseconds() };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Inbox SET LeaseUntil = @until WHERE LeasedBy = @owner AND HandledAt IS NULL", args, tx), ct);
+    }
 
-        var pending = new List<Inbound>(rows.Count);
-        foreach (var (key, payload) in rows)
+    /// <summary>Lets go of every event this process holds and has not handled, for another process to take at once; the rows released.</summary>
+    public Task<int> ReleaseAsync(CancellationToken ct)
+    {
+        var args = new { owner = Owner };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Inbox SET LeasedBy = NULL, LeaseUntil = NULL WHERE LeasedBy = @owner AND HandledAt IS NULL", args, tx), ct);
+    }
+
+    /// <summary>
+    /// Takes over, for this process, the stored events of a platform not handled yet whose lease ran out, oldest first:
+    /// each row is leased by one conditional update, so two processes never take the same one. At an adapter's start
+    /// this process's own unhandled rows come too, and on a database no other process uses (SQLite) so does every
+    /// other run's, as that run is gone. A row that cannot be opened is logged and marked handled.
+    /// </summary>
+    public async Task<IReadOnlyList<Inbound>> TakeOverAsync(Platform platform, bool atStart, CancellationToken ct)
+    {
+        var pending = new List<Inbound>();
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            var args = new
+            {
+                owner = Owner,
+                until = (now + Lease).ToUnixTimeMilliseconds(),
+                platform = platform.ToString(),
+                expired = atStart && !database.Cluster.SeveralProcesses ? long.MaxValue : now.ToUnixTimeMilliseconds(),
+            };
+            var sql = atStart ? _takeAtStartSql : _takeExpiredSql;
+            var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(sql, args, tx).ToList(), ct);
+            pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Seq), ct));
+            if (taken.Count < TakeBatch)
+            {
+                return pending;
+            }
+        }
+    }
+
+    private async Task<List<Inbound>> OpenAsync(Platform platform, IEnumerable<TakenRow> rows, CancellationToken ct)
+    {
+        var pending = new List<Inbound>();
+        foreach (var (key, payload, _, _) in rows)
         {
             try
             {
@@ -86,7 +153,24 @@ public sealed partial class InboxStore(Database database, MessageCipher cipher, 
         return pending;
     }
 
+    /// <summary>
+    /// One conditional update takes the rows: the oldest pending ones that <paramref name="takeable"/> lets this process
+    /// have, tested again in the outer WHERE so that a row another process took meanwhile is left alone.
+    /// </summary>
+    private static string TakeSql(ClusterDialect cluster, string takeable) => $"""
+        UPDATE Inbox SET LeasedBy = @owner, LeaseUntil = @until
+        WHERE EventId IN (
+            SELECT EventId FROM Inbox
+            WHERE HandledAt IS NULL AND Platform = @platform AND {takeable}
+            ORDER BY ReceivedAt, Seq
+            LIMIT {TakeBatch}{cluster.SkipLocked})
+          AND HandledAt IS NULL AND {takeable}
+        RETURNING EventId, Payload, ReceivedAt, Seq
+        """;
+
     private static string Context(string key) => "inbox:" + key;
+
+    private sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -7,9 +7,11 @@ namespace SupportBot.Core.Storage;
 /// <summary>
 /// Deletes closed conversations after Storage:RetentionDays, consent steps and complaint drafts abandoned for a
 /// day (kept drafts stay until /forget), and processed
-/// event ids older than a week (platforms redeliver within minutes, not days). Runs at start, then hourly.
+/// event ids older than a week (platforms redeliver within minutes, not days). Runs at start, then hourly, in the one
+/// process that holds the <see cref="ClusterLock"/>.
 /// </summary>
-public sealed partial class RetentionSweep(ConversationStore store, DraftStore drafts, IOptions<StorageOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
+public sealed partial class RetentionSweep(
+    ConversationStore store, DraftStore drafts, ClusterLock clusterLock, IOptions<StorageOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -19,7 +21,7 @@ public sealed partial class RetentionSweep(ConversationStore store, DraftStore d
         {
             try
             {
-                await SweepOnceAsync(stoppingToken);
+                await clusterLock.RunIfHeldAsync(SweepOnceAsync, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -29,4 +29,10 @@ public sealed class StorageOptions
 
     /// <summary>Seconds a write waits for another writer's lock before it fails and the person is asked to send again.</summary>
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Seconds an inbox event stays leased to the process that took it in; the process renews its leases while it
+    /// runs, and another process (several over one PostgreSQL) takes a dead one's events over once they run out.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
 }

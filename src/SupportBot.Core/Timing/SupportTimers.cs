@@ -11,7 +11,8 @@ namespace SupportBot.Core.Timing;
 /// One timer for everything time-driven, shaped like <see cref="RetentionSweep"/>: at start, then every
 /// Support:CheckEvery. It closes silent conversations with a kind note, re-announces ones waiting too long (a number, a
 /// name, a wait: never words), nudges holders who have gone quiet, and finishes any keep-nothing deletion a stop
-/// interrupted. Replies go out through the <see cref="ReplyRouter"/>, as nobody's event caused them.
+/// interrupted. Replies go out through the <see cref="ReplyRouter"/>, as nobody's event caused them. With several
+/// processes, only the one holding the <see cref="ClusterLock"/> runs a tick, so nothing is announced twice.
 /// </summary>
 public sealed partial class SupportTimers(
     SupportClockStore clockStore,
@@ -20,6 +21,7 @@ public sealed partial class SupportTimers(
     AuditLog audit,
     Relay relay,
     ReplyRouter router,
+    ClusterLock clusterLock,
     ContentCatalog content,
     IOptions<SupportOptions> options,
     TimeProvider clock,
@@ -34,7 +36,7 @@ public sealed partial class SupportTimers(
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                await clusterLock.RunIfHeldAsync(RunOnceAsync, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
