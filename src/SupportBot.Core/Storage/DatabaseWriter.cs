@@ -199,9 +199,12 @@ internal sealed class DatabaseWriter(Func<SqliteConnection> open) : IDisposable
 
         public override void Complete()
         {
-            if (_ran && _done.TrySetResult(_result!))
+            if (_ran)
             {
+                // Marked before the caller can resume: its continuation may run on another thread before this one
+                // goes on, and a caller that finds the mark unset marks the event again (and a test fails under load).
                 Mark?.Committed();
+                _done.TrySetResult(_result!);
             }
         }
 
