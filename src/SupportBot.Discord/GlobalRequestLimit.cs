@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace SupportBot.Discord;
 
 /// <summary>
@@ -12,59 +14,108 @@ internal sealed class GlobalRequestLimit(int perSecond, TimeProvider time) : IDi
 {
     private readonly TaskCompletionSource<long>?[] _answeredAt = new TaskCompletionSource<long>?[perSecond];
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly Lock _lock = new();
+
+    // The slot handed out longest ago, looked at first: when the limit is not reached it is free, so a request takes
+    // its slot in one step rather than a look at every slot used in the last second.
+    private int _next;
+
+    // Requests waiting their turn for a slot; while any wait, a newcomer queues behind them (first come, first sent).
+    private int _waiting;
 
     /// <summary>Waits until one more request fits in the last second; dispose the result when its answer is back.</summary>
     public async Task<IDisposable> WaitAsync(CancellationToken ct)
     {
-        await _turn.WaitAsync(ct);
+        // Below the limit nobody waits: the slot is taken here, with no hand-over between pool threads, which under
+        // load cost each DM several milliseconds in line behind the others.
+        lock (_lock)
+        {
+            if (_waiting == 0 && TryTake(out var sent, out _, out _))
+            {
+                return sent;
+            }
+
+            _waiting++;
+        }
+
         try
         {
-            var slot = await FreeSlotAsync(ct);
-            var sent = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _answeredAt[slot] = sent;
-            return new Sent(sent, time);
+            await _turn.WaitAsync(ct);
+            try
+            {
+                return await FreeSlotAsync(ct);
+            }
+            finally
+            {
+                _turn.Release();
+            }
         }
         finally
         {
-            _turn.Release();
+            lock (_lock)
+            {
+                _waiting--;
+            }
         }
     }
 
     // A slot is free when it never held a request or its request was answered a second ago. A request still in
     // flight may yet arrive at any moment, so its slot stays taken until its answer is back and a second has passed.
-    private async Task<int> FreeSlotAsync(CancellationToken ct)
+    private async Task<Sent> FreeSlotAsync(CancellationToken ct)
     {
         while (true)
         {
-            var soonest = TimeSpan.MaxValue;
-            for (var i = 0; i < _answeredAt.Length; i++)
+            TimeSpan soonest;
+            Task[]? inFlight;
+            lock (_lock)
             {
-                if (_answeredAt[i] is not { } request)
+                if (TryTake(out var sent, out soonest, out inFlight))
                 {
-                    return i;
-                }
-
-                if (request.Task.IsCompleted)
-                {
-                    var left = TimeSpan.FromSeconds(1) - time.GetElapsedTime(request.Task.Result);
-                    if (left <= TimeSpan.Zero)
-                    {
-                        return i;
-                    }
-
-                    soonest = left < soonest ? left : soonest;
+                    return sent;
                 }
             }
 
-            if (soonest != TimeSpan.MaxValue)
+            if (inFlight is null)
             {
                 await Task.Delay(soonest, time, ct);
             }
             else
             {
-                await Task.WhenAny(_answeredAt.Select(r => r!.Task)).WaitAsync(ct);
+                await Task.WhenAny(inFlight).WaitAsync(ct);
             }
         }
+    }
+
+    // Called under _lock. Without a free slot: how long until the soonest frees, or (every slot in flight) their answers.
+    private bool TryTake([NotNullWhen(true)] out Sent? sent, out TimeSpan soonest, out Task[]? inFlight)
+    {
+        soonest = TimeSpan.MaxValue;
+        inFlight = null;
+        for (var k = 0; k < _answeredAt.Length; k++)
+        {
+            var i = (_next + k) % _answeredAt.Length;
+            var left = _answeredAt[i] is not { } request ? TimeSpan.Zero
+                : request.Task.IsCompleted ? TimeSpan.FromSeconds(1) - time.GetElapsedTime(request.Task.Result)
+                : TimeSpan.MaxValue;
+            if (left <= TimeSpan.Zero)
+            {
+                var answered = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _answeredAt[i] = answered;
+                _next = (i + 1) % _answeredAt.Length;
+                sent = new Sent(answered, time);
+                return true;
+            }
+
+            soonest = left < soonest ? left : soonest;
+        }
+
+        sent = null;
+        if (soonest == TimeSpan.MaxValue)
+        {
+            inFlight = [.. _answeredAt.Select(r => (Task)r!.Task)];
+        }
+
+        return false;
     }
 
     public void Dispose() => _turn.Dispose();

@@ -25,9 +25,11 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
     internal const string HeldBySql = $"SELECT {Columns} FROM Conversations WHERE Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY ClaimedAt, Id";
 
+    // Everyone waiting at this priority or above (QueueCounts), less those of the same priority queued after it: the
+    // position is asked for just after joining, when next to nobody is behind, so it costs a few index steps.
     internal const string QueuePositionSql = """
-        SELECT (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority > c.Priority)
-             + (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority = c.Priority AND (QueuedAt, Id) <= (c.QueuedAt, c.Id))
+        SELECT (SELECT CAST(COALESCE(SUM(Waiting), 0) AS BIGINT) FROM QueueCounts WHERE Priority >= c.Priority)
+             - (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority = c.Priority AND (QueuedAt, Id) > (c.QueuedAt, c.Id))
         FROM Conversations c WHERE c.Id = @id AND c.Status = 'Queued'
         """;
 
@@ -147,7 +149,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
 
     /// <summary>
     /// Where a waiting conversation stands in <see cref="QueueAsync"/>'s order (1 = next), or 0 when it is not waiting.
-    /// Counted on the queue index, so a press costs the number ahead of it, not a read of the whole queue.
+    /// It costs the number queued behind it, not the number ahead (see <see cref="QueuePositionSql"/>).
     /// </summary>
     public async Task<int> QueuePositionAsync(long id, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Npgsql;
 
@@ -128,7 +129,42 @@ public sealed partial class Database
         new("""
         ALTER TABLE Inbox ADD COLUMN LeasedBy TEXT NULL, ADD COLUMN LeaseUntil BIGINT NULL;
         """),
+        // Issue 15: waiting conversations per priority, as SQLite's eleventh migration, kept by a trigger (a step, as
+        // its body holds semicolons). Every enqueue and claim updates its priority's row, so across processes these rows
+        // are a point of contention; a deadlock between two batches is retried by the writer.
+        new("""
+        CREATE TABLE QueueCounts (
+            Priority BIGINT PRIMARY KEY,
+            Waiting BIGINT NOT NULL
+        );
+        INSERT INTO QueueCounts (Priority, Waiting) SELECT Priority, COUNT(*) FROM Conversations WHERE Status = 'Queued' GROUP BY Priority;
+        """, CreateQueueCountsTrigger),
     ];
+
+    private static void CreateQueueCountsTrigger(Database _, DbConnection db, DbTransaction tx)
+    {
+        db.Execute(
+            """
+            CREATE FUNCTION queue_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.Status = 'Queued' THEN
+                    UPDATE QueueCounts SET Waiting = Waiting - 1 WHERE Priority = OLD.Priority;
+                END IF;
+                IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.Status = 'Queued' THEN
+                    INSERT INTO QueueCounts (Priority, Waiting) VALUES (NEW.Priority, 1)
+                        ON CONFLICT (Priority) DO UPDATE SET Waiting = QueueCounts.Waiting + 1;
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            transaction: tx);
+        db.Execute(
+            """
+            CREATE TRIGGER TR_QueueCounts AFTER INSERT OR DELETE OR UPDATE OF Status, Priority ON Conversations
+                FOR EACH ROW EXECUTE FUNCTION queue_counts()
+            """,
+            transaction: tx);
+    }
 
     /// <summary>The number of PostgreSQL migrations; a test reads it to check that each ran once.</summary>
     internal static int PostgresSchemaVersion => PostgresMigrations.Length;

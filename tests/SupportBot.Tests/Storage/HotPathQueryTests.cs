@@ -49,6 +49,46 @@ public abstract class HotPathQueryTests(Store store) : IDisposable
     }
 
     [StoreFact]
+    public async Task A_queue_position_stays_right_as_conversations_are_claimed_released_raised_closed_and_forgotten()
+    {
+        // Several join in the same millisecond, so the order within a priority falls to the conversation number.
+        var people = Enumerable.Range(0, 8).Select(i => new Address(Platform.Discord, $"{700 + i}")).ToList();
+        var ids = new List<long>();
+        foreach (var person in people)
+        {
+            var write = await Store.AddFromSurvivorAsync(person, "hello", "P", Priority.Normal, CancellationToken.None);
+            Assert.NotNull(await Store.EnqueueAsync(write.Conversation.Id, person, null, CancellationToken.None));
+            ids.Add(write.Conversation.Id);
+        }
+
+        var volunteer = new Address(Platform.Discord, "900");
+        await Store.ClaimAsync(ids[0], volunteer, CancellationToken.None);
+        await Store.ClaimAsync(ids[1], volunteer, CancellationToken.None);
+        await AssertPositionsAsync();
+        await Store.ReleaseAsync(ids[1], volunteer, CancellationToken.None);
+        await Store.RaisePriorityAsync(ids[6], CancellationToken.None);
+        await AssertPositionsAsync();
+        await Store.CloseByVolunteerAsync(ids[0], volunteer, "helped", CancellationToken.None);
+        await Store.ForgetAsync(people[4], CancellationToken.None);
+        await Store.CloseBySurvivorAsync(people[2], CancellationToken.None);
+        await AssertPositionsAsync();
+
+        var queue = (await Store.QueueAsync(CancellationToken.None)).Select(c => c.Id).ToList();
+        Assert.Equal([ids[6], ids[1], ids[3], ids[5], ids[7]], queue); // a released conversation keeps its place
+        Assert.Equal(0, await Store.QueuePositionAsync(ids[0], CancellationToken.None));
+        Assert.Equal(0, await Store.QueuePositionAsync(ids[4], CancellationToken.None));
+
+        async Task AssertPositionsAsync()
+        {
+            var queue = (await Store.QueueAsync(CancellationToken.None)).Select(c => c.Id).ToList();
+            foreach (var id in queue)
+            {
+                Assert.Equal(queue.IndexOf(id) + 1, await Store.QueuePositionAsync(id, CancellationToken.None));
+            }
+        }
+    }
+
+    [StoreFact]
     public async Task A_sweep_of_many_expired_conversations_commits_in_several_small_transactions()
     {
         const int expired = (3 * ConversationStore.SweepBatch) + 10;
