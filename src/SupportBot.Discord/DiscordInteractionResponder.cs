@@ -12,9 +12,14 @@ namespace SupportBot.Discord;
 internal sealed partial class DiscordInteractionResponder(
     Bot bot, ReplyRouter router, DiscordApi api, DiscordVolunteers volunteers, TimeProvider time, ILogger<DiscordInteractionResponder> logger)
 {
+    private readonly DiscordLateAnswers _late = new(time, logger);
+
     /// <summary>Starts the 3 s clock of an interaction that just arrived, before it waits for its turn.</summary>
     public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct) =>
-        DiscordInteractionAnswer.Start(interaction, api, time, logger, ct);
+        DiscordInteractionAnswer.Start(interaction, api, time, _late, logger, ct);
+
+    /// <summary>Interactions left unanswered because they could no longer be answered in time.</summary>
+    internal long LateAnswers => _late.Total;
 
     public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, CancellationToken ct)
     {
