@@ -18,9 +18,6 @@ internal sealed partial class DiscordInteractionResponder(
     public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct) =>
         DiscordInteractionAnswer.Start(interaction, api, time, _late, logger, ct);
 
-    /// <summary>Interactions left unanswered because they could no longer be answered in time.</summary>
-    internal long LateAnswers => _late.Total;
-
     public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, CancellationToken ct)
     {
         try

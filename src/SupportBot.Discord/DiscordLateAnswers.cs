@@ -15,8 +15,6 @@ internal sealed partial class DiscordLateAnswers(TimeProvider time, ILogger logg
     private long _logged;
     private long _lastLogAt = long.MinValue;
 
-    public long Total => Interlocked.Read(ref _total);
-
     public void Add()
     {
         var total = Interlocked.Increment(ref _total);
