@@ -6,6 +6,7 @@ internal sealed class BotProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     private BotProcess(string name, Process process)
     {
@@ -40,6 +41,9 @@ internal sealed class BotProcess : IDisposable
                 : long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
         }
     }
+
+    /// <summary>Lines the bot logged as "… failed (Kind)", by kind: a request that timed out, a refusal.</summary>
+    public IReadOnlyDictionary<string, int> Failures => _failures;
 
     /// <summary>The last lines the process wrote, for saying why it was not ready.</summary>
     public string Tail
@@ -104,6 +108,19 @@ internal sealed class BotProcess : IDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCH_BOT_LOG") is { Length: > 0 } log)
+        {
+            lock (_failures)
+            {
+                File.AppendAllText(log, Name + ": " + line + "\n");
+            }
+        }
+
+        if (line.Contains(" failed (", StringComparison.Ordinal) && line.LastIndexOf('(') is var open and >= 0 && line.IndexOf(')', open) is var close and > 0)
+        {
+            _failures.AddOrUpdate(line[(open + 1)..close], 1, (_, n) => n + 1);
         }
 
         lock (_tail)

@@ -28,6 +28,9 @@ internal sealed class DiscordFeed : IAsyncDisposable
     /// <summary>Interaction id → when its answer arrived.</summary>
     public ConcurrentDictionary<string, long> Answered { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>REST calls on interaction endpoints, by kind: "callback 4", "callback 5" (a deferral), "edit", "follow-up".</summary>
+    public ConcurrentDictionary<string, int> InteractionCalls { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every other REST call (DMs, notices), as it is drained.</summary>
     public Action<RestCall>? OnOtherCall { get; set; }
 
@@ -154,6 +157,8 @@ internal sealed class DiscordFeed : IAsyncDisposable
         }
     }
 
+    private void Count(string kind) => InteractionCalls.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
     private void Observe(RestCall call)
     {
         var parts = call.Path.Trim('/').Split('/');
@@ -161,6 +166,7 @@ internal sealed class DiscordFeed : IAsyncDisposable
         {
             case ["interactions", var id, _, "callback"]:
                 FirstResponse.TryAdd(id, call.Timestamp);
+                Count($"callback {CallbackType(call)}");
                 // Type 5 and 6 defer: the answer follows as a webhook edit.
                 if (CallbackType(call) is not (5 or 6))
                 {
@@ -169,6 +175,7 @@ internal sealed class DiscordFeed : IAsyncDisposable
 
                 break;
             case ["webhooks", _, var token, ..] when token.StartsWith(TokenPrefix, StringComparison.Ordinal):
+                Count(call.Method == "PATCH" ? "edit" : "follow-up");
                 Answered.TryAdd(token[TokenPrefix.Length..], call.Timestamp);
                 break;
             default:

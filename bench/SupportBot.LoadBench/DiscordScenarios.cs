@@ -11,10 +11,23 @@ internal static partial class DiscordScenarios
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(10);
 
-    /// <summary>/help from distinct members at <paramref name="perSecond"/> (0: all at once).</summary>
-    public static async Task<Measurement> HelpAsync(string scenario, Func<FakeDiscord, string, BotProcess> start, int count, double perSecond)
+    /// <summary>Discord's own heartbeat interval (HELLO); the fake's default of 150 ms keeps the tests fast.</summary>
+    public const int DiscordHeartbeatMs = 41_250;
+
+    /// <summary>
+    /// /help from distinct members at <paramref name="perSecond"/> (0: all at once). <paramref name="heartbeatMs"/>
+    /// sets the fake's heartbeat interval: a burst of 20,000 frames keeps any bot's receive loop seconds behind, so at
+    /// the fake's 150 ms both bots took the late ACK for a dead connection and reconnected mid-burst, which Discord's
+    /// 41.25 s interval never causes.
+    /// </summary>
+    public static async Task<Measurement> HelpAsync(string scenario, Func<FakeDiscord, string, BotProcess> start, int count, double perSecond, int? heartbeatMs = null)
     {
         await using var fake = await FakeDiscord.StartAsync();
+        if (heartbeatMs is { } interval)
+        {
+            fake.HeartbeatIntervalMs = interval;
+        }
+
         await using var feed = new DiscordFeed(fake);
         var data = Directory.CreateTempSubdirectory("supportbot-bench-");
         using var bot = start(fake, data.FullName);
@@ -23,13 +36,17 @@ internal static partial class DiscordScenarios
             await feed.WarmUpAsync(bot, TimeSpan.FromSeconds(60));
             var connectionsBefore = fake.RestConnections;
             var refusalsBefore = fake.Refusals.Count;
+            var (gatewaysBefore, sessionsBefore) = (fake.Connections, fake.SessionsStarted);
+            var callsBefore = new Dictionary<string, int>(feed.InteractionCalls, StringComparer.Ordinal);
             var cpuBefore = bot.Cpu;
+            var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 
             var answeredBefore = feed.Answered.Count;
             var ids = Enumerable.Range(0, count).Select(i => (9_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             var sentAt = await Pacer.SendAsync(count, perSecond, i => feed.SendHelpAsync(ids[i]));
             await Pacer.WaitAsync(() => feed.Answered.Count - answeredBefore, count, Quiet);
             var cpu = bot.Cpu - cpuBefore;
+            var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
 
             var latencies = ids.Select((id, i) => feed.FirstResponse.TryGetValue(id, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
                 .Where(l => !double.IsNaN(l)).Order().ToArray();
@@ -38,12 +55,15 @@ internal static partial class DiscordScenarios
             var refused = fake.Refusals.Count - refusalsBefore;
             var offered = count / (Pacer.Ms(sentAt[0], sentAt[^1]) / 1000);
             var slowFeed = perSecond > 0 && offered < 0.9 * perSecond ? $"the feed reached only {offered:N0}/s; " : "";
+            var burst = perSecond > 0 ? "" : BurstNote(feed, callsBefore, fake.Refusals.Skip(refusalsBefore), bot, count, offered)
+                + $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/interaction; "
+                + (fake.Connections > gatewaysBefore ? $"gateway reconnected {fake.Connections - gatewaysBefore}× ({fake.SessionsStarted - sessionsBefore} new sessions); " : "");
             return new Measurement(scenario, bot.Name, count, answered.Length, answered.Length / seconds,
                 WithinDeadline: latencies.Count(l => l <= Deadline.TotalMilliseconds),
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 Connections: fake.RestConnections - connectionsBefore,
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answered.Length),
-                Note: slowFeed + (refused > 0 ? $"{refused} refused late/twice; " : "") + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+                Note: slowFeed + burst + (refused > 0 ? $"{refused} refused late/twice; " : "") + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
         {
@@ -160,6 +180,21 @@ internal static partial class DiscordScenarios
             bot.Dispose();
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Where a burst's time went, in counts that do not depend on the machine's load: how fast the fake could dispatch,
+    /// the interaction requests by kind (a deferral and its edit are two requests for one answer), what the fake refused,
+    /// and the bot's own logged failures by kind (a timed-out request shows as TaskCanceledException).
+    /// </summary>
+    private static string BurstNote(DiscordFeed feed, Dictionary<string, int> before, IEnumerable<string> refusals, BotProcess bot, int count, double offered)
+    {
+        var calls = feed.InteractionCalls.Select(c => (c.Key, N: c.Value - before.GetValueOrDefault(c.Key))).Where(c => c.N > 0).OrderBy(c => c.Key).ToList();
+        var refusedBy = refusals.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Key}×{g.Count()}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"dispatched at {offered:N0}/s; {calls.Sum(c => c.N) / (double)count:F2} requests/interaction ({string.Join(", ", calls.Select(c => $"{c.Key}: {c.N}"))}); ")
+            + (refusedBy.Any() ? $"refusals {string.Join(" ", refusedBy)}; " : "")
+            + (bot.Failures.Count > 0 ? $"bot failures {string.Join(" ", bot.Failures.Select(f => $"{f.Key}×{f.Value}"))}; " : "");
     }
 
     private static string PressId(string user) => "7" + user[1..];

@@ -58,10 +58,10 @@ if (options.Runs_("burst"))
     var scenario = $"Discord /help burst of {options.BurstSize:N0}";
     for (var run = 0; run < options.Runs; run++)
     {
-        await RunAsync(scenario, Contenders.SupportBotName, () => DiscordScenarios.HelpAsync(scenario, (f, d) => contenders.SupportBotOnDiscord(f, d), options.BurstSize, 0));
+        await RunAsync(scenario, Contenders.SupportBotName, () => DiscordScenarios.HelpAsync(scenario, (f, d) => contenders.SupportBotOnDiscord(f, d), options.BurstSize, 0, DiscordScenarios.DiscordHeartbeatMs));
         if (reference)
         {
-            await RunAsync(scenario, Contenders.DiscordJsName, () => DiscordScenarios.HelpAsync(scenario, (f, _) => contenders.DiscordJs(f), options.BurstSize, 0));
+            await RunAsync(scenario, Contenders.DiscordJsName, () => DiscordScenarios.HelpAsync(scenario, (f, _) => contenders.DiscordJs(f), options.BurstSize, 0, DiscordScenarios.DiscordHeartbeatMs));
         }
     }
 }

@@ -15,6 +15,9 @@ public sealed class DiscordApiException(HttpStatusCode status, string what, int?
 {
     public HttpStatusCode Status { get; } = status;
 
+    /// <summary>Discord's JSON error code, when it sent one (10062: unknown interaction, as after its 3 s).</summary>
+    public int? Code { get; } = code;
+
     /// <summary>The kind of a failure, for a log line: exception messages can carry paths, and paths carry interaction tokens.</summary>
     public static string KindOf(Exception e) => e is DiscordApiException api ? $"HTTP {(int)api.Status}" : e.GetType().Name;
 }
@@ -40,6 +43,11 @@ internal sealed partial class DiscordApi : IDisposable
 
     private readonly HttpClient _http;
     private readonly HttpClient _interactions;
+
+    // Interaction requests wait here for one of their pool's connections instead of inside HttpClient, so what a
+    // request still means is decided when it can go: in a burst, an initial response that waited past Discord's
+    // three seconds would only be refused (10062), and its request is better spent on one still in time.
+    private readonly SemaphoreSlim _interactionSlots = new(MaxConnectionsPerPool, MaxConnectionsPerPool);
     private readonly GlobalRequestLimit _globalLimit;
     private readonly DiscordOptions _options;
     private readonly TimeProvider _time;
@@ -126,16 +134,50 @@ internal sealed partial class DiscordApi : IDisposable
     }
 
     internal Task InteractionCallbackAsync(string interactionId, string token, InteractionCallback callback, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
-            JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, retryServerErrors: false);
+        InteractionCallbackAsync(interactionId, token, callback, static () => true, ct);
+
+    /// <summary>
+    /// Sends an interaction's initial response once a connection is free, if <paramref name="stillDue"/> then says it
+    /// is still wanted (in time, not made needless meanwhile); false when it was not sent. <paramref name="stopWaiting"/>
+    /// ends only the wait for a connection: a request once sent is never cancelled by it, as Discord may have taken it.
+    /// </summary>
+    internal async Task<bool> InteractionCallbackAsync(
+        string interactionId, string token, InteractionCallback callback, Func<bool> stillDue, CancellationToken ct, CancellationToken stopWaiting = default)
+    {
+        if (stopWaiting.CanBeCanceled)
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopWaiting);
+            await _interactionSlots.WaitAsync(either.Token);
+        }
+        else
+        {
+            await _interactionSlots.WaitAsync(ct);
+        }
+
+        try
+        {
+            if (!stillDue())
+            {
+                return false;
+            }
+
+            await SendAsync<WireChannel>(HttpMethod.Post, $"interactions/{interactionId}/{token}/callback", null,
+                JsonContent(callback, DiscordJson.Default.InteractionCallback), null, "interaction callback", ct, retryServerErrors: false);
+            return true;
+        }
+        finally
+        {
+            _interactionSlots.Release();
+        }
+    }
 
     internal Task EditOriginalAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", null,
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct);
+        InSlotAsync(() => SendAsync<WireChannel>(HttpMethod.Patch, $"webhooks/{_options.ApplicationId}/{token}/messages/@original", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "edit interaction response", ct), ct);
 
     internal Task FollowUpAsync(string token, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", null,
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct);
+        InSlotAsync(() => SendAsync<WireChannel>(HttpMethod.Post, $"webhooks/{_options.ApplicationId}/{token}", null,
+            JsonContent(message, DiscordJson.Default.MessageBody), null, "follow-up", ct), ct);
 
     internal Task OverwriteCommandsAsync(string? guildId, IReadOnlyList<ApplicationCommand> commands, CancellationToken ct)
     {
@@ -176,7 +218,21 @@ internal sealed partial class DiscordApi : IDisposable
     {
         _http.Dispose();
         _interactions.Dispose();
+        _interactionSlots.Dispose();
         _globalLimit.Dispose();
+    }
+
+    private async Task InSlotAsync(Func<Task> send, CancellationToken ct)
+    {
+        await _interactionSlots.WaitAsync(ct);
+        try
+        {
+            await send();
+        }
+        finally
+        {
+            _interactionSlots.Release();
+        }
     }
 
     private static byte[] JsonContent<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);

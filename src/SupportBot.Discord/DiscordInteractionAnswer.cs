@@ -8,8 +8,10 @@ namespace SupportBot.Discord;
 /// How far one interaction has been answered. Discord allows one initial response within 3 s, then edits of the
 /// original and follow-ups; it drops an interaction left unanswered. The clock starts when the interaction
 /// arrives: if the replies are not known after <see cref="DeferAfter"/>, the answer is deferred first, and the
-/// replies then fill the deferred message. A deferral timer that fires past the deadline (a starved pool) sends none,
-/// as Discord would refuse it.
+/// replies then fill the deferred message. Whether an initial response (the answer or the deferral) still goes is
+/// decided when a connection is free for it (<see cref="DiscordApi"/>): past the deadline (a burst's backlog, a
+/// starved pool) none is sent, as Discord would refuse it, and a deferral the replies overtook is not sent either, so
+/// an answer never costs two requests where one does.
 /// </summary>
 internal sealed partial class DiscordInteractionAnswer : IDisposable
 {
@@ -19,7 +21,18 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>Discord's deadline for the first response, counted from the interaction's arrival.</summary>
     internal static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
 
+    private const int UnknownInteraction = 10062;
+
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(250);
+
+    // Who makes the initial response while the replies are not known: nobody yet, a deferral being sent, or the replies.
+    private const int Open = 0;
+    private const int Deferring = 1;
+    private const int Handled = 2;
+
     private readonly DiscordApi _api;
+    private readonly TimeProvider _time;
+    private readonly DiscordLateAnswers _late;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _handled = new();
     private readonly long _arrived;
@@ -27,11 +40,15 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     private bool _answered;
     private bool _deferred;
     private bool _originalUsed;
+    private bool _expired;
+    private int _state = Open;
 
-    private DiscordInteractionAnswer(WireInteraction interaction, DiscordApi api, ILogger logger, long arrived)
+    private DiscordInteractionAnswer(WireInteraction interaction, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger)
     {
         Interaction = interaction;
-        _arrived = arrived;
+        _time = time;
+        _late = late;
+        _arrived = time.GetTimestamp();
         _api = api;
         _logger = logger;
     }
@@ -52,18 +69,33 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>A press may replace its message only when that message is private: ephemeral, or in the DM.</summary>
     private bool CanReplace => IsComponent && (!Ephemeral || Interaction.Message?.Flags?.HasFlag(MessageFlags.Ephemeral) == true);
 
+    /// <summary>
+    /// An initial response sent now would reach Discord past its deadline: its clock started before the gateway
+    /// delivered the interaction, and the request takes its own trip, so the bot stops short of the full 3 s.
+    /// </summary>
+    private bool Late => _time.GetElapsedTime(_arrived) >= Deadline - Margin;
+
     /// <summary>Starts the clock for an interaction that just arrived.</summary>
-    public static DiscordInteractionAnswer Start(WireInteraction interaction, DiscordApi api, TimeProvider time, ILogger logger, CancellationToken ct)
+    public static DiscordInteractionAnswer Start(
+        WireInteraction interaction, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger, CancellationToken ct)
     {
-        var answer = new DiscordInteractionAnswer(interaction, api, logger, time.GetTimestamp());
-        answer._deferral = answer.DeferLaterAsync(time, ct);
+        var answer = new DiscordInteractionAnswer(interaction, api, time, late, logger);
+        answer._deferral = answer.DeferLaterAsync(ct);
         return answer;
     }
 
-    /// <summary>The replies are known: stops the clock, and waits for a deferral already under way.</summary>
+    /// <summary>
+    /// The replies are known: they make the initial response themselves, unless a deferral is already being sent, which
+    /// they then wait for and fill. A deferral still waiting for a connection is not sent (no exception, no request).
+    /// </summary>
     public async Task HandledAsync()
     {
-        await _handled.CancelAsync();
+        if (Interlocked.CompareExchange(ref _state, Handled, Open) == Open)
+        {
+            await _handled.CancelAsync();
+            return;
+        }
+
         await _deferral;
     }
 
@@ -71,10 +103,14 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     public async Task AnswerAsync(Reply reply, CancellationToken ct)
     {
         var interaction = Interaction;
+        if (_expired)
+        {
+            return; // Without an initial response Discord takes no follow-up either.
+        }
+
         if (DiscordRenderer.FindForm(reply) is { } form && !_answered && interaction.Type != InteractionType.ModalSubmit)
         {
-            await CallbackAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct);
-            _answered = true;
+            _answered = await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct);
             return;
         }
 
@@ -86,7 +122,11 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
                 var callback = new InteractionCallback(
                     update ? InteractionCallbackType.UpdateMessage : InteractionCallbackType.ChannelMessageWithSource,
                     DiscordRenderer.Body(message, ephemeral: !update && Ephemeral));
-                await CallbackAsync(callback, ct);
+                if (!await InitialResponseAsync(callback, ct))
+                {
+                    return;
+                }
+
                 _answered = true;
                 _originalUsed = true;
             }
@@ -106,39 +146,41 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// <summary>After the replies: a press that got no answer (a repeated press) is acknowledged, so the button stops spinning.</summary>
     public async Task FinishAsync(CancellationToken ct)
     {
-        if (!_answered && IsComponent)
+        if (!_answered && !_expired && IsComponent)
         {
-            await CallbackAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct);
-            _answered = true;
+            _answered = await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct);
         }
     }
 
     public void Dispose() => _handled.Dispose();
 
-    private Task CallbackAsync(InteractionCallback callback, CancellationToken ct) =>
-        _api.InteractionCallbackAsync(Interaction.Id, Interaction.Token, callback, ct);
-
-    private async Task DeferLaterAsync(TimeProvider time, CancellationToken ct)
+    /// <summary>Sends the initial response unless it is too late for one by the time a connection is free; false then.</summary>
+    private async Task<bool> InitialResponseAsync(InteractionCallback callback, CancellationToken ct)
     {
         try
         {
-            await Task.Delay(DeferAfter, time, _handled.Token);
+            if (await _api.InteractionCallbackAsync(Interaction.Id, Interaction.Token, callback, () => !Late, ct))
+            {
+                return true;
+            }
         }
-        catch (OperationCanceledException)
+        catch (DiscordApiException e) when (e.Code == UnknownInteraction)
+        {
+            // Discord's clock started before the interaction reached the bot (a gateway backlog): too late all the same.
+        }
+
+        _expired = true;
+        _late.Add();
+        return false;
+    }
+
+    private async Task DeferLaterAsync(CancellationToken ct)
+    {
+        // Not thrown: in a burst thousands of these end early, and thrown exceptions were a large share of the bot's time.
+        await Task.Delay(DeferAfter, _time, _handled.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Volatile.Read(ref _state) != Open)
         {
             return; // answered in time
-        }
-
-        if (_handled.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (time.GetElapsedTime(_arrived) >= Deadline)
-        {
-            // A starved timer fired past the deadline: Discord would refuse the deferral, so none is sent.
-            LogDeferralTooLate(Interaction.Type);
-            return;
         }
 
         // Components keep their message until the answer is known; commands and forms show "thinking…".
@@ -148,7 +190,12 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
             : new InteractionCallback(InteractionCallbackType.DeferredChannelMessageWithSource, new MessageBody(Flags: Flags));
         try
         {
-            await CallbackAsync(defer, ct);
+            // Decided once a connection is free: by then the replies may have come, and they go as the initial response.
+            if (!await _api.InteractionCallbackAsync(Interaction.Id, Interaction.Token, defer, TakeForDeferral, ct))
+            {
+                return;
+            }
+
             _answered = true;
             _deferred = true;
             LogDeferred(Interaction.Type);
@@ -163,11 +210,11 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
         }
     }
 
+    /// <summary>The deferral may go: in time, and the replies have not taken the initial response.</summary>
+    private bool TakeForDeferral() => !Late && Interlocked.CompareExchange(ref _state, Deferring, Open) == Open;
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Deferred a Discord interaction of type {Type}")]
     private partial void LogDeferred(InteractionType type);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A Discord interaction of type {Type} was still unanswered past its deadline; no deferral was sent")]
-    private partial void LogDeferralTooLate(InteractionType type);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Discord deferral failed ({Kind})")]
     private partial void LogDeferralFailed(string kind);

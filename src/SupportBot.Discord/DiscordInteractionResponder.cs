@@ -12,9 +12,11 @@ namespace SupportBot.Discord;
 internal sealed partial class DiscordInteractionResponder(
     Bot bot, ReplyRouter router, DiscordApi api, DiscordVolunteers volunteers, TimeProvider time, ILogger<DiscordInteractionResponder> logger)
 {
+    private readonly DiscordLateAnswers _late = new(time, logger);
+
     /// <summary>Starts the 3 s clock of an interaction that just arrived, before it waits for its turn.</summary>
     public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct) =>
-        DiscordInteractionAnswer.Start(interaction, api, time, logger, ct);
+        DiscordInteractionAnswer.Start(interaction, api, time, _late, logger, ct);
 
     public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, CancellationToken ct)
     {
