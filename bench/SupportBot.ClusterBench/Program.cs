@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using SupportBot.Tests.Fakes;
@@ -100,7 +99,7 @@ internal sealed class Cluster : IAsyncDisposable
             var id = $"EvD-{k}";
             ids.Add(id);
             var user = $"US{k % 100:D3}";
-            await _slack.SendEnvelopeAsync("events_api", Dm(user, $"Wren {k}: what happened in the session still worries me", id), _sockets[k % _sockets.Count]);
+            await _slack.SendEnvelopeAsync("events_api", SlackPayloads.DirectMessage(user, $"Wren {k}: what happened in the session still worries me", id), _sockets[k % _sockets.Count]);
         }
 
         await Until(() => ids.All(_slack.ReceivedEventIds.Contains), "every DM acked");
@@ -117,7 +116,7 @@ internal sealed class Cluster : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var user = $"UC{i:D4}";
-            await _slack.SendEnvelopeAsync("events_api", Dm(user, "my coach crossed a line", $"EvC-{i}"), _sockets[i % _sockets.Count]);
+            await _slack.SendEnvelopeAsync("events_api", SlackPayloads.DirectMessage(user, "my coach crossed a line", $"EvC-{i}"), _sockets[i % _sockets.Count]);
         }
 
         var pressed = new HashSet<string>();
@@ -127,9 +126,9 @@ internal sealed class Cluster : IAsyncDisposable
                 foreach (var call in _slack.CallsTo("chat.postMessage").Where(c => Channel(c)?.StartsWith("DUC", StringComparison.Ordinal) == true))
                 {
                     var user = Channel(call)![1..];
-                    if (ActionIds(call.Args).FirstOrDefault(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal)) is { } consent && pressed.Add(user))
+                    if (SlackPayloads.ActionIds(call.Args).FirstOrDefault(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal)) is { } consent && pressed.Add(user))
                     {
-                        _ = _slack.SendEnvelopeAsync("interactive", Press(user, consent, "D" + user), _sockets[0]);
+                        _ = _slack.SendEnvelopeAsync("interactive", SlackPayloads.ButtonPress(_slack, user, consent, "D" + user, "rp-" + user), _sockets[0]);
                     }
                 }
 
@@ -137,13 +136,13 @@ internal sealed class Cluster : IAsyncDisposable
             },
             "every conversation queued");
         var waiting = _slack.CallsTo("chat.postMessage").Where(c => Channel(c) == VolunteerChannel)
-            .SelectMany(c => ActionIds(c.Args)).Where(a => a.StartsWith("claim:", StringComparison.Ordinal)).Distinct().ToList();
+            .SelectMany(c => SlackPayloads.ActionIds(c.Args)).Where(a => a.StartsWith("claim:", StringComparison.Ordinal)).Distinct().ToList();
         var clock = Stopwatch.StartNew();
         var answers = await Task.WhenAll(waiting.Select(async (claim, i) =>
         {
             var responseId = $"rc-{i}";
             var ack = await _slack.WaitForAckAsync(
-                await _slack.SendEnvelopeAsync("slash_commands", Command($"UV{i % 20:D2}", "/claim", "#" + claim["claim:".Length..], responseId), _sockets[i % _sockets.Count]),
+                await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand(_slack, $"UV{i % 20:D2}", "/claim", "#" + claim["claim:".Length..], responseId), _sockets[i % _sockets.Count]),
                 TimeSpan.FromSeconds(120));
             if (ack.Payload is null)
             {
@@ -160,7 +159,7 @@ internal sealed class Cluster : IAsyncDisposable
     {
         for (var k = 0; k < count; k++)
         {
-            await _slack.SendEnvelopeAsync("events_api", Dm($"UF{k % 40:D3}", $"Wren {k}: what happened still worries me", $"EvF-{k}"), _sockets[0]);
+            await _slack.SendEnvelopeAsync("events_api", SlackPayloads.DirectMessage($"UF{k % 40:D3}", $"Wren {k}: what happened still worries me", $"EvF-{k}"), _sockets[0]);
         }
 
         await Until(() => _slack.ReceivedEventIds.Count(id => id.StartsWith("EvF-", StringComparison.Ordinal)) >= count * 3 / 4, "most of the burst acked");
@@ -219,59 +218,4 @@ internal sealed class Cluster : IAsyncDisposable
     }
 
     private static string? Channel(ApiCall call) => call.Args["channel"]?.GetValue<string>();
-
-    private static IEnumerable<string> ActionIds(JsonObject message) =>
-        (message["blocks"] as JsonArray ?? [])
-            .SelectMany(b => b?["elements"] as JsonArray ?? [])
-            .Where(e => e?["type"]?.GetValue<string>() == "button")
-            .Select(e => e!["action_id"]!.GetValue<string>());
-
-    private static JsonObject Dm(string user, string text, string eventId) => new()
-    {
-        ["token"] = "verification-token",
-        ["team_id"] = "T111",
-        ["api_app_id"] = "A111",
-        ["type"] = "event_callback",
-        ["event_id"] = eventId,
-        ["event_time"] = 1700000000,
-        ["event"] = new JsonObject
-        {
-            ["type"] = "message", ["channel"] = "D" + user, ["user"] = user, ["text"] = text,
-            ["ts"] = "1700000000.000100", ["event_ts"] = "1700000000.000100", ["channel_type"] = "im",
-        },
-    };
-
-    private JsonObject Command(string user, string command, string text, string responseId) => new()
-    {
-        ["token"] = "verification-token",
-        ["team_id"] = "T111",
-        ["channel_name"] = "random",
-        ["api_app_id"] = "A111",
-        ["user_id"] = user,
-        ["user_name"] = user.ToLowerInvariant(),
-        ["command"] = command,
-        ["text"] = text,
-        ["channel_id"] = "C111",
-        ["response_url"] = _slack.ResponseUrl(responseId),
-        ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
-    };
-
-    private JsonObject Press(string user, string actionId, string channel) => new()
-    {
-        ["type"] = "block_actions",
-        ["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["name"] = user.ToLowerInvariant(), ["team_id"] = "T111" },
-        ["api_app_id"] = "A111",
-        ["token"] = "verification-token",
-        ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = "1700000000.000200", ["channel_id"] = channel, ["is_ephemeral"] = false },
-        ["trigger_id"] = "trigger-" + Guid.NewGuid().ToString("N"),
-        ["team"] = new JsonObject { ["id"] = "T111", ["domain"] = "test" },
-        ["channel"] = new JsonObject { ["id"] = channel },
-        ["response_url"] = _slack.ResponseUrl("rp-" + user),
-        ["state"] = new JsonObject { ["values"] = new JsonObject() },
-        ["actions"] = new JsonArray(new JsonObject
-        {
-            ["action_id"] = actionId, ["block_id"] = "b1", ["type"] = "button",
-            ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "x" }, ["action_ts"] = "1700000000.000300",
-        }),
-    };
 }
