@@ -26,9 +26,15 @@ public sealed partial class Bot
     private readonly ComplaintCompanion _companion;
     private readonly InboxStore _inbox;
     private readonly Messages _messages;
+    /// <summary>Handlings of a stored event while the database fails it before it is let go for a later takeover.</summary>
+    private const int HandlingAttempts = 3;
+
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
+
     private readonly ILogger<Bot> _logger;
     private readonly ActorLocks _locks = new();
     private readonly RecentEvents _recent = new();
+    private readonly RecentEvents _toldKept = new() { Max = 10_000 };
     private readonly Lock _recentLock = new();
     private readonly ConcurrentDictionary<Platform, Replayer> _replayers = new();
 
@@ -109,8 +115,9 @@ public sealed partial class Bot
     /// <summary>
     /// Handles an event taken in by <see cref="AcceptAsync"/> (or found pending at start) once: a stored event already
     /// handled gives no replies. The handled mark commits with the event's write, in one transaction, so a replay after
-    /// a crash never stores anything twice; an event that wrote nothing, or whose handling failed (the person was
-    /// then asked to send it again), is marked afterwards.
+    /// a crash never stores anything twice; an event that wrote nothing, or whose handler failed (the person was then
+    /// told so), is marked afterwards. One the database kept failing before anything of it was stored is kept for
+    /// another try (<see cref="KeepForLaterAsync"/>), never dropped.
     /// </summary>
     public async Task<IReadOnlyList<Reply>> HandleAcceptedAsync(Inbound inbound, CancellationToken ct)
     {
@@ -185,8 +192,8 @@ public sealed partial class Bot
     {
         if (!ChangesState(inbound))
         {
-            var (replies, failed) = await DispatchSafelyAsync(inbound, ct);
-            if (failed)
+            var (replies, answered) = await DispatchSafelyAsync(inbound, ct);
+            if (answered != Outcome.Done)
             {
                 // Forget the id so the platform's retry gets another chance.
                 _recent.Remove(inbound.EventId);
@@ -209,12 +216,29 @@ public sealed partial class Bot
             return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
         }
 
-        bool marked;
         IReadOnlyList<Reply> answer;
-        using (var handling = _inbox.Handling(inbound.EventId))
+        Outcome outcome;
+        bool marked;
+        for (var attempt = 1; ; attempt++)
         {
-            (answer, _) = await DispatchSafelyAsync(inbound, ct);
-            marked = handling.Mark.IsCommitted;
+            using (var handling = _inbox.Handling(inbound.EventId))
+            {
+                (answer, outcome) = await DispatchSafelyAsync(inbound, ct);
+                marked = handling.Mark.IsCommitted;
+            }
+
+            // The event is safe in the inbox and none of its work was stored: handling it again cannot store anything twice.
+            if (outcome != Outcome.StorageFailed || marked || attempt == HandlingAttempts)
+            {
+                break;
+            }
+
+            await Task.Delay(RetryPause * attempt, ct);
+        }
+
+        if (outcome == Outcome.StorageFailed && !marked)
+        {
+            return await KeepForLaterAsync(inbound);
         }
 
         if (!marked)
@@ -233,12 +257,34 @@ public sealed partial class Bot
         return answer;
     }
 
-    /// <summary>The handler's replies, or a plain answer when it failed; never throws but for cancellation.</summary>
-    private async Task<(IReadOnlyList<Reply> Replies, bool Failed)> DispatchSafelyAsync(Inbound inbound, CancellationToken ct)
+    /// <summary>
+    /// A stored event whose handling the database kept failing, with nothing of it stored: its words are in the inbox
+    /// and the platform was told they arrived, so it is never dropped. It is let go for the next takeover (this process's
+    /// or another's) to handle again; the person is told that it is kept, not asked to send it again, once (every few
+    /// minutes at most while the database keeps failing).
+    /// </summary>
+    private async Task<IReadOnlyList<Reply>> KeepForLaterAsync(Inbound inbound)
     {
         try
         {
-            return (await DispatchAsync(inbound, ct), false);
+            await _inbox.RetryLaterAsync(inbound.EventId, CancellationToken.None);
+            LogKeptForLater(inbound.Actor.Platform, inbound.GetType().Name);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            // Still leased to this process: handled again at its next start, or by another once this one is gone.
+            LogKeptUntilRestart(fault, inbound.Actor.Platform, inbound.GetType().Name);
+        }
+
+        return _toldKept.TryAdd(inbound.EventId) ? [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageDelayed))] : [];
+    }
+
+    /// <summary>The handler's replies, or a plain answer when it failed; never throws but for cancellation.</summary>
+    private async Task<(IReadOnlyList<Reply> Replies, Outcome Outcome)> DispatchSafelyAsync(Inbound inbound, CancellationToken ct)
+    {
+        try
+        {
+            return (await DispatchAsync(inbound, ct), Outcome.Done);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -248,17 +294,17 @@ public sealed partial class Bot
         {
             // Another process took the event over and finished it first; its answer went out, this one's work was undone.
             LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
-            return ([], false);
+            return ([], Outcome.Done);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
-            LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
-            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))], true);
+            LogHandlingStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
+            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))], Outcome.StorageFailed);
         }
         catch (Exception e)
         {
             LogHandlerFailed(e, inbound.GetType().Name, inbound.Actor.Platform);
-            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))], true);
+            return ([Reply.Private(inbound.Actor, new TextBlock(_messages.SomethingWentWrong))], Outcome.Failed);
         }
     }
 
@@ -407,6 +453,22 @@ public sealed partial class Bot
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
     private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while handling a {Kind} from {Platform}")]
+    private partial void LogHandlingStorageFailed(string fault, string kind, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Kind} from {Platform} is kept in the inbox after storage failures and will be handled again at the next takeover")]
+    private partial void LogKeptForLater(Platform platform, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while letting a {Kind} from {Platform} go for another try; it stays stored and is handled at the next start")]
+    private partial void LogKeptUntilRestart(string fault, Platform platform, string kind);
+
+    private enum Outcome
+    {
+        Done,
+        Failed,
+        StorageFailed,
+    }
 
     /// <summary>How a platform's adapter handles a stored event: into which lanes, by which function.</summary>
     private sealed record Replayer(Platform Platform, PersonLanes Lanes, Func<Inbound, CancellationToken, Task> Handle);

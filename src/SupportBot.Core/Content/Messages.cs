@@ -118,6 +118,7 @@ public sealed record Messages(
     string WaitDays,
     // Storage faults
     string StorageFailed,
+    string StorageDelayed,
     string ConversationUnreadable,
     string CompanionNeedsChoice,
     // Risk triage: the notice for danger from another person, and the alert to the volunteer holding a conversation

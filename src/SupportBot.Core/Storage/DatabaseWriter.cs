@@ -12,14 +12,15 @@ namespace SupportBot.Core.Storage;
 /// held past the busy timeout, a lost server) fails every caller in the batch with that exception, and the connection
 /// is opened afresh for the next batch, so writes work again as soon as storage does. On PostgreSQL another process's
 /// transaction can deadlock with this batch or conflict with it (<paramref name="isTransient"/>): the whole batch is
-/// then rolled back and run again, a few times, before its callers are failed. That retry lives here and nowhere else.
+/// then rolled back and its work run again one piece per transaction, each a few times, before its caller is failed.
+/// That retry lives here and nowhere else.
 /// </summary>
 internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bool> isTransient) : IDisposable
 {
     /// <summary>Most pieces of work in one transaction, so that one commit never holds the file for long.</summary>
     internal const int MaxBatch = 256;
 
-    /// <summary>Runs of one batch before a deadlock or serialization failure reaches its callers.</summary>
+    /// <summary>Runs of one piece of work on its own, after its batch deadlocked, before the failure reaches its caller.</summary>
     internal const int MaxAttempts = 5;
 
     private readonly ConcurrentQueue<Work> _queue = new();
@@ -33,7 +34,7 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
     /// <summary>Transactions committed so far; fewer than the writes when callers came together.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
-    /// <summary>Batches run again after a deadlock or serialization failure with another process.</summary>
+    /// <summary>Batches and pieces of work run again after a deadlock or serialization failure with another process.</summary>
     internal long Retries => Interlocked.Read(ref _retries);
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken ct)
@@ -94,29 +95,52 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
     {
         lock (_connectionLock)
         {
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
+                CommitOnce(batch);
+            }
+            catch (Exception e) when (isTransient(e))
+            {
+                // Another process's transaction took the same locks in another order (two people's writes in each batch,
+                // one person's next message in the other). Run in the same batch again, the two meet again; one piece of
+                // work per transaction holds too little to close such a cycle.
+                Interlocked.Increment(ref _retries);
+                foreach (var item in batch)
                 {
-                    CommitOnce(batch);
-                    return;
+                    CommitAlone(item);
                 }
-                catch (Exception e) when (attempt < MaxAttempts && isTransient(e))
+            }
+            catch (Exception e)
+            {
+                foreach (var item in batch)
                 {
-                    // The other transaction goes on once this one is rolled back; a short, growing, jittered pause keeps
-                    // the two from meeting again in step.
-                    Interlocked.Increment(ref _retries);
-                    Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
+                    item.Fail(e);
                 }
-                catch (Exception e)
-                {
-                    foreach (var item in batch)
-                    {
-                        item.Fail(e);
-                    }
+            }
+        }
+    }
 
-                    return;
-                }
+    /// <summary>One piece of work in a transaction of its own, run again a few times while it deadlocks with another process.</summary>
+    private void CommitAlone(Work item)
+    {
+        List<Work> alone = [item];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                CommitOnce(alone);
+                return;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && isTransient(e))
+            {
+                // A short, growing, jittered pause keeps the two from meeting again in step.
+                Interlocked.Increment(ref _retries);
+                Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
+            }
+            catch (Exception e)
+            {
+                item.Fail(e);
+                return;
             }
         }
     }

@@ -88,6 +88,14 @@ public sealed partial class InboxStore(
         return database.WriteAsync((db, tx) => db.Execute(MarkSql, args, tx), ct);
     }
 
+    /// <summary>Lets go of one event this process could not handle, for the next takeover (this process's or another's) to try again.</summary>
+    public Task RetryLaterAsync(string eventId, CancellationToken ct)
+    {
+        var args = new { key = ids.Key(eventId) };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Inbox SET LeasedBy = NULL, LeaseUntil = NULL WHERE EventId = @key AND HandledAt IS NULL", args, tx), ct);
+    }
+
     /// <summary>Extends the lease on every event this process holds and has not handled yet; the rows renewed.</summary>
     public Task<int> RenewAsync(CancellationToken ct)
     {

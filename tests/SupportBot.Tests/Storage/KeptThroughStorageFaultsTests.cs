@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using SupportBot.Core;
+using SupportBot.Core.Content;
+using SupportBot.Core.Storage;
+using SupportBot.Slack;
+using SupportBot.Tests.Fakes;
+using SupportBot.Tests.MultiProcess;
+using SupportBot.Tests.Slack;
+using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
+
+namespace SupportBot.Tests.Storage;
+
+/// <summary>
+/// Invariant 5 when the database fails after the ack, on the real process: a survivor's message stored in the inbox (so
+/// Slack was told it arrived) whose handling the database then refused is never dropped. The survivor is told it is
+/// kept, not asked to send it again, and the process handles it at its next takeover once the database works.
+/// </summary>
+public sealed class KeptThroughStorageFaultsTests
+{
+    private static readonly Lazy<Messages> Texts = new(() => ContentCatalog.Load(TestPaths.Prompts).Messages);
+
+    [Fact]
+    public async Task A_stored_dm_whose_handling_the_database_refuses_is_kept_and_handled_once_storage_works_again()
+    {
+        const string Words = "he kept texting me at night after our sessions";
+        using var database = new SharedDatabase(Store.Sqlite);
+        await using var slack = await FakeSlack.StartAsync();
+        await using var bot = ConsoleProcess.Start(database.Folder,
+        [
+            .. database.ProcessArgs, "--Storage:LeaseSeconds=3",
+            $"--Slack:BotToken={FakeSlack.BotToken}", $"--Slack:AppToken={FakeSlack.AppToken}", $"--Slack:ApiBaseUrl={slack.ApiBaseUrl}",
+            "--Slack:VolunteerChannelId=CVOL", "--Slack:VolunteerUserIds:0=UVOL",
+        ]);
+        await slack.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(60));
+        await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UWARM", "hello", "EvWarm")), TimeSpan.FromSeconds(30));
+        await SlackSocketModeTests.PostedToAsync(slack, "DUWARM", 1, TimeSpan.FromSeconds(30));
+        await using var db = new SqliteConnection($"Data Source={database.Folder}/supportbot.db;Pooling=False");
+        await db.OpenAsync();
+
+        // The inbox still takes the message in; storing it in a conversation fails, every time, until the trigger goes.
+        await db.ExecuteAsync("CREATE TRIGGER RefuseMessages BEFORE INSERT ON Messages BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;");
+        await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UFAULT", Words, "EvFault")), TimeSpan.FromSeconds(30));
+        var told = await SlackSocketModeTests.PostedToAsync(slack, "DUFAULT", 1, TimeSpan.FromSeconds(30));
+        Assert.Contains(SlackRenderer.Escape(Texts.Value.StorageDelayed), Strings(told[0].Args), StringComparison.Ordinal);
+        Assert.Equal(1L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL AND Payload IS NOT NULL"));
+
+        await db.ExecuteAsync("DROP TRIGGER RefuseMessages;");
+        var welcome = await SlackSocketModeTests.PostedToAsync(slack, "DUFAULT", 2, TimeSpan.FromSeconds(30));
+        Assert.Contains(SlackTestHost.ActionIds(welcome[1].Args), a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
+        Assert.Equal(0, await bot.TerminateAsync());
+
+        Assert.Equal([Words], await TranscriptAsync(database.Core.Get<ConversationStore>(), "UFAULT"));
+        Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL"));
+        Assert.Contains("kept in the inbox after storage failures", bot.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain(Words, bot.Errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>The words a survivor's open conversation holds, read with the key by a volunteer who claims it.</summary>
+    private static async Task<IEnumerable<string>> TranscriptAsync(ConversationStore store, string user)
+    {
+        var survivor = new Address(Platform.Slack, user);
+        var open = await store.FindOpenAsync(survivor, CancellationToken.None);
+        await store.EnqueueAsync(open!.Id, survivor, null, CancellationToken.None);
+        return (await store.ClaimAsync(open.Id, new Address(Platform.Slack, "UVOL"), CancellationToken.None)).Transcript.Select(e => e.Text);
+    }
+
+    private static string Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => string.Join("\n", o.Select(p => Strings(p.Value))),
+        JsonArray a => string.Join("\n", a.Select(Strings)),
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => "",
+    };
+}
