@@ -38,15 +38,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// is the closest the repository has to "messages the team has not seen". Its misses are never printed: see the README.
     /// The goal (recall 95 %, false alarms 5 %) is NOT reached on it; this test holds the floor last measured
     /// so a change that loses ground fails, and prints the figures. First with the model: recall 84.0 %, false alarms
-    /// 4.4 %; after training batches three to seven (branch model, 2026-11-29, written without reading this set): rules
-    /// alone 74.8 % and 3.5 %, rules then model 91.5 % and 3.7 %.
+    /// 4.4 %; after training batches three to nine (branch model, 2026-11-29, written without reading this set): rules
+    /// alone 74.8 % and 3.5 %, rules then model 92.2 % and 4.4 %.
     /// </summary>
     [Fact]
     public void Blind_set_does_not_fall_below_its_last_measured_floor()
     {
         var score = Measure("blind", printMisses: false);
 
-        Assert.True(score.Recall >= 0.90, $"Blind recall {score.Recall:P1} fell below its floor of 90 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.91, $"Blind recall {score.Recall:P1} fell below its floor of 91 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
@@ -56,15 +56,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// are never printed. Measured 2026-11-29, without the 51 lines found word for word in another set: the rules alone recall 62.9 %, false
     /// alarms 4.7 %; rules then the trained model (trained before this set existed) recall 76.1 %, false alarms 4.7 %.
     /// Since then it is a development set: its misses were studied for kinds of phrasing (never copied), so its figures
-    /// now flatter the detector. After training batches three to seven: recall 90.9 %, false alarms 0.2 %. The floor
-    /// keeps that; the goal is 95 %.
+    /// now flatter the detector. After training batches three to nine: rules alone 70.4 % and 0.0 %, rules then model
+    /// 92.2 % and 0.2 %. The floor keeps that; the goal is 95 %.
     /// </summary>
     [Fact]
     public void Second_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind2", printMisses: false);
 
-        Assert.True(score.Recall >= 0.89, $"Second blind recall {score.Recall:P1} fell below its floor of 89 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.91, $"Second blind recall {score.Recall:P1} fell below its floor of 91 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Second blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
