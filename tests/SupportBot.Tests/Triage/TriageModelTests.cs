@@ -76,6 +76,31 @@ public sealed class TriageModelTests
         Assert.False(Detector.Assess(text).IsRisk, text);
     }
 
+    /// <summary>Rules added with the third training batch: a threat made on condition of silence is read in either order,
+    /// and "if I don't" does not negate it.</summary>
+    [Theory]
+    [InlineData("my coach said if i tell anyone he will post the photos of me", "expose-if-i-tell")]
+    [InlineData("she says she'd email my boss everything if i don't drop the complaint", "will-expose-if-i-tell")]
+    [InlineData("he's been blackmailing me since the retreat", "blackmailing-me")]
+    public void Threats_on_condition_of_silence_fire_as_threats_by_rule(string text, string rule)
+    {
+        var finding = Assert.Single(Detector.WithoutModel().Assess(text).Findings);
+
+        Assert.Equal(RiskKind.Threat, finding.Kind);
+        Assert.Equal(rule, finding.RuleId);
+    }
+
+    /// <summary>A story, a dream or the news is not the writer's risk now; nor is a helper's own threat to himself.</summary>
+    [Theory]
+    [InlineData("in the series the main character overdoses and i had to turn it off")]
+    [InlineData("i had a nightmare that he was outside my house")]
+    [InlineData("the article said the pastor threatened to expose members")]
+    [InlineData("he said he would kill himself if i reported him")]
+    public void Fiction_dreams_news_and_a_helpers_threat_to_himself_fire_no_rule(string text)
+    {
+        Assert.False(Detector.WithoutModel().Assess(text).IsRisk, text);
+    }
+
     [Fact]
     public void Features_mark_negated_past_and_idiom_words_and_spell_out_chat_abbreviations()
     {
