@@ -68,6 +68,23 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.05, $"Second blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
+    /// <summary>
+    /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set, while
+    /// the detector was being retrained on what blind2 taught; nobody tuning it has read blind3. Its misses are never
+    /// printed. Measured once when it landed (2026-11-29, without the 19 lines found word for word in another set): the
+    /// detector of a7a6693, before this round of training, recall 69.5 %, false alarms 5.8 %; rules then the retrained
+    /// model recall 79.4 % (rules alone 55.8 %), false alarms 5.2 %. Neither goal is met on it: recall 95 %, false alarms
+    /// 5 %. The floors hold what was measured, so a change that loses ground fails.
+    /// </summary>
+    [Fact]
+    public void Third_blind_set_does_not_fall_below_its_first_measured_floor()
+    {
+        var score = Measure("blind3", printMisses: false);
+
+        Assert.True(score.Recall >= 0.79, $"Third blind recall {score.Recall:P1} fell below its floor of 79 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.053, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 5.2 % measured (goal 5 %).");
+    }
+
     [Fact]
     public void Blind_set_holds_at_least_400_risk_and_400_ordinary_messages_of_every_kind_and_none_from_the_other_sets()
     {
@@ -99,9 +116,12 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var shared = EvaluationSet.Load("dev").Where(c => heldOut.Contains(c.Text.ToLowerInvariant())).Select(c => c.Text).ToList();
         var earlier = EvaluationSet.Load("dev").Concat(EvaluationSet.Load("heldout")).Concat(EvaluationSet.Load("blind")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var sharedByBlind2 = EvaluationSet.Load("blind2").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
+        earlier.UnionWith(EvaluationSet.Load("blind2").Select(c => c.Text.ToLowerInvariant()));
+        var sharedByBlind3 = EvaluationSet.Load("blind3").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
 
         Assert.Empty(shared);
         Assert.Empty(sharedByBlind2);
+        Assert.Empty(sharedByBlind3);
     }
 
     private Score Measure(string set, bool printMisses)
