@@ -4,6 +4,7 @@ using SupportBot.Bench;
 var benchmarks = new Dictionary<string, (string About, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["triage"] = ("microseconds per message for the risk detector, over the evaluation sets", TriageBenchmark.Run),
+    ["sealing"] = ("CPU microseconds per seal and per person key, now and as before, one thread", SealingBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var chosen))

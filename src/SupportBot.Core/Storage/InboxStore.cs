@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
@@ -24,6 +25,14 @@ public sealed partial class InboxStore(
     /// <summary>Most rows one takeover statement takes, so a dead process's backlog is taken in short transactions.</summary>
     private const int TakeBatch = 500;
 
+    /// <summary>Most events remembered as just stored here (see <see cref="_storedHere"/>); past it, the inbox is asked.</summary>
+    internal const int MaxStoredHere = 10_000;
+
+    // Events this process stored and has not begun to handle, with when: asked whether such an event is pending, the
+    // answer is yes without a read while its lease (this process's) cannot have run out, so no other process can have
+    // taken it. In memory only; an entry goes when the event is handled, or is not trusted once half the lease passed.
+    private readonly ConcurrentDictionary<string, long> _storedHere = new(StringComparer.Ordinal);
+
     // At start: this process's own rows (stored, never handed to a lane) and those whose lease ran out (on a database only
     // this process uses, every other run's). Later: only other processes' rows whose lease ran out, as this one's are in
     // its lanes.
@@ -39,7 +48,7 @@ public sealed partial class InboxStore(
     /// Stores the event, sealed, unhandled and leased to this process; false when its id was stored before (by any
     /// process). Durable when this returns.
     /// </summary>
-    public Task<bool> AcceptAsync(Inbound inbound, CancellationToken ct)
+    public async Task<bool> AcceptAsync(Inbound inbound, CancellationToken ct)
     {
         var key = ids.Key(inbound.EventId);
         var now = clock.GetUtcNow();
@@ -52,7 +61,7 @@ public sealed partial class InboxStore(
             owner = Owner,
             until = (now + Lease).ToUnixTimeMilliseconds(),
         };
-        return database.WriteAsync(
+        var stored = await database.WriteAsync(
             (db, tx) => db.Execute(
                 """
                 INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, LeasedBy, LeaseUntil) VALUES (@key, @platform, @payload, @now, @owner, @until)
@@ -61,11 +70,25 @@ public sealed partial class InboxStore(
                 args,
                 tx) == 1,
             ct);
+        if (stored && _storedHere.Count < MaxStoredHere)
+        {
+            _storedHere[inbound.EventId] = args.now;
+        }
+
+        return stored;
     }
 
-    /// <summary>True when a stored event is still waiting to be handled.</summary>
+    /// <summary>
+    /// True when a stored event is still waiting to be handled. For an event this process stored moments ago and has
+    /// not handled, no read is needed: nothing else can have handled it (its lease is this process's).
+    /// </summary>
     public async Task<bool> IsPendingAsync(string eventId, CancellationToken ct)
     {
+        if (_storedHere.TryRemove(eventId, out var storedAt) && Now() - storedAt < (long)(Lease.TotalMilliseconds / 2))
+        {
+            return true;
+        }
+
         await using var db = await database.OpenAsync(ct);
         return await db.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId) }, cancellationToken: ct)) == 1;
@@ -77,6 +100,7 @@ public sealed partial class InboxStore(
     /// </summary>
     internal WriteMark.Scope Handling(string eventId)
     {
+        _storedHere.TryRemove(eventId, out _);
         var key = ids.Key(eventId);
         return WriteMark.Begin((db, tx) => db.Execute(MarkSql, new { key, now = Now() }, tx));
     }
@@ -84,6 +108,7 @@ public sealed partial class InboxStore(
     /// <summary>Marks a stored event handled and drops its words: for an event whose handling wrote nothing.</summary>
     public Task MarkHandledAsync(string eventId, CancellationToken ct)
     {
+        _storedHere.TryRemove(eventId, out _);
         var args = new { key = ids.Key(eventId), now = Now() };
         return database.WriteAsync((db, tx) => db.Execute(MarkSql, args, tx), ct);
     }

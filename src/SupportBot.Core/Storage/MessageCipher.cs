@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,14 +7,22 @@ namespace SupportBot.Core.Storage;
 /// <summary>
 /// AES-256-GCM for everything a person wrote. The stored form is nonce | tag | ciphertext. The associated data
 /// binds a ciphertext to its row's purpose, so a body copied into another conversation fails to decrypt.
-/// Safe to call from many threads at once: an <see cref="AesGcm"/> instance is not, so each call makes its own
-/// (the key schedule costs well under a microsecond, nothing beside a database write).
+/// Safe to call from many threads at once: an <see cref="AesGcm"/> instance is not, so each call takes one for
+/// itself alone from a small pool and gives it back after. Making one per call (an OpenSSL context each time) cost
+/// several times the sealing itself, and every durable DM seals three values.
 /// </summary>
 public sealed class MessageCipher : IDisposable
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
+
+    /// <summary>Instances kept for reuse; more than the threads that seal at once is never needed.</summary>
+    private const int PoolSize = 32;
+
     private readonly byte[] _key;
+    private readonly ConcurrentQueue<AesGcm> _pool = new();
+    private int _pooled;
+    private volatile bool _disposed;
 
     public MessageCipher(byte[] key)
     {
@@ -31,8 +40,16 @@ public sealed class MessageCipher : IDisposable
         var sealedBytes = new byte[NonceSize + TagSize + plain.Length];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(associatedData));
+        var aes = Rent();
+        try
+        {
+            aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(associatedData));
+        }
+        finally
+        {
+            Return(aes);
+        }
+
         return sealedBytes;
     }
 
@@ -44,13 +61,22 @@ public sealed class MessageCipher : IDisposable
         }
 
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(
-            sealedBytes.AsSpan(0, NonceSize),
-            sealedBytes.AsSpan(NonceSize + TagSize),
-            sealedBytes.AsSpan(NonceSize, TagSize),
-            plain,
-            Encoding.UTF8.GetBytes(associatedData));
+        var aes = Rent();
+        try
+        {
+            aes.Decrypt(
+                sealedBytes.AsSpan(0, NonceSize),
+                sealedBytes.AsSpan(NonceSize + TagSize),
+                sealedBytes.AsSpan(NonceSize, TagSize),
+                plain,
+                Encoding.UTF8.GetBytes(associatedData));
+        }
+        finally
+        {
+            // A failed decryption leaves the instance as good as before: it holds only the key.
+            Return(aes);
+        }
+
         return Encoding.UTF8.GetString(plain);
     }
 
@@ -58,7 +84,51 @@ public sealed class MessageCipher : IDisposable
     public byte[] DeriveKey(string purpose) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes("supportbot/" + purpose));
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
+    public void Dispose()
+    {
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_key);
+        while (_pool.TryDequeue(out var aes))
+        {
+            aes.Dispose();
+        }
+    }
+
+    private AesGcm Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_pool.TryDequeue(out var aes))
+        {
+            Interlocked.Decrement(ref _pooled);
+            return aes;
+        }
+
+        return new AesGcm(_key, TagSize);
+    }
+
+    /// <summary>Back to the pool for the next call, unless the pool is full or the cipher was disposed meanwhile.</summary>
+    private void Return(AesGcm aes)
+    {
+        if (_disposed)
+        {
+            aes.Dispose();
+            return;
+        }
+
+        if (Interlocked.Increment(ref _pooled) > PoolSize)
+        {
+            Interlocked.Decrement(ref _pooled);
+            aes.Dispose();
+            return;
+        }
+
+        _pool.Enqueue(aes);
+        while (_disposed && _pool.TryDequeue(out var left))
+        {
+            // Disposed while this one went back: Dispose may have emptied the pool before the enqueue.
+            left.Dispose();
+        }
+    }
 
     /// <summary>
     /// The configured key, or the key file beside the database, created on first run with owner-only permissions.

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,9 +18,27 @@ public sealed class PersonIds(MessageCipher cipher)
     public string Key(Address person) => Key(person.ToString());
 
     /// <summary>The same for any identifier in text: the stored form of an address ("Discord:123") or an event id.</summary>
-    public string Key(string identifier) =>
-        Convert.ToBase64String(HMACSHA256.HashData(_hashKey, Encoding.UTF8.GetBytes(identifier)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public string Key(string identifier)
+    {
+        // Several keys per event (its id, the person): on the stack, so the only allocation is the key itself.
+        var length = Encoding.UTF8.GetMaxByteCount(identifier.Length);
+        var rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        try
+        {
+            Span<byte> utf8 = rented is null ? stackalloc byte[256] : rented;
+            var written = Encoding.UTF8.GetBytes(identifier, utf8);
+            Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(_hashKey, utf8[..written], hash);
+            return Base64Url.EncodeToString(hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>The address, encrypted and bound to its lookup key so that it cannot be moved to another row.</summary>
     public byte[] Seal(Address person) => cipher.Encrypt(person.ToString(), Context(Key(person)));

@@ -44,4 +44,29 @@ public sealed class CipherConcurrencyTests
         Assert.Equal(20_000, sealedValues.Count);
         Assert.All(sealedValues, v => Assert.Equal(v.Plain, cipher.Decrypt(v.Sealed, v.Context)));
     }
+
+    [Fact]
+    public void A_value_that_fails_to_open_leaves_the_cipher_opening_every_other_value()
+    {
+        using var cipher = new MessageCipher(RandomNumberGenerator.GetBytes(32));
+        var sealedValue = cipher.Encrypt("words a survivor wrote", "message:1");
+
+        for (var i = 0; i < 100; i++)
+        {
+            // Moved to another row's purpose: refused, every time, and the next value still opens.
+            Assert.ThrowsAny<CryptographicException>(() => cipher.Decrypt(sealedValue, "message:2"));
+            Assert.Equal($"value {i}", cipher.Decrypt(cipher.Encrypt($"value {i}", "message:3"), "message:3"));
+        }
+    }
+
+    [Fact]
+    public void A_disposed_cipher_seals_and_opens_nothing()
+    {
+        var cipher = new MessageCipher(RandomNumberGenerator.GetBytes(32));
+        var sealedValue = cipher.Encrypt("words", "message:1");
+        cipher.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => cipher.Encrypt("more words", "message:1"));
+        Assert.Throws<ObjectDisposedException>(() => cipher.Decrypt(sealedValue, "message:1"));
+    }
 }

@@ -58,4 +58,21 @@ public sealed class PersonIdsAtRestTests : IDisposable
         Database.CloseAll();
         return RawFiles.ReadDatabase(_core.DatabasePath);
     }
+
+    [Theory]
+    [InlineData("Discord:918273645546372819")]
+    [InlineData("slack:action:U07QZXWVB3K:1732357200.000100")]
+    [InlineData("Console:zoë ✓")]
+    [InlineData(null)]
+    public void A_key_is_still_the_form_earlier_releases_stored_so_their_rows_are_found(string? identifier)
+    {
+        // Longer than the stack buffer too: a Slack payload's fallback id can be long.
+        identifier ??= "Slack:" + new string('é', 300);
+        using var cipher = new MessageCipher(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var earlierForm = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+                cipher.DeriveKey("person-id"), System.Text.Encoding.UTF8.GetBytes(identifier)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        Assert.Equal(earlierForm, new PersonIds(cipher).Key(identifier));
+    }
 }
