@@ -57,6 +57,9 @@ public sealed partial class OutboxStore(
     /// <summary>The row of each reply this process holds and has not delivered; by reference, as records compare by value.</summary>
     private readonly ConditionalWeakTable<Reply, StrongBox<long>> _rows = new();
 
+    /// <summary>The database's <see cref="Database.Erasures"/> after this store last erased.</summary>
+    private long _erasuresSeen;
+
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
     /// <summary>Whether a reply goes to someone other than the person whose event caused it, and so through the outbox.</summary>
@@ -106,6 +109,23 @@ public sealed partial class OutboxStore(
         for (var i = 0; i < others.Count; i++)
         {
             _rows.AddOrUpdate(others[i], new StrongBox<long>(ids[i]));
+        }
+
+        // A /forget (or a keep-nothing purge) has just emptied the WAL of the rows it deleted, and these rows, written
+        // after it (a forget tells the holder the conversation was withdrawn), would bring the outbox page back into
+        // it: erase again, so the promise of that erase still holds once the event is done.
+        if (database.Erasures != Interlocked.Read(ref _erasuresSeen))
+        {
+            try
+            {
+                await database.EraseDeletedAsync(["Outbox"], CancellationToken.None);
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                LogEraseFailed(fault);
+            }
+
+            Interlocked.Exchange(ref _erasuresSeen, database.Erasures);
         }
 
         if (options.Value.TestFaultKillAfterOutboxWrite)
@@ -237,6 +257,9 @@ public sealed partial class OutboxStore(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A delivered reply's outbox row could not be deleted ({Fault}); it may be delivered again when its lease runs out")]
     private partial void LogDeleteFailed(string fault);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasing again after outbox rows followed a deletion failed ({Fault}); it is done at the next deletion")]
+    private partial void LogEraseFailed(string fault);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A stored outbox reply could not be opened ({Failure}); it was dropped")]
     private partial void LogUnreadable(string failure);
