@@ -25,6 +25,7 @@ public sealed partial class Bot
     private readonly Relay _relay;
     private readonly ComplaintCompanion _companion;
     private readonly InboxStore _inbox;
+    private readonly OutboxStore _outbox;
     private readonly Messages _messages;
     /// <summary>Handlings of a stored event while the database fails it before it is let go for a later takeover.</summary>
     private const int HandlingAttempts = 3;
@@ -46,6 +47,7 @@ public sealed partial class Bot
         Relay relay,
         ComplaintCompanion companion,
         InboxStore inbox,
+        OutboxStore outbox,
         ContentCatalog content,
         ILogger<Bot> logger)
     {
@@ -56,6 +58,7 @@ public sealed partial class Bot
         _relay = relay;
         _companion = companion;
         _inbox = inbox;
+        _outbox = outbox;
         _messages = content.Messages;
         _logger = logger;
         Commands = _commands.Values.Select(c => c.Spec).OrderBy(s => s.ForVolunteers).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
@@ -92,7 +95,7 @@ public sealed partial class Bot
                 return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
             }
 
-            return await HandleInOrderAsync(inbound, justStored: true, ct);
+            return await KeepForOthersAsync(inbound.Actor, await HandleInOrderAsync(inbound, justStored: true, ct));
         }
     }
 
@@ -123,8 +126,29 @@ public sealed partial class Bot
     {
         using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
-            return await HandleInOrderAsync(inbound, justStored: false, ct);
+            return await KeepForOthersAsync(inbound.Actor, await HandleInOrderAsync(inbound, justStored: false, ct));
         }
+    }
+
+    /// <summary>
+    /// Stores the replies for people other than the actor (volunteer notices, relays) in the outbox before they go to
+    /// the adapter, so that a process killed before delivering them leaves them to another process or the next start
+    /// (see <see cref="OutboxStore"/>). It follows the handler's own commit, which carries the handled mark: a kill in the
+    /// milliseconds between the two still loses these replies, as the event is not handled again. Not cancelled, as the
+    /// work it follows is committed; a storage failure is logged and the replies are delivered as they are.
+    /// </summary>
+    private async Task<IReadOnlyList<Reply>> KeepForOthersAsync(Actor actor, IReadOnlyList<Reply> replies)
+    {
+        try
+        {
+            await _outbox.KeepAsync(actor, replies, CancellationToken.None);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogOutboxFailed(fault, actor.Platform);
+        }
+
+        return replies;
     }
 
     /// <summary>
@@ -450,6 +474,9 @@ public sealed partial class Bot
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Fault}) while marking a {Platform} event handled that stored nothing; it is handled again at the next start")]
     private partial void LogMarkFailed(string fault, Platform platform);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing the notices and relays of a {Platform} event in the outbox failed ({Fault}); they are delivered without it")]
+    private partial void LogOutboxFailed(string fault, Platform platform);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} from {Platform} failed")]
     private partial void LogHandlerFailed(Exception exception, string kind, Platform platform);

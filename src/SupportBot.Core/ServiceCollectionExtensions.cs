@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<MessageCipher>(), sp.GetRequiredService<PersonIds>()));
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<InboxStore>();
+        services.AddSingleton<OutboxStore>();
         services.AddSingleton<BotMetrics>();
         services.AddSingleton<Connections>();
         services.AddSingleton<DraftStore>();

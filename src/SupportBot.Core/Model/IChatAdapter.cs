@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SupportBot.Core.Operations;
+using SupportBot.Core.Storage;
 
 namespace SupportBot.Core;
 
@@ -18,17 +19,32 @@ public interface IChatAdapter
 /// <summary>
 /// Delivers replies to the adapter of their audience's platform; volunteer notices go to every adapter. A failed
 /// delivery is logged and does not stop the others: a volunteer whose DMs are closed must not keep crisis lines
-/// from reaching a survivor.
+/// from reaching a survivor. A reply held in the <see cref="OutboxStore"/> has its row deleted once delivery was tried.
 /// </summary>
-public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILogger<ReplyRouter> logger, BotMetrics? metrics = null)
+public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILogger<ReplyRouter> logger, BotMetrics? metrics = null, OutboxStore? outbox = null)
 {
     private readonly IReadOnlyList<IChatAdapter> _adapters = adapters.ToList();
+
+    /// <summary>The platforms this process can deliver to.</summary>
+    public IReadOnlyCollection<Platform> Platforms => _adapters.Select(a => a.Platform).Distinct().ToList();
 
     /// <summary>
     /// Sends a reply; false when it could not be delivered. A reply for the actor alone that reaches the router
     /// (no interaction to answer in place) goes to them as a direct message, which is just as private.
     /// </summary>
     public async Task<bool> DeliverAsync(Reply reply, CancellationToken ct)
+    {
+        // Cancelled (stopping) before it was tried, a held reply keeps its row, for the next start or another process.
+        var delivered = await SendAsync(reply, ct);
+        if (outbox is not null)
+        {
+            await outbox.SentAsync(reply);
+        }
+
+        return delivered;
+    }
+
+    private async Task<bool> SendAsync(Reply reply, CancellationToken ct)
     {
         if (reply.Audience is Audience.Volunteers)
         {

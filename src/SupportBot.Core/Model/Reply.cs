@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace SupportBot.Core;
 
-/// <summary>Who may see a reply.</summary>
+/// <summary>Who may see a reply. (The JSON attributes let the outbox store a reply to deliver later.)</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(OnlyActor), "actor")]
+[JsonDerivedType(typeof(Direct), "direct")]
+[JsonDerivedType(typeof(Volunteers), "volunteers")]
 public abstract record Audience
 {
     private Audience()
@@ -33,6 +39,7 @@ public sealed record Reply(Audience Audience, IReadOnlyList<Block> Blocks, bool 
     public static Reply ToVolunteers(params Block[] blocks) => new(Audience.Volunteers.Channel, blocks);
 
     /// <summary>All the plain text of the reply, for adapters that need a notification fallback.</summary>
+    [JsonIgnore]
     public string PlainText => string.Join("\n\n", Blocks.Select(b => b switch
     {
         TextBlock t when t.Heading is null => t.Body,
@@ -42,6 +49,11 @@ public sealed record Reply(Audience Audience, IReadOnlyList<Block> Blocks, bool 
 }
 
 /// <summary>A piece of a reply. Adapters render each kind to their platform's components.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(TextBlock), "text")]
+[JsonDerivedType(typeof(ButtonsBlock), "buttons")]
+[JsonDerivedType(typeof(SelectBlock), "select")]
+[JsonDerivedType(typeof(FormBlock), "form")]
 public abstract record Block;
 
 /// <summary>Text with an optional heading. Bodies use a small markdown subset: **bold**, line breaks and "- " lists.</summary>

@@ -200,6 +200,20 @@ public sealed partial class Database
             INSERT INTO QueueCounts (Priority, Waiting) VALUES (NEW.Priority, 1) ON CONFLICT (Priority) DO UPDATE SET Waiting = Waiting + 1;
         END;
         """),
+        // Issue 14 (outbox): notices and relays for people other than an event's actor, sealed, from the handler's
+        // return until the adapter delivered them; leased like inbox rows, so another process (or the next start) sends
+        // what a killed one stored and did not deliver. HeldSince: when the holder wrote or took the row.
+        new("""
+        CREATE TABLE Outbox (
+            Id INTEGER PRIMARY KEY AUTOINCREMENT,
+            Platform TEXT NOT NULL,
+            Payload BLOB NOT NULL,
+            CreatedAt INTEGER NOT NULL,
+            LeasedBy TEXT NULL,
+            LeaseUntil INTEGER NULL,
+            HeldSince INTEGER NOT NULL
+        );
+        """),
     ];
 
     private static string SqliteConnectionString(StorageOptions options)

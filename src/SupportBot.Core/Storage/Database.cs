@@ -19,6 +19,7 @@ public sealed partial class Database : IDisposable
     private readonly DatabaseWriter _writer;
     private readonly string? _sqlite;
     private readonly NpgsqlDataSource? _postgres;
+    private long _erasures;
 
     public Database(StorageOptions options, MessageCipher cipher, PersonIds ids)
     {
@@ -71,8 +72,14 @@ public sealed partial class Database : IDisposable
     /// pages); on PostgreSQL the named tables are vacuumed (see <see cref="VacuumAsync"/> for what that does and does
     /// not promise). False when it could not run now; the deletion itself is committed either way.
     /// </summary>
-    public Task<bool> EraseDeletedAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
-        _postgres is null ? CheckpointAsync(ct) : VacuumAsync(tables, ct);
+    public Task<bool> EraseDeletedAsync(IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _erasures);
+        return _postgres is null ? CheckpointAsync(ct) : VacuumAsync(tables, ct);
+    }
+
+    /// <summary>How many times <see cref="EraseDeletedAsync"/> ran, so that a write following one can erase again.</summary>
+    internal long Erasures => Interlocked.Read(ref _erasures);
 
     public void Dispose()
     {

@@ -9,21 +9,32 @@ namespace SupportBot.Core.Storage;
 /// Storage:LeaseSeconds it renews the lease on every event this process holds and has not handled (so a long
 /// backlog is never taken from a live process), then hands the events of dead processes to this one's lanes
 /// (<see cref="Bot.TakeOverExpiredAsync"/>). When stopping, after the adapters finished what they could, it lets go
-/// of what is left, so another process takes it at once instead of after the lease.
+/// of what is left, so another process takes it at once instead of after the lease. The same for the outbox
+/// (<see cref="OutboxStore"/>): it renews the rows this process is delivering and delivers, through this process's
+/// adapters, those another process (or, at the first tick, an earlier run on this database) left undelivered.
 /// </summary>
-public sealed partial class InboxLeases(InboxStore inbox, Bot bot, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboxLeases> logger)
+public sealed partial class InboxLeases(
+    InboxStore inbox, OutboxStore outbox, ReplyRouter router, Bot bot, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboxLeases> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogHolding(inbox.Owner, options.Value.LeaseSeconds);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LeaseSeconds) / 3, clock);
+        var atStart = true;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await inbox.RenewAsync(stoppingToken);
+                await outbox.RenewAsync(stoppingToken);
                 await bot.TakeOverExpiredAsync(stoppingToken);
+                foreach (var reply in await outbox.TakeOverAsync(router.Platforms, atStart, stoppingToken))
+                {
+                    await router.DeliverAsync(reply, stoppingToken);
+                }
+
+                atStart = false;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -38,6 +49,7 @@ public sealed partial class InboxLeases(InboxStore inbox, Bot bot, IOptions<Stor
         try
         {
             var released = await inbox.ReleaseAsync(cancellationToken);
+            await outbox.ReleaseAsync(cancellationToken);
             if (released > 0)
             {
                 LogReleased(released);

@@ -35,4 +35,11 @@ public sealed class StorageOptions
     /// runs, and another process (several over one PostgreSQL) takes a dead one's events over once they run out.
     /// </summary>
     public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// TEST FAULT, off by default; never set it in production. When true, the process kills itself (as kill -9 would)
+    /// right after it stored a handled event's notices and relays in the outbox and before its adapter delivers them,
+    /// so that the end-to-end tests can show another process, or the next start, delivers them once.
+    /// </summary>
+    public bool TestFaultKillAfterOutboxWrite { get; set; }
 }

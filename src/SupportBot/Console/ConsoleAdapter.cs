@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using SupportBot.Core;
 using SupportBot.Core.Operations;
+using SupportBot.Core.Storage;
 
 namespace SupportBot.ConsoleChat;
 
@@ -12,6 +13,7 @@ namespace SupportBot.ConsoleChat;
 public sealed partial class ConsoleAdapter(
     Bot bot,
     Connections connections,
+    OutboxStore outbox,
     IOptions<ConsoleOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<ConsoleAdapter> logger) : BackgroundService, IChatAdapter
@@ -64,6 +66,7 @@ public sealed partial class ConsoleAdapter(
             foreach (var reply in await bot.HandleAsync(inbound, CancellationToken.None))
             {
                 _screen.Write(reply);
+                await outbox.SentAsync(reply);
             }
         }
     }

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Core.Storage;
+
+/// <summary>
+/// The outbox: the replies an event sends to people other than its actor (a volunteer channel notice, a relay of a
+/// survivor's words to the volunteer holding the conversation, and back), stored sealed right after the handler returns
+/// (<see cref="KeepAsync"/>) and deleted once the adapter has delivered them (<see cref="SentAsync"/>). A row is leased
+/// to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews the lease while
+/// its adapter may still be delivering (<see cref="RenewAsync"/>), and another process, or the next start, takes over a
+/// row whose lease ran out and delivers it (<see cref="TakeOverAsync"/>): what a process killed between its commit and
+/// its delivery meant to send is sent by another, once.
+/// What remains: the event's work and its handled mark commit with the handler's first write, and the outbox row a few
+/// milliseconds later, after the handler returns; a process killed in between loses those replies (the window is one
+/// group commit, where it was the whole delivery). A process killed after the platform took a reply and before the
+/// row's delete committed has it sent again by the takeover (the window is one delete). A delivery the platform refused
+/// (a closed DM, an error) is logged and not tried again, as before the outbox.
+/// </summary>
+public sealed partial class OutboxStore(
+    Database database, MessageCipher cipher, InboxStore inbox, IOptions<StorageOptions> options, TimeProvider clock, ILogger<OutboxStore> logger)
+{
+    /// <summary>Most rows one takeover statement takes.</summary>
+    private const int TakeBatch = 100;
+
+    /// <summary>
+    /// Leases a process renews a row it holds for: long enough for any delivery, even one held back by a platform's rate
+    /// limit; a row still here after that was dropped by its adapter (stopping, a failure before delivery), and is left to
+    /// run out and be taken over, by this process or another.
+    /// </summary>
+    private const int HoldLeases = 5;
+
+    /// <summary>The Platform of a volunteer notice: every platform whose adapter runs in the process that delivers it.</summary>
+    private const string EveryPlatform = "";
+
+    // A row is takeable once its lease ran out; at the start of a process on a database no other process uses (SQLite),
+    // every other run's rows are too, as that run is gone. Tested again in the outer WHERE, so that a row another process
+    // took meanwhile is left alone.
+    private const string Takeable = "(LeaseUntil IS NULL OR LeaseUntil <= @now OR (LeasedBy <> @owner AND LeaseUntil <= @othersExpired))";
+
+    private readonly string _takeSql = $"""
+        UPDATE Outbox SET LeasedBy = @owner, LeaseUntil = @until, HeldSince = @now
+        WHERE Id IN (
+            SELECT Id FROM Outbox
+            WHERE Platform IN (@every, @console, @discord, @slack) AND {Takeable}
+            ORDER BY Id
+            LIMIT {TakeBatch}{database.Cluster.SkipLocked})
+          AND {Takeable}
+        RETURNING Id, Payload
+        """;
+
+    /// <summary>The row of each reply this process holds and has not delivered; by reference, as records compare by value.</summary>
+    private readonly ConditionalWeakTable<Reply, StrongBox<long>> _rows = new();
+
+    /// <summary>The database's <see cref="Database.Erasures"/> after this store last erased.</summary>
+    private long _erasuresSeen;
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    /// <summary>Whether a reply goes to someone other than the person whose event caused it, and so through the outbox.</summary>
+    public static bool IsForOthers(Actor actor, Reply reply) => reply.Audience switch
+    {
+        Audience.Volunteers => true,
+        Audience.Direct direct => direct.User != actor.Address,
+        Audience.OnlyActor only => only.User != actor.Address,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Stores, sealed and leased to this process, every reply of the event for someone other than its actor; durable
+    /// when this returns. The same reply objects are then handed to the adapter, whose delivery deletes their rows.
+    /// </summary>
+    public async Task KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        var others = replies.Where(r => IsForOthers(actor, r)).ToList();
+        if (others.Count == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var rows = others.Select(reply => new
+        {
+            platform = reply.Audience switch
+            {
+                Audience.Direct direct => direct.User.Platform.ToString(),
+                Audience.OnlyActor only => only.User.Platform.ToString(),
+                _ => EveryPlatform,
+            },
+            payload = cipher.Encrypt(JsonSerializer.Serialize(reply), Context),
+            now = now.ToUnixTimeMilliseconds(),
+            owner = inbox.Owner,
+            until = (now + Lease).ToUnixTimeMilliseconds(),
+        }).ToList();
+        var ids = await database.WriteAsync(
+            (db, tx) => rows.Select(row => db.ExecuteScalar<long>(
+                """
+                INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
+                VALUES (@platform, @payload, @now, @owner, @until, @now) RETURNING Id
+                """,
+                row,
+                tx)).ToList(),
+            ct);
+        for (var i = 0; i < others.Count; i++)
+        {
+            _rows.AddOrUpdate(others[i], new StrongBox<long>(ids[i]));
+        }
+
+        // A /forget (or a keep-nothing purge) has just emptied the WAL of the rows it deleted, and these rows, written
+        // after it (a forget tells the holder the conversation was withdrawn), would bring the outbox page back into
+        // it: erase again, so the promise of that erase still holds once the event is done.
+        if (database.Erasures != Interlocked.Read(ref _erasuresSeen))
+        {
+            try
+            {
+                await database.EraseDeletedAsync(["Outbox"], CancellationToken.None);
+            }
+            catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+            {
+                LogEraseFailed(fault);
+            }
+
+            Interlocked.Exchange(ref _erasuresSeen, database.Erasures);
+        }
+
+        if (options.Value.TestFaultKillAfterOutboxWrite)
+        {
+            KillForTest();
+        }
+    }
+
+    /// <summary>
+    /// After the adapter tried to deliver a reply: deletes its row, if it has one here, whether the platform took it or
+    /// refused it (a refusal is logged by the router and not retried). Not cancellable: a delivered reply whose row
+    /// stayed would be sent again.
+    /// </summary>
+    public async Task SentAsync(Reply reply)
+    {
+        if (!_rows.TryGetValue(reply, out var row) || !_rows.Remove(reply))
+        {
+            return;
+        }
+
+        try
+        {
+            var args = new { id = row.Value };
+            await database.WriteAsync((db, tx) => db.Execute("DELETE FROM Outbox WHERE Id = @id", args, tx), CancellationToken.None);
+        }
+        catch (Exception e) when (StorageFault.Kind(e) is { } fault)
+        {
+            LogDeleteFailed(fault);
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease on the rows this process holds, as long as it has held them less than <see cref="HoldLeases"/>
+    /// leases; the rows renewed.
+    /// </summary>
+    public Task<int> RenewAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var args = new { owner = inbox.Owner, until = (now + Lease).ToUnixTimeMilliseconds(), since = (now - (Lease * HoldLeases)).ToUnixTimeMilliseconds() };
+        return database.WriteAsync(
+            (db, tx) => db.Execute("UPDATE Outbox SET LeaseUntil = @until WHERE LeasedBy = @owner AND HeldSince >= @since", args, tx), ct);
+    }
+
+    /// <summary>Lets go of every row this process holds, for another process or the next start to take at once; the rows released.</summary>
+    public Task<int> ReleaseAsync(CancellationToken ct)
+    {
+        var args = new { owner = inbox.Owner };
+        return database.WriteAsync((db, tx) => db.Execute("UPDATE Outbox SET LeasedBy = NULL, LeaseUntil = NULL WHERE LeasedBy = @owner", args, tx), ct);
+    }
+
+    /// <summary>
+    /// Takes over, for this process, the rows whose lease ran out (at the start of the only process on a database, every
+    /// earlier run's rows) that it can deliver: volunteer notices, and replies to people on <paramref name="platforms"/>,
+    /// oldest first. Each row is leased by one conditional update, so two processes never take the same one. The replies
+    /// returned are held like those of <see cref="KeepAsync"/>: deliver each and call <see cref="SentAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Reply>> TakeOverAsync(IReadOnlyCollection<Platform> platforms, bool atStart, CancellationToken ct)
+    {
+        var taken = new List<Reply>();
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            var args = new
+            {
+                owner = inbox.Owner,
+                now = now.ToUnixTimeMilliseconds(),
+                until = (now + Lease).ToUnixTimeMilliseconds(),
+                othersExpired = atStart && !database.Cluster.SeveralProcesses ? long.MaxValue : now.ToUnixTimeMilliseconds(),
+                every = EveryPlatform,
+                console = Named(platforms, Platform.Console),
+                discord = Named(platforms, Platform.Discord),
+                slack = Named(platforms, Platform.Slack),
+            };
+            var rows = await database.WriteAsync((db, tx) => db.Query<TakenRow>(_takeSql, args, tx).ToList(), ct);
+            foreach (var (id, payload) in rows.OrderBy(r => r.Id))
+            {
+                if (await OpenAsync(id, payload, ct) is { } reply)
+                {
+                    _rows.AddOrUpdate(reply, new StrongBox<long>(id));
+                    taken.Add(reply);
+                }
+            }
+
+            if (rows.Count < TakeBatch)
+            {
+                if (taken.Count > 0)
+                {
+                    LogTakenOver(taken.Count);
+                }
+
+                return taken;
+            }
+        }
+    }
+
+    private async Task<Reply?> OpenAsync(long id, byte[] payload, CancellationToken ct)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Reply>(cipher.Decrypt(payload, Context)) ?? throw new JsonException("null");
+        }
+        catch (Exception e) when (e is CryptographicException or JsonException or NotSupportedException)
+        {
+            LogUnreadable(e.GetType().Name);
+            var args = new { id };
+            await database.WriteAsync((db, tx) => db.Execute("DELETE FROM Outbox WHERE Id = @id", args, tx), ct);
+            return null;
+        }
+    }
+
+    private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
+
+    /// <summary>The test fault of <see cref="StorageOptions.TestFaultKillAfterOutboxWrite"/>: SIGKILL, as kill -9, so nothing else runs.</summary>
+    private static void KillForTest()
+    {
+        // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
+        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite is set: killing this process after storing its outbox rows");
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    private const string Context = "outbox";
+
+    private sealed record TakenRow(long Id, byte[] Payload);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} notices or relays that a process which stopped (or stalled) stored and did not deliver")]
+    private partial void LogTakenOver(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A delivered reply's outbox row could not be deleted ({Fault}); it may be delivered again when its lease runs out")]
+    private partial void LogDeleteFailed(string fault);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasing again after outbox rows followed a deletion failed ({Fault}); it is done at the next deletion")]
+    private partial void LogEraseFailed(string fault);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A stored outbox reply could not be opened ({Failure}); it was dropped")]
+    private partial void LogUnreadable(string failure);
+}
