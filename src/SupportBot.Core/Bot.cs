@@ -18,6 +18,11 @@ public sealed partial class Bot
     /// <summary>Longest text accepted in one message; longer ones are refused with a clear answer, never cut.</summary>
     public const int MaxTextLength = 4000;
 
+    /// <summary>Handlings of a stored event while the database fails it before it is let go for a later takeover.</summary>
+    private const int HandlingAttempts = 3;
+
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
+
     private readonly Dictionary<string, ISlashCommand> _commands;
     private readonly Dictionary<string, IActionHandler> _actions;
     private readonly Dictionary<string, IFormHandler> _forms;
@@ -27,11 +32,6 @@ public sealed partial class Bot
     private readonly InboxStore _inbox;
     private readonly OutboxStore _outbox;
     private readonly Messages _messages;
-    /// <summary>Handlings of a stored event while the database fails it before it is let go for a later takeover.</summary>
-    private const int HandlingAttempts = 3;
-
-    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
-
     private readonly ILogger<Bot> _logger;
     private readonly ActorLocks _locks = new();
     private readonly RecentEvents _recent = new();
