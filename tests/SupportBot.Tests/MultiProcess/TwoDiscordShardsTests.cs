@@ -195,9 +195,19 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         await StartBotsAsync();
         var owner = OwnerOf(_bots[0]);
 
+        // Each survivor has written once before: their conversation is open, so a DM channel the bot can read back.
+        // (Someone whose very first DM falls in an expired session's gap is not known to the bot at all, and Discord
+        // gives a bot no list of its DM channels: that DM is gone from the gateway, and only writing again brings it.)
+        for (var i = 0; i < people; i++)
+        {
+            await SendDmAsync(i, Words(i, 0));
+        }
+
+        await WaitForEverythingHandledAsync(people, "every survivor's first DM stored and handled");
+
         // The first half of the burst reaches A (shard 0), which stores each DM, claims its sequence, and handles it
         // after: killed while it holds stored DMs it has not handled yet, and while more are coming.
-        var burst = Enumerable.Range(0, each).SelectMany(j => Enumerable.Range(0, people).Select(i => (i, j))).ToList();
+        var burst = Enumerable.Range(1, each - 1).SelectMany(j => Enumerable.Range(0, people).Select(i => (i, j))).ToList();
         var half = burst.Count / 2;
         var firstHalf = Task.Run(async () =>
         {
@@ -233,12 +243,12 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         // A comes back with shard 0. What it stored before the kill is in the inbox already and is not handled again.
         var restartedAt = _discord.Connections;
         var restarted = await StartBotAsync(shard: 0);
-        await WaitForEverythingHandledAsync(burst.Count, "every DM of the burst stored and handled");
+        await WaitForEverythingHandledAsync(people * each, "every DM of the burst stored and handled");
         await StopBotsAsync();
 
         var (lost, twice, toldTwice) = await CountAsync(people, each);
         output.WriteLine($"{store}: kill -9 of A with {leftByA} of its DMs stored and not handled; B took them over {failover.TotalSeconds:F1} s after the kill "
-            + $"(lease 3 s); {half} DMs sent while A was down{(expireWhileDown ? ", its session expired" : "")}; "
+            + $"(lease 3 s); {burst.Count - half} DMs sent while A was down{(expireWhileDown ? ", its session expired" : "")}; "
             + $"lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}.");
         Assert.DoesNotContain(_discord.Identifies, x => x.Shard == 1 && x.Connection > restartedAt); // B kept its own session
         Assert.Equal(0, lost);
@@ -351,8 +361,18 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         await _discord.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(_discord.NewMessageId(), Survivor(survivor), $"survivor{survivor}", text));
 
     /// <summary>Waits until the inbox holds this many Discord events and none is waiting to be handled, whichever process holds it.</summary>
-    private Task WaitForEverythingHandledAsync(long stored, string what) =>
-        WaitAsync(async () => await _database.StoredAsync("Discord") >= stored && await _database.PendingAsync(platform: "Discord") == 0, what, seconds: 180);
+    private async Task WaitForEverythingHandledAsync(long stored, string what)
+    {
+        try
+        {
+            await WaitAsync(async () => await _database.StoredAsync("Discord") >= stored && await _database.PendingAsync(platform: "Discord") == 0, what, seconds: 180);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(
+                $"Stored {await _database.StoredAsync("Discord")} of {stored} Discord events, {await _database.PendingAsync(platform: "Discord")} not handled. {e.Message}");
+        }
+    }
 
     /// <summary>
     /// For each survivor's DM (Discord sent every one, and replays what was not claimed): stored 0 times (lost), more than
