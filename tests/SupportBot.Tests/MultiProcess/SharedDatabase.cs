@@ -36,13 +36,20 @@ public sealed class SharedDatabase(Store store) : IDisposable
         },
         store: store);
 
-    /// <summary>Stored events of Slack not handled yet, all of them or those one process holds.</summary>
-    public async Task<long> PendingAsync(string? leasedBy = null)
+    /// <summary>Stored events of a platform (Slack unless named) not handled yet, all of them or those one process holds.</summary>
+    public async Task<long> PendingAsync(string? leasedBy = null, string platform = "Slack")
     {
         await using var db = await Core.Get<Database>().OpenAsync(default);
         var whose = leasedBy is null ? "" : " AND LeasedBy = @leasedBy";
         return await db.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL AND Platform = 'Slack'" + whose, new { leasedBy });
+            "SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL AND Platform = @platform" + whose, new { leasedBy, platform });
+    }
+
+    /// <summary>Events of a platform stored in the inbox, handled or not: what the processes took in (and, on Discord, may claim).</summary>
+    public async Task<long> StoredAsync(string platform)
+    {
+        await using var db = await Core.Get<Database>().OpenAsync(default);
+        return await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Inbox WHERE Platform = @platform", new { platform });
     }
 
     public void Dispose()
