@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SupportBot.Core;
 using SupportBot.Core.Content;
@@ -337,7 +336,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
     {
         var claimed = Texts.Value.Claimed.Split("{Name}")[0].Replace("{Id}", $"{id}", StringComparison.Ordinal);
         var taken = Texts.Value.AlreadyTaken.Replace("{Id}", $"{id}", StringComparison.Ordinal);
-        var text = string.Join("\n", _discord.Calls.Where(c => c.Path.Contains(press, StringComparison.Ordinal)).Select(c => Strings(c.Json)));
+        var text = string.Join("\n", _discord.Calls.Where(c => c.Path.Contains(press, StringComparison.Ordinal)).Select(c => JsonText.Of(c.Json)));
         return text.Contains(claimed, StringComparison.Ordinal) ? ClaimAnswer.Claimed
             : text.Contains(taken, StringComparison.Ordinal) ? ClaimAnswer.Taken
             : ClaimAnswer.None;
@@ -345,7 +344,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
 
     /// <summary>How many of the survivors' DMs (by their words) reached some volunteer's DM channel, at least once.</summary>
     private int RelayedToVolunteers() =>
-        _discord.CallsTo("POST", "/channels/dm-42").SelectMany(c => WordsIn().Matches(Strings(c.Json))).Select(m => m.Value).Distinct().Count();
+        _discord.CallsTo("POST", "/channels/dm-42").SelectMany(c => WordsIn().Matches(JsonText.Of(c.Json))).Select(m => m.Value).Distinct().Count();
 
     /// <summary>Runs /help in a guild on a shard and waits for its answer.</summary>
     private async Task HelpAsync(int shard, string userId)
@@ -385,7 +384,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         int lost = 0, twice = 0, toldTwice = 0;
         for (var i = 0; i < people; i++)
         {
-            var words = (await TranscriptAsync(conversations, Survivor(i), reader)).Where(e => e.Kind == nameof(Sender.Survivor)).Select(e => e.Text).ToList();
+            var words = (await StoredTranscript.ReadAsync(conversations, new Address(Platform.Discord, Survivor(i)), reader)).Where(e => e.Kind == nameof(Sender.Survivor)).Select(e => e.Text).ToList();
             for (var j = 0; j < each; j++)
             {
                 var copies = words.Count(w => w == Words(i, j));
@@ -399,29 +398,8 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         return (lost, twice, toldTwice);
     }
 
-    /// <summary>
-    /// Everything a survivor's open conversation holds, read with the key: by its holder when a volunteer claimed it,
-    /// else by a reader of the test's own who queues and claims it.
-    /// </summary>
-    private static async Task<IReadOnlyList<TranscriptEntry>> TranscriptAsync(ConversationStore store, string user, Address reader)
-    {
-        var survivor = new Address(Platform.Discord, user);
-        if (await store.FindOpenAsync(survivor, CancellationToken.None) is not { } open)
-        {
-            return [];
-        }
-
-        if (open.ClaimedBy is { } holder)
-        {
-            return await store.ReadTranscriptAsync(open.Id, holder, CancellationToken.None);
-        }
-
-        await store.EnqueueAsync(open.Id, survivor, null, CancellationToken.None);
-        return (await store.ClaimAsync(open.Id, reader, CancellationToken.None)).Transcript;
-    }
-
     /// <summary>Every text the bots posted to a channel (a DM channel is "dm-" and the user id).</summary>
-    private List<string> PostsTo(string channel) => [.. _discord.CallsTo("POST", $"/channels/{channel}/messages").Select(c => Strings(c.Json))];
+    private List<string> PostsTo(string channel) => [.. _discord.CallsTo("POST", $"/channels/{channel}/messages").Select(c => JsonText.Of(c.Json))];
 
     /// <summary>Nothing Discord would refuse, but an answer after its 3 s (10062) or an IDENTIFY sooner than 5 s after another (op 9): a slow machine.</summary>
     private void AssertNothingRefused()
@@ -473,14 +451,6 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
     private static string OwnerOf(ConsoleProcess bot) => OwnerOrNull(bot) ?? throw new InvalidOperationException("No lease owner logged.");
 
     private static string? OwnerOrNull(ConsoleProcess bot) => OwnerLine().Match(bot.Errors) is { Success: true } m ? m.Groups[1].Value : null;
-
-    private static string Strings(JsonNode? node) => node switch
-    {
-        JsonObject o => string.Join("\n", o.Select(p => Strings(p.Value))),
-        JsonArray a => string.Join("\n", a.Select(Strings)),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => "",
-    };
 
     private static string Volunteer(int i) => $"42{i:D16}";
 

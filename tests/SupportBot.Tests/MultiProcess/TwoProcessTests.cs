@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SupportBot.Core;
 using SupportBot.Core.Content;
-using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Slack;
@@ -196,11 +194,11 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
             await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, user, command, text, responseId), socket), TimeSpan.FromSeconds(60));
         if (ack.Payload is { } answered)
         {
-            return Strings(answered);
+            return JsonText.Of(answered);
         }
 
         await Eventually.TrueAsync(() => _slack.Responses.Any(r => r.Id == responseId), TimeSpan.FromSeconds(60), $"the answer to {command} for {user}");
-        return string.Join("\n", _slack.Responses.Where(r => r.Id == responseId).Select(r => Strings(r.Body)));
+        return string.Join("\n", _slack.Responses.Where(r => r.Id == responseId).Select(r => JsonText.Of(r.Body)));
     }
 
     /// <summary>Waits until both processes handled everything stored: nothing pending in the inbox.</summary>
@@ -215,7 +213,7 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
         int lost = 0, twice = 0, toldTwice = 0;
         for (var i = 0; i < people; i++)
         {
-            var words = (await TranscriptAsync(store, Survivor(i), reader)).Select(e => e.Text).ToList();
+            var words = (await StoredTranscript.ReadAsync(store, new Address(Platform.Slack, Survivor(i)), reader)).Select(e => e.Text).ToList();
             for (var j = 0; j < each; j++)
             {
                 var copies = words.Count(w => w == Words(i, j));
@@ -228,19 +226,6 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
         }
 
         return (lost, twice, toldTwice);
-    }
-
-    /// <summary>Everything a survivor's open conversation holds, read with the key by a volunteer who claims it.</summary>
-    private static async Task<IReadOnlyList<TranscriptEntry>> TranscriptAsync(ConversationStore store, string user, Address volunteer)
-    {
-        var survivor = new Address(Platform.Slack, user);
-        if (await store.FindOpenAsync(survivor, CancellationToken.None) is not { } open)
-        {
-            return [];
-        }
-
-        await store.EnqueueAsync(open.Id, survivor, null, CancellationToken.None);
-        return (await store.ClaimAsync(open.Id, volunteer, CancellationToken.None)).Transcript;
     }
 
     private static async Task StoreShowsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
@@ -269,14 +254,6 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
     private static string OwnerOf(ConsoleProcess bot) => OwnerOrNull(bot) ?? throw new InvalidOperationException("No lease owner logged.");
 
     private static string? OwnerOrNull(ConsoleProcess bot) => OwnerLine().Match(bot.Errors) is { Success: true } m ? m.Groups[1].Value : null;
-
-    private static string Strings(JsonNode? node) => node switch
-    {
-        JsonObject o => string.Join("\n", o.Select(p => Strings(p.Value))),
-        JsonArray a => string.Join("\n", a.Select(Strings)),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => "",
-    };
 
     private int Received() => _slack.ReceivedEventIds.Count(id => id.StartsWith("EvM-", StringComparison.Ordinal));
 

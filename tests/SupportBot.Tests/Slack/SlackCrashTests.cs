@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using SupportBot.Core;
-using SupportBot.Core.Conversations;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Fakes;
 using SupportBot.Tests.Support;
@@ -152,7 +151,7 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
         int lost = 0, twice = 0, toldNotStored = 0, storedTotal = 0;
         for (var i = 0; i < Survivors; i++)
         {
-            var words = (await TranscriptAsync(store, Survivor(i), volunteer)).Select(e => e.Text).ToList();
+            var words = (await StoredTranscript.ReadAsync(store, new Address(Platform.Slack, Survivor(i)), volunteer)).Select(e => e.Text).ToList();
             storedTotal += words.Count;
             for (var j = 0; j < PerSurvivor; j++)
             {
@@ -166,7 +165,7 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
             toldNotStored += Math.Max(0, told - words.Count);
         }
 
-        var held = await TranscriptAsync(store, Setup, volunteer);
+        var held = await StoredTranscript.ReadAsync(store, new Address(Platform.Slack, Setup), volunteer);
         var relayLost = Enumerable.Range(0, Relays).Count(k => received.Contains(RelayId(k)) && held.All(e => e.Text != RelayWords(k)));
         var relayTwice = Enumerable.Range(0, Relays).Count(k => held.Count(e => e.Text == RelayWords(k)) > 1);
         var notes = held.Count(e => e.Text == Note);
@@ -197,24 +196,6 @@ public sealed class SlackCrashTests(ITestOutputHelper output) : IAsyncLifetime, 
         await SlackSocketModeTests.PostedToAsync(_slack, "D" + Volunteer, 1, TimeSpan.FromSeconds(20));
         await SentinelAsync(Volunteer);
         return long.Parse(claim["claim:".Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Everything a survivor's open conversation holds, read with the key as a volunteer who holds it would.</summary>
-    internal static async Task<IReadOnlyList<TranscriptEntry>> TranscriptAsync(ConversationStore store, string user, Address volunteer)
-    {
-        var survivor = new Address(Platform.Slack, user);
-        if (await store.FindOpenAsync(survivor, CancellationToken.None) is not { } open)
-        {
-            return [];
-        }
-
-        if (open.ClaimedBy == volunteer)
-        {
-            return await store.ReadTranscriptAsync(open.Id, volunteer, CancellationToken.None);
-        }
-
-        await store.EnqueueAsync(open.Id, survivor, null, CancellationToken.None);
-        return (await store.ClaimAsync(open.Id, volunteer, CancellationToken.None)).Transcript;
     }
 
     private async Task<ConsoleProcess> StartBotAsync()

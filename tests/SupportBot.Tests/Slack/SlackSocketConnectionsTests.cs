@@ -111,7 +111,7 @@ public sealed class SlackSocketConnectionsTests : IAsyncLifetime, IDisposable
         var store = core.Get<ConversationStore>();
         for (var i = 0; i < Survivors; i++)
         {
-            var words = (await SlackCrashTests.TranscriptAsync(store, Survivor(i), new Address(Platform.Slack, Volunteer))).Select(e => e.Text).ToList();
+            var words = (await StoredTranscript.ReadAsync(store, new Address(Platform.Slack, Survivor(i)), new Address(Platform.Slack, Volunteer))).Select(e => e.Text).ToList();
             for (var j = 0; j < PerSurvivor; j++)
             {
                 Assert.Equal(1, words.Count(w => w == Words(i, j)));

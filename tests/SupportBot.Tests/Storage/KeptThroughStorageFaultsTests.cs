@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Dapper;
 using SupportBot.Core;
 using SupportBot.Core.Content;
@@ -51,7 +50,7 @@ public abstract class KeptThroughStorageFaultsTests(Store store) : IDisposable
             : "CREATE TRIGGER RefuseMessages BEFORE INSERT ON Messages BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;");
         await slack.WaitForAckAsync(await slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage("UFAULT", Words, "EvFault")), TimeSpan.FromSeconds(30));
         var told = await SlackSocketModeTests.PostedToAsync(slack, "DUFAULT", 1, TimeSpan.FromSeconds(30));
-        Assert.Contains(SlackRenderer.Escape(Texts.Value.StorageDelayed), Strings(told[0].Args), StringComparison.Ordinal);
+        Assert.Contains(SlackRenderer.Escape(Texts.Value.StorageDelayed), JsonText.Of(told[0].Args), StringComparison.Ordinal);
         Assert.Equal(1L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL AND Payload IS NOT NULL"));
 
         await db.ExecuteAsync(store == Store.Postgres ? "DROP TRIGGER RefuseMessages ON Messages;" : "DROP TRIGGER RefuseMessages;");
@@ -59,28 +58,13 @@ public abstract class KeptThroughStorageFaultsTests(Store store) : IDisposable
         Assert.Contains(SlackTestHost.ActionIds(welcome[1].Args), a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
         Assert.Equal(0, await bot.TerminateAsync());
 
-        Assert.Equal([Words], await TranscriptAsync(_database.Core.Get<ConversationStore>(), "UFAULT"));
+        var transcript = await StoredTranscript.ReadAsync(_database.Core.Get<ConversationStore>(), new Address(Platform.Slack, "UFAULT"), new Address(Platform.Slack, "UVOL"));
+        Assert.Equal([Words], transcript.Select(e => e.Text));
         Assert.Equal(0L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Inbox WHERE HandledAt IS NULL"));
         Assert.Contains("kept in the inbox after storage failures", bot.Errors, StringComparison.Ordinal);
         Assert.DoesNotContain(Words, bot.Errors, StringComparison.Ordinal);
     }
 
-    /// <summary>The words a survivor's open conversation holds, read with the key by a volunteer who claims it.</summary>
-    private static async Task<IEnumerable<string>> TranscriptAsync(ConversationStore store, string user)
-    {
-        var survivor = new Address(Platform.Slack, user);
-        var open = await store.FindOpenAsync(survivor, CancellationToken.None);
-        await store.EnqueueAsync(open!.Id, survivor, null, CancellationToken.None);
-        return (await store.ClaimAsync(open.Id, new Address(Platform.Slack, "UVOL"), CancellationToken.None)).Transcript.Select(e => e.Text);
-    }
-
-    private static string Strings(JsonNode? node) => node switch
-    {
-        JsonObject o => string.Join("\n", o.Select(p => Strings(p.Value))),
-        JsonArray a => string.Join("\n", a.Select(Strings)),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => "",
-    };
 }
 
 public sealed class KeptThroughStorageFaultsOnSqlite() : KeptThroughStorageFaultsTests(Store.Sqlite);
