@@ -25,6 +25,9 @@ namespace SupportBot.Core.Storage;
 public sealed partial class OutboxStore(
     Database database, MessageCipher cipher, InboxStore inbox, IOptions<StorageOptions> options, TimeProvider clock, ILogger<OutboxStore> logger)
 {
+    /// <summary>What every row is sealed with beside the key: the payload opens only as an outbox reply.</summary>
+    private const string Context = "outbox";
+
     /// <summary>Most rows one takeover statement takes.</summary>
     private const int TakeBatch = 100;
 
@@ -247,8 +250,6 @@ public sealed partial class OutboxStore(
         self.Kill();
         Thread.Sleep(Timeout.Infinite);
     }
-
-    private const string Context = "outbox";
 
     private sealed record TakenRow(long Id, byte[] Payload);
 
