@@ -96,18 +96,5 @@ internal static class SlackScenarios
         throw new InvalidOperationException($"{bot.Name} did not ack /help within 60 s:\n{bot.Tail}");
     }
 
-    private static JsonObject Help(FakeSlack fake, string user) => new()
-    {
-        ["token"] = "verification-token",
-        ["team_id"] = "T111",
-        ["channel_id"] = "C111",
-        ["channel_name"] = "random",
-        ["user_id"] = user,
-        ["user_name"] = user.ToLowerInvariant(),
-        ["command"] = "/help",
-        ["text"] = "",
-        ["api_app_id"] = "A111",
-        ["response_url"] = fake.ResponseUrl(user),
-        ["trigger_id"] = "trigger-" + user,
-    };
+    private static JsonObject Help(FakeSlack fake, string user) => SlackPayloads.SlashCommand(fake, user, "/help", "", user);
 }
