@@ -124,7 +124,7 @@ internal sealed class BothPlatforms : IAsyncDisposable
             });
         await core.Get<DiscordConnection>().StartAsync(CancellationToken.None);
         await core.Get<SlackConnection>().StartAsync(CancellationToken.None);
-        await FakeDiscord.WaitAsync(() => discord.Frames.FirstOrDefault(f => f.Op is 2), "IDENTIFY");
+        await discord.WaitForSessionAsync();
         await core.Get<SlackConnection>().Ready.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return new BothPlatforms(discord, slack, core);
     }

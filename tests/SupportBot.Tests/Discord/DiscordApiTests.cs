@@ -1,15 +1,18 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SupportBot.Discord;
 using SupportBot.Discord.Wire;
 using SupportBot.Tests.Fakes;
+using SupportBot.Tests.Support;
 
 namespace SupportBot.Tests.Discord;
 
 public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
 {
     private FakeDiscord _fake = null!;
+    private readonly CapturingLoggerProvider _logs = new();
     private DiscordApi _api = null!;
 
     public async Task InitializeAsync()
@@ -17,7 +20,7 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         _fake = await FakeDiscord.StartAsync();
         _api = new DiscordApi(
             Options.Create(new DiscordOptions { Token = DiscordRig.Token, ApplicationId = DiscordRig.ApplicationId, ApiBaseUrl = _fake.ApiBaseUrl }),
-            TimeProvider.System, NullLogger<DiscordApi>.Instance);
+            TimeProvider.System, new Logger<DiscordApi>(new LoggerFactory([_logs])));
     }
 
     public async Task DisposeAsync() => await _fake.DisposeAsync();
@@ -110,8 +113,7 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         };
 
         var a = _api.CreateMessageAsync("1", new MessageBody("a"), CancellationToken.None);
-        await _fake.WaitForCallAsync("POST", "/channels/1/messages");
-        await Task.Delay(100);
+        await GlobalLimitKnownAsync();
         var b = _api.CreateMessageAsync("2", new MessageBody("b"), CancellationToken.None);
         await Task.WhenAll(a, b);
 
@@ -132,23 +134,22 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
             }
 
             first = false;
-            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":1,\"global\":true}", new Dictionary<string, string>
+            return new FakeResponse(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":3,\"global\":true}", new Dictionary<string, string>
             {
-                ["Retry-After"] = "1",
+                ["Retry-After"] = "3",
                 ["X-RateLimit-Global"] = "true",
                 ["X-RateLimit-Scope"] = "global",
             });
         };
         var held = _api.CreateMessageAsync("1", new MessageBody("a"), CancellationToken.None);
-        await _fake.WaitForCallAsync("POST", "/channels/1/messages");
-        await Task.Delay(100);
+        await GlobalLimitKnownAsync();
 
-        // Within Discord's three seconds, whatever the bot's global budget says.
-        var sent = Stopwatch.GetTimestamp();
+        // Within Discord's three seconds, whatever the bot's global budget says: all three go while the held message
+        // still waits for the global reset.
         await _api.InteractionCallbackAsync("10", "token-a", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None);
         await _api.FollowUpAsync("token-a", new MessageBody("b"), CancellationToken.None);
         await _api.EditOriginalAsync("token-a", new MessageBody("c"), CancellationToken.None);
-        Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(0.6));
+        Assert.Single(_fake.CallsTo("POST", "/channels/1/messages"));
         await held;
 
         Assert.Equal(1, _api.KnownRoutes); // the channel's route; none per interaction token
@@ -229,4 +230,8 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.Status);
         Assert.Single(_fake.Refusals);
     }
+
+    /// <summary>Waits until the client has read the global 429, not just until the fake sent it.</summary>
+    private Task GlobalLimitKnownAsync() => Eventually.TrueAsync(
+        () => _logs.AllText.Contains("(global: True)", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the global 429 read by the client");
 }

@@ -69,7 +69,7 @@ public sealed partial class DiscordCrashRecoveryTests : IDisposable
 
         await using (var first = StartBot(fake))
         {
-            await WaitAsync(() => fake.Frames.Any(f => f.Op == 2), "IDENTIFY", first);
+            await WaitAsync(() => fake.IsLive(0), "a live session", first);
             foreach (var (id, name) in people)
             {
                 sent.Add(await SendDmAsync(fake, id, name, $"first words from {name}"));

@@ -64,7 +64,8 @@ internal sealed class DiscordRig : IAsyncDisposable
         if (start)
         {
             await rig.Connection.StartAsync(CancellationToken.None);
-            await FakeDiscord.WaitAsync(() => fake.Frames.FirstOrDefault(f => f.Op is 2), "IDENTIFY");
+            // Answered, not just sent: an event dispatched before the READY belongs to no session and would be lost.
+            await FakeDiscord.WaitAsync(() => fake.IdentifiesAnswered > 0 ? "answered" : null, "the answer to IDENTIFY");
         }
 
         return rig;

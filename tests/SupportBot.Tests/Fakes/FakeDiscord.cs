@@ -74,6 +74,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     private int _maxInFlight;
     private int _connections;
     private int _sessions;
+    private int _identifiesAnswered;
     private int _resumed;
     private long _lastMessageId;
 
@@ -140,6 +141,9 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     /// <summary>How many sessions IDENTIFY started (READY sent).</summary>
     public int SessionsStarted => Volatile.Read(ref _sessions);
+
+    /// <summary>IDENTIFYs answered, with READY (the session is live once this counts it) or with a refusal.</summary>
+    public int IdentifiesAnswered => Volatile.Read(ref _identifiesAnswered);
 
     /// <summary>
     /// A message id as Discord makes them: a snowflake of the current time, always above the last one handed out,
@@ -309,6 +313,13 @@ public sealed class FakeDiscord : IAsyncDisposable
             var matches = CallsTo(method, pathContains).Where(c => where?.Invoke(c) ?? true).ToList();
             return matches.Count >= count ? matches[count - 1] : null;
         }, $"{count} × {method} …{pathContains}", seconds);
+
+    /// <summary>
+    /// Waits until <paramref name="shard"/>'s session is live (READY sent). Seeing the IDENTIFY frame is not enough: an
+    /// event dispatched between the IDENTIFY and the READY belongs to no session, and the new session starts without it.
+    /// </summary>
+    public Task WaitForSessionAsync(int shard = 0, double seconds = 10) =>
+        WaitAsync(() => IsLive(shard) ? "live" : null, $"a live session on shard {shard}", seconds);
 
     public Task<GatewayFrameIn> WaitForFrameAsync(int op, int count = 1, double seconds = 5) =>
         WaitAsync(() => Frames.Where(f => f.Op == op).Skip(count - 1).FirstOrDefault(), $"{count} × op {op}", seconds);
@@ -574,6 +585,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                         break;
                     case 2:
                         authenticated = await IdentifyAsync(socket, connection, frame["d"]!);
+                        Interlocked.Increment(ref _identifiesAnswered);
                         break;
                     case 6:
                         authenticated = await ResumeAsync(socket, frame["d"]!);
