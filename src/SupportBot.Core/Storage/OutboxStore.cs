@@ -19,7 +19,8 @@ namespace SupportBot.Core.Storage;
 /// What remains: the event's work and its handled mark commit with the handler's first write, and the outbox row a few
 /// milliseconds later, after the handler returns; a process killed in between loses those replies (the window is one
 /// group commit, where it was the whole delivery). A process killed after the platform took a reply and before the
-/// row's delete committed has it sent again by the takeover (the window is one delete). A delivery the platform refused
+/// row's delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
+/// past its lease while delivering. A delivery the platform refused
 /// (a closed DM, an error) is logged and not tried again, as before the outbox.
 /// </summary>
 public sealed partial class OutboxStore(
