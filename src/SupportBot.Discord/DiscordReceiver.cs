@@ -130,11 +130,19 @@ internal sealed partial class DiscordReceiver : IDisposable
     /// <summary>
     /// Stores the DM at once, on the thread pool (SQLite blocks its thread; the receive loop must go on reading), and
     /// queues its handling in the person's lane now, so it keeps its place. Returns when its sequence may be claimed.
+    /// When nothing of the person's is waiting, the DM is taken in and handled at once instead (<see cref="TakeInAsync"/>).
     /// </summary>
     private Task<bool> Receive(WireMessage message)
     {
         var person = new Address(Platform.Discord, message.Author!.Id);
         _sender.RememberDmChannel(person.UserId, message.ChannelId);
+        if (_lanes.IsIdle(person))
+        {
+            var settled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _lanes.Enqueue(person, ct => TakeInAsync(message, settled, ct));
+            return settled.Task;
+        }
+
         var stored = Task.Run(() => StoreAsync(message));
         _lanes.Enqueue(person, async ct =>
         {
@@ -144,6 +152,42 @@ internal sealed partial class DiscordReceiver : IDisposable
             }
         });
         return SettledAsync(stored);
+    }
+
+    /// <summary>
+    /// A DM whose person's lane was free: its inbox row and its handling commit together (<see cref="Bot.HandleOnceAsync"/>:
+    /// one write instead of two), and its sequence may be claimed once that returns, before the answer is delivered. A
+    /// handling the database refused stored the words alone, or told the person they were not saved. A repeat (Discord
+    /// sending a DM stored before) goes the stored way: handled only if it never was.
+    /// </summary>
+    private async Task TakeInAsync(WireMessage message, TaskCompletionSource<bool> settled, CancellationToken ct)
+    {
+        try
+        {
+            var isVolunteer = await _volunteers.IsVolunteerAsync(message.Author!.Id, null, ct);
+            var inbound = DiscordInbound.ToDirectMessage(message, DiscordInbound.ToActor(message.Author!, null, isVolunteer));
+            var replies = await _bot.HandleOnceAsync(inbound, ct);
+            settled.TrySetResult(true);
+            if (replies is null)
+            {
+                await HandleAsync(inbound, ct);
+                return;
+            }
+
+            await DeliverAsync(replies, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping before it was taken in: its sequence is not claimed, so Discord sends it again.
+        }
+        catch (Exception e)
+        {
+            LogFailed(DiscordApiException.KindOf(e));
+        }
+        finally
+        {
+            settled.TrySetResult(false);
+        }
     }
 
     /// <summary>The DM as stored in the inbox (now, or before: a repeat is handled only if it never was). Throws when storing failed.</summary>
