@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, (string About, Func<string[], int> Run)>
 {
     ["triage"] = ("microseconds per message for the risk detector, over the evaluation sets", TriageBenchmark.Run),
     ["sealing"] = ("CPU microseconds per seal and per person key, now and as before, one thread", SealingBenchmark.Run),
+    ["durable"] = ("raw SQLite probe vs the bot's durable-DM storage path, 50 writers each, A B A B, one process", DurableBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var chosen))

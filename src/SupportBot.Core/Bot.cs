@@ -81,10 +81,60 @@ public sealed partial class Bot
     {
         using (await _locks.EnterAsync(inbound.Actor.Address, ct))
         {
+            if (ChangesState(inbound))
+            {
+                return await TakeInAndHandleAsync(inbound, ct);
+            }
+
+            if (!Remember(inbound.EventId))
+            {
+                LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
+                return null;
+            }
+
+            return await KeepForOthersAsync(inbound.Actor, await HandleInOrderAsync(inbound, justStored: true, ct));
+        }
+    }
+
+    /// <summary>
+    /// A state-changing event taken in and handled with one commit instead of two: the handling runs first, and its write
+    /// carries the event's inbox row, inserted already handled (<see cref="InboxStore.TakingIn"/>), so the row and the work
+    /// commit together or not at all. Nothing was acknowledged meanwhile: the caller answers the platform (or claims its
+    /// sequence) only once this returns. The insert finding the event stored before (by any process) undoes the work: a
+    /// repeat, null. A handling that wrote nothing then stores the row alone, handled; one whose write the database refused
+    /// stores the words pending, as <see cref="AcceptAsync"/> does, and goes the stored way (tried again, then kept for a
+    /// later takeover), so they are never lost. A storage failure before anything was stored is answered, as before.
+    /// </summary>
+    private async Task<IReadOnlyList<Reply>?> TakeInAndHandleAsync(Inbound inbound, CancellationToken ct)
+    {
+        IReadOnlyList<Reply> answer;
+        Outcome outcome;
+        bool marked;
+        using (var taking = _inbox.TakingIn(inbound))
+        {
+            (answer, outcome) = await DispatchSafelyAsync(inbound, ct);
+            marked = taking.Mark.IsCommitted;
+        }
+
+        if (outcome == Outcome.Duplicate)
+        {
+            return null;
+        }
+
+        if (!marked)
+        {
             try
             {
-                if (await AcceptAsync(inbound, ct) == Acceptance.Duplicate)
+                if (outcome == Outcome.StorageFailed)
                 {
+                    return await AcceptAsync(inbound, ct) == Acceptance.Duplicate
+                        ? null
+                        : await KeepForOthersAsync(inbound.Actor, await HandleInOrderAsync(inbound, justStored: true, ct));
+                }
+
+                if (!await _inbox.TakeInHandledAsync(inbound, ct))
+                {
+                    LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
                     return null;
                 }
             }
@@ -94,9 +144,9 @@ public sealed partial class Bot
                 LogStorageFailed(fault, inbound.GetType().Name, inbound.Actor.Platform);
                 return [Reply.Private(inbound.Actor, new TextBlock(_messages.StorageFailed))];
             }
-
-            return await KeepForOthersAsync(inbound.Actor, await HandleInOrderAsync(inbound, justStored: true, ct));
         }
+
+        return await KeepForOthersAsync(inbound.Actor, answer);
     }
 
     /// <summary>
@@ -316,9 +366,10 @@ public sealed partial class Bot
         }
         catch (EventAlreadyHandledException)
         {
-            // Another process took the event over and finished it first; its answer went out, this one's work was undone.
+            // Another process took the event over and finished it first (or, taken in and handled at once, it was stored
+            // before): its answer went out, this one's work was undone.
             LogDuplicate(inbound.Actor.Platform, inbound.GetType().Name);
-            return ([], Outcome.Done);
+            return ([], Outcome.Duplicate);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {
@@ -495,6 +546,9 @@ public sealed partial class Bot
         Done,
         Failed,
         StorageFailed,
+
+        /// <summary>The event's mark found it handled (or stored) already; the work was undone.</summary>
+        Duplicate,
     }
 
     /// <summary>How a platform's adapter handles a stored event: into which lanes, by which function.</summary>

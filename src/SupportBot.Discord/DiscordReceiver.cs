@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core;
@@ -28,6 +29,10 @@ internal sealed partial class DiscordReceiver : IDisposable
     private readonly ILogger<DiscordReceiver> _logger;
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
+
+    // DMs being taken in and handled at once (TakeInAsync), by person, until their handling's commit: a later DM of the
+    // same person is stored only after it. An entry goes when its DM is done.
+    private readonly ConcurrentDictionary<Address, Task<bool>> _takingIn = new();
 
     public DiscordReceiver(
         Bot bot,
@@ -130,12 +135,25 @@ internal sealed partial class DiscordReceiver : IDisposable
     /// <summary>
     /// Stores the DM at once, on the thread pool (SQLite blocks its thread; the receive loop must go on reading), and
     /// queues its handling in the person's lane now, so it keeps its place. Returns when its sequence may be claimed.
+    /// When nothing of the person's is waiting, the DM is taken in and handled at once instead (<see cref="TakeInAsync"/>).
     /// </summary>
     private Task<bool> Receive(WireMessage message)
     {
         var person = new Address(Platform.Discord, message.Author!.Id);
         _sender.RememberDmChannel(person.UserId, message.ChannelId);
-        var stored = Task.Run(() => StoreAsync(message));
+        if (_lanes.IsIdle(person))
+        {
+            var settled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _takingIn[person] = settled.Task;
+            _lanes.Enqueue(person, ct => TakeInAsync(message, settled, ct));
+            return settled.Task;
+        }
+
+        // Stored only once an earlier DM of theirs being taken in is, so the inbox holds their words in the order they
+        // wrote them: after a crash, what it holds is handled before what Discord sends again.
+        var stored = _takingIn.TryGetValue(person, out var earlier) && !earlier.IsCompleted
+            ? StoreAfterAsync(earlier, message)
+            : Task.Run(() => StoreAsync(message));
         _lanes.Enqueue(person, async ct =>
         {
             if (await StoredOrToldAsync(person, stored, ct) is { } inbound)
@@ -144,6 +162,49 @@ internal sealed partial class DiscordReceiver : IDisposable
             }
         });
         return SettledAsync(stored);
+    }
+
+    /// <summary>
+    /// A DM whose person's lane was free: its inbox row and its handling commit together (<see cref="Bot.HandleOnceAsync"/>:
+    /// one write instead of two), and its sequence may be claimed once that returns, before the answer is delivered. A
+    /// handling the database refused stored the words alone, or told the person they were not saved. A repeat (Discord
+    /// sending a DM stored before) goes the stored way: handled only if it never was.
+    /// </summary>
+    private async Task TakeInAsync(WireMessage message, TaskCompletionSource<bool> settled, CancellationToken ct)
+    {
+        try
+        {
+            var isVolunteer = await _volunteers.IsVolunteerAsync(message.Author!.Id, null, ct);
+            var inbound = DiscordInbound.ToDirectMessage(message, DiscordInbound.ToActor(message.Author!, null, isVolunteer));
+            var replies = await _bot.HandleOnceAsync(inbound, ct);
+            settled.TrySetResult(true);
+            if (replies is null)
+            {
+                await HandleAsync(inbound, ct);
+                return;
+            }
+
+            await DeliverAsync(replies, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping before it was taken in: its sequence is not claimed, so Discord sends it again.
+        }
+        catch (Exception e)
+        {
+            LogFailed(DiscordApiException.KindOf(e));
+        }
+        finally
+        {
+            settled.TrySetResult(false);
+            _takingIn.TryRemove(new KeyValuePair<Address, Task<bool>>(new Address(Platform.Discord, message.Author!.Id), settled.Task));
+        }
+    }
+
+    private async Task<Inbound> StoreAfterAsync(Task<bool> earlier, WireMessage message)
+    {
+        await earlier.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        return await StoreAsync(message);
     }
 
     /// <summary>The DM as stored in the inbox (now, or before: a repeat is handled only if it never was). Throws when storing failed.</summary>

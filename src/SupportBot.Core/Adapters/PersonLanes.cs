@@ -24,6 +24,15 @@ public sealed class PersonLanes(InFlightWork inFlight)
         }
     }
 
+    /// <summary>Whether nothing of the person's is queued or running: work queued now would start at once.</summary>
+    public bool IsIdle(Address person)
+    {
+        lock (_lock)
+        {
+            return !_tails.ContainsKey(person);
+        }
+    }
+
     /// <summary>
     /// Queues <paramref name="work"/> behind the person's earlier work and returns when it has run. A failure of
     /// earlier work does not stop later work; it is logged by <see cref="InFlightWork"/>.

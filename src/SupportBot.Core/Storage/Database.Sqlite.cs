@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -231,14 +232,22 @@ public sealed partial class Database
         }.ToString();
     }
 
-    // Every connection zeroes what it deletes (secure_delete), so forgotten words do not linger in free pages.
+    // Every connection zeroes what it deletes (secure_delete), so forgotten words do not linger in free pages. A pooled
+    // connection keeps the setting, so each SQLite handle is told once, not at every open: most opens are one read.
     private async Task<DbConnection> OpenSqliteAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_sqlite);
         try
         {
             await connection.OpenAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
+            if (connection.Handle is not { } handle || !SecureDeleteOn.TryGetValue(handle, out _))
+            {
+                await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
+                if (connection.Handle is { } told)
+                {
+                    SecureDeleteOn.AddOrUpdate(told, SecureDeleteOn);
+                }
+            }
         }
         catch
         {
@@ -249,9 +258,12 @@ public sealed partial class Database
         return connection;
     }
 
+    // The SQLite handles (pooled under the connections) already told secure_delete = ON; the value is unused.
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> SecureDeleteOn = new();
+
     // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
-    // a commit returns only once the WAL is on disk.
-    private SqliteConnection OpenSqliteWriter()
+    // a commit returns only once the WAL is on disk. Its statements stay compiled (PreparedStatements).
+    private PreparedStatements OpenSqliteWriter()
     {
         var connection = new SqliteConnection(_sqlite);
         try
@@ -265,7 +277,7 @@ public sealed partial class Database
             throw;
         }
 
-        return connection;
+        return new PreparedStatements(connection);
     }
 
     /// <summary>

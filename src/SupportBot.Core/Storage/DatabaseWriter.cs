@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Dapper;
 
 namespace SupportBot.Core.Storage;
 
@@ -196,7 +197,7 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
     /// </summary>
     private void RunInSavepoint(DbConnection db, DbTransaction tx, Work item, HashSet<WriteMark> marked)
     {
-        tx.Save("work");
+        Savepoint(db, tx, "SAVEPOINT work", static t => t.Save("work"));
         try
         {
             item.Run(db, tx);
@@ -205,7 +206,7 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
                 throw new EventAlreadyHandledException();
             }
 
-            tx.Release("work");
+            Savepoint(db, tx, "RELEASE work", static t => t.Release("work"));
             if (item.Mark is { } written)
             {
                 marked.Add(written);
@@ -215,7 +216,7 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
         {
             // When the savepoint is gone, the database rolled back the whole transaction (disk full, I/O error, a lost
             // connection): the batch then fails with this work's exception.
-            if (!TryRollBackTo(tx))
+            if (!TryRollBackTo(db, tx))
             {
                 throw;
             }
@@ -224,17 +225,33 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
         }
     }
 
-    private static bool TryRollBackTo(DbTransaction tx)
+    private static bool TryRollBackTo(DbConnection db, DbTransaction tx)
     {
         try
         {
-            tx.Rollback("work");
-            tx.Release("work");
+            Savepoint(db, tx, "ROLLBACK TO work", static t => t.Rollback("work"));
+            Savepoint(db, tx, "RELEASE work", static t => t.Release("work"));
             return true;
         }
         catch (Exception e) when (e is DbException or InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A savepoint statement: on SQLite through the writer's kept statements (SqliteTransaction's own calls compile their
+    /// SQL every time, twice for every piece of work), elsewhere by the transaction.
+    /// </summary>
+    private static void Savepoint(DbConnection db, DbTransaction tx, string sql, Action<DbTransaction> byTransaction)
+    {
+        if (db is PreparedStatements)
+        {
+            db.Execute(sql, transaction: tx);
+        }
+        else
+        {
+            byTransaction(tx);
         }
     }
 

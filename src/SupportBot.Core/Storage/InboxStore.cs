@@ -22,6 +22,12 @@ public sealed partial class InboxStore(
 {
     private const string MarkSql = "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key AND HandledAt IS NULL";
 
+    // An event taken in and handled in one transaction: its row as a handled one would be (no words, no lease).
+    private const string TakeInHandledSql = """
+        INSERT INTO Inbox (EventId, Platform, Payload, ReceivedAt, HandledAt) VALUES (@key, @platform, NULL, @now, @now)
+        ON CONFLICT (EventId) DO NOTHING
+        """;
+
     /// <summary>Most rows one takeover statement takes, so a dead process's backlog is taken in short transactions.</summary>
     private const int TakeBatch = 500;
 
@@ -103,6 +109,29 @@ public sealed partial class InboxStore(
         _storedHere.TryRemove(eventId, out _);
         var key = ids.Key(eventId);
         return WriteMark.Begin((db, tx) => db.Execute(MarkSql, new { key, now = Now() }, tx));
+    }
+
+    /// <summary>
+    /// For an event taken in and handled at once (not stored first): until the scope is disposed, every write of this
+    /// flow also inserts the event's row, handled and without its words, in the same transaction, so the work and the
+    /// row commit together or not at all. A row already there (the event was stored before, by any process) inserts
+    /// nothing, and the work is undone (<see cref="EventAlreadyHandledException"/>), as a mark finding it handled does.
+    /// </summary>
+    internal WriteMark.Scope TakingIn(Inbound inbound)
+    {
+        var key = ids.Key(inbound.EventId);
+        var platform = inbound.Actor.Platform.ToString();
+        return WriteMark.Begin((db, tx) => db.Execute(TakeInHandledSql, new { key, platform, now = Now() }, tx));
+    }
+
+    /// <summary>
+    /// Stores the row of an event taken in and handled at once whose handling wrote nothing (<see cref="TakingIn"/>),
+    /// handled, so a redelivery is known; false when it was stored before. Durable when this returns.
+    /// </summary>
+    public Task<bool> TakeInHandledAsync(Inbound inbound, CancellationToken ct)
+    {
+        var args = new { key = ids.Key(inbound.EventId), platform = inbound.Actor.Platform.ToString(), now = Now() };
+        return database.WriteAsync((db, tx) => db.Execute(TakeInHandledSql, args, tx) == 1, ct);
     }
 
     /// <summary>Marks a stored event handled and drops its words: for an event whose handling wrote nothing.</summary>
