@@ -188,10 +188,10 @@ public static class Trainer
         var sb = new StringBuilder();
         sb.Append("// The trained part of risk triage: written by tools/SupportBot.TriageTrainer from the training files\n")
             .Append("// (tests/SupportBot.Tests/Triage/Eval/README.md says how). Do not edit by hand: retrain. When no rule of\n")
-            .Append("// triage.json fires, the detector adds the weights of a message's features (u: a word, b: two words, c: letters\n")
-            .Append("// of a word; ! after a negation, ^ about the past, ~ in an idiom) per class, and a kind fires as \"model\" when the\n")
-            .Append("// probability that the message is risk of any kind reaches the threshold. \"top\" lists the features that push\n")
-            .Append("// hardest towards each kind rather than \"none\", for reading.\n");
+            .Append("// triage.json fires, the detector adds the weights of a message's features (u: a word, b: two words, s: two words\n")
+            .Append("// with one between, c: letters of a word, k: a class; ! after a negation, ^ about the past, ~ in an idiom) per\n")
+            .Append("// class, and a kind fires as \"model\" when the probability that the message is risk of any kind reaches the\n")
+            .Append("// threshold. \"top\" lists the features that push hardest towards each kind rather than \"none\", for reading.\n");
         foreach (var line in summary.Split('\n'))
         {
             sb.Append("// ").Append(line).Append('\n');

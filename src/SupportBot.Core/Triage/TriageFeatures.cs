@@ -8,7 +8,7 @@ internal interface IFeatureSink
 
 /// <summary>
 /// The features the model reads, named as in prompts/triage-model.json: each word ("u:die"), each pair of words in
-/// the same clause ("b:want die") and the letter groups of each word ("c:&lt;di", "c:die&gt;") so a misspelling still
+/// the same clause ("b:want die"), each pair with one word between ("s:want _ die") and the letter groups of each word ("c:&lt;di", "c:die&gt;") so a misspelling still
 /// shares most of its letters with the word. A word the rules' reading says does not count now carries a mark and no
 /// letter groups: "~" inside an idiom ("killing it"), "!" just after a negation ("not suicidal"), "^" in a sentence
 /// about the past ("as a teenager"). The model then learns those apart from the plain words. A word in one of
@@ -48,6 +48,17 @@ internal static class TriageFeatures
                 length = Append(buffer, length, word);
                 length = Append(buffer, length, " ");
                 length = Append(buffer, length, words[i + 1]);
+                sink.Add(buffer[..length]);
+            }
+
+            // Two words with one between: "took my pills" and "took her pills" share "s:take _ pills", so a way of
+            // saying it with another word in the middle still counts.
+            if (i + 2 < tokens.Length && tokens[i] >= 0 && tokens[i + 1] >= 0 && tokens[i + 2] >= 0)
+            {
+                length = Start(buffer, 's', mark);
+                length = Append(buffer, length, word);
+                length = Append(buffer, length, " _ ");
+                length = Append(buffer, length, words[i + 2]);
                 sink.Add(buffer[..length]);
             }
 

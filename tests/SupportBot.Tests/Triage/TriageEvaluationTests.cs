@@ -14,6 +14,9 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 {
     private static readonly RiskDetector Detector = PromptsFolder.LoadReal().Triage;
 
+    /// <summary>The sets written before blind3, which blind3 and blind4 must not repeat.</summary>
+    private static readonly string[] SetsBeforeBlind3 = ["dev", "heldout", "blind", "blind2"];
+
     [Fact]
     public void Held_out_set_reaches_98_percent_recall_with_at_most_5_percent_false_alarms()
     {
@@ -34,41 +37,6 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// blind.tsv was written by someone who never saw the vocabulary, the other sets or the detector's answers, so this
-    /// is the closest the repository has to "messages the team has not seen". Its misses are never printed: see the README.
-    /// The goal (recall 95 %, false alarms 5 %) is NOT reached on it; this test holds the floor last measured
-    /// so a change that loses ground fails, and prints the figures. First with the model: recall 84.0 %, false alarms
-    /// 4.4 %; after training batches three to nine (branch model, 2026-11-29, written without reading this set): rules
-    /// alone 74.8 % and 3.5 %, rules then model 92.2 % and 4.4 %.
-    /// </summary>
-    [Fact]
-    public void Blind_set_does_not_fall_below_its_last_measured_floor()
-    {
-        var score = Measure("blind", printMisses: false);
-
-        Assert.True(score.Recall >= 0.91, $"Blind recall {score.Recall:P1} fell below its floor of 91 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.05, $"Blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
-    }
-
-    /// <summary>
-    /// blind2.tsv was written after blind.tsv had been measured twice, by someone who saw neither the vocabulary, the
-    /// detector nor any other set, and it was measured once when it landed: the most honest figure of all. Its misses
-    /// are never printed. Measured 2026-11-29, without the 51 lines found word for word in another set: the rules alone recall 62.9 %, false
-    /// alarms 4.7 %; rules then the trained model (trained before this set existed) recall 76.1 %, false alarms 4.7 %.
-    /// Since then it is a development set: its misses were studied for kinds of phrasing (never copied), so its figures
-    /// now flatter the detector. After training batches three to nine: rules alone 70.4 % and 0.0 %, rules then model
-    /// 92.2 % and 0.2 %. The floor keeps that; the goal is 95 %.
-    /// </summary>
-    [Fact]
-    public void Second_blind_set_does_not_fall_below_its_first_measured_floor()
-    {
-        var score = Measure("blind2", printMisses: false);
-
-        Assert.True(score.Recall >= 0.91, $"Second blind recall {score.Recall:P1} fell below its floor of 91 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.05, $"Second blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
-    }
-
-    /// <summary>
     /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set, while
     /// the detector was being retrained on what blind2 taught; nobody tuning it has read blind3. Its misses are never
     /// printed. Measured once when it landed (2026-11-29, without the 19 lines found word for word in another set): the
@@ -85,17 +53,26 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.053, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 5.2 % measured (goal 5 %).");
     }
 
+    /// <summary>
+    /// blind4.tsv is being written by someone who reads neither the vocabulary, the model, the detector nor any other set.
+    /// Until it lands this test only says so. Once it does, it prints the set's figures per kind, never its lines or
+    /// misses, and holds no floor yet: the lead sets one after measuring it once, as was done for blind3.
+    /// </summary>
     [Fact]
-    public void Blind_set_holds_at_least_400_risk_and_400_ordinary_messages_of_every_kind_and_none_from_the_other_sets()
+    public void Fourth_blind_set_is_measured_when_it_exists()
     {
-        var blind = EvaluationSet.Load("blind");
-        var others = EvaluationSet.Load("heldout").Concat(EvaluationSet.Load("dev")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
+        if (!EvaluationSet.Exists("blind4"))
+        {
+            output.WriteLine("blind4.tsv is not written yet; nothing to measure.");
+            return;
+        }
 
-        Assert.True(blind.Count(c => c.IsRisk) >= 400, $"{blind.Count(c => c.IsRisk)} risk messages");
-        Assert.True(blind.Count(c => !c.IsRisk) >= 400, $"{blind.Count(c => !c.IsRisk)} ordinary messages");
-        Assert.All(RiskKinds.Names, kind => Assert.True(blind.Count(c => c.Kind == kind) >= 60, $"{kind}: fewer than 60"));
-        Assert.All(blind, c => Assert.True(c.Kind == "none" || RiskKinds.TryParse(c.Kind, out _), $"line {c.Line}: unknown kind {c.Kind}"));
-        Assert.Empty(blind.Where(c => others.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line));
+        var cases = EvaluationSet.Load("blind4");
+        Measure("blind4", printMisses: false);
+
+        // Only counts: a line of this set must never be printed, not even a badly labelled one.
+        Assert.True(cases.Any(c => c.IsRisk) && cases.Any(c => !c.IsRisk), "blind4 needs both risk and ordinary messages");
+        Assert.Equal(0, cases.Count(c => c.Kind != "none" && !RiskKinds.TryParse(c.Kind, out _)));
     }
 
     [Fact]
@@ -109,19 +86,24 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.All(all, c => Assert.True(c.Kind == "none" || RiskKinds.TryParse(c.Kind, out _), $"line {c.Line}: unknown kind {c.Kind}"));
     }
 
+    /// <summary>
+    /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv and
+    /// blind2.tsv are training files now; blind3 and blind4 must still share nothing with them. blind4's clashes are
+    /// counted, never printed.
+    /// </summary>
     [Fact]
     public void The_sets_do_not_share_messages()
     {
         var heldOut = EvaluationSet.Load("heldout").Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var shared = EvaluationSet.Load("dev").Where(c => heldOut.Contains(c.Text.ToLowerInvariant())).Select(c => c.Text).ToList();
-        var earlier = EvaluationSet.Load("dev").Concat(EvaluationSet.Load("heldout")).Concat(EvaluationSet.Load("blind")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
-        var sharedByBlind2 = EvaluationSet.Load("blind2").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
-        earlier.UnionWith(EvaluationSet.Load("blind2").Select(c => c.Text.ToLowerInvariant()));
+        var earlier = SetsBeforeBlind3.SelectMany(EvaluationSet.Load).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var sharedByBlind3 = EvaluationSet.Load("blind3").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
+        earlier.UnionWith(EvaluationSet.Load("blind3").Select(c => c.Text.ToLowerInvariant()));
+        var sharedByBlind4 = EvaluationSet.Exists("blind4") ? EvaluationSet.Load("blind4").Count(c => earlier.Contains(c.Text.ToLowerInvariant())) : 0;
 
         Assert.Empty(shared);
-        Assert.Empty(sharedByBlind2);
         Assert.Empty(sharedByBlind3);
+        Assert.True(sharedByBlind4 == 0, $"{sharedByBlind4} lines of blind4 are word for word in an earlier set");
     }
 
     private Score Measure(string set, bool printMisses)

@@ -10,6 +10,9 @@ public sealed class TriageModelTests
 {
     private static readonly RiskDetector Detector = PromptsFolder.LoadReal().Triage;
 
+    /// <summary>The sets that still measure; blind4 once it is written.</summary>
+    private static readonly string[] MeasuringSets = ["heldout", "blind3", "blind4"];
+
     [Fact]
     public void The_real_prompts_load_a_model_beside_the_rules()
     {
@@ -31,10 +34,15 @@ public sealed class TriageModelTests
         Assert.True(result.Json == committed, "prompts/triage-model.json is not what the training tool makes: retrain.\n" + result.Summary);
     }
 
+    /// <summary>
+    /// The sets that still measure (held-out, blind3 and, once written, blind4) share no message with the training
+    /// files, so the model cannot have learnt their answers. Only the count is printed, never a line.
+    /// </summary>
     [Fact]
     public void The_training_set_shares_no_message_with_the_held_out_or_blind_sets()
     {
-        var measured = EvaluationSet.Load("heldout").Concat(EvaluationSet.Load("blind")).Concat(EvaluationSet.Load("blind2")).Concat(EvaluationSet.Load("blind3")).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
+        var measured = MeasuringSets.Where(EvaluationSet.Exists).SelectMany(EvaluationSet.Load)
+            .Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var training = TrainingFiles.Load(TestPaths.RepoRoot);
 
         Assert.True(training.Count > 3000, $"{training.Count} training messages");
