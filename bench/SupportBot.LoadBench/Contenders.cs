@@ -59,7 +59,14 @@ internal sealed class Contenders(MatrixOptions options)
             .. platform,
         ];
         var environment = new Dictionary<string, string>(options.BotEnvironment, StringComparer.Ordinal) { ["DOTNET_ENVIRONMENT"] = "Production" };
-        return BotProcess.Start(SupportBotName, "dotnet", arguments, environment, data);
+
+        // A self-contained publish (the Dockerfile's) carries its own runtime and starts from its executable, as the
+        // image starts it; a framework-dependent one starts through the installed dotnet.
+        var folder = Path.GetDirectoryName(options.BotDll)!;
+        var executable = Path.Combine(folder, Path.GetFileNameWithoutExtension(options.BotDll));
+        return File.Exists(Path.Combine(folder, "libcoreclr.so")) && File.Exists(executable)
+            ? BotProcess.Start(SupportBotName, executable, arguments[1..], environment, data)
+            : BotProcess.Start(SupportBotName, "dotnet", arguments, environment, data);
     }
 
     private static bool OnPath(string program) =>

@@ -10,18 +10,20 @@ internal sealed record MatrixOptions(
     IReadOnlySet<string> Only,
     IReadOnlyList<double> Rates,
     bool WithReference,
-    IReadOnlyDictionary<string, string> BotEnvironment)
+    IReadOnlyDictionary<string, string> BotEnvironment,
+    double? IdleOption = null)
 {
     public static readonly string[] Groups = ["rates", "burst", "slack", "survivors", "dms", "startup"];
 
     public const string Usage = """
-        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll] [--quick] [--runs N] [--only GROUP[,GROUP]] [--rates N[,N]] [--no-reference] [--env NAME=VALUE]
+        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll] [--quick] [--runs N] [--only GROUP[,GROUP]] [--rates N[,N]] [--no-reference] [--env NAME=VALUE] [--idle SECONDS]
           groups: rates (Discord /help at 100, 300, 1,000, 3,000/s), burst (20,000 /help at once), slack (Socket Mode 1,000/s),
                   survivors (DM + consent press, 0 and 50,000 queued, global limiter default and raised),
                   dms (durable DMs/s against a raw SQLite probe), startup (start-to-ready, idle RSS)
           --rates  the offered rates of the rates group (default 100,300,1000,3000)
           --quick  shorter feeds and one run each (about 3 minutes); default: three runs, medians
           --env    an environment variable for the bot process (repeatable), e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+          --idle   seconds the startup scenario waits after ready before reading resident memory (default 3, quick 2)
         """;
 
     /// <summary>How long each offered rate runs.</summary>
@@ -40,6 +42,9 @@ internal sealed record MatrixOptions(
 
     public double ProbeSeconds => Quick ? 2 : 3;
 
+    /// <summary>How long the started bot idles before its resident memory is read (longer to look at it from outside).</summary>
+    public TimeSpan Idle => TimeSpan.FromSeconds(IdleOption ?? (Quick ? 2 : 3));
+
     public bool Runs_(string group) => Only.Count == 0 || Only.Contains(group);
 
     public static MatrixOptions? Parse(string[] args, string repoRoot, out string? problem)
@@ -52,6 +57,7 @@ internal sealed record MatrixOptions(
         var reference = true;
         var rates = new List<double> { 100, 300, 1_000, 3_000 };
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        double? idle = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -66,6 +72,7 @@ internal sealed record MatrixOptions(
                     case "--only": only.UnionWith(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                     case "--no-reference": reference = false; break;
                     case "--rates": rates = [.. Next().Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))]; break;
+                    case "--idle": idle = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--env":
                         var pair = Next().Split('=', 2);
                         env[pair[0]] = pair.Length == 2 ? pair[1] : "";
@@ -93,6 +100,6 @@ internal sealed record MatrixOptions(
         }
 
         return new MatrixOptions(bot, Path.Combine(repoRoot, "prompts"), Path.Combine(repoRoot, "bench", "reference"),
-            quick, runs ?? (quick ? 1 : 3), only, rates, reference, env);
+            quick, runs ?? (quick ? 1 : 3), only, rates, reference, env, idle);
     }
 }

@@ -120,7 +120,7 @@ if (options.Runs_("startup"))
     const string scenario = "published bot, Discord";
     for (var run = 0; run < Math.Max(3, options.Runs + 2); run++)
     {
-        await RunAsync(scenario, Contenders.SupportBotName, () => StartupScenario.RunAsync(scenario, contenders, TimeSpan.FromSeconds(options.Quick ? 2 : 3)));
+        await RunAsync(scenario, Contenders.SupportBotName, () => StartupScenario.RunAsync(scenario, contenders, options.Idle));
     }
 }
 

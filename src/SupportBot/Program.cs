@@ -28,7 +28,10 @@ switch (invocation.Verb)
         return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(invocation.ConfigurationArgs);
+// appsettings.json is read once: nothing here reloads options, and watching the file costs a watcher thread.
+var hostDefaults = new ConfigurationManager();
+hostDefaults.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = invocation.ConfigurationArgs, Configuration = hostDefaults });
 
 // Environment variables must not beat --Section:Key, so the command line is added again after them.
 builder.Configuration.AddEnvironmentVariables(ConfigurationCheck.Prefix).AddCommandLine(invocation.ConfigurationArgs);

@@ -202,6 +202,8 @@ public sealed partial class Database
 
     private NpgsqlConnection OpenPostgresWriter() => _postgres!.OpenConnection();
 
+    private async Task<DbConnection> OpenPostgresAsync(CancellationToken ct) => await _postgres!.OpenConnectionAsync(ct);
+
     /// <summary>
     /// Deadlock (40P01) or serialization failure (40001): another process's transaction met this one; running the
     /// same work again is correct and nearly always succeeds.

@@ -63,8 +63,9 @@ public sealed partial class Database : IDisposable
         _writer.WriteAsync(work, ct);
 
     /// <summary>A connection for reads (and for work that must run outside the writer's transaction); dispose it.</summary>
-    public async Task<DbConnection> OpenAsync(CancellationToken ct) =>
-        _postgres is null ? await OpenSqliteAsync(ct) : await _postgres.OpenConnectionAsync(ct);
+    /// <remarks>Not awaited here: this method's state machine would load Npgsql on SQLite too (README, "Performance").</remarks>
+    public Task<DbConnection> OpenAsync(CancellationToken ct) =>
+        _postgres is null ? OpenSqliteAsync(ct) : OpenPostgresAsync(ct);
 
     /// <summary>
     /// After a deletion of someone's words (/forget, keep-nothing), makes the deleted rows' bytes go from where the

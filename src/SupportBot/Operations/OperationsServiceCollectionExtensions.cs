@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using SupportBot.Core.Operations;
@@ -8,7 +9,8 @@ internal static class OperationsServiceCollectionExtensions
 {
     /// <summary>
     /// The health listener (when Health:Urls is set) and metrics: Prometheus on that listener, OTLP when
-    /// Metrics:OtlpEndpoint is set. Call before the adapters, so the listener starts first.
+    /// Metrics:OtlpEndpoint is set; one compaction once the adapters are connected. Call before the adapters, so the
+    /// listener starts first.
     /// </summary>
     public static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
     {
@@ -30,7 +32,7 @@ internal static class OperationsServiceCollectionExtensions
 
                 if (Uri.TryCreate(otlp, UriKind.Absolute, out var endpoint))
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
+                    AddOtlp(metrics, endpoint);
                 }
             });
         }
@@ -41,6 +43,12 @@ internal static class OperationsServiceCollectionExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthListener>());
         }
 
+        builder.Services.AddHostedService<StartupCompaction>();
+
         return builder;
     }
+
+    // A method of its own (never inlined), so that the OTLP exporter's assembly is loaded only when an endpoint is set.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOtlp(MeterProviderBuilder metrics, Uri endpoint) => metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
 }

@@ -46,14 +46,12 @@ internal static class StartupSummary
         return lines;
     }
 
-    // Host, port and database only: the connection string also holds the password.
-    private static string Where(StorageOptions storage)
-    {
-        if (!storage.IsPostgres)
-        {
-            return Path.GetFullPath(storage.Path);
-        }
+    private static string Where(StorageOptions storage) => storage.IsPostgres ? WherePostgres(storage) : Path.GetFullPath(storage.Path);
 
+    // Host, port and database only: the connection string also holds the password. A method of its own, so that a
+    // start on SQLite does not load Npgsql just to compile this.
+    private static string WherePostgres(StorageOptions storage)
+    {
         try
         {
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(storage.ConnectionString);
