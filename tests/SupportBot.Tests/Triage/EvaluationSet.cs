@@ -13,9 +13,6 @@ internal static class EvaluationSet
 {
     public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "SupportBot.Tests", "Triage", "Eval");
 
-    /// <summary>A set another engineer is still writing may not be there yet.</summary>
-    public static bool Exists(string name) => File.Exists(Path.Combine(Folder, name + ".tsv"));
-
     public static IReadOnlyList<EvaluationCase> Load(string name) =>
         File.ReadLines(Path.Combine(Folder, name + ".tsv"))
             .Select((line, index) => (line, index))

@@ -37,42 +37,34 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set, while
-    /// the detector was being retrained on what blind2 taught; nobody tuning it has read blind3. Its misses are never
-    /// printed. Measured once when it landed (2026-11-29, without the 19 lines found word for word in another set): the
-    /// detector of a7a6693, before this round of training, recall 69.5 %, false alarms 5.8 %; rules then the retrained
-    /// model recall 79.4 % (rules alone 55.8 %), false alarms 5.2 %. Neither goal is met on it: recall 95 %, false alarms
-    /// 5 %. The floors hold what was measured, so a change that loses ground fails.
+    /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set; nobody
+    /// tuning the detector has read it, and its misses are never printed. Its figures were looked at after each round
+    /// (recall 69.5 % → 79.4 % → 87.0 %, false alarms 5.8 % → 5.2 % → 4.7 %), so it is a little less blind than blind4.
+    /// Recall misses the goal of 95 %. The floors hold what was last measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
-    public void Third_blind_set_does_not_fall_below_its_first_measured_floor()
+    public void Third_blind_set_does_not_fall_below_its_last_measured_floor()
     {
         var score = Measure("blind3", printMisses: false);
 
-        Assert.True(score.Recall >= 0.79, $"Third blind recall {score.Recall:P1} fell below its floor of 79 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.053, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 5.2 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.86, $"Third blind recall {score.Recall:P1} fell below its floor of 86 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.05, $"Third blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
     /// <summary>
-    /// blind4.tsv is being written by someone who reads neither the vocabulary, the model, the detector nor any other set.
-    /// Until it lands this test only says so. Once it does, it prints the set's figures per kind, never its lines or
-    /// misses, and holds no floor yet: the lead sets one after measuring it once, as was done for blind3.
+    /// blind4.tsv was written by someone who read neither the vocabulary, the model, the detector nor any other set, and
+    /// committed before it was measured; its misses are never printed. Measured when this round of training landed
+    /// (2026-11-29): the detector of d194862 recall 73.3 %, false alarms 5.6 %; the retrained one 81.4 % (rules alone
+    /// 48.6 %), false alarms 6.1 %. Neither goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was
+    /// measured, so a change that loses ground fails; whoever tunes on its figures must write a blind5 first.
     /// </summary>
     [Fact]
-    public void Fourth_blind_set_is_measured_when_it_exists()
+    public void Fourth_blind_set_does_not_fall_below_its_first_measured_floor()
     {
-        if (!EvaluationSet.Exists("blind4"))
-        {
-            output.WriteLine("blind4.tsv is not written yet; nothing to measure.");
-            return;
-        }
+        var score = Measure("blind4", printMisses: false);
 
-        var cases = EvaluationSet.Load("blind4");
-        Measure("blind4", printMisses: false);
-
-        // Only counts: a line of this set must never be printed, not even a badly labelled one.
-        Assert.True(cases.Any(c => c.IsRisk) && cases.Any(c => !c.IsRisk), "blind4 needs both risk and ordinary messages");
-        Assert.Equal(0, cases.Count(c => c.Kind != "none" && !RiskKinds.TryParse(c.Kind, out _)));
+        Assert.True(score.Recall >= 0.81, $"Fourth blind recall {score.Recall:P1} fell below its floor of 81 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.062, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 6.1 % measured (goal 5 %).");
     }
 
     [Fact]
@@ -99,7 +91,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var earlier = SetsBeforeBlind3.SelectMany(EvaluationSet.Load).Select(c => c.Text.ToLowerInvariant()).ToHashSet();
         var sharedByBlind3 = EvaluationSet.Load("blind3").Where(c => earlier.Contains(c.Text.ToLowerInvariant())).Select(c => c.Line).ToList();
         earlier.UnionWith(EvaluationSet.Load("blind3").Select(c => c.Text.ToLowerInvariant()));
-        var sharedByBlind4 = EvaluationSet.Exists("blind4") ? EvaluationSet.Load("blind4").Count(c => earlier.Contains(c.Text.ToLowerInvariant())) : 0;
+        var sharedByBlind4 = EvaluationSet.Load("blind4").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
 
         Assert.Empty(shared);
         Assert.Empty(sharedByBlind3);
