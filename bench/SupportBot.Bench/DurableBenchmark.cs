@@ -82,42 +82,12 @@ internal static class DurableBenchmark
         }
     }
 
-    /// <summary>A: 50 threads, one 300-byte row per transaction, as bench/SupportBot.LoadBench's SqliteProbe.</summary>
+    /// <summary>A: the raw probe LoadBench runs (bench/Shared/SqliteRowProbe.cs), with the CPU it took.</summary>
     private static Result Probe(string folder, int seconds, int writers)
     {
-        var path = Path.Combine(folder, "probe.db");
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
-        using (var setup = new SqliteConnection(connectionString))
-        {
-            setup.Open();
-            Execute(setup, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS Probe (Id INTEGER PRIMARY KEY, Body BLOB NOT NULL);");
-        }
-
-        var rows = 0L;
         var cpu = Cpu();
-        var started = Stopwatch.GetTimestamp();
-        var until = started + (seconds * Stopwatch.Frequency);
-        var threads = Enumerable.Range(0, writers).Select(_ => new Thread(() =>
-        {
-            using var db = new SqliteConnection(connectionString);
-            db.Open();
-            Execute(db, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;");
-            using var insert = db.CreateCommand();
-            insert.CommandText = "INSERT INTO Probe (Body) VALUES ($body)";
-            insert.Parameters.AddWithValue("$body", new byte[300]);
-            while (Stopwatch.GetTimestamp() < until)
-            {
-                Execute(db, "BEGIN IMMEDIATE;");
-                insert.ExecuteNonQuery();
-                Execute(db, "COMMIT;");
-                Interlocked.Increment(ref rows);
-            }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        var result = new Result(rows, rows / Stopwatch.GetElapsedTime(started).TotalSeconds, (Cpu() - cpu).TotalMicroseconds / Math.Max(1, rows), 0);
-        DeleteDatabase(path);
-        return result;
+        var (rows, elapsed) = SqliteRowProbe.Run(Path.Combine(folder, "probe.db"), seconds, writers);
+        return new Result(rows, rows / elapsed.TotalSeconds, (Cpu() - cpu).TotalMicroseconds / Math.Max(1, rows), 0);
     }
 
     /// <summary>B: the core as the host builds it, over a fresh SQLite file; 50 callers, each a new person's first DM after another.</summary>
@@ -201,13 +171,6 @@ internal static class DurableBenchmark
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
-    }
-
-    private static void Execute(SqliteConnection db, string sql)
-    {
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static int Option(string[] args, string name, int fallback)
