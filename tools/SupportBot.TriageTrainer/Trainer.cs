@@ -121,8 +121,8 @@ public static class Trainer
     }
 
     /// <summary>
-    /// The lowest threshold (to a thousandth) at which the model, on messages it did not train on, raises at most
-    /// <see cref="ModelFalseAlarms"/> of the ordinary messages among those no rule fires on.
+    /// The lowest threshold (to a thousandth) at which the model, on messages it did not train on, raises on ordinary
+    /// messages no rule fires on at most <see cref="ModelFalseAlarms"/> of all the ordinary messages.
     /// </summary>
     private static double ChooseThreshold(double[] unseen, bool[] ruleFires, int[] labels)
     {
