@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core;
@@ -30,9 +29,7 @@ internal sealed partial class DiscordReceiver : IDisposable
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
 
-    // DMs being taken in and handled at once (TakeInAsync), by person, until their handling's commit: a later DM of the
-    // same person is stored only after it. An entry goes when its DM is done.
-    private readonly ConcurrentDictionary<Address, Task<bool>> _takingIn = new();
+    private readonly ArrivalOrder _arrivals = new();
 
     public DiscordReceiver(
         Bot bot,
@@ -144,16 +141,14 @@ internal sealed partial class DiscordReceiver : IDisposable
         if (_lanes.IsIdle(person))
         {
             var settled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _takingIn[person] = settled.Task;
+            _arrivals.Hold(person, settled.Task);
             _lanes.Enqueue(person, ct => TakeInAsync(message, settled, ct));
             return settled.Task;
         }
 
-        // Stored only once an earlier DM of theirs being taken in is, so the inbox holds their words in the order they
-        // wrote them: after a crash, what it holds is handled before what Discord sends again.
-        var stored = _takingIn.TryGetValue(person, out var earlier) && !earlier.IsCompleted
-            ? StoreAfterAsync(earlier, message)
-            : Task.Run(() => StoreAsync(message));
+        // Stored after their earlier DMs, so the inbox holds their words in the order they wrote them: after a crash,
+        // what it holds is handled in that order, before what Discord sends again.
+        var stored = _arrivals.Store(person, () => StoreAsync(message));
         _lanes.Enqueue(person, async ct =>
         {
             if (await StoredOrToldAsync(person, stored, ct) is { } inbound)
@@ -197,14 +192,7 @@ internal sealed partial class DiscordReceiver : IDisposable
         finally
         {
             settled.TrySetResult(false);
-            _takingIn.TryRemove(new KeyValuePair<Address, Task<bool>>(new Address(Platform.Discord, message.Author!.Id), settled.Task));
         }
-    }
-
-    private async Task<Inbound> StoreAfterAsync(Task<bool> earlier, WireMessage message)
-    {
-        await earlier.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        return await StoreAsync(message);
     }
 
     /// <summary>The DM as stored in the inbox (now, or before: a repeat is handled only if it never was). Throws when storing failed.</summary>

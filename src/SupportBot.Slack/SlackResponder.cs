@@ -29,6 +29,7 @@ internal sealed partial class SlackResponder : IDisposable
     private readonly ILogger<SlackResponder> _logger;
     private readonly InFlightWork _inFlight;
     private readonly PersonLanes _lanes;
+    private readonly ArrivalOrder _arrivals = new();
     private readonly Messages _messages;
     private readonly string _commandPrefix;
 
@@ -93,7 +94,7 @@ internal sealed partial class SlackResponder : IDisposable
 
         var budget = Task.Delay(AnswerInAckBudget, _time);
         var userId = command.UserId;
-        var stored = ChangesState(command) ? Task.Run(() => StoreAsync(async ct => ToSlashCommand(command, await ActorAsync(command, ct)))) : null;
+        var stored = ChangesState(command) ? _arrivals.Store(new Address(Platform.Slack, userId), () => StoreAsync(async ct => ToSlashCommand(command, await ActorAsync(command, ct)))) : null;
         var handled = new TaskCompletionSource<(IReadOnlyList<Reply> Replies, SlackContext? Context)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var takenByAck = new TaskCompletionSource<Reply?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
@@ -232,13 +233,13 @@ internal sealed partial class SlackResponder : IDisposable
     internal readonly record struct SlashAck(bool Received, JsonObject? Answer);
 
     /// <summary>
-    /// Stores the event at once (not behind the person's earlier work, so the ack is quick) and queues its handling in
+    /// Stores the event at once (behind their earlier stores, not their earlier work, so the ack is quick) and queues its handling in
     /// the person's lane now, so it keeps its place; the lane waits for the store and handles only what was stored.
     /// </summary>
     private Task<bool> StoreThenHandle(string userId, Func<CancellationToken, Task<Inbound?>> read, Func<Actor, SlackContext> context)
     {
-        // On the thread pool: SQLite calls block their thread, and a locked database must not hold the receive loop.
-        var stored = Task.Run(() => StoreAsync(read));
+        // After the person's earlier events, so that after a crash the inbox hands them back in the order they came.
+        var stored = _arrivals.Store(new Address(Platform.Slack, userId), () => StoreAsync(read));
         _lanes.Enqueue(new Address(Platform.Slack, userId), async ct =>
         {
             if (await stored is { } inbound)

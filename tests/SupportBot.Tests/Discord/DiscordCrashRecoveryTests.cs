@@ -15,6 +15,7 @@ namespace SupportBot.Tests.Discord;
 /// SQLite file, and count what the survivors wrote in the store. Every DM Discord sent, before the kill, during it
 /// or while the bot was down, ends up stored exactly once: Discord replays what the bot had not claimed when the
 /// session resumes, and when the session expired meanwhile the bot reads the open conversations' DM channels back.
+/// Each survivor writes ten DMs in quick succession around the kill, and their words are kept in the order written.
 /// </summary>
 public sealed partial class DiscordCrashRecoveryTests : IDisposable
 {
@@ -150,12 +151,33 @@ public sealed partial class DiscordCrashRecoveryTests : IDisposable
 
     private void AssertStoredOnce(List<string> sent)
     {
+        AssertStoredInOrder(sent);
         var stored = StoredTexts();
         var lost = sent.Where(t => !stored.ContainsKey(t)).ToList();
         var twice = stored.Where(s => s.Value > 1).Select(s => s.Key).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {sent.Count} DMs lost, e.g. {string.Join(", ", lost.Take(5))}");
         Assert.True(twice.Count == 0, $"{twice.Count} DMs stored twice, e.g. {string.Join(", ", twice.Take(5))}");
         Assert.Equal(sent.Count, stored.Count);
+    }
+
+    /// <summary>A volunteer reads a conversation in the order it is stored: each survivor's DMs must be in the order sent.</summary>
+    private void AssertStoredInOrder(List<string> sent)
+    {
+        using var cipher = new MessageCipher(_key);
+        using var db = Open();
+        var stored = db.Query<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages WHERE Sender = 'Survivor' ORDER BY Id")
+            .Select(m => (m.ConversationId, Text: cipher.Decrypt(m.Body, $"message:{m.ConversationId.ToString(CultureInfo.InvariantCulture)}")))
+            .GroupBy(m => m.ConversationId)
+            .ToDictionary(g => g.First().Text, g => g.Select(m => m.Text).ToList(), StringComparer.Ordinal);
+        var conversations = sent.Where(t => t.StartsWith("first words from ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Survivors, conversations.Count);
+        foreach (var first in conversations)
+        {
+            var name = first["first words from ".Length..];
+            var written = sent.Where(t => t.EndsWith(" from " + name, StringComparison.Ordinal)).ToList();
+            Assert.True(stored.TryGetValue(first, out var kept), $"no conversation of {name}");
+            Assert.Equal(written, kept.Where(written.Contains).ToList());
+        }
     }
 
     private static async Task<string> SendDmAsync(FakeDiscord fake, string userId, string name, string text)
