@@ -22,17 +22,14 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
     private const string Volunteer = "UVOL";
 
     private readonly SharedDatabase _database = new(store);
-    private readonly List<ConsoleProcess> _bots = [];
+    private readonly BotProcesses _bots = new();
     private FakeSlack _slack = null!;
 
     public async Task InitializeAsync() => _slack = await FakeSlack.StartAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var bot in _bots)
-        {
-            await bot.DisposeAsync();
-        }
+        await _bots.DisposeAsync();
 
         await _slack.DisposeAsync();
     }
@@ -80,8 +77,7 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
             args.Add("--Storage:TestFaultKillAfterOutboxWrite=true");
         }
 
-        var bot = ConsoleProcess.Start(_database.Folder, [.. args]);
-        _bots.Add(bot);
+        var bot = _bots.Start(_database.Folder, [.. args]);
         try
         {
             await _slack.WaitForConnectionsAsync(connections + 1, TimeSpan.FromSeconds(60));

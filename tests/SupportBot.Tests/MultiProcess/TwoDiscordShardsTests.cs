@@ -38,8 +38,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
     private static readonly Lazy<Messages> Texts = new(() => ContentCatalog.Load(TestPaths.Prompts).Messages);
 
     private readonly SharedDatabase _database = new(store);
-    private readonly List<ConsoleProcess> _bots = [];
-    private readonly HashSet<ConsoleProcess> _killed = [];
+    private readonly BotProcesses _bots = new();
     private FakeDiscord _discord = null!;
 
     public async Task InitializeAsync()
@@ -55,10 +54,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
 
     public async Task DisposeAsync()
     {
-        foreach (var bot in _bots)
-        {
-            await bot.DisposeAsync();
-        }
+        await _bots.DisposeAsync();
 
         await _discord.DisposeAsync();
     }
@@ -195,7 +191,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
     {
         const int people = 40, each = 10;
         await StartBotsAsync();
-        var owner = OwnerOf(_bots[0]);
+        var owner = BotProcesses.LeaseOwnerOf(_bots[0]);
 
         // Each survivor has written once before: their conversation is open, so a DM channel the bot can read back.
         // (Someone whose very first DM falls in an expired session's gap is not known to the bot at all, and Discord
@@ -219,8 +215,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
             }
         });
         await WaitAsync(async () => await _database.PendingAsync(owner, "Discord") >= 5, "A holding stored DMs it has not handled");
-        _bots[0].Kill();
-        _killed.Add(_bots[0]);
+        _bots.Kill(_bots[0]);
         var killed = Stopwatch.StartNew();
         await firstHalf;
         var leftByA = await _database.PendingAsync(owner, "Discord");
@@ -285,20 +280,13 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
             "--Discord:ShardCount=2", $"--Discord:ShardIds={shard}",
             .. Enumerable.Range(0, Volunteers).Select(i => $"--Discord:VolunteerUserIds:{i}={Volunteer(i)}"),
         ];
-        var bot = ConsoleProcess.Start(_database.Folder, [.. args]);
-        _bots.Add(bot);
+        var bot = _bots.Start(_database.Folder, [.. args]);
         await WaitAsync(() => _discord.IsLive(shard) && (_discord.Resumed > resumes || _discord.SessionsStarted > sessions), $"shard {shard} live", bot);
-        await WaitAsync(() => OwnerOrNull(bot) is not null, "the process's lease owner in its log", bot);
+        await WaitAsync(() => BotProcesses.LeaseOwnerOrNull(bot) is not null, "the process's lease owner in its log", bot);
         return bot;
     }
 
-    private async Task StopBotsAsync()
-    {
-        foreach (var bot in _bots.Except(_killed))
-        {
-            Assert.Equal(0, await bot.TerminateAsync());
-        }
-    }
+    private Task StopBotsAsync() => _bots.StopAsync();
 
     /// <summary>Survivors 0 to <paramref name="people"/> − 1 write (round 0) and consent in their DMs, both on shard 0; the conversations' numbers, from the volunteer notices.</summary>
     private async Task<List<long>> QueueConversationsAsync(int people)
@@ -419,7 +407,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
     /// <summary>No process logged the token, a survivor's words or a platform user id (invariant 2, and the brief).</summary>
     private void AssertLogsClean()
     {
-        foreach (var bot in _bots)
+        foreach (var bot in _bots.All)
         {
             Assert.DoesNotContain(FakeDiscord.DefaultToken, bot.Errors, StringComparison.Ordinal);
             Assert.DoesNotContain("still worries me", bot.Errors, StringComparison.Ordinal);
@@ -439,7 +427,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         {
             if (Stopwatch.GetTimestamp() > until)
             {
-                var logs = string.Join("\n", (bot is null ? _bots : [bot]).Select((b, n) => $"--- log tail of process {n}:\n{b.Errors[Math.Max(0, b.Errors.Length - 3000)..]}"));
+                var logs = string.Join("\n", (bot is null ? _bots.All : [bot]).Select((b, n) => $"--- log tail of process {n}:\n{b.Errors[Math.Max(0, b.Errors.Length - 3000)..]}"));
                 throw new Xunit.Sdk.XunitException($"Waited {seconds} s for {what}. Refused: {string.Join("; ", _discord.Refusals)}\n{logs}");
             }
 
@@ -456,10 +444,6 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         }
     }
 
-    private static string OwnerOf(ConsoleProcess bot) => OwnerOrNull(bot) ?? throw new InvalidOperationException("No lease owner logged.");
-
-    private static string? OwnerOrNull(ConsoleProcess bot) => OwnerLine().Match(bot.Errors) is { Success: true } m ? m.Groups[1].Value : null;
-
     private static string Volunteer(int i) => $"42{i:D16}";
 
     private static string Survivor(int i) => $"71{i:D16}";
@@ -472,9 +456,6 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         Claimed,
         Taken,
     }
-
-    [GeneratedRegex(@"Inbox leases held as ([0-9A-F]+)")]
-    private static partial Regex OwnerLine();
 
     [GeneratedRegex("consent:pseudonym:[0-9]+")]
     private static partial Regex ConsentId();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using SupportBot.Core;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
@@ -17,7 +16,7 @@ namespace SupportBot.Tests.MultiProcess;
 /// from the store (read with the key) against what Slack was told. On PostgreSQL, the scale-out path; on SQLite too,
 /// as a check of the same logic (two processes on one file work, one is the design).
 /// </summary>
-public abstract partial class TwoProcessTests(Store store, ITestOutputHelper output) : IAsyncLifetime, IDisposable
+public abstract class TwoProcessTests(Store store, ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const int Volunteers = 20;
     private const string VolunteerChannel = "CVOL";
@@ -25,19 +24,15 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
     private static readonly Lazy<Messages> Texts = new(() => ContentCatalog.Load(TestPaths.Prompts).Messages);
 
     private readonly SharedDatabase _database = new(store);
-    private readonly List<ConsoleProcess> _bots = [];
+    private readonly BotProcesses _bots = new();
     private readonly List<FakeSocket> _sockets = [];
-    private readonly HashSet<ConsoleProcess> _killed = [];
     private FakeSlack _slack = null!;
 
     public async Task InitializeAsync() => _slack = await FakeSlack.StartAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var bot in _bots)
-        {
-            await bot.DisposeAsync();
-        }
+        await _bots.DisposeAsync();
 
         await _slack.DisposeAsync();
     }
@@ -95,7 +90,7 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
     {
         const int people = 40, each = 10;
         await StartBotsAsync(2);
-        var owner = OwnerOf(_bots[0]);
+        var owner = BotProcesses.LeaseOwnerOf(_bots[0]);
 
         // The first half of the burst goes to A alone, which acks each DM once stored and handles it after: killed as
         // soon as most of it is acked, it leaves stored events it never handled.
@@ -107,8 +102,7 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
         }
 
         await Eventually.TrueAsync(() => Received() >= half * 3 / 4, TimeSpan.FromSeconds(60), "most of the first half acked");
-        _bots[0].Kill();
-        _killed.Add(_bots[0]);
+        _bots.Kill(_bots[0]);
         var killed = Stopwatch.StartNew();
         var leftByA = await _database.PendingAsync(owner);
 
@@ -148,12 +142,11 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
                 $"--Slack:VolunteerChannelId={VolunteerChannel}",
                 .. Enumerable.Range(0, Volunteers).Select(i => $"--Slack:VolunteerUserIds:{i}={Volunteer(i)}"),
             ];
-            var bot = ConsoleProcess.Start(_database.Folder, [.. args]);
-            _bots.Add(bot);
+            var bot = _bots.Start(_database.Folder, [.. args]);
             try
             {
                 await _slack.WaitForConnectionsAsync(connections + 1, TimeSpan.FromSeconds(60));
-                await Eventually.TrueAsync(() => OwnerOrNull(bot) is not null, TimeSpan.FromSeconds(30), "the process's lease owner in its log");
+                await Eventually.TrueAsync(() => BotProcesses.LeaseOwnerOrNull(bot) is not null, TimeSpan.FromSeconds(30), "the process's lease owner in its log");
             }
             catch (TimeoutException)
             {
@@ -165,13 +158,7 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
         }
     }
 
-    private async Task StopBotsAsync()
-    {
-        foreach (var bot in _bots.Except(_killed))
-        {
-            Assert.Equal(0, await bot.TerminateAsync());
-        }
-    }
+    private Task StopBotsAsync() => _bots.StopAsync();
 
     /// <summary>A survivor writes on A, consents, and the conversation is queued: its number, from the volunteer notice.</summary>
     private async Task<long> QueueConversationAsync(string user)
@@ -251,10 +238,6 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
         }
     }
 
-    private static string OwnerOf(ConsoleProcess bot) => OwnerOrNull(bot) ?? throw new InvalidOperationException("No lease owner logged.");
-
-    private static string? OwnerOrNull(ConsoleProcess bot) => OwnerLine().Match(bot.Errors) is { Success: true } m ? m.Groups[1].Value : null;
-
     private int Received() => _slack.ReceivedEventIds.Count(id => id.StartsWith("EvM-", StringComparison.Ordinal));
 
     private static string Volunteer(int i) => $"UV{i:D2}";
@@ -264,9 +247,6 @@ public abstract partial class TwoProcessTests(Store store, ITestOutputHelper out
     private static string EventId(int i, int j) => $"EvM-{i}-{j}";
 
     private static string Words(int i, int j) => $"Wren {i}-{j}: what happened in session {j} still worries me";
-
-    [GeneratedRegex(@"Inbox leases held as ([0-9A-F]+)")]
-    private static partial Regex OwnerLine();
 }
 
 public sealed class TwoProcessesOnSqlite(ITestOutputHelper output) : TwoProcessTests(Store.Sqlite, output);
