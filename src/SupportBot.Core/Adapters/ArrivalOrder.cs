@@ -8,46 +8,14 @@ namespace SupportBot.Core;
 /// </summary>
 public sealed class ArrivalOrder
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<Address, Task> _latest = [];
+    private readonly PersonTails _stores = new();
 
     /// <summary>Runs <paramref name="store"/> once the person's previous store has settled, or at once if none is running.</summary>
-    public Task<T> Store<T>(Address person, Func<Task<T>> store)
-    {
-        lock (_lock)
-        {
-            var earlier = _latest.GetValueOrDefault(person);
-            var stored = earlier is null ? Task.Run(store) : StoreAfterAsync(earlier, store);
-            HoldLocked(person, stored);
-            return stored;
-        }
-    }
+    public Task<T> Store<T>(Address person, Func<Task<T>> store) =>
+        _stores.Append(person, earlier => earlier is null ? Task.Run(store) : StoreAfterAsync(earlier, store));
 
     /// <summary>Makes the person's next store wait until <paramref name="settled"/> completes (an event being taken in another way).</summary>
-    public void Hold(Address person, Task settled)
-    {
-        lock (_lock)
-        {
-            HoldLocked(person, settled);
-        }
-    }
-
-    private void HoldLocked(Address person, Task settled)
-    {
-        _latest[person] = settled;
-        _ = settled.ContinueWith(
-            done =>
-            {
-                lock (_lock)
-                {
-                    if (_latest.TryGetValue(person, out var latest) && latest == done)
-                    {
-                        _latest.Remove(person);
-                    }
-                }
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
+    public void Hold(Address person, Task settled) => _stores.Append(person, _ => settled);
 
     private static async Task<T> StoreAfterAsync<T>(Task earlier, Func<Task<T>> store)
     {

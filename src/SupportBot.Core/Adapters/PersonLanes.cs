@@ -9,56 +9,20 @@ namespace SupportBot.Core;
 /// </summary>
 public sealed class PersonLanes(InFlightWork inFlight)
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<Address, Task> _tails = [];
+    private readonly PersonTails _tails = new();
 
     /// <summary>Lanes with work queued or running (a lane disappears when its last work ends).</summary>
-    public int Active
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _tails.Count;
-            }
-        }
-    }
+    public int Active => _tails.Count;
 
     /// <summary>Whether nothing of the person's is queued or running: work queued now would start at once.</summary>
-    public bool IsIdle(Address person)
-    {
-        lock (_lock)
-        {
-            return !_tails.ContainsKey(person);
-        }
-    }
+    public bool IsIdle(Address person) => !_tails.Contains(person);
 
     /// <summary>
     /// Queues <paramref name="work"/> behind the person's earlier work and returns when it has run. A failure of
     /// earlier work does not stop later work; it is logged by <see cref="InFlightWork"/>.
     /// </summary>
-    public Task Enqueue(Address person, Func<CancellationToken, Task> work)
-    {
-        lock (_lock)
-        {
-            var previous = _tails.GetValueOrDefault(person) ?? Task.CompletedTask;
-            var next = inFlight.Track(RunAfterAsync(previous, work));
-            _tails[person] = next;
-            _ = next.ContinueWith(
-                done =>
-                {
-                    lock (_lock)
-                    {
-                        if (_tails.TryGetValue(person, out var tail) && tail == done)
-                        {
-                            _tails.Remove(person);
-                        }
-                    }
-                },
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return next;
-        }
-    }
+    public Task Enqueue(Address person, Func<CancellationToken, Task> work) =>
+        _tails.Append(person, previous => inFlight.Track(RunAfterAsync(previous ?? Task.CompletedTask, work)));
 
     private async Task RunAfterAsync(Task previous, Func<CancellationToken, Task> work)
     {
