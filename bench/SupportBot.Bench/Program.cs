@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, (string About, Func<string[], int> Run)>
 {
     ["triage"] = ("microseconds per message for the risk detector, over the evaluation sets", TriageBenchmark.Run),
     ["sealing"] = ("CPU microseconds per seal and per person key, now and as before, one thread", SealingBenchmark.Run),
+    ["frames"] = ("CPU microseconds and bytes per Discord INTERACTION_CREATE frame read, now and as before, one thread", FramesBenchmark.Run),
     ["durable"] = ("raw SQLite probe vs the bot's durable-DM storage path, 50 writers each, A B A B, one process", DurableBenchmark.Run),
 };
 

@@ -244,24 +244,24 @@ internal sealed partial class DiscordApi : IDisposable
         HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what, CancellationToken ct,
         bool retryServerErrors = true)
     {
-        var state = new RouteState();
-        if (route is not null)
+        if (route is null)
         {
-            lock (_routes)
-            {
-                if (_routes.TryGetValue(route, out var known))
-                {
-                    state = known;
-                }
-                else
-                {
-                    if (_routes.Count >= MaxTrackedRoutes)
-                    {
-                        ForgetIdleRoutes();
-                    }
+            // An interaction endpoint's state lives for this call only: nobody else can wait on its gate.
+            return await SendOnRouteAsync(new RouteState(), method, path, route, body, resultType, what, retryServerErrors, ct);
+        }
 
-                    _routes.Add(route, state);
+        RouteState? state;
+        lock (_routes)
+        {
+            if (!_routes.TryGetValue(route, out state))
+            {
+                if (_routes.Count >= MaxTrackedRoutes)
+                {
+                    ForgetIdleRoutes();
                 }
+
+                state = new RouteState();
+                _routes.Add(route, state);
             }
         }
 
@@ -269,60 +269,72 @@ internal sealed partial class DiscordApi : IDisposable
         await state.Gate.WaitAsync(ct);
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                await WaitForBucketAsync(state, global: route is not null, ct);
-                using var counted = route is null ? null : await _globalLimit.WaitAsync(ct);
-                // A request (and its content) is single use, so every attempt builds its own.
-                using var request = new HttpRequestMessage(method, path);
-                if (body is not null)
-                {
-                    request.Content = new ByteArrayContent(body);
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                }
-
-                if (route is not null)
-                {
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
-                }
-
-                using var response = await (route is null ? _interactions : _http).SendAsync(request, ct);
-                ReadBucket(state, response);
-
-                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
-                {
-                    await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct);
-                    continue;
-                }
-
-                if ((int)response.StatusCode >= 500 && retryServerErrors && attempt < MaxAttempts)
-                {
-                    var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
-                    LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);
-                    await Task.Delay(delay, _time, ct);
-                    continue;
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DiscordApiException(response.StatusCode, what, await ReadErrorCodeAsync(response, ct));
-                }
-
-                if (resultType is null || response.StatusCode == HttpStatusCode.NoContent)
-                {
-                    return default;
-                }
-
-                var stream = await response.Content.ReadAsStreamAsync(ct);
-                await using (stream)
-                {
-                    return await JsonSerializer.DeserializeAsync(stream, resultType, ct);
-                }
-            }
+            return await SendOnRouteAsync(state, method, path, route, body, resultType, what, retryServerErrors, ct);
         }
         finally
         {
             state.Gate.Release();
+        }
+    }
+
+    private async Task<T?> SendOnRouteAsync<T>(
+        RouteState state, HttpMethod method, string path, string? route, byte[]? body, JsonTypeInfo<T>? resultType, string what,
+        bool retryServerErrors, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await WaitForBucketAsync(state, global: route is not null, ct);
+            using var counted = route is null ? null : await _globalLimit.WaitAsync(ct);
+            // A request (and its content) is single use, so every attempt builds its own.
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+
+            if (route is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
+            }
+
+            using var response = await (route is null ? _interactions : _http).SendAsync(request, ct);
+            if (route is not null || !response.IsSuccessStatusCode)
+            {
+                // An interaction endpoint's bucket matters only to a retry of this call; parsing its headers on every
+                // answer was needless work in a burst.
+                ReadBucket(state, response);
+            }
+
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
+            {
+                await ReadTooManyRequestsAsync(state, response, what, global: route is not null, ct);
+                continue;
+            }
+
+            if ((int)response.StatusCode >= 500 && retryServerErrors && attempt < MaxAttempts)
+            {
+                var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (0.75 + (Random.Shared.NextDouble() / 2)));
+                LogServerError(what, (int)response.StatusCode, delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, ct);
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DiscordApiException(response.StatusCode, what, await ReadErrorCodeAsync(response, ct));
+            }
+
+            if (resultType is null || response.StatusCode == HttpStatusCode.NoContent)
+            {
+                return default;
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(ct);
+            await using (stream)
+            {
+                return await JsonSerializer.DeserializeAsync(stream, resultType, ct);
+            }
         }
     }
 

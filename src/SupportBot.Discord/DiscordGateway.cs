@@ -22,10 +22,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
     private string? _resumeUrl;
 
     /// <summary>
-    /// Called for every dispatch (op 0) but READY, in the order received, with its sequence; data is undefined when the
-    /// frame had none (RESUMED may not).
+    /// Called for every dispatch (op 0) but READY, in the order received, with its sequence. The data is the frame's
+    /// <c>d</c> as UTF-8 JSON, empty when the frame had none (RESUMED may not); it lies in the receive buffer, so it is
+    /// valid only until the returned task completes.
     /// </summary>
-    public Func<string, JsonElement, int?, Task> OnDispatch { get; set; } = (_, _, _) => Task.CompletedTask;
+    public Func<string, ReadOnlyMemory<byte>, int?, Task> OnDispatch { get; set; } = (_, _, _) => Task.CompletedTask;
 
     /// <summary>Called on READY, before the next frame is read: a new session, whose sequence starts over.</summary>
     public Func<DiscordSession, Task> OnReady { get; set; } = _ => Task.CompletedTask;
@@ -62,13 +63,13 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
         await socket.ConnectAsync(new Uri(gatewayUrl.TrimEnd('/') + "/?v=10&encoding=json"), ct);
 
         var hello = await socket.ReceiveAsync(ct);
-        if (hello is not { Op: 10, D: { } helloData })
+        if (hello is not { Op: 10, D.IsEmpty: false })
         {
             LogUnexpectedFirstFrame();
             return;
         }
 
-        var interval = TimeSpan.FromMilliseconds(helloData.Deserialize(DiscordJson.Default.HelloData)!.HeartbeatInterval);
+        var interval = TimeSpan.FromMilliseconds(JsonSerializer.Deserialize(hello.D.Span, DiscordJson.Default.HelloData)!.HeartbeatInterval);
         var acked = true;
         var zombie = false;
 
@@ -105,9 +106,9 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                             _sequence = s;
                         }
 
-                        if (frame.T == "READY" && frame.D is { } readyData)
+                        if (frame.T == "READY" && !frame.D.IsEmpty)
                         {
-                            if (ReadReady(readyData) is not { } ready)
+                            if (ReadReady(frame.D) is not { } ready)
                             {
                                 socket.Skipped(); // a READY without its session or user is of no use, like any malformed frame
                                 break;
@@ -128,7 +129,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                                 OnEstablished();
                             }
 
-                            await OnDispatch(name, frame.D?.Clone() ?? default, frame.S);
+                            await OnDispatch(name, frame.D, frame.S);
                         }
 
                         break;
@@ -140,7 +141,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                         await socket.CloseForResumeAsync();
                         return;
                     case 9:
-                        var resumable = frame.D is { ValueKind: JsonValueKind.True };
+                        var resumable = frame.D.Span.SequenceEqual("true"u8);
                         if (!resumable)
                         {
                             ForgetSession();
@@ -239,11 +240,11 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
         }
     }
 
-    private static ReadyData? ReadReady(JsonElement data)
+    private static ReadyData? ReadReady(ReadOnlyMemory<byte> data)
     {
         try
         {
-            return data.Deserialize(DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 } ready ? ready : null;
+            return JsonSerializer.Deserialize(data.Span, DiscordJson.Default.ReadyData) is { SessionId.Length: > 0, User.Id.Length: > 0 } ready ? ready : null;
         }
         catch (JsonException)
         {

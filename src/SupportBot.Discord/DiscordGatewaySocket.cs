@@ -15,9 +15,12 @@ namespace SupportBot.Discord;
 internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
 {
     private const int MaxFrameBytes = 8 * 1024 * 1024;
+    private const int ReadBytes = 16 * 1024;
+    private const int KeptBufferBytes = 256 * 1024;
 
     private readonly ClientWebSocket _socket = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private ArrayBufferWriter<byte> _frame = new(ReadBytes);
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
@@ -39,21 +42,30 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
         }
     }
 
-    /// <summary>The next gateway frame, or null when the server closed the connection.</summary>
+    /// <summary>
+    /// The next gateway frame, or null when the server closed the connection. Its <c>D</c> lies in this socket's receive
+    /// buffer: it is valid until the next call, so the caller reads what it needs from it first.
+    /// </summary>
     public async Task<GatewayFrame?> ReceiveAsync(CancellationToken ct)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        // One buffer for every frame, instead of a new 16 KB one per frame; one held after a huge frame is let go.
+        if (_frame.Capacity > KeptBufferBytes)
+        {
+            _frame = new ArrayBufferWriter<byte>(ReadBytes);
+        }
+
+        _frame.ResetWrittenCount();
         while (true)
         {
-            var memory = buffer.GetMemory(16 * 1024);
+            var memory = _frame.GetMemory(ReadBytes);
             var result = await _socket.ReceiveAsync(memory, ct);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return null;
             }
 
-            buffer.Advance(result.Count);
-            if (buffer.WrittenCount > MaxFrameBytes)
+            _frame.Advance(result.Count);
+            if (_frame.WrittenCount > MaxFrameBytes)
             {
                 throw new WebSocketException("A gateway frame exceeded the size limit.");
             }
@@ -65,7 +77,7 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
 
             try
             {
-                if (JsonSerializer.Deserialize(buffer.WrittenSpan, DiscordJson.Default.GatewayFrame) is { } frame)
+                if (GatewayFrameReader.Read(_frame.WrittenMemory) is { } frame)
                 {
                     return frame;
                 }
@@ -75,8 +87,8 @@ internal sealed partial class DiscordGatewaySocket(ILogger logger) : IDisposable
                 // Skipped below, like a frame that reads as null.
             }
 
-            LogMalformedFrame(buffer.WrittenCount);
-            buffer.Clear();
+            LogMalformedFrame(_frame.WrittenCount);
+            _frame.ResetWrittenCount();
         }
     }
 

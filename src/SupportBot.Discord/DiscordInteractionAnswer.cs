@@ -88,15 +88,17 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// The replies are known: they make the initial response themselves, unless a deferral is already being sent, which
     /// they then wait for and fill. A deferral still waiting for a connection is not sent (no exception, no request).
     /// </summary>
-    public async Task HandledAsync()
+    public Task HandledAsync()
     {
         if (Interlocked.CompareExchange(ref _state, Handled, Open) == Open)
         {
-            await _handled.CancelAsync();
-            return;
+            // Cancelled on this thread: the only callback is the deferral's timer, which then ends at once (it sees the
+            // state). CancelAsync handed that to the thread pool, one more hop for every interaction of a burst.
+            _handled.Cancel();
+            return Task.CompletedTask;
         }
 
-        await _deferral;
+        return _deferral;
     }
 
     /// <summary>Answers the actor in place: the initial response, the deferred message, or a follow-up.</summary>

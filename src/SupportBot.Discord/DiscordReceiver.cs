@@ -57,12 +57,14 @@ internal sealed partial class DiscordReceiver : IDisposable
     /// <summary>
     /// Called on a shard's receive loop for every dispatch: decodes and queues, never waits for the work. Returns, for a
     /// direct message, a task that completes true once the shard may claim its sequence (see <see cref="DiscordSequence"/>).
+    /// <paramref name="data"/> is the dispatch's <c>d</c> as UTF-8 JSON (empty when it had none), read here straight into
+    /// the event's type and not kept: it lies in the gateway's receive buffer.
     /// </summary>
-    public Task<bool>? OnDispatch(string name, JsonElement data, string? botUserId)
+    public Task<bool>? OnDispatch(string name, ReadOnlyMemory<byte> data, string? botUserId)
     {
         try
         {
-            if (name is "INTERACTION_CREATE" or "MESSAGE_CREATE" && data.ValueKind != JsonValueKind.Object)
+            if (name is "INTERACTION_CREATE" or "MESSAGE_CREATE" && (data.IsEmpty || data.Span[0] != (byte)'{'))
             {
                 LogMalformed(name);
                 return null;
@@ -71,7 +73,8 @@ internal sealed partial class DiscordReceiver : IDisposable
             switch (name)
             {
                 case "INTERACTION_CREATE":
-                    if (data.Deserialize(DiscordJson.Default.WireInteraction) is not { } interaction || DiscordInbound.UserOf(interaction) is not { } user)
+                    if (JsonSerializer.Deserialize(data.Span, DiscordJson.Default.WireInteraction) is not { } interaction
+                        || DiscordInbound.UserOf(interaction) is not { } user)
                     {
                         LogMalformed(name);
                         return null;
@@ -81,7 +84,7 @@ internal sealed partial class DiscordReceiver : IDisposable
                     _lanes.Enqueue(new Address(Platform.Discord, user.Id), ct => _interactions.RespondAsync(answer, user, ct));
                     break;
                 case "MESSAGE_CREATE":
-                    if (data.Deserialize(DiscordJson.Default.WireMessage) is not { } message)
+                    if (JsonSerializer.Deserialize(data.Span, DiscordJson.Default.WireMessage) is not { } message)
                     {
                         LogMalformed(name);
                         return null;

@@ -6,7 +6,6 @@ namespace SupportBot.Discord.Wire;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(GatewayFrame))]
 [JsonSerializable(typeof(HelloData))]
 [JsonSerializable(typeof(ReadyData))]
 [JsonSerializable(typeof(HeartbeatFrame))]

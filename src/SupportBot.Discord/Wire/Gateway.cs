@@ -1,10 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace SupportBot.Discord.Wire;
-
-/// <summary>Any frame the gateway sends. <c>s</c>, <c>t</c> and <c>d</c> may be missing on non-dispatch frames.</summary>
-internal sealed record GatewayFrame(int Op, JsonElement? D, int? S, string? T);
 
 internal sealed record HelloData(int HeartbeatInterval);
 

@@ -25,6 +25,27 @@ public sealed class DiscordRobustnessTests
     }
 
     [Fact]
+    public async Task Frames_and_dispatch_data_of_the_wrong_shape_are_skipped_and_what_follows_is_answered()
+    {
+        await using var rig = await DiscordRig.StartAsync();
+        var fake = rig.Fake;
+        await fake.WaitForCallAsync("PUT", "/commands");
+
+        await fake.SendFrameAsync("{\"op\":0,\"s\":41,\"t\":\"INTERACTION_CREATE\",\"d\":{\"id\":\"1\"}} trailing");
+        await fake.SendFrameAsync("{\"op\":0,\"s\":\"forty-two\",\"t\":\"MESSAGE_CREATE\",\"d\":{}}");
+        await fake.SendFrameAsync("{\"op\":0,\"s\":43,\"t\":\"INTERACTION_CREATE\",\"d\":[1,2,3]}");
+        await fake.SendFrameAsync("{\"op\":0,\"s\":44,\"t\":\"MESSAGE_CREATE\",\"d\":null}");
+        await fake.SendFrameAsync("{\"op\":0,\"s\":45,\"t\":\"INTERACTION_CREATE\",\"d\":{\"id\":7,\"type\":\"two\"}}");
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(DiscordRig.NextId(), "111", "ana", "hello, is anyone there"));
+        await rig.SentinelAsync("222");
+
+        await fake.WaitForCallAsync("POST", "/channels/dm-111/messages");
+        Assert.Equal(1, fake.Connections);
+        Assert.Equal(2, rig.Core.Logs.Lines.Count(l => l.Contains("Skipped a malformed Discord gateway frame", StringComparison.Ordinal)));
+        Assert.Equal(3, rig.Core.Logs.Lines.Count(l => l.Contains("Rejected a malformed Discord", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_dm_with_a_null_author_is_a_logged_rejection_and_the_next_one_is_answered()
     {
         await using var rig = await DiscordRig.StartAsync();

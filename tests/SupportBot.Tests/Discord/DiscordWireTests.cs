@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SupportBot.Tests.Support;
@@ -47,11 +48,11 @@ public sealed class DiscordWireTests
     [SharedFixtureFact]
     public void The_captured_hello_and_ready_give_the_interval_and_the_resume_state()
     {
-        var hello = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("discord", "gateway_hello.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
-        var ready = JsonSerializer.Deserialize(SharedFixtureFactAttribute.Read("discord", "gateway_ready.captured-v10.json"), DiscordJson.Default.GatewayFrame)!;
+        var hello = GatewayFrameReader.Read(Encoding.UTF8.GetBytes(SharedFixtureFactAttribute.Read("discord", "gateway_hello.captured-v10.json")))!;
+        var ready = GatewayFrameReader.Read(Encoding.UTF8.GetBytes(SharedFixtureFactAttribute.Read("discord", "gateway_ready.captured-v10.json")))!;
 
-        Assert.Equal(41250, hello.D!.Value.Deserialize(DiscordJson.Default.HelloData)!.HeartbeatInterval);
-        var data = ready.D!.Value.Deserialize(DiscordJson.Default.ReadyData)!;
+        Assert.Equal(41250, JsonSerializer.Deserialize(hello.D.Span, DiscordJson.Default.HelloData)!.HeartbeatInterval);
+        var data = JsonSerializer.Deserialize(ready.D.Span, DiscordJson.Default.ReadyData)!;
         Assert.Equal(("bf8eb88e4939e52df093261f3abbc638", "wss://gateway-us-east1-c.discord.gg", "1030118727418646629"),
             (data.SessionId, data.ResumeGatewayUrl, data.User.Id));
         Assert.Equal(1, ready.S);
