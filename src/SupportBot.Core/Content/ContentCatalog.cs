@@ -230,7 +230,8 @@ public sealed class ContentCatalog
             throw new ContentException($"The content folder '{directory}' does not exist.");
         }
 
-        var triage = Task.Run(() => LoadTriage(directory));
+        // A thread of its own: queued to the pool this early, it made idle pool threads spin against the start-up.
+        var triage = Task.Factory.StartNew(() => LoadTriage(directory), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var redFlags = LoadFolder(directory, "redflags", ContentJson.Default.RedFlagList, (r, key) => r with { Key = key });
         var reflections = LoadFolder(directory, "reflections", ContentJson.Default.ReflectionTheme, (r, key) => r with { Key = key });
         var complaints = LoadFolder(directory, "complaints", ContentJson.Default.ComplaintGuide, (c, key) => c with { Key = key });
