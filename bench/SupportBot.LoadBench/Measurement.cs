@@ -16,6 +16,7 @@ internal sealed record Measurement(
     double? CpuMsPerRequest = null,
     double? StartToReadyMs = null,
     double? RssMb = null,
+    double? ReadyCpuMs = null,
     string Note = "")
 {
     public static double Percentile(double[] sorted, double p) =>

@@ -26,12 +26,13 @@ internal static class Report
         if (startups.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("| start-up | bot | runs | start to ready ms (min–max) | idle RSS MB (min–max) |");
-            text.AppendLine("|---|---|--:|--:|--:|");
+            text.AppendLine("| start-up | bot | runs | start to ready ms (min–max) | CPU ms to ready (min–max) | idle RSS MB (min–max) |");
+            text.AppendLine("|---|---|--:|--:|--:|--:|");
             foreach (var row in startups)
             {
                 var runs = row.ToList();
                 text.Append(CultureInfo.InvariantCulture, $"| {row.Key.Scenario} | {row.Key.Bot} | {runs.Count} | {Median(runs, r => r.StartToReadyMs):N0} ({runs.Min(r => r.StartToReadyMs):N0}–{runs.Max(r => r.StartToReadyMs):N0}) | ")
+                    .Append(CultureInfo.InvariantCulture, $"{Median(runs, r => r.ReadyCpuMs):N0} ({runs.Min(r => r.ReadyCpuMs):N0}–{runs.Max(r => r.ReadyCpuMs):N0}) | ")
                     .AppendLine(CultureInfo.InvariantCulture, $"{Median(runs, r => r.RssMb):N1} ({runs.Min(r => r.RssMb):N1}–{runs.Max(r => r.RssMb):N1}) |");
             }
         }

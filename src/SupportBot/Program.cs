@@ -59,7 +59,8 @@ if (invocation.Verb == Verb.Backup)
 ContentCatalog content;
 try
 {
-    content = ContentCatalog.Load(builder.Configuration["Content:Path"] ?? Path.Combine(AppContext.BaseDirectory, "prompts"));
+    // The triage detector is built on another thread meanwhile; a direct message waits for it (ContentCatalog.Triage).
+    content = ContentCatalog.LoadDeferringTriage(builder.Configuration["Content:Path"] ?? Path.Combine(AppContext.BaseDirectory, "prompts"));
 }
 catch (ContentException e)
 {
@@ -138,6 +139,12 @@ try
     var summary = StartupSummary.Describe(builder.Configuration, consoleRuns);
     if (invocation.Verb == Verb.Check)
     {
+        if (await BrokenTriageAsync(content) is { } broken)
+        {
+            await Console.Error.WriteLineAsync(broken);
+            return 2;
+        }
+
         await Console.Out.WriteLineAsync("Configuration, content and storage are usable. This would start:");
         foreach (var line in summary)
         {
@@ -159,6 +166,13 @@ try
     var workers = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
     await host.RunAsync();
 
+    // Broken triage files are found while the bot starts; TriageLoading stopped it then.
+    if (await BrokenTriageAsync(content) is { } brokenTriage)
+    {
+        await Console.Error.WriteLineAsync(brokenTriage);
+        return 2;
+    }
+
     // An adapter that stopped on a fatal platform error (a rejected token, say) stopped the host with it;
     // the exit code tells a supervisor that this was not a normal shutdown.
     return workers.Any(w => w.ExecuteTask is { IsFaulted: true }) ? 3 : 0;
@@ -172,6 +186,20 @@ finally
 {
     // Release the database file (and checkpoint its WAL), or end the PostgreSQL sessions, before the process ends.
     Database.CloseAll();
+}
+
+// Waits for the triage detector; a problem in its files as start-up reports a broken content file.
+static async Task<string?> BrokenTriageAsync(ContentCatalog content)
+{
+    try
+    {
+        await content.TriageLoaded;
+        return null;
+    }
+    catch (ContentException e)
+    {
+        return "SupportBot cannot start: a content file is broken.\n" + e.Message;
+    }
 }
 
 internal static partial class Log

@@ -26,13 +26,15 @@ public sealed record ComplaintQuery(Profession? Profession, string TypedProfessi
 /// <summary>Everything a person reads, loaded once at start from prompts/ and validated.</summary>
 public sealed class ContentCatalog
 {
+    private readonly Task<RiskDetector> _triage;
+
     private ContentCatalog(
         IReadOnlyList<RedFlagList> redFlags,
         IReadOnlyList<ReflectionTheme> reflections,
         IReadOnlyList<ComplaintGuide> complaints,
         IReadOnlyList<Profession> professions,
         CrisisDirectory crisis,
-        RiskDetector triage,
+        Task<RiskDetector> triage,
         Messages messages,
         BoundariesGuide boundaries,
         CompanionText companion,
@@ -43,7 +45,7 @@ public sealed class ContentCatalog
         Complaints = complaints;
         Professions = professions;
         Crisis = crisis;
-        Triage = triage;
+        _triage = triage;
         Messages = messages;
         Boundaries = boundaries;
         Companion = companion;
@@ -60,8 +62,15 @@ public sealed class ContentCatalog
 
     public CrisisDirectory Crisis { get; }
 
-    /// <summary>Reads direct messages for risk, with the rules in prompts/triage.json.</summary>
-    public RiskDetector Triage { get; }
+    /// <summary>
+    /// Reads direct messages for risk, with the rules in prompts/triage.json and the model in triage-model.json.
+    /// Loaded with <see cref="LoadDeferringTriage"/>, a message read before the detector is built waits for it: no
+    /// message is ever read without it.
+    /// </summary>
+    public RiskDetector Triage => _triage.IsCompletedSuccessfully ? _triage.Result : _triage.GetAwaiter().GetResult();
+
+    /// <summary>Completes when <see cref="Triage"/> is built; fails with the <see cref="ContentException"/> of a broken triage file.</summary>
+    public Task TriageLoaded => _triage;
 
     public Messages Messages { get; }
 
@@ -204,17 +213,30 @@ public sealed class ContentCatalog
     /// <summary>Loads and validates every file; the first bad one stops start-up with its name and line.</summary>
     public static ContentCatalog Load(string directory)
     {
+        var catalog = LoadDeferringTriage(directory);
+        catalog.TriageLoaded.GetAwaiter().GetResult();
+        return catalog;
+    }
+
+    /// <summary>
+    /// As <see cref="Load"/>, but the triage detector (the 39,000-feature model parsed, the rules compiled: about
+    /// a third of the start-up's CPU) is built on another thread while the bot starts; a problem in its files
+    /// surfaces through <see cref="TriageLoaded"/>.
+    /// </summary>
+    public static ContentCatalog LoadDeferringTriage(string directory)
+    {
         if (!Directory.Exists(directory))
         {
             throw new ContentException($"The content folder '{directory}' does not exist.");
         }
 
+        // A thread of its own: queued to the pool this early, it made idle pool threads spin against the start-up.
+        var triage = Task.Factory.StartNew(() => LoadTriage(directory), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var redFlags = LoadFolder(directory, "redflags", ContentJson.Default.RedFlagList, (r, key) => r with { Key = key });
         var reflections = LoadFolder(directory, "reflections", ContentJson.Default.ReflectionTheme, (r, key) => r with { Key = key });
         var complaints = LoadFolder(directory, "complaints", ContentJson.Default.ComplaintGuide, (c, key) => c with { Key = key });
         var professions = LoadFile(Path.Combine(directory, "professions.json"), ContentJson.Default.IReadOnlyListProfession);
         var crisis = LoadFile(Path.Combine(directory, "crisis-lines.json"), ContentJson.Default.CrisisDirectory);
-        var triage = LoadTriage(directory);
         var messages = LoadFile(Path.Combine(directory, "messages.json"), ContentJson.Default.Messages);
         var boundaries = LoadFile(Path.Combine(directory, "boundaries.json"), ContentJson.Default.BoundariesGuide);
         var companion = LoadFile(Path.Combine(directory, "companion.json"), ContentJson.Default.CompanionText);

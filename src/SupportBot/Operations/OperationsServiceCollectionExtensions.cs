@@ -9,7 +9,8 @@ internal static class OperationsServiceCollectionExtensions
 {
     /// <summary>
     /// The health listener (when Health:Urls is set) and metrics: Prometheus on that listener, OTLP when
-    /// Metrics:OtlpEndpoint is set; one compaction once the adapters are connected. Call before the adapters, so the
+    /// Metrics:OtlpEndpoint is set; the bot stopped if its triage files are broken; one compaction once the adapters are
+    /// connected and triage is loaded. Call before the adapters, so the
     /// listener starts first.
     /// </summary>
     public static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
@@ -43,6 +44,7 @@ internal static class OperationsServiceCollectionExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthListener>());
         }
 
+        builder.Services.AddHostedService<TriageLoading>();
         builder.Services.AddHostedService<StartupCompaction>();
 
         return builder;

@@ -1,4 +1,5 @@
 using System.Runtime;
+using SupportBot.Core.Content;
 using SupportBot.Core.Operations;
 
 namespace SupportBot.Operations;
@@ -8,9 +9,10 @@ namespace SupportBot.Operations;
 /// system. Starting allocates about 20 MB that is dead once the bot runs (the content and the triage model parsed,
 /// the host and the listener built, the gateway's first frames), and a quiet bot allocates too little for the
 /// collector ever to run again: without this the process kept that memory resident for as long as it was idle
-/// (README, "Performance"). It runs after readiness, so it never delays it, and only once.
+/// (README, "Performance"). It runs after readiness and after the triage detector is built (which may be later), so
+/// it never delays either, and only once.
 /// </summary>
-internal sealed class StartupCompaction(Connections connections, TimeProvider time) : BackgroundService
+internal sealed class StartupCompaction(Connections connections, ContentCatalog content, TimeProvider time) : BackgroundService
 {
     /// <summary>How long to wait for the adapters before collecting anyway (one that never connects retries for ever).</summary>
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -26,9 +28,17 @@ internal sealed class StartupCompaction(Connections connections, TimeProvider ti
             {
                 await Task.Delay(Poll, time, stoppingToken);
             }
+
+            // The triage detector may still be building after readiness; its parsing garbage is much of what is collected.
+            await content.TriageLoaded.WaitAsync(stoppingToken);
         }
         catch (OperationCanceledException)
         {
+            return;
+        }
+        catch (ContentException)
+        {
+            // Broken triage files: TriageLoading stops the bot.
             return;
         }
 
