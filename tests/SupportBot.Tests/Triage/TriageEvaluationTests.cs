@@ -18,13 +18,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     private static readonly string[] SetsBeforeBlind3 = ["dev", "heldout", "blind", "blind2"];
 
     [Fact]
-    public void Held_out_set_reaches_98_percent_recall_with_at_most_5_percent_false_alarms()
+    public void Held_out_set_reaches_99_percent_recall_with_at_most_2_5_percent_false_alarms()
     {
         var score = Measure("heldout", printMisses: false);
 
-        // Measured 98.8 % with the model (96.3 % with the rules alone): the floor keeps that gain.
-        Assert.True(score.Recall >= 0.98, $"Held-out recall {score.Recall:P1} is below 98 %.");
-        Assert.True(score.FalseAlarmRate <= 0.05, $"Held-out false alarms {score.FalseAlarmRate:P1} are above 5 %.");
+        // Measured 100 % / 1.2 % after the rules' false alarms were cut at their cause (99.4 % / 2.5 % before): the floors
+        // keep that gain.
+        Assert.True(score.Recall >= 0.99, $"Held-out recall {score.Recall:P1} is below 99 %.");
+        Assert.True(score.FalseAlarmRate <= 0.025, $"Held-out false alarms {score.FalseAlarmRate:P1} are above 2.5 %.");
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set; nobody
     /// tuning the detector has read it, and its misses are never printed. Its figures were looked at after each round
-    /// (recall 69.5 % → 79.4 % → 87.0 %, false alarms 5.8 % → 5.2 % → 4.7 %), so it is a little less blind than blind4.
+    /// (recall 69.5 % → 79.4 % → 87.0 % → 88.7 %, false alarms 5.8 % → 5.2 % → 4.7 % → 4.3 %), so it is a little less blind than blind4.
     /// Recall misses the goal of 95 %. The floors hold what was last measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
@@ -47,7 +48,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind3", printMisses: false);
 
-        Assert.True(score.Recall >= 0.86, $"Third blind recall {score.Recall:P1} fell below its floor of 86 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.88, $"Third blind recall {score.Recall:P1} fell below its floor of 88 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.05, $"Third blind false alarms {score.FalseAlarmRate:P1} are above 5 %.");
     }
 
@@ -55,16 +56,17 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// blind4.tsv was written by someone who read neither the vocabulary, the model, the detector nor any other set, and
     /// committed before it was measured; its misses are never printed. Measured when this round of training landed
     /// (2026-11-29): the detector of d194862 recall 73.3 %, false alarms 5.6 %; the retrained one 81.4 % (rules alone
-    /// 48.6 %), false alarms 6.1 %. Neither goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was
-    /// measured, so a change that loses ground fails; whoever tunes on its figures must write a blind5 first.
+    /// 48.6 %), false alarms 6.1 %; after the rules' false alarms were cut (branch rules) 83.1 %, false alarms 5.7 %. Neither
+    /// goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change that loses ground
+    /// fails. Its totals chose the model's budget in that round (Eval/README.md), so blind5 measures the next step.
     /// </summary>
     [Fact]
     public void Fourth_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind4", printMisses: false);
 
-        Assert.True(score.Recall >= 0.81, $"Fourth blind recall {score.Recall:P1} fell below its floor of 81 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.062, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 6.1 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.83, $"Fourth blind recall {score.Recall:P1} fell below its floor of 83 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.058, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 5.7 % measured (goal 5 %).");
     }
 
     /// <summary>
