@@ -12,7 +12,7 @@ public sealed record TriageModelFile(
     double Threshold,
     IReadOnlyList<double> Bias,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Top,
-    IReadOnlyDictionary<string, IReadOnlyList<double>> Weights);
+    TriageWeights Weights);
 
 /// <summary>
 /// The trained model, ready to score. A feature is found by a 64-bit hash of its text, so scoring a message looks up
@@ -40,21 +40,23 @@ internal sealed class TriageModel
             throw new TriageModelException("the threshold should be between 0 and 1, with one bias per class.", "\"threshold\"");
         }
 
-        _names = [.. file.Weights.Keys.Order(StringComparer.Ordinal)];
+        _names = [.. file.Weights.Names];
         _weights = new float[_names.Length * ClassNames.Count];
         var rows = new Dictionary<ulong, int>(_names.Length);
         for (var row = 0; row < _names.Length; row++)
         {
-            var weights = file.Weights[_names[row]];
-            if (weights.Count != ClassNames.Count || !rows.TryAdd(Hash(_names[row]), row))
+            var weights = file.Weights.Of(row);
+            if (weights.Length != ClassNames.Count)
             {
                 throw new TriageModelException($"the feature \"{_names[row]}\" needs one weight per class.", $"\"{_names[row]}\"");
             }
 
-            for (var c = 0; c < weights.Count; c++)
+            if (!rows.TryAdd(Hash(_names[row]), row))
             {
-                _weights[row * ClassNames.Count + c] = (float)weights[c];
+                throw new TriageModelException($"the feature \"{_names[row]}\" is listed twice.", $"\"{_names[row]}\"");
             }
+
+            weights.CopyTo(_weights.AsSpan(row * ClassNames.Count));
         }
 
         _rows = rows.ToFrozenDictionary();

@@ -1,3 +1,4 @@
+using SupportBot.Core.Content;
 using SupportBot.Core.Triage;
 using SupportBot.Tests.Content;
 using SupportBot.Tests.Support;
@@ -18,6 +19,38 @@ public sealed class TriageModelTests
     {
         Assert.True(Detector.ModelFeatureCount > 1000, $"{Detector.ModelFeatureCount} features");
         Assert.True(Detector.RuleCount > 100);
+    }
+
+    /// <summary>
+    /// A model file damaged by hand or cut short stops the bot with the file, the line and what is wrong, never a
+    /// detector that silently reads messages with half its weights.
+    /// </summary>
+    [Theory]
+    [InlineData("\"u:alone\": [0.1, \"x\", 0, 0, 0, 0, 0]", "line 7", "numbers only")]
+    [InlineData("\"u:alone\": 0.1", "line 7", "an array of numbers")]
+    [InlineData("\"u:alone\": [0.1, 0.2]", "u:alone", "one weight per class")]
+    [InlineData("\"u:alone\": [0, 0, 0, 0, 0, 0, 0],\n    \"u:alone\": [0, 0, 0, 0, 0, 0, 0]", "u:alone", "listed twice")]
+    public void A_damaged_model_file_is_refused_with_its_line_or_feature(string weights, string where, string what)
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("triage-model.json");
+        File.WriteAllText(file, $$"""
+            {
+              "classes": ["none", "suicide", "means", "self-harm", "danger", "threat", "unsafe"],
+              "threshold": 0.7,
+              "bias": [0, 0, 0, 0, 0, 0, 0],
+              "top": {},
+              "weights": {
+                {{weights}}
+              }
+            }
+            """);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains(where, error.Message, StringComparison.Ordinal);
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
