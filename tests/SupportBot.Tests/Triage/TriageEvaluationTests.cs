@@ -72,17 +72,18 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind5.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
     /// any other set, and committed before it was measured; its misses are never printed. Measured once (2026-11-29,
-    /// detector of main f663aff): recall 88.7 % (rules alone 58.0 %), false alarms 8.4 % (rules alone 8.0 %). Neither goal
-    /// is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change that loses ground
-    /// fails; whoever tunes on its figures must write a blind6 first.
+    /// detector of main f663aff): recall 88.7 % (rules alone 58.0 %), false alarms 8.4 % (rules alone 8.0 %); after the
+    /// round that cut the rules' false alarms (which never saw it): 90.6 % and 7.2 %. Neither goal is met on it (recall
+    /// 95 %, false alarms 5 %). The floors hold what was measured, so a change that loses ground fails; whoever tunes on
+    /// its figures must write a blind6 first.
     /// </summary>
     [Fact]
     public void Fifth_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind5", printMisses: false);
 
-        Assert.True(score.Recall >= 0.88, $"Fifth blind recall {score.Recall:P1} fell below its floor of 88 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.085, $"Fifth blind false alarms {score.FalseAlarmRate:P1} rose above the 8.4 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.90, $"Fifth blind recall {score.Recall:P1} fell below its floor of 90 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.075, $"Fifth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.2 % measured (goal 5 %).");
     }
 
     [Fact]
