@@ -145,9 +145,7 @@ public abstract class InboxLeaseTests(Store store) : IDisposable
     /// <summary>A second core on the same database and key: another process, with its own writer, lease owner and clock.</summary>
     private CoreHarness Another()
     {
-        var other = new CoreHarness(
-            settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath, ["Storage:ConnectionString"] = _a.ConnectionString },
-            store: store);
+        var other = _a.AnotherProcess();
         _others.Add(other);
         return other;
     }

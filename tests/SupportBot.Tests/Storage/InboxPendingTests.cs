@@ -44,9 +44,7 @@ public abstract class InboxPendingTests(Store store) : IDisposable
         Assert.True(await inbox.AcceptAsync(dm, default));
 
         // This process stalls past its lease; another takes the event over and handles it.
-        _b = new CoreHarness(
-            settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath, ["Storage:ConnectionString"] = _a.ConnectionString },
-            store: store);
+        _b = _a.AnotherProcess();
         await _b.Get<InboxStore>().MarkHandledAsync(dm.EventId, default);
         _a.Clock.Advance(TimeSpan.FromSeconds(16));
 
@@ -57,9 +55,7 @@ public abstract class InboxPendingTests(Store store) : IDisposable
     public async Task An_event_stored_by_another_process_is_pending_here_only_while_the_database_says_so()
     {
         var dm = Say.Dm(Say.Member("bea"), "words");
-        _b = new CoreHarness(
-            settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath, ["Storage:ConnectionString"] = _a.ConnectionString },
-            store: store);
+        _b = _a.AnotherProcess();
         Assert.True(await _b.Get<InboxStore>().AcceptAsync(dm, default));
         var inbox = _a.Get<InboxStore>();
 

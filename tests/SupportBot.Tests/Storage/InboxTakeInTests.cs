@@ -59,9 +59,7 @@ public abstract class InboxTakeInTests(Store store) : IDisposable
     {
         var bea = Say.Member("bea");
         var dm = Say.Dm(bea, "my coach asked me to keep our calls secret");
-        _b = new CoreHarness(
-            settings: new Dictionary<string, string?> { ["Storage:Path"] = _a.DatabasePath, ["Storage:ConnectionString"] = _a.ConnectionString },
-            store: store);
+        _b = _a.AnotherProcess();
         Assert.Equal(Acceptance.Stored, await _b.Bot.AcceptAsync(dm, default));
 
         Assert.Null(await _a.Bot.HandleOnceAsync(dm, default));

@@ -94,6 +94,14 @@ public sealed class CoreHarness : IDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Another process on this harness's database: its own services, writer and inbox lease owner. Dispose it with
+    /// <c>Services.Dispose()</c>; the database itself belongs to this harness.
+    /// </summary>
+    public CoreHarness AnotherProcess() => new(
+        settings: new Dictionary<string, string?> { ["Storage:Path"] = DatabasePath, ["Storage:ConnectionString"] = ConnectionString },
+        store: Store);
+
     public void Dispose()
     {
         Services.Dispose();
