@@ -88,15 +88,18 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// blind6.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
-    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It only
-    /// measures: no floor until its first figure is known (Eval/README.md).
+    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. Measured
+    /// once (2026-11-29, detector of main 06c6d11): recall 88.0 % (rules alone 59.5 %), false alarms 7.7 % (rules alone
+    /// 7.0 %). Neither goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change
+    /// that loses ground fails; whoever tunes on its figures must write a blind7 first.
     /// </summary>
     [Fact]
-    public void Sixth_blind_set_is_measured_and_printed()
+    public void Sixth_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind6", printMisses: false);
 
-        Assert.InRange(score.Recall, 0, 1);
+        Assert.True(score.Recall >= 0.875, $"Sixth blind recall {score.Recall:P1} fell below its floor of 87.5 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.08, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.7 % measured (goal 5 %).");
     }
 
     [Fact]
