@@ -86,6 +86,22 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.075, $"Fifth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.2 % measured (goal 5 %).");
     }
 
+    /// <summary>
+    /// blind6.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
+    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. Measured
+    /// once (2026-11-29, detector of main 06c6d11): recall 88.0 % (rules alone 59.5 %), false alarms 7.7 % (rules alone
+    /// 7.0 %). Neither goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change
+    /// that loses ground fails; whoever tunes on its figures must write a blind7 first.
+    /// </summary>
+    [Fact]
+    public void Sixth_blind_set_does_not_fall_below_its_first_measured_floor()
+    {
+        var score = Measure("blind6", printMisses: false);
+
+        Assert.True(score.Recall >= 0.875, $"Sixth blind recall {score.Recall:P1} fell below its floor of 87.5 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.08, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.7 % measured (goal 5 %).");
+    }
+
     [Fact]
     public void Both_sets_together_hold_at_least_300_risk_and_300_ordinary_messages_of_every_kind()
     {
@@ -99,8 +115,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv and
-    /// blind2.tsv are training files now; blind3, blind4 and blind5 must still share nothing with them. The clashes
-    /// of blind4 and blind5 are counted, never printed.
+    /// blind2.tsv are training files now; blind3, blind4, blind5 and blind6 must still share nothing with them.
+    /// The clashes of blind4, blind5 and blind6 are counted, never printed.
     /// </summary>
     [Fact]
     public void The_sets_do_not_share_messages()
@@ -113,11 +129,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var sharedByBlind4 = EvaluationSet.Load("blind4").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
         earlier.UnionWith(EvaluationSet.Load("blind4").Select(c => c.Text.ToLowerInvariant()));
         var sharedByBlind5 = EvaluationSet.Load("blind5").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
+        earlier.UnionWith(EvaluationSet.Load("blind5").Select(c => c.Text.ToLowerInvariant()));
+        var sharedByBlind6 = EvaluationSet.Load("blind6").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
 
         Assert.Empty(shared);
         Assert.Empty(sharedByBlind3);
         Assert.True(sharedByBlind4 == 0, $"{sharedByBlind4} lines of blind4 are word for word in an earlier set");
         Assert.True(sharedByBlind5 == 0, $"{sharedByBlind5} lines of blind5 are word for word in an earlier set");
+        Assert.True(sharedByBlind6 == 0, $"{sharedByBlind6} lines of blind6 are word for word in an earlier set");
     }
 
     private Score Measure(string set, bool printMisses)
