@@ -35,6 +35,12 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
 
     public bool CanResume => _sessionId is not null;
 
+    /// <summary>
+    /// Between a RESUME and its RESUMED: the dispatches read meanwhile are Discord's replay of what the bot had not
+    /// claimed, sent again though an earlier process may have begun answering them.
+    /// </summary>
+    public bool Replaying { get; private set; }
+
     /// <summary>Where the next session should connect: the resume address when resuming, else null (ask /gateway/bot).</summary>
     public string? ResumeUrl => CanResume ? _resumeUrl : null;
 
@@ -75,11 +81,12 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
 
         if (_sessionId is { } sessionId)
         {
-            await socket.SendAsync(new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct)
-                ;
+            await socket.SendAsync(new ResumeFrame(new ResumeData(options.Token, sessionId, _sequence)), DiscordJson.Default.ResumeFrame, ct);
+            Replaying = true;
         }
         else
         {
+            Replaying = false;
             var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
                 [shard, options.ShardCount]);
             await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct);
@@ -116,6 +123,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
 
                             _sessionId = ready.SessionId;
                             _resumeUrl = ready.ResumeGatewayUrl;
+                            Replaying = false;
                             BotUserId = ready.User.Id;
                             LogReady(shard);
                             OnEstablished();
@@ -125,6 +133,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                         {
                             if (name == "RESUMED")
                             {
+                                Replaying = false;
                                 LogResumed(shard);
                                 OnEstablished();
                             }

@@ -22,6 +22,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     internal static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
 
     private const int UnknownInteraction = 10062;
+    private const int AlreadyAcknowledged = 40060;
 
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(250);
 
@@ -36,16 +37,20 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _handled = new();
     private readonly long _arrived;
+    private readonly bool _replayed;
     private Task _deferral = Task.CompletedTask;
     private bool _answered;
     private bool _deferred;
     private bool _originalUsed;
     private bool _expired;
+    private bool _deferredBefore;
     private int _state = Open;
 
-    private DiscordInteractionAnswer(WireInteraction interaction, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger)
+    private DiscordInteractionAnswer(
+        WireInteraction interaction, bool replayed, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger)
     {
         Interaction = interaction;
+        _replayed = replayed;
         _time = time;
         _late = late;
         _arrived = time.GetTimestamp();
@@ -75,11 +80,14 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     /// </summary>
     private bool Late => _time.GetElapsedTime(_arrived) >= Deadline - Margin;
 
-    /// <summary>Starts the clock for an interaction that just arrived.</summary>
+    /// <summary>
+    /// Starts the clock for an interaction that just arrived; <paramref name="replayed"/> when Discord sent it again on a
+    /// resume, after the process that first received it stopped.
+    /// </summary>
     public static DiscordInteractionAnswer Start(
-        WireInteraction interaction, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger, CancellationToken ct)
+        WireInteraction interaction, bool replayed, DiscordApi api, TimeProvider time, DiscordLateAnswers late, ILogger logger, CancellationToken ct)
     {
-        var answer = new DiscordInteractionAnswer(interaction, api, time, late, logger);
+        var answer = new DiscordInteractionAnswer(interaction, replayed, api, time, late, logger);
         answer._deferral = answer.DeferLaterAsync(ct);
         return answer;
     }
@@ -112,7 +120,10 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
 
         if (DiscordRenderer.FindForm(reply) is { } form && !_answered && interaction.Type != InteractionType.ModalSubmit)
         {
-            _answered = await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct);
+            if (await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.Modal, DiscordRenderer.Modal(form)), ct))
+            {
+                _answered = true;
+            }
             return;
         }
 
@@ -124,23 +135,40 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
                 var callback = new InteractionCallback(
                     update ? InteractionCallbackType.UpdateMessage : InteractionCallbackType.ChannelMessageWithSource,
                     DiscordRenderer.Body(message, ephemeral: !update && Ephemeral));
-                if (!await InitialResponseAsync(callback, ct))
+                if (await InitialResponseAsync(callback, ct))
+                {
+                    _answered = true;
+                    _originalUsed = true;
+                    continue;
+                }
+
+                if (!_deferredBefore)
                 {
                     return;
                 }
+            }
 
-                _answered = true;
-                _originalUsed = true;
-            }
-            else if (_deferred && !_originalUsed && (!IsComponent || (reply.ReplacesOriginal && CanReplace)))
+            try
             {
-                // Fill the "thinking…" message, or update the pressed message as the reply asks.
-                await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct);
-                _originalUsed = true;
+                if (_deferred && !_originalUsed && (!IsComponent || (reply.ReplacesOriginal && CanReplace)))
+                {
+                    // Fill the "thinking…" message, or update the pressed message as the reply asks.
+                    await _api.EditOriginalAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: false), ct);
+                    _originalUsed = true;
+                }
+                else
+                {
+                    await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: Ephemeral), ct);
+                }
+
+                _deferredBefore = false;
             }
-            else
+            catch (DiscordApiException) when (_deferredBefore)
             {
-                await _api.FollowUpAsync(interaction.Token, DiscordRenderer.Body(message, ephemeral: Ephemeral), ct);
+                // The earlier process had not deferred it after all: Discord knows no message to fill, and it is too late.
+                _expired = true;
+                _late.Add();
+                return;
             }
         }
     }
@@ -150,7 +178,10 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
     {
         if (!_answered && !_expired && IsComponent)
         {
-            _answered = await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct);
+            if (await InitialResponseAsync(new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), ct))
+            {
+                _answered = true;
+            }
         }
     }
 
@@ -165,6 +196,13 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
             {
                 return true;
             }
+        }
+        catch (DiscordApiException e) when (_replayed && e.Code is UnknownInteraction or AlreadyAcknowledged)
+        {
+            // Sent again on a resume: the process that first received it may have deferred it before it stopped, and a
+            // deferred answer can be filled for 15 minutes. It is tried once; Discord refuses it if there was no deferral.
+            _answered = _deferred = _deferredBefore = true;
+            return false;
         }
         catch (DiscordApiException e) when (e.Code == UnknownInteraction)
         {

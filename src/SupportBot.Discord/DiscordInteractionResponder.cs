@@ -14,11 +14,19 @@ internal sealed partial class DiscordInteractionResponder(
 {
     private readonly DiscordLateAnswers _late = new(time, logger);
 
-    /// <summary>Starts the 3 s clock of an interaction that just arrived, before it waits for its turn.</summary>
-    public DiscordInteractionAnswer Begin(WireInteraction interaction, CancellationToken ct) =>
-        DiscordInteractionAnswer.Start(interaction, api, time, _late, logger, ct);
+    /// <summary>
+    /// Starts the 3 s clock of an interaction that just arrived, before it waits for its turn; <paramref name="replayed"/>
+    /// when Discord sent it again on a resume.
+    /// </summary>
+    public DiscordInteractionAnswer Begin(WireInteraction interaction, bool replayed, CancellationToken ct) =>
+        DiscordInteractionAnswer.Start(interaction, replayed, api, time, _late, logger, ct);
 
-    public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, CancellationToken ct)
+    /// <summary>
+    /// Handles the interaction and answers it. <paramref name="handled"/> completes true once what it changed is durable
+    /// (or it changed nothing), so its sequence may be claimed; false if it was not handled (stopping, a failure), so a
+    /// restarted bot gets it again on the resume. A deferral tells Discord nothing durable: it only keeps the answer open.
+    /// </summary>
+    public async Task RespondAsync(DiscordInteractionAnswer answer, WireUser user, TaskCompletionSource<bool> handled, CancellationToken ct)
     {
         try
         {
@@ -32,6 +40,7 @@ internal sealed partial class DiscordInteractionResponder(
                 replies = DiscordInbound.ToInbound(interaction, actor, bot.Commands) is { } inbound
                     ? await bot.HandleOnceAsync(inbound, ct)
                     : [];
+                handled.TrySetResult(true);
             }
             finally
             {
@@ -76,6 +85,7 @@ internal sealed partial class DiscordInteractionResponder(
         }
         finally
         {
+            handled.TrySetResult(false);
             answer.Dispose();
         }
     }

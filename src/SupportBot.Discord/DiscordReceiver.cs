@@ -56,11 +56,12 @@ internal sealed partial class DiscordReceiver : IDisposable
 
     /// <summary>
     /// Called on a shard's receive loop for every dispatch: decodes and queues, never waits for the work. Returns, for a
-    /// direct message, a task that completes true once the shard may claim its sequence (see <see cref="DiscordSequence"/>).
+    /// direct message or an interaction, a task that completes true once the shard may claim its sequence (see
+    /// <see cref="DiscordSequence"/>); <paramref name="replayed"/> when Discord sends it again on a resume.
     /// <paramref name="data"/> is the dispatch's <c>d</c> as UTF-8 JSON (empty when it had none), read here straight into
     /// the event's type and not kept: it lies in the gateway's receive buffer.
     /// </summary>
-    public Task<bool>? OnDispatch(string name, ReadOnlyMemory<byte> data, string? botUserId)
+    public Task<bool>? OnDispatch(string name, ReadOnlyMemory<byte> data, string? botUserId, bool replayed)
     {
         try
         {
@@ -80,9 +81,12 @@ internal sealed partial class DiscordReceiver : IDisposable
                         return null;
                     }
 
-                    var answer = _interactions.Begin(interaction, _inFlight.Token);
-                    _lanes.Enqueue(new Address(Platform.Discord, user.Id), ct => _interactions.RespondAsync(answer, user, ct));
-                    break;
+                    // Its sequence is claimed once it is handled: a press taken in by a process killed before its commit is
+                    // sent again on the resume, even when a deferral already told the person it was being worked on.
+                    var answer = _interactions.Begin(interaction, replayed, _inFlight.Token);
+                    var handled = new TaskCompletionSource<bool>();
+                    _lanes.Enqueue(new Address(Platform.Discord, user.Id), ct => _interactions.RespondAsync(answer, user, handled, ct));
+                    return handled.Task;
                 case "MESSAGE_CREATE":
                     if (JsonSerializer.Deserialize(data.Span, DiscordJson.Default.WireMessage) is not { } message)
                     {

@@ -6,8 +6,9 @@ namespace SupportBot.Discord;
 
 /// <summary>
 /// The sequence one shard may claim after a crash: the highest one such that every direct message up to it is in the
-/// inbox (or its sender was told it could not be saved). A DM still being stored holds it back, even when later
-/// events are already through, so a restarted bot resumes from before it and Discord sends it again (invariant 5).
+/// inbox (or its sender was told it could not be saved) and every interaction up to it handled. A DM still being stored,
+/// or a press still being handled, holds it back, even when later events are already through, so a restarted bot
+/// resumes from before it and Discord sends it again (invariant 5).
 /// The claim is written to <see cref="DiscordSessionStore"/> off the receive loop; a write that lags only makes
 /// Discord replay more, which the inbox drops as repeats.
 /// </summary>
@@ -57,7 +58,7 @@ internal sealed partial class DiscordSequence(DiscordSessionStore store, int sha
     }
 
     /// <summary>
-    /// A dispatch with sequence <paramref name="seq"/> was read. <paramref name="settled"/>, for a direct message, completes
+    /// A dispatch with sequence <paramref name="seq"/> was read. <paramref name="settled"/>, for a DM or an interaction, completes
     /// true once it may be claimed; until then (and forever, if it completes otherwise) the claim stays below it.
     /// </summary>
     public void Received(int? seq, Task<bool>? settled = null)

@@ -59,11 +59,11 @@ internal sealed partial class DiscordShard
             Task<bool>? settled = null;
             try
             {
-                settled = _receiver.OnDispatch(name, data, _gateway.BotUserId);
+                settled = _receiver.OnDispatch(name, data, _gateway.BotUserId, _gateway.Replaying);
             }
             finally
             {
-                // Claimed only once a direct message is stored: see DiscordSequence.
+                // Claimed only once a direct message is stored, or an interaction handled: see DiscordSequence.
                 _sequence.Received(seq, settled);
             }
 

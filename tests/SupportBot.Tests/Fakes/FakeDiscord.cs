@@ -40,6 +40,7 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// It refuses what Discord refuses, and records each refusal in <see cref="Refusals"/>: a REST call without
 /// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
 /// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062);
+/// an edit of the original answer or a follow-up to an interaction that was never answered or deferred (404, code 10015);
 /// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
 /// Shards (shared/research/protocols.md §2.4, §2.7, §6): each gateway connection identifies with <c>shard: [id, count]</c>
 /// and gets its own session, sequence and replay log; a guild's events go to shard <c>(guild_id &gt;&gt; 22) % count</c>,
@@ -50,8 +51,7 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// by its own count, the fake knows one <see cref="ShardCount"/> and refuses any other count with 4010 too. A shard
 /// identified again on a new connection takes its events from then on (the old session gets none).
 /// Not modelled: rate limits (429 only when a test asks), request validation (message and component limits are
-/// checked by renderer tests), edits or follow-ups before the initial response (Discord: 404 Unknown Webhook) and the
-/// 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the daily identify budget,
+/// checked by renderer tests), the 15-minute life of an interaction token, permissions (a closed DM is a 403 a test forces), the daily identify budget,
 /// zlib and ETF encodings, guilds and channels beyond DM channels, and voice.
 /// </summary>
 public sealed class FakeDiscord : IAsyncDisposable
@@ -68,6 +68,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentDictionary<WebSocket, byte> _sockets = new();
     private readonly ConcurrentDictionary<string, long> _interactionsDispatched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _interactionsByToken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(ulong Id, JsonObject Message)>> _history = new(StringComparer.Ordinal);
     private int _inFlight;
@@ -236,6 +237,10 @@ public sealed class FakeDiscord : IAsyncDisposable
             if (type == "INTERACTION_CREATE" && data["id"]?.GetValue<string>() is { } interactionId)
             {
                 _interactionsDispatched.TryAdd(interactionId, Stopwatch.GetTimestamp());
+                if (data["token"]?.GetValue<string>() is { } token)
+                {
+                    _interactionsByToken.TryAdd(token, interactionId);
+                }
             }
 
             if (type == "MESSAGE_CREATE" && data["guild_id"] is null && data["channel_id"]?.GetValue<string>() is { } channel)
@@ -470,6 +475,13 @@ public sealed class FakeDiscord : IAsyncDisposable
                 return Refused("40060: Interaction has already been acknowledged", 400,
                     "{\"message\":\"Interaction has already been acknowledged.\",\"code\":40060}");
             }
+        }
+
+        // An interaction's webhook (its original answer, follow-ups) exists once it was answered or deferred.
+        if (parts is ["webhooks", _, var webhookToken, ..]
+            && _interactionsByToken.TryGetValue(webhookToken, out var answeredId) && !_interactionsAnswered.ContainsKey(answeredId))
+        {
+            return Refused("10015: Unknown Webhook", 404, "{\"message\":\"Unknown Webhook\",\"code\":10015}");
         }
 
         return null;
