@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, (string About, Func<string[], int> Run)>
     ["sealing"] = ("CPU microseconds per seal and per person key, now and as before, one thread", SealingBenchmark.Run),
     ["frames"] = ("CPU microseconds and bytes per Discord INTERACTION_CREATE frame read, now and as before, one thread", FramesBenchmark.Run),
     ["durable"] = ("raw SQLite probe vs the bot's durable-DM storage path, 50 writers each, A B A B, one process", DurableBenchmark.Run),
+    ["reads"] = ("CPU microseconds per hot read (block check + draft), pooled connection vs kept reader, one thread", ReadsBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var chosen))

@@ -126,7 +126,7 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
         long? untold;
         // A read first, on a reader's connection: every survivor's message passes here, and almost none is blocked, so
         // most never write.
-        await using (var db = await database.OpenAsync(ct))
+        await using (var db = await database.OpenReaderAsync(ct))
         {
             untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
                 "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));

@@ -153,7 +153,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// </summary>
     public async Task<int> QueuePositionAsync(long id, CancellationToken ct)
     {
-        await using var db = await database.OpenAsync(ct);
+        await using var db = await database.OpenReaderAsync(ct);
         return (int)(await db.ExecuteScalarAsync<long?>(new CommandDefinition(
             QueuePositionSql,
             new { id }, cancellationToken: ct)) ?? 0);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -256,6 +257,76 @@ public sealed partial class Database
         }
 
         return connection;
+    }
+
+    /// <summary>Kept readers waiting to be lent (<see cref="OpenReaderAsync"/>); more than this many idle are closed.</summary>
+    internal const int MaxIdleReaders = 8;
+
+    private readonly ConcurrentBag<PreparedStatements> _idleReaders = [];
+    private int _idleReaderCount;
+    private bool _readersClosed;
+
+    /// <summary>How many kept readers wait to be lent right now.</summary>
+    internal int IdleReaders => Volatile.Read(ref _idleReaderCount);
+
+    // Synchronous: opening a SQLite connection and a PRAGMA run on the caller's thread anyway, and a kept one is ready.
+    private PreparedStatements RentSqliteReader()
+    {
+        if (_idleReaders.TryTake(out var reader))
+        {
+            Interlocked.Decrement(ref _idleReaderCount);
+            return reader;
+        }
+
+        var connection = new SqliteConnection(_sqlite);
+        try
+        {
+            connection.Open();
+            connection.Execute("PRAGMA secure_delete = ON;");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new PreparedStatements(connection) { GiveBack = GiveBackReader };
+    }
+
+    // A reader given back inside a transaction would hold a snapshot (and keep a checkpoint from emptying the WAL after a
+    // deletion): the hot reads open none, and a reader that did is closed instead of kept.
+    private bool GiveBackReader(PreparedStatements reader)
+    {
+        if (!Volatile.Read(ref _readersClosed) && !reader.InTransaction)
+        {
+            if (Interlocked.Increment(ref _idleReaderCount) <= MaxIdleReaders)
+            {
+                _idleReaders.Add(reader);
+                if (Volatile.Read(ref _readersClosed))
+                {
+                    // The database closed meanwhile: close what it may have missed.
+                    CloseSqliteReaders();
+                }
+
+                return true;
+            }
+
+            Interlocked.Decrement(ref _idleReaderCount);
+        }
+
+        reader.GiveBack = null;
+        return false;
+    }
+
+    private void CloseSqliteReaders()
+    {
+        Volatile.Write(ref _readersClosed, true);
+        while (_idleReaders.TryTake(out var reader))
+        {
+            Interlocked.Decrement(ref _idleReaderCount);
+            reader.GiveBack = null;
+            reader.Dispose();
+        }
     }
 
     // The SQLite handles (pooled under the connections) already told secure_delete = ON; the value is unused.

@@ -68,6 +68,16 @@ public sealed partial class Database : IDisposable
         _postgres is null ? OpenSqliteAsync(ct) : OpenPostgresAsync(ct);
 
     /// <summary>
+    /// A connection for a hot read (one that runs for most events: is this person blocked, where does a conversation
+    /// stand), whose statements stay compiled between uses on SQLite: disposing it gives it back to a few kept readers
+    /// (<see cref="PreparedStatements"/>) instead of closing it, so its SQL is not parsed and planned again at every
+    /// event. Only for reads that read each result fully before the next statement and open no transaction. On
+    /// PostgreSQL it is <see cref="OpenAsync"/>.
+    /// </summary>
+    public Task<DbConnection> OpenReaderAsync(CancellationToken ct) =>
+        _postgres is null ? Task.FromResult<DbConnection>(RentSqliteReader()) : OpenPostgresAsync(ct);
+
+    /// <summary>
     /// After a deletion of someone's words (/forget, keep-nothing), makes the deleted rows' bytes go from where the
     /// database keeps old versions: on SQLite the WAL is checkpointed and emptied (secure_delete already zeroed the
     /// pages); on PostgreSQL the named tables are vacuumed (see <see cref="VacuumAsync"/> for what that does and does
@@ -85,6 +95,7 @@ public sealed partial class Database : IDisposable
     public void Dispose()
     {
         _writer.Dispose();
+        CloseSqliteReaders();
         _postgres?.Dispose();
     }
 

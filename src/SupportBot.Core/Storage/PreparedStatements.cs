@@ -12,7 +12,8 @@ namespace SupportBot.Core.Storage;
 /// `perf`). Here a command made by Dapper hands its text and parameters, when it runs, to the one prepared
 /// <see cref="SqliteCommand"/> kept for that text. Only the one writer uses this connection, one piece of work at a
 /// time, and the stores read every result fully before they run the next statement, so no prepared statement is run
-/// while its last results are still being read. Disposing the connection finalizes them all.
+/// while its last results are still being read. Disposing the connection finalizes them all. The hot reads use kept
+/// connections of this kind too (<see cref="Database.OpenReaderAsync"/>), each lent to one reader at a time.
 /// </summary>
 internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 {
@@ -23,6 +24,15 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     /// <summary>Statements kept compiled right now.</summary>
     internal int Kept => _kept.Count;
+
+    /// <summary>
+    /// For a kept reader (<see cref="Database.OpenReaderAsync"/>): called on dispose instead of closing; true when it took
+    /// the connection back, statements and all. Cleared to close it for good.
+    /// </summary>
+    internal Func<PreparedStatements, bool>? GiveBack { get; set; }
+
+    /// <summary>Whether a transaction is open on the connection (SQLite is out of autocommit mode).</summary>
+    internal bool InTransaction => inner.Handle is not { } handle || SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0;
 
     private int DefaultTimeout => inner.DefaultTimeout;
 
@@ -53,6 +63,11 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     protected override void Dispose(bool disposing)
     {
+        if (disposing && GiveBack is { } giveBack && giveBack(this))
+        {
+            return;
+        }
+
         if (disposing)
         {
             LetGo();
