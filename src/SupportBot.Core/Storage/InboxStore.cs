@@ -62,7 +62,7 @@ public sealed partial class InboxStore(
         {
             key,
             platform = inbound.Actor.Platform.ToString(),
-            payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound)), Context(key)),
+            payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound), StorageJson.Default.StoredInbound), Context(key)),
             now = now.ToUnixTimeMilliseconds(),
             owner = Owner,
             until = (now + Lease).ToUnixTimeMilliseconds(),
@@ -96,8 +96,8 @@ public sealed partial class InboxStore(
         }
 
         await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId) }, cancellationToken: ct)) == 1;
+        return await db.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId), ct }) == 1;
     }
 
     /// <summary>
@@ -202,7 +202,7 @@ public sealed partial class InboxStore(
         {
             try
             {
-                pending.Add(JsonSerializer.Deserialize<StoredInbound>(cipher.Decrypt(payload, Context(key)))!.ToInbound());
+                pending.Add(JsonSerializer.Deserialize(cipher.Decrypt(payload, Context(key)), StorageJson.Default.StoredInbound)!.ToInbound());
             }
             catch (Exception e) when (e is CryptographicException or JsonException or NullReferenceException)
             {
@@ -232,7 +232,7 @@ public sealed partial class InboxStore(
 
     private static string Context(string key) => "inbox:" + key;
 
-    private sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
+    internal sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
