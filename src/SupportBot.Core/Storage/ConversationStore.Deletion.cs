@@ -67,20 +67,20 @@ public sealed partial class ConversationStore
         int conversations;
         do
         {
-            conversations = await SweepBatchAsync((db, tx) => db.Execute(
+            conversations = await SweepBatchAsync(
                 """
                 DELETE FROM Conversations WHERE Id IN (
                     SELECT Id FROM Conversations WHERE Status = 'Closed' AND ClosedAt < @closedBefore
                     UNION ALL
                     SELECT Id FROM Conversations WHERE Status = 'Consent' AND CreatedAt < @unsharedBefore
                     LIMIT @batch)
-                """, args, tx), ct);
+                """, args, ct);
             deleted += conversations;
         }
         while (conversations == SweepBatch);
 
-        while (await SweepBatchAsync((db, tx) => db.Execute(
-            "DELETE FROM Inbox WHERE EventId IN (SELECT EventId FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, tx), ct)
+        while (await SweepBatchAsync(
+            "DELETE FROM Inbox WHERE EventId IN (SELECT EventId FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, ct)
              == SweepBatch)
         {
         }
@@ -88,10 +88,9 @@ public sealed partial class ConversationStore
         return deleted;
     }
 
-    // The statement is written at the call, where Dapper.AOT sees its parameters' type.
-    private async Task<int> SweepBatchAsync(Func<IDbConnection, IDbTransaction, int> delete, CancellationToken ct)
+    private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
     {
-        var deleted = await database.WriteAsync(delete, ct);
+        var deleted = await database.WriteAsync((db, tx) => db.Execute(sql, args, tx), ct);
         LogSweptBatch(deleted);
         return deleted;
     }
