@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SupportBot.Core.Commands;
@@ -119,7 +120,7 @@ public static class ServiceCollectionExtensions
         AddCommand<AffiliationsCommand>(services);
     }
 
-    private static void AddCommand<T>(IServiceCollection services, bool actions = false)
+    private static void AddCommand<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceCollection services, bool actions = false)
         where T : class, ISlashCommand
     {
         services.AddSingleton<T>();

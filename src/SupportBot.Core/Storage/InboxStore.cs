@@ -62,7 +62,7 @@ public sealed partial class InboxStore(
         {
             key,
             platform = inbound.Actor.Platform.ToString(),
-            payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound)), Context(key)),
+            payload = cipher.Encrypt(JsonSerializer.Serialize(StoredInbound.From(inbound), StorageJson.Default.StoredInbound), Context(key)),
             now = now.ToUnixTimeMilliseconds(),
             owner = Owner,
             until = (now + Lease).ToUnixTimeMilliseconds(),
@@ -202,7 +202,7 @@ public sealed partial class InboxStore(
         {
             try
             {
-                pending.Add(JsonSerializer.Deserialize<StoredInbound>(cipher.Decrypt(payload, Context(key)))!.ToInbound());
+                pending.Add(JsonSerializer.Deserialize(cipher.Decrypt(payload, Context(key)), StorageJson.Default.StoredInbound)!.ToInbound());
             }
             catch (Exception e) when (e is CryptographicException or JsonException or NullReferenceException)
             {

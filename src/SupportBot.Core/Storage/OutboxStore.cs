@@ -96,7 +96,7 @@ public sealed partial class OutboxStore(
                 Audience.OnlyActor only => only.User.Platform.ToString(),
                 _ => EveryPlatform,
             },
-            payload = cipher.Encrypt(JsonSerializer.Serialize(reply), Context),
+            payload = cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
             now = now.ToUnixTimeMilliseconds(),
             owner = inbox.Owner,
             until = (now + Lease).ToUnixTimeMilliseconds(),
@@ -229,7 +229,7 @@ public sealed partial class OutboxStore(
     {
         try
         {
-            return JsonSerializer.Deserialize<Reply>(cipher.Decrypt(payload, Context)) ?? throw new JsonException("null");
+            return JsonSerializer.Deserialize(cipher.Decrypt(payload, Context), StorageJson.Default.Reply) ?? throw new JsonException("null");
         }
         catch (Exception e) when (e is CryptographicException or JsonException or NotSupportedException)
         {
