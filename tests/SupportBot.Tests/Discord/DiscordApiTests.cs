@@ -202,13 +202,14 @@ public sealed class DiscordApiTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_fake_refuses_a_second_initial_response_and_a_late_one_as_Discord_does()
     {
-        _fake.InteractionDeadline = TimeSpan.FromMilliseconds(300);
         await _fake.DispatchAsync("INTERACTION_CREATE", new System.Text.Json.Nodes.JsonObject { ["id"] = "31", ["type"] = 3, ["token"] = "token-31" });
         await _fake.DispatchAsync("INTERACTION_CREATE", new System.Text.Json.Nodes.JsonObject { ["id"] = "32", ["type"] = 3, ["token"] = "token-32" });
 
+        // Within Discord's 3 s, however slow the machine: a second answer is refused as a second answer, not as a late one.
         await _api.InteractionCallbackAsync("31", "token-31", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None);
         var twice = await Assert.ThrowsAsync<DiscordApiException>(() =>
             _api.InteractionCallbackAsync("31", "token-31", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
+        _fake.InteractionDeadline = TimeSpan.FromMilliseconds(300);
         await Task.Delay(400); // the fake's deadline is what is under test here
         var late = await Assert.ThrowsAsync<DiscordApiException>(() =>
             _api.InteractionCallbackAsync("32", "token-32", new InteractionCallback(InteractionCallbackType.DeferredUpdateMessage), CancellationToken.None));
