@@ -20,7 +20,7 @@ public sealed record TrainingResult(string Json, string Summary, IReadOnlyList<E
 /// threshold reached its cap and the model caught next to nothing. The rules' false alarms are fixed in the rules; when
 /// they were (their share fell from 3.8 % to 1.6 %), the model's budget went from 2 % to 2.5 %, so that rules and model
 /// together stay near 4 % in cross-validation (Eval/README.md says how that figure was chosen). When the rules' share fell
-/// again (1.6 % to 1.4 %, branch triage6), the budget went to 2.7 %, so that the total stayed at the 4.1 % it was.
+/// again (1.6 % to 1.4 %, branch triage6), the budget went to 2.7 %, so that the total stayed near the 4.1 % it was.
 /// </summary>
 public static class Trainer
 {
