@@ -5,8 +5,12 @@ using SupportBot.TriageTrainer;
 //   Reads the training files, trains the model and writes prompts/triage-model.json. Same files, same output.
 // dotnet run --project tools/SupportBot.TriageTrainer -- --explain [repository folder] < messages.txt
 //   For admins trying phrasings: each line of standard input with what fired (a rule, or the model and its features).
+// dotnet run --project tools/SupportBot.TriageTrainer -- --missed [repository folder]
+//   Trains as above, then prints the training risk messages cross-validation missed (kind<TAB>message): what to write
+//   rules or training lines for. Never run it over an evaluation set: they are not training files.
 var explain = args.Length > 0 && args[0] == "--explain";
-var rest = explain ? args[1..] : args;
+var printMissed = args.Length > 0 && args[0] == "--missed";
+var rest = explain || printMissed ? args[1..] : args;
 var root = rest.Length > 0 ? rest[0] : TrainingFiles.FindRepository(Directory.GetCurrentDirectory());
 var prompts = Path.Combine(root, "prompts");
 var catalog = ContentCatalog.Load(prompts);
@@ -26,4 +30,9 @@ if (explain)
 var result = Trainer.Train(catalog.Triage.WithoutModel(), TrainingFiles.Load(root));
 File.WriteAllText(Path.Combine(prompts, "triage-model.json"), result.Json);
 Console.WriteLine(result.Summary);
+if (printMissed)
+{
+    result.Missed.ToList().ForEach(m => Console.WriteLine($"{m.Kind}\t{m.Text}"));
+}
+
 return 0;

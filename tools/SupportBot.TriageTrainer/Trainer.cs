@@ -7,18 +7,20 @@ using SupportBot.Core.Triage;
 namespace SupportBot.TriageTrainer;
 
 /// <summary>The model file's text, and what cross-validation measured, for the console.</summary>
-public sealed record TrainingResult(string Json, string Summary);
+/// <see cref="Missed"/>: the risk messages that neither the rules nor a model that never saw them caught, to write rules from.
+public sealed record TrainingResult(string Json, string Summary, IReadOnlyList<Example> Missed);
 
 /// <summary>
 /// Multinomial logistic regression over the detector's features, fitted by AdaGrad with a fixed shuffle, so the same
 /// files always give the same weights. The threshold is chosen by 5-fold cross-validation on the training files alone:
 /// each message is scored by a model that never saw it, and the threshold is the lowest at which the model adds at most
-/// 2.5 % of the ordinary training messages to what the rules (which fire first, as in the bot) raise. The model has a budget
+/// 2.7 % of the ordinary training messages to what the rules (which fire first, as in the bot) raise. The model has a budget
 /// of its own because the training set's ordinary messages are mostly hard ones written to share words with risk: when
 /// the budget was shared (4 % for both), every batch of such lines the rules fired on took it from the model, until the
 /// threshold reached its cap and the model caught next to nothing. The rules' false alarms are fixed in the rules; when
 /// they were (their share fell from 3.8 % to 1.6 %), the model's budget went from 2 % to 2.5 %, so that rules and model
-/// together stay near 4 % in cross-validation (Eval/README.md says how that figure was chosen).
+/// together stay near 4 % in cross-validation (Eval/README.md says how that figure was chosen). When the rules' share fell
+/// again (1.6 % to 1.4 %, branch triage6), the budget went to 2.7 %, so that the total stayed near the 4.1 % it was.
 /// </summary>
 public static class Trainer
 {
@@ -33,7 +35,7 @@ public static class Trainer
     /// <summary>Letter groups are many for each word; at half weight they help with misspellings without drowning the words.</summary>
     private const double CharWeight = 0.5;
     /// <summary>The share of ordinary training messages the model may raise beyond those the rules raise.</summary>
-    private const double ModelFalseAlarms = 0.025;
+    private const double ModelFalseAlarms = 0.027;
     private const int TopCount = 30;
 
     private static readonly string[] Classes = ["none", .. RiskKinds.Names];
@@ -74,7 +76,11 @@ public static class Trainer
         var threshold = ChooseThreshold(unseen, ruleFires, labels);
         var final = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).ToArray());
         var summary = Summarise(examples.Count, vocabulary.Length, unseen, ruleFires, labels, threshold);
-        return new TrainingResult(Write(final, vocabulary, threshold, summary), summary);
+        var missed = Enumerable.Range(0, rows.Length)
+            .Where(i => labels[i] != 0 && !ruleFires[i] && unseen[i] < threshold)
+            .Select(i => examples[i])
+            .ToList();
+        return new TrainingResult(Write(final, vocabulary, threshold, summary), summary, missed);
     }
 
     private static Row ToRow(IReadOnlyList<string> features, Dictionary<string, int> index)

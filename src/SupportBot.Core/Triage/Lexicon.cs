@@ -14,6 +14,12 @@ internal sealed class Lexicon
     public const int Unknown = 0;
     public const int Number = 1;
 
+    /// <summary>
+    /// A number that reads as a year (1900 to 2099). "#" in a pattern matches it as any number; "#year" matches only it,
+    /// so "in #year" dates a sentence ("in 2015") where "in #" would also take "in 4 days".
+    /// </summary>
+    public const int Year = 2;
+
     /// <summary>The end of a sentence. Gaps, negation and "past" markers never reach across it.</summary>
     public const int SentenceBreak = -1;
 
@@ -43,7 +49,7 @@ internal sealed class Lexicon
     /// <summary>Set once, after the rules are compiled and before the first message.</summary>
     public void SetClauseBreaks(IEnumerable<int> ids)
     {
-        _clauseBreaks = [.. ids.Where(id => id > Number)];
+        _clauseBreaks = [.. ids.Where(id => id > Year)];
         _cache.Clear();
     }
 
@@ -57,7 +63,7 @@ internal sealed class Lexicon
         var stem = Stem(_forms.TryGetValue(word, out var form) ? form : word);
         if (!_ids.TryGetValue(stem, out var id))
         {
-            id = _ids.Count + 2;
+            id = _ids.Count + 3;
             _ids[stem] = id;
         }
 
@@ -90,7 +96,8 @@ internal sealed class Lexicon
             var boundary = c switch
             {
                 '.' or '!' or '?' or ';' or '\n' or '…' => SentenceBreak,
-                ',' or ':' or '(' or ')' or '"' or '“' or '”' or '—' or '–' => ClauseBreak,
+                // Quotation marks are not breaks: quoted speech reads on ("he said he'd "end me"", "said "kms" about his homework").
+                ',' or ':' or '(' or ')' or '—' or '–' => ClauseBreak,
                 _ => Unknown,
             };
             if (boundary != Unknown && (tokens.Count == 0 || tokens[^1] != boundary))
@@ -157,7 +164,7 @@ internal sealed class Lexicon
 
         if (id == Unknown && IsNumber(collapsed))
         {
-            id = Number;
+            id = IsYear(collapsed) ? Year : Number;
             chosen = "#";
         }
 
@@ -183,6 +190,9 @@ internal sealed class Lexicon
 
         return _ids.TryGetValue(Stem(word), out var id) ? id : Unknown;
     }
+
+    private static bool IsYear(string word) =>
+        word.Length == 4 && (word.StartsWith("19", StringComparison.Ordinal) || word.StartsWith("20", StringComparison.Ordinal));
 
     private static bool IsNumber(string word)
     {

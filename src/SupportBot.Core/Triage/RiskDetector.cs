@@ -19,6 +19,7 @@ public sealed class RiskDetector
     private readonly FrozenDictionary<int, TriagePattern[]> _notRiskByFirstWord;
     private readonly FrozenDictionary<int, TriagePattern[]> _pastByFirstWord;
     private readonly FrozenDictionary<int, TriagePattern[]> _nowByFirstWord;
+    private readonly FrozenDictionary<int, TriagePattern[]> _pastAfterByFirstWord;
     private readonly FrozenSet<int> _negations;
     private readonly int _negationReach;
     private readonly TriageModel? _model;
@@ -30,6 +31,7 @@ public sealed class RiskDetector
         TriagePattern[] notRisk,
         TriagePattern[] past,
         TriagePattern[] now,
+        TriagePattern[] pastAfter,
         FrozenSet<int> negations,
         int negationReach,
         FrozenDictionary<int, string[]> classesOfWord,
@@ -41,6 +43,7 @@ public sealed class RiskDetector
         _notRiskByFirstWord = Index(notRisk, p => p);
         _pastByFirstWord = Index(past, p => p);
         _nowByFirstWord = Index(now, p => p);
+        _pastAfterByFirstWord = Index(pastAfter, p => p);
         _negations = negations;
         _negationReach = negationReach;
         _classesOfWord = classesOfWord;
@@ -55,6 +58,7 @@ public sealed class RiskDetector
         _notRiskByFirstWord = rulesOf._notRiskByFirstWord;
         _pastByFirstWord = rulesOf._pastByFirstWord;
         _nowByFirstWord = rulesOf._nowByFirstWord;
+        _pastAfterByFirstWord = rulesOf._pastAfterByFirstWord;
         _negations = rulesOf._negations;
         _negationReach = rulesOf._negationReach;
         _classesOfWord = rulesOf._classesOfWord;
@@ -128,6 +132,7 @@ public sealed class RiskDetector
             [.. vocabulary.NotRisk.Select(p => Compile(p, "notRisk"))],
             [.. vocabulary.Past.Select(p => Compile(p, "past"))],
             [.. vocabulary.Now.Select(p => Compile(p, "now"))],
+            [.. (vocabulary.PastAfter ?? []).Select(p => Compile(p, "pastAfter"))],
             negations,
             vocabulary.NegationReach,
             classes.SelectMany(c => c.Value.Where(id => id > Lexicon.Unknown).Select(id => (id, name: "@" + c.Key)))
@@ -376,7 +381,40 @@ public sealed class RiskDetector
         Span<bool> taken = sentence.Length <= 256 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
         none.Clear();
         taken.Clear();
-        return AnyMatch(_pastByFirstWord, sentence, none, taken) && !AnyMatch(_nowByFirstWord, sentence, taken, default);
+        var past = AnyMatch(_pastByFirstWord, sentence, none, taken) || IsDatedByTheNextSentence(tokens, to);
+        return past && !AnyMatch(_nowByFirstWord, sentence, taken, default);
+    }
+
+    /// <summary>
+    /// The sentence after <paramref name="end"/> is nothing but a date for this one: "He pushed me. That was 2017."
+    /// The whole of it must match a pastAfter pattern, so "That was 2 hours ago, he is coming back" does not.
+    /// </summary>
+    private bool IsDatedByTheNextSentence(ReadOnlySpan<int> tokens, int end)
+    {
+        var from = end + 1;
+        if (from >= tokens.Length || !_pastAfterByFirstWord.TryGetValue(tokens[from], out var candidates))
+        {
+            return false;
+        }
+
+        var to = from;
+        while (to < tokens.Length && tokens[to] != Lexicon.SentenceBreak)
+        {
+            to++;
+        }
+
+        var next = tokens[from..to];
+        Span<bool> none = next.Length <= 256 ? stackalloc bool[next.Length] : new bool[next.Length];
+        none.Clear();
+        foreach (var pattern in candidates)
+        {
+            if (pattern.MatchAt(next, none, 0) == next.Length)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether any pattern matches; with <paramref name="taken"/>, every match is found and its words marked there.</summary>

@@ -6,7 +6,7 @@ namespace SupportBot.Core.Triage;
 /// <summary>
 /// A compiled pattern from prompts/triage.json. Syntax (prompts/README.md has it for admins): words separated by
 /// spaces, each matching any form of the word; <c>a|b</c> either word; <c>@name</c> any word of a class;
-/// <c>#</c> a number; a trailing <c>?</c> makes an element optional; <c>...</c> skips up to 4 words and
+/// <c>#</c> a number, <c>#year</c> a number that reads as a year (1900 to 2099); a trailing <c>?</c> makes an element optional; <c>...</c> skips up to 4 words and
 /// <c>...N</c> up to N (never across a comma or a sentence end); a leading <c>^</c> anchors at the start of a
 /// sentence or clause.
 /// </summary>
@@ -71,6 +71,11 @@ internal sealed class TriagePattern
                 else if (alternative == "#")
                 {
                     words.Add(Lexicon.Number);
+                    words.Add(Lexicon.Year);
+                }
+                else if (alternative == "#year")
+                {
+                    words.Add(Lexicon.Year);
                 }
                 else
                 {

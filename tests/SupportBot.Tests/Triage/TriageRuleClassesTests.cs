@@ -26,6 +26,22 @@ public sealed class TriageRuleClassesTests
     [InlineData("i went through a suicidal phase at university")]
     [InlineData("he's hitting the gym again")]
     [InlineData("i'm locked in to a phone contract for two years")]
+    [InlineData("he shoved me against a locker after practice. that was 2011.")]
+    [InlineData("my old coach slapped me in front of the team. it happened years ago.")]
+    [InlineData("in 2016 i took an overdose, i've had a lot of help since")]
+    [InlineData("the board threatened me with disciplinary action for missing the deadline")]
+    [InlineData("she threatened my place on the team, not my safety")]
+    [InlineData("he tried to pass my choreography off as his own")]
+    [InlineData("i didn't feel safe around that coach, it is in my statement")]
+    [InlineData("my intake form had a self harm risk question on it")]
+    [InlineData("i'm hiding from my emails today")]
+    [InlineData("in roblox my niece keeps jumping off the roof to see what happens")]
+    [InlineData("\"i can't go on\" is what my narrator says at the end of the story")]
+    [InlineData("i could kill myself over these timesheets")]
+    [InlineData("i don't have any plans to hurt myself, i just want to talk")]
+    [InlineData("i've never had thoughts of killing myself")]
+    [InlineData("i'm on the bridge into town, stuck in traffic")]
+    [InlineData("my ex is coming over to pick up the kids at six")]
     public void An_ordinary_class_of_phrasing_does_not_fire(string text)
     {
         Assert.False(Rules.Assess(text).IsRisk, text);
@@ -41,6 +57,17 @@ public sealed class TriageRuleClassesTests
     [InlineData("his email said he will kill me")]
     [InlineData("he choked me when he was drunk")]
     [InlineData("i'm thinking about overdosing tonight")]
+    [InlineData("he shoved me against the wall. that was 2 minutes ago and he's still here")]
+    [InlineData("i haven't eaten in 5 days because i'm starving myself on purpose")]
+    [InlineData("he threatened me with a knife")]
+    [InlineData("she said she'd tell my husband everything if i report her")]
+    [InlineData("he said he would break my arm if i talk to the police")]
+    [InlineData("my ex said he'll \"end me\" if i go to court")]
+    [InlineData("i burned my hand on purpose")]
+    [InlineData("trying not to act on the urges tonight")]
+    [InlineData("i can't stop thinking about killing myself")]
+    [InlineData("i'm standing on the ledge")]
+    [InlineData("i don't know if i will be safe tonight")]
     public void The_risk_twin_in_the_same_words_still_fires(string text)
     {
         Assert.True(Rules.Assess(text).IsRisk, text);
