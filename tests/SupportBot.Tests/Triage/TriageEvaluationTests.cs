@@ -100,8 +100,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind6", printMisses: false);
 
-        Assert.True(score.Recall >= 0.875, $"Sixth blind recall {score.Recall:P1} fell below its floor of 87.5 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.08, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.7 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.895, $"Sixth blind recall {score.Recall:P1} fell below its floor of 89.5 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.076, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.5 % measured (goal 5 %).");
     }
 
     [Fact]
