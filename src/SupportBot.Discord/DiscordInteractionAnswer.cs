@@ -165,7 +165,7 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
             }
             catch (DiscordApiException) when (_deferredBefore)
             {
-                // The earlier process had not deferred it after all: Discord knows no message to fill, and it is too late.
+                // Discord knows no message to fill after all: too late.
                 _expired = true;
                 _late.Add();
                 return;
@@ -197,10 +197,10 @@ internal sealed partial class DiscordInteractionAnswer : IDisposable
                 return true;
             }
         }
-        catch (DiscordApiException e) when (_replayed && e.Code is UnknownInteraction or AlreadyAcknowledged)
+        catch (DiscordApiException e) when (_replayed && e.Code == AlreadyAcknowledged)
         {
-            // Sent again on a resume: the process that first received it may have deferred it before it stopped, and a
-            // deferred answer can be filled for 15 minutes. It is tried once; Discord refuses it if there was no deferral.
+            // Sent again on a resume after the process that first received it deferred it and stopped: the deferred answer
+            // can still be filled, for 15 minutes.
             _answered = _deferred = _deferredBefore = true;
             return false;
         }

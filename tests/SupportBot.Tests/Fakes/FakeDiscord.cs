@@ -39,7 +39,8 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// history (what the test dispatched and what the bot posted), read newest first with <c>after</c> and <c>limit</c>.
 /// It refuses what Discord refuses, and records each refusal in <see cref="Refusals"/>: a REST call without
 /// <c>Bot {token}</c> (401) and an IDENTIFY with another token (close 4004); a second initial response to one
-/// interaction (400, code 40060); an initial response to an interaction dispatched more than 3 s before (404, code 10062);
+/// interaction (400, code 40060, however late); an initial response to an interaction left unanswered for more than 3 s
+/// (404, code 10062);
 /// an edit of the original answer or a follow-up to an interaction that was never answered or deferred (404, code 10015);
 /// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
 /// Shards (shared/research/protocols.md §2.4, §2.7, §6): each gateway connection identifies with <c>shard: [id, count]</c>
@@ -465,6 +466,14 @@ public sealed class FakeDiscord : IAsyncDisposable
 
         if (call.Method == "POST" && parts is ["interactions", var id, _, "callback"])
         {
+            // An answered interaction lives on for its follow-ups (15 minutes), so a second answer is refused as such however
+            // late; one left unanswered past the deadline is gone.
+            if (_interactionsAnswered.ContainsKey(id))
+            {
+                return Refused("40060: Interaction has already been acknowledged", 400,
+                    "{\"message\":\"Interaction has already been acknowledged.\",\"code\":40060}");
+            }
+
             if (_interactionsDispatched.TryGetValue(id, out var at) && Stopwatch.GetElapsedTime(at) > InteractionDeadline)
             {
                 return Refused("10062: Unknown interaction", 404, "{\"message\":\"Unknown interaction\",\"code\":10062}");
