@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Core;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
+using static SupportBot.Bench.Measures;
 
 namespace SupportBot.Bench;
 
@@ -165,24 +166,6 @@ internal static class DurableBenchmark
         {
             File.Delete(file);
         }
-    }
-
-    private static TimeSpan Cpu()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private sealed record Result(long Done, double PerSecond, double CpuMicros, long Commits);

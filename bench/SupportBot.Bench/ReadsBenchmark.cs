@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Core;
 using SupportBot.Core.Content;
 using SupportBot.Core.Storage;
+using static SupportBot.Bench.Measures;
 
 namespace SupportBot.Bench;
 
@@ -88,23 +88,5 @@ internal static class ReadsBenchmark
         {
             await db.QuerySingleOrDefaultAsync<(string Step, byte[] Answers, long Kept, long UpdatedAt)>(new CommandDefinition(DraftSql, new { person }));
         }
-    }
-
-    private static TimeSpan Cpu()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
