@@ -103,15 +103,16 @@ public sealed class DiscordInboxTests
         fake.ExpireSession();
         await fake.DropAsync();
         await fake.WaitForFrameAsync(op: 6);
-        await fake.WaitForFrameAsync(op: 2, count: 2, seconds: 10);
+        // Patient: the new IDENTIFY waits out Discord's 5 s identify limit and the reconnect backoff, on a machine that may be busy.
+        await fake.WaitForFrameAsync(op: 2, count: 2, seconds: 60);
         Assert.Equal(0, fake.Resumed);
         Assert.Equal(2, fake.SessionsStarted);
 
         // A drop with the session still valid: RESUMED, and a DM sent meanwhile is replayed and answered.
         await DropWhenLiveAsync(fake);
         await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(fake.NewMessageId(), "222", "bo", "sent while the bot was away"));
-        await FakeDiscord.WaitAsync(() => fake.Resumed == 1 ? "" : null, "RESUMED", seconds: 10);
-        await fake.WaitForCallAsync("POST", "/channels/dm-222/messages", seconds: 10);
+        await FakeDiscord.WaitAsync(() => fake.Resumed == 1 ? "" : null, "RESUMED", seconds: 60);
+        await fake.WaitForCallAsync("POST", "/channels/dm-222/messages", seconds: 60);
     }
 
     private static async Task DropWhenLiveAsync(FakeDiscord fake)
