@@ -278,19 +278,7 @@ public sealed partial class Database
             return reader;
         }
 
-        var connection = new SqliteConnection(_sqlite);
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA secure_delete = ON;");
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        return new PreparedStatements(connection) { GiveBack = GiveBackReader };
+        return new PreparedStatements(OpenSqlite("PRAGMA secure_delete = ON;")) { GiveBack = GiveBackReader };
     }
 
     // A reader given back inside a transaction would hold a snapshot (and keep a checkpoint from emptying the WAL after a
@@ -334,21 +322,23 @@ public sealed partial class Database
 
     // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
     // a commit returns only once the WAL is on disk. Its statements stay compiled (PreparedStatements).
-    private PreparedStatements OpenSqliteWriter()
+    private PreparedStatements OpenSqliteWriter() => new(OpenSqlite("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;"));
+
+    /// <summary>A new connection of its own, open, with <paramref name="pragmas"/> run; disposed again if either fails.</summary>
+    private SqliteConnection OpenSqlite(string pragmas)
     {
         var connection = new SqliteConnection(_sqlite);
         try
         {
             connection.Open();
-            connection.Execute("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;");
+            connection.Execute(pragmas);
+            return connection;
         }
         catch
         {
             connection.Dispose();
             throw;
         }
-
-        return new PreparedStatements(connection);
     }
 
     /// <summary>
