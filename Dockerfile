@@ -10,7 +10,7 @@ COPY src/SupportBot.Core/SupportBot.Core.csproj src/SupportBot.Core/
 COPY src/SupportBot.Discord/SupportBot.Discord.csproj src/SupportBot.Discord/
 COPY src/SupportBot.Slack/SupportBot.Slack.csproj src/SupportBot.Slack/
 COPY src/SupportBot/SupportBot.csproj src/SupportBot/
-# ReadyToRun (precompiled code, so less JIT at start): measured with bench/ (README, "Performance").
+# ReadyToRun (precompiled code, so less JIT at start): measured with bench/ (bench/HISTORY.md).
 RUN dotnet restore src/SupportBot -a $TARGETARCH -p:PublishReadyToRun=true
 
 COPY src/ src/

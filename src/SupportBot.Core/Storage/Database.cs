@@ -63,7 +63,7 @@ public sealed partial class Database : IDisposable
         _writer.WriteAsync(work, ct);
 
     /// <summary>A connection for reads (and for work that must run outside the writer's transaction); dispose it.</summary>
-    /// <remarks>Not awaited here: this method's state machine would load Npgsql on SQLite too (README, "Performance").</remarks>
+    /// <remarks>Not awaited here: this method's state machine would load Npgsql on SQLite too (bench/HISTORY.md).</remarks>
     public Task<DbConnection> OpenAsync(CancellationToken ct) =>
         _postgres is null ? OpenSqliteAsync(ct) : OpenPostgresAsync(ct);
 

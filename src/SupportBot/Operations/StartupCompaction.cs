@@ -9,7 +9,7 @@ namespace SupportBot.Operations;
 /// system. Starting allocates about 20 MB that is dead once the bot runs (the content and the triage model parsed,
 /// the host and the listener built, the gateway's first frames), and a quiet bot allocates too little for the
 /// collector ever to run again: without this the process kept that memory resident for as long as it was idle
-/// (README, "Performance"). It runs after readiness and after the triage detector is built (which may be later), so
+/// (bench/HISTORY.md). It runs after readiness and after the triage detector is built (which may be later), so
 /// it never delays either, and only once.
 /// </summary>
 internal sealed class StartupCompaction(Connections connections, ContentCatalog content, TimeProvider time) : BackgroundService
