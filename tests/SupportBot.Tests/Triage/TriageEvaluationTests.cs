@@ -104,6 +104,23 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.076, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.5 % measured (goal 5 %).");
     }
 
+    /// <summary>
+    /// blind7.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
+    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
+    /// unseen set while blind6 is tuned on. Measured once (2026-11-29, detector of main 4e3739a): recall 84.8 % (rules
+    /// alone 57.2 %), false alarms 5.8 % (rules alone 5.0 %). Neither goal is met on it (recall 95 %, false alarms 5 %).
+    /// The floors hold what was measured, so a change that loses ground fails; whoever tunes on its figures must write a
+    /// blind8 first.
+    /// </summary>
+    [Fact]
+    public void Seventh_blind_set_does_not_fall_below_its_first_measured_floor()
+    {
+        var score = Measure("blind7", printMisses: false);
+
+        Assert.True(score.Recall >= 0.848, $"Seventh blind recall {score.Recall:P1} fell below its floor of 84.8 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.058, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 5.8 % measured (goal 5 %).");
+    }
+
     [Fact]
     public void Both_sets_together_hold_at_least_300_risk_and_300_ordinary_messages_of_every_kind()
     {
@@ -117,8 +134,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv and
-    /// blind2.tsv are training files now; blind3, blind4, blind5 and blind6 must still share nothing with them.
-    /// The clashes of blind4, blind5 and blind6 are counted, never printed.
+    /// blind2.tsv are training files now; blind3, blind4, blind5, blind6 and blind7 must still share nothing with them.
+    /// The clashes of blind4, blind5, blind6 and blind7 are counted, never printed.
     /// </summary>
     [Fact]
     public void The_sets_do_not_share_messages()
@@ -133,12 +150,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var sharedByBlind5 = EvaluationSet.Load("blind5").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
         earlier.UnionWith(EvaluationSet.Load("blind5").Select(c => c.Text.ToLowerInvariant()));
         var sharedByBlind6 = EvaluationSet.Load("blind6").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
+        earlier.UnionWith(EvaluationSet.Load("blind6").Select(c => c.Text.ToLowerInvariant()));
+        var sharedByBlind7 = EvaluationSet.Load("blind7").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
 
         Assert.Empty(shared);
         Assert.Empty(sharedByBlind3);
         Assert.True(sharedByBlind4 == 0, $"{sharedByBlind4} lines of blind4 are word for word in an earlier set");
         Assert.True(sharedByBlind5 == 0, $"{sharedByBlind5} lines of blind5 are word for word in an earlier set");
         Assert.True(sharedByBlind6 == 0, $"{sharedByBlind6} lines of blind6 are word for word in an earlier set");
+        Assert.True(sharedByBlind7 == 0, $"{sharedByBlind7} lines of blind7 are word for word in an earlier set");
     }
 
     private Score Measure(string set, bool printMisses)
