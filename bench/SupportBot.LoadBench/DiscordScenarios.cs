@@ -111,6 +111,8 @@ internal static partial class DiscordScenarios
             }
 
             var connectionsBefore = fake.RestConnections;
+            var callsBefore = feed.InteractionCalls.ToDictionary(c => c.Key, c => c.Value);
+            var refusalsBefore = fake.Refusals.Count;
             var cpuBefore = bot.Cpu;
             var answeredBefore = feed.Answered.Count;
             var users = Enumerable.Range(1, survivors).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -129,13 +131,26 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(dmLatencies, 0.50), P99: Measurement.Percentile(dmLatencies, 0.99), Max: dmLatencies.LastOrDefault(double.NaN),
                 Connections: fake.RestConnections - connectionsBefore,
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answeredAt.Length),
-                Note: seedNote + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+                Note: seedNote + PressNote(feed, callsBefore, fake.Refusals.Skip(refusalsBefore), survivors) + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
         {
             bot.Dispose();
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The presses' interaction requests by kind and what the fake refused: a refused answer (late, or a second one) costs
+    /// the bot a request, an exception and a log line, so CPU per survivor is read beside it.
+    /// </summary>
+    private static string PressNote(DiscordFeed feed, Dictionary<string, int> before, IEnumerable<string> refusals, int survivors)
+    {
+        var calls = feed.InteractionCalls.Select(c => (c.Key, N: c.Value - before.GetValueOrDefault(c.Key))).Where(c => c.N > 0).OrderBy(c => c.Key).ToList();
+        var refusedBy = refusals.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Key}×{g.Count()}").ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{calls.Sum(c => c.N) / (double)survivors:F2} requests/press ({string.Join(", ", calls.Select(c => $"{c.Key}: {c.N}"))}); ")
+            + (refusedBy.Count > 0 ? $"refusals {string.Join(" ", refusedBy)}; " : "");
     }
 
     /// <summary>First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is durable DMs/s.</summary>
