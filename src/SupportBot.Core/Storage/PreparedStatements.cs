@@ -22,6 +22,9 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     private readonly Dictionary<string, SqliteCommand> _kept = new(StringComparer.Ordinal);
 
+    /// <summary>Bare parameter names and their @-names, so the @-name is made once (<see cref="AsWritten"/>).</summary>
+    private readonly Dictionary<string, string> _atNames = new(StringComparer.Ordinal);
+
     /// <summary>Statements kept compiled right now.</summary>
     internal int Kept => _kept.Count;
 
@@ -199,10 +202,36 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
             prepared.Parameters.Clear();
             foreach (SqliteParameter parameter in _parameters.Parameters)
             {
+                parameter.ParameterName = connection.AsWritten(parameter.ParameterName, CommandText);
                 prepared.Parameters.Add(parameter);
             }
 
             return prepared;
         }
+    }
+
+    /// <summary>
+    /// A parameter's name as the SQL writes it: Dapper names them bare (<c>id</c>), and Microsoft.Data.Sqlite then
+    /// looks a bare name up four times at every run (as given, then with @, : and $, each a new string turned into
+    /// UTF-8), about 3 % of a survivor's CPU in the process (`perf`). Named <c>@id</c> when the SQL has that, it is
+    /// found at the first look; otherwise left as it was, so a parameter binds exactly as before.
+    /// </summary>
+    private string AsWritten(string name, string sql)
+    {
+        if (name.Length == 0 || name[0] is '@' or ':' or '$')
+        {
+            return name;
+        }
+
+        if (!_atNames.TryGetValue(name, out var atName))
+        {
+            atName = "@" + name;
+            if (_atNames.Count < MaxKept)
+            {
+                _atNames[name] = atName;
+            }
+        }
+
+        return sql.Contains(atName, StringComparison.Ordinal) ? atName : name;
     }
 }
