@@ -80,6 +80,15 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         base.Dispose(disposing);
     }
 
+    /// <summary>Runs a statement without parameters (the writer's savepoints) as its kept command, past Dapper.</summary>
+    internal void ExecuteKept(string sql, DbTransaction tx)
+    {
+        var command = For(sql);
+        command.Transaction = (SqliteTransaction)tx;
+        command.Parameters.Clear();
+        command.ExecuteNonQuery();
+    }
+
     private SqliteCommand For(string sql)
     {
         if (!_kept.TryGetValue(sql, out var command))
