@@ -111,13 +111,17 @@ internal static partial class DiscordScenarios
             }
 
             var connectionsBefore = fake.RestConnections;
+            var callsBefore = feed.InteractionCalls.ToDictionary(c => c.Key, c => c.Value);
+            var refusalsBefore = fake.Refusals.Count;
             var cpuBefore = bot.Cpu;
+            var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var answeredBefore = feed.Answered.Count;
             var users = Enumerable.Range(1, survivors).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             var sentAt = await Pacer.SendAsync(survivors, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
             var presses = users.Select(PressId).ToArray();
             await Pacer.WaitAsync(() => feed.Answered.Count - answeredBefore, survivors, Quiet);
             var cpu = bot.Cpu - cpuBefore;
+            var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
             prompts.Writer.TryComplete();
             await pressing;
 
@@ -129,13 +133,28 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(dmLatencies, 0.50), P99: Measurement.Percentile(dmLatencies, 0.99), Max: dmLatencies.LastOrDefault(double.NaN),
                 Connections: fake.RestConnections - connectionsBefore,
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answeredAt.Length),
-                Note: seedNote + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
+                Note: seedNote + PressNote(feed, callsBefore, fake.Refusals.Skip(refusalsBefore), survivors)
+                    + string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / survivors:F2} ms/survivor; ")
+                    + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
         {
             bot.Dispose();
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The presses' interaction requests by kind and what the fake refused: a refused answer (late, or a second one) costs
+    /// the bot a request, an exception and a log line, so CPU per survivor is read beside it.
+    /// </summary>
+    private static string PressNote(DiscordFeed feed, Dictionary<string, int> before, IEnumerable<string> refusals, int survivors)
+    {
+        var calls = feed.InteractionCalls.Select(c => (c.Key, N: c.Value - before.GetValueOrDefault(c.Key))).Where(c => c.N > 0).OrderBy(c => c.Key).ToList();
+        var refusedBy = refusals.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Key}×{g.Count()}").ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{calls.Sum(c => c.N) / (double)survivors:F2} requests/press ({string.Join(", ", calls.Select(c => $"{c.Key}: {c.N}"))}); ")
+            + (refusedBy.Count > 0 ? $"refusals {string.Join(" ", refusedBy)}; " : "");
     }
 
     /// <summary>First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is durable DMs/s.</summary>
@@ -162,10 +181,12 @@ internal static partial class DiscordScenarios
             await Pacer.WaitAsync(() => asked.Count, 1, TimeSpan.FromSeconds(30));
 
             var cpuBefore = bot.Cpu;
+            var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             var sentAt = await Pacer.SendAsync(count, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
             await Pacer.WaitAsync(() => asked.Count - 1, count, Quiet);
             var cpu = bot.Cpu - cpuBefore;
+            var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
             var latencies = users.Select((u, i) => asked.TryGetValue(u, out var at) ? Pacer.Ms(sentAt[i], at) : double.NaN)
                 .Where(l => !double.IsNaN(l)).Order().ToArray();
             var done = users.Select(u => asked.TryGetValue(u, out var at) ? at : 0).Where(at => at != 0).ToArray();
@@ -173,7 +194,9 @@ internal static partial class DiscordScenarios
             return new Measurement(scenario, bot.Name, count, done.Length, done.Length / seconds,
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
-                Note: bot.HasExited ? "bot died: " + LastLine(bot) : "");
+                // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
+                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; ")
+                    + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
         {

@@ -83,6 +83,12 @@ internal static class DiscordRenderer
 
     internal static IReadOnlyList<string> Split(string text)
     {
+        if (text.Length <= MaxContent)
+        {
+            // Most replies: the text itself, not a copy of it.
+            return [text];
+        }
+
         var parts = new List<string>();
         var rest = text.AsSpan();
         while (rest.Length > MaxContent)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Dapper;
 
 namespace SupportBot.Core.Storage;
 
@@ -245,9 +244,11 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
     /// </summary>
     private static void Savepoint(DbConnection db, DbTransaction tx, string sql, Action<DbTransaction> byTransaction)
     {
-        if (db is PreparedStatements)
+        if (db is PreparedStatements prepared)
         {
-            db.Execute(sql, transaction: tx);
+            // Straight to the kept statement: through Dapper each piece of work paid a command, its parameter
+            // collection and Dapper's cache lookup twice for a statement without parameters.
+            prepared.ExecuteKept(sql, tx);
         }
         else
         {

@@ -22,6 +22,9 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     private readonly Dictionary<string, SqliteCommand> _kept = new(StringComparer.Ordinal);
 
+    /// <summary>Bare parameter names and their @-names, so the @-name is made once (<see cref="AsWritten"/>).</summary>
+    private readonly Dictionary<string, string> _atNames = new(StringComparer.Ordinal);
+
     /// <summary>Statements kept compiled right now.</summary>
     internal int Kept => _kept.Count;
 
@@ -75,6 +78,15 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Runs a statement without parameters (the writer's savepoints) as its kept command, past Dapper.</summary>
+    internal void ExecuteKept(string sql, DbTransaction tx)
+    {
+        var command = For(sql);
+        command.Transaction = (SqliteTransaction)tx;
+        command.Parameters.Clear();
+        command.ExecuteNonQuery();
     }
 
     private SqliteCommand For(string sql)
@@ -199,10 +211,36 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
             prepared.Parameters.Clear();
             foreach (SqliteParameter parameter in _parameters.Parameters)
             {
+                parameter.ParameterName = connection.AsWritten(parameter.ParameterName, CommandText);
                 prepared.Parameters.Add(parameter);
             }
 
             return prepared;
         }
+    }
+
+    /// <summary>
+    /// A parameter's name as the SQL writes it: Dapper names them bare (<c>id</c>), and Microsoft.Data.Sqlite then
+    /// looks a bare name up four times at every run (as given, then with @, : and $, each a new string turned into
+    /// UTF-8), about 3 % of a survivor's CPU in the process (`perf`). Named <c>@id</c> when the SQL has that, it is
+    /// found at the first look; otherwise left as it was, so a parameter binds exactly as before.
+    /// </summary>
+    private string AsWritten(string name, string sql)
+    {
+        if (name.Length == 0 || name[0] is '@' or ':' or '$')
+        {
+            return name;
+        }
+
+        if (!_atNames.TryGetValue(name, out var atName))
+        {
+            atName = "@" + name;
+            if (_atNames.Count < MaxKept)
+            {
+                _atNames[name] = atName;
+            }
+        }
+
+        return sql.Contains(atName, StringComparison.Ordinal) ? atName : name;
     }
 }
