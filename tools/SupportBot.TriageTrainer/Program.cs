@@ -19,7 +19,10 @@ if (explain)
     while (Console.ReadLine() is { } line)
     {
         var found = catalog.Triage.Assess(line).Findings;
-        var why = found.Count == 0 ? "none" : string.Join("; ", found.Select(f =>
+        var doubted = found.Count == 0
+            ? catalog.Triage.Explain(line).Where(m => m.Outcome == SupportBot.Core.Triage.MatchOutcome.Doubted).Select(m => m.RuleId).ToList()
+            : [];
+        var why = found.Count == 0 ? (doubted.Count == 0 ? "none" : $"none (the model doubted {string.Join(", ", doubted)})") : string.Join("; ", found.Select(f =>
             f.Features is { } features ? $"{f.Kind}: model ({string.Join(", ", features)})" : $"{f.Kind}: {f.RuleId}"));
         Console.WriteLine($"{why}\t{line}");
     }

@@ -10,6 +10,8 @@ namespace SupportBot.Core.Triage;
 /// why. It runs in microseconds and allocates little, because every direct message passes through it.
 /// When no rule fires, a trained model (prompts/triage-model.json) reads the same words, with the same idioms,
 /// negations and past marked, and a kind whose probability of risk reaches the model's threshold fires as "model".
+/// When a rule fires, the model must not doubt it: the message, or the sentence the rule fired in, must reach the model's
+/// lower "rule gate" ("ran 5 kms this morning" matches a rule and stays quiet). The trainer learns the gate.
 /// </summary>
 public sealed class RiskDetector
 {
@@ -163,22 +165,34 @@ public sealed class RiskDetector
         MaskIdioms(tokens, masked);
 
         List<RiskFinding>? findings = null;
+        List<int>? starts = null;
         foreach (var match in Matches(tokens, masked, stopWhenAllKindsFound: true))
         {
             if (match.Outcome == MatchOutcome.Fired && (findings is null || findings.TrueForAll(f => f.Kind != match.Kind)))
             {
                 (findings ??= []).Add(new RiskFinding(match.Kind, match.RuleId));
+                (starts ??= []).Add(match.Start);
             }
         }
 
-        if (findings is null && _model is not null && words is not null)
+        if (_model is not null && words is not null)
         {
+            var said = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words);
             Span<char> marks = tokens.Length <= 512 ? stackalloc char[tokens.Length] : new char[tokens.Length];
             Mark(tokens, masked, marks);
-            var reading = _model.Read(tokens, words, marks, _classesOfWord);
+            if (findings is not null && starts is not null)
+            {
+                // The rules' hits in text they were not written against are wrong more often than the model's (Eval/README.md):
+                // one that the model finds unlikely in the message and in its own sentence raises nothing.
+                return ModelConfirms(tokens, said, marks, starts)
+                    ? new RiskAssessment([.. findings.OrderBy(f => f.Kind)])
+                    : RiskAssessment.None;
+            }
+
+            var reading = _model.Read(tokens, said, marks, _classesOfWord);
             if (reading.RiskProbability >= _model.Threshold)
             {
-                var evidence = _model.Evidence(tokens, words, marks, _classesOfWord, reading.Kind, 5);
+                var evidence = _model.Evidence(tokens, said, marks, _classesOfWord, reading.Kind, 5);
                 return new RiskAssessment([new RiskFinding(reading.Kind, ModelId, evidence)]);
             }
         }
@@ -195,11 +209,106 @@ public sealed class RiskDetector
         }
 
         var ids = new List<int>();
-        _lexicon.Tokenize(text, ids);
+        var words = new List<string>();
+        _lexicon.Tokenize(text, ids, words);
         var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
         var masked = new bool[tokens.Length];
         MaskIdioms(tokens, masked);
-        return Matches(tokens, masked, stopWhenAllKindsFound: false);
+        var matches = Matches(tokens, masked, stopWhenAllKindsFound: false);
+        if (_model is null || !matches.Exists(m => m.Outcome == MatchOutcome.Fired))
+        {
+            return matches;
+        }
+
+        // The same starts Assess checks: the first rule of each kind that fires.
+        var starts = Matches(tokens, masked, stopWhenAllKindsFound: true).Where(m => m.Outcome == MatchOutcome.Fired).Select(m => m.Start).ToList();
+        var marks = new char[tokens.Length];
+        Mark(tokens, masked, marks);
+        return ModelConfirms(tokens, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words), marks, starts)
+            ? matches
+            : matches.ConvertAll(m => m.Outcome == MatchOutcome.Fired ? m with { Outcome = MatchOutcome.Doubted } : m);
+    }
+
+    /// <summary>
+    /// The model's features of each sentence a rule fires in (the first rule of each kind, as <see cref="Assess"/> reads
+    /// them), when that sentence is not the whole message: what the training tool scores to learn the rule gate. Never log them.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> RuleSentenceFeatures(string text)
+    {
+        var ids = new List<int>();
+        var words = new List<string>();
+        _lexicon.Tokenize(text, ids, words);
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+        var masked = new bool[tokens.Length];
+        MaskIdioms(tokens, masked);
+        var marks = new char[tokens.Length];
+        Mark(tokens, masked, marks);
+        var said = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words);
+        var result = new List<IReadOnlyList<string>>();
+        var lastFrom = -1;
+        foreach (var match in Matches(tokens, masked, stopWhenAllKindsFound: true).Where(m => m.Outcome == MatchOutcome.Fired).OrderBy(m => m.Start))
+        {
+            var (from, to) = SentenceAround(tokens, match.Start);
+            if (from == lastFrom || (from == 0 && to == tokens.Length))
+            {
+                continue;
+            }
+
+            lastFrom = from;
+            var names = new List<string>();
+            var sink = new NameSink(names);
+            TriageFeatures.Extract(tokens[from..to], said[from..to], marks.AsSpan(from, to - from), _classesOfWord, ref sink);
+            result.Add(names);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether the model agrees that the rules' hits may be risk: the message, or a sentence a rule fired in, reaches the
+    /// model's rule gate. A long message whose risk is one sentence among questions about reporting is read by that sentence.
+    /// </summary>
+    private bool ModelConfirms(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, List<int> starts)
+    {
+        var model = _model!;
+        if (model.RuleGate <= 0)
+        {
+            return true;
+        }
+
+        // The rule's sentence first: it is shorter to read than the message, and it is where most hits are confirmed.
+        var lastFrom = -1;
+        foreach (var start in starts)
+        {
+            var (from, to) = SentenceAround(tokens, start);
+            if (from != lastFrom && (from > 0 || to < tokens.Length)
+                && model.Read(tokens[from..to], words[from..to], marks[from..to], _classesOfWord).RiskProbability >= model.RuleGate)
+            {
+                return true;
+            }
+
+            lastFrom = from;
+        }
+
+        return model.Read(tokens, words, marks, _classesOfWord).RiskProbability >= model.RuleGate;
+    }
+
+    /// <summary>The bounds of the sentence that holds <paramref name="position"/>, without its breaks.</summary>
+    private static (int From, int To) SentenceAround(ReadOnlySpan<int> tokens, int position)
+    {
+        var from = position;
+        while (from > 0 && tokens[from - 1] != Lexicon.SentenceBreak)
+        {
+            from--;
+        }
+
+        var to = position;
+        while (to < tokens.Length && tokens[to] != Lexicon.SentenceBreak)
+        {
+            to++;
+        }
+
+        return (from, to);
     }
 
     /// <summary>
@@ -218,7 +327,7 @@ public sealed class RiskDetector
         Mark(tokens, masked, marks);
         var names = new List<string>();
         var sink = new NameSink(names);
-        TriageFeatures.Extract(tokens, words, marks, _classesOfWord, ref sink);
+        TriageFeatures.Extract(tokens, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words), marks, _classesOfWord, ref sink);
         return names;
     }
 
@@ -311,14 +420,14 @@ public sealed class RiskDetector
                     : MatchOutcome.Fired;
                 if (outcome != MatchOutcome.Fired && !stopWhenAllKindsFound)
                 {
-                    results.Add(new RuleMatch(rule.Id, rule.Kind, outcome));
+                    results.Add(new RuleMatch(rule.Id, rule.Kind, outcome) { Start = i });
                     continue;
                 }
 
                 if (outcome == MatchOutcome.Fired)
                 {
                     seen?.Add(rule.Id);
-                    results.Add(new RuleMatch(rule.Id, rule.Kind, outcome));
+                    results.Add(new RuleMatch(rule.Id, rule.Kind, outcome) { Start = i });
                     firedKinds |= 1 << (int)rule.Kind;
                     if (stopWhenAllKindsFound && firedKinds == (1 << RiskKinds.Names.Count) - 1)
                     {
@@ -364,18 +473,7 @@ public sealed class RiskDetector
     /// </summary>
     private bool IsAboutThePast(ReadOnlySpan<int> tokens, int position)
     {
-        var from = position;
-        while (from > 0 && tokens[from - 1] != Lexicon.SentenceBreak)
-        {
-            from--;
-        }
-
-        var to = position;
-        while (to < tokens.Length && tokens[to] != Lexicon.SentenceBreak)
-        {
-            to++;
-        }
-
+        var (from, to) = SentenceAround(tokens, position);
         var sentence = tokens[from..to];
         Span<bool> none = sentence.Length <= 256 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];
         Span<bool> taken = sentence.Length <= 256 ? stackalloc bool[sentence.Length] : new bool[sentence.Length];

@@ -27,6 +27,16 @@ public enum MatchOutcome
     Fired,
     Negated,
     Past,
+
+    /// <summary>
+    /// The rule matched, but the trained model gave neither the message nor the sentence it matched in the rule gate's
+    /// probability of risk ("ran 5 kms this morning"), so it raised nothing.
+    /// </summary>
+    Doubted,
 }
 
-public sealed record RuleMatch(string RuleId, RiskKind Kind, MatchOutcome Outcome);
+public sealed record RuleMatch(string RuleId, RiskKind Kind, MatchOutcome Outcome)
+{
+    /// <summary>The word the match starts at, so the model can read the sentence it is in.</summary>
+    internal int Start { get; init; }
+}

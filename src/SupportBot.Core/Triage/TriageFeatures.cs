@@ -24,7 +24,7 @@ internal static class TriageFeatures
     private const int MaxFeature = 120;
 
     public static void Extract<TSink>(
-        ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, ref TSink sink)
+        ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, ref TSink sink)
         where TSink : struct, IFeatureSink
     {
         Span<char> buffer = stackalloc char[MaxFeature];

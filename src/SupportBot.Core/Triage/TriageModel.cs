@@ -5,14 +5,17 @@ namespace SupportBot.Core.Triage;
 /// <summary>
 /// prompts/triage-model.json as written by tools/SupportBot.TriageTrainer: a multinomial logistic regression over
 /// the features of <see cref="TriageFeatures"/>. <see cref="Top"/> lists the strongest features of each kind for
-/// admins to read; the detector uses only the classes, the threshold, the bias and the weights.
+/// admins to read; the detector uses only the classes, the threshold, the rule gate, the bias and the weights.
+/// <see cref="RuleGate"/>: a rule's hit raises the alarm only when the model gives the message, or the sentence the rule
+/// fired in, at least this probability of risk (0: rules always fire). The trainer learns it (Eval/README.md).
 /// </summary>
 public sealed record TriageModelFile(
     IReadOnlyList<string> Classes,
     double Threshold,
     IReadOnlyList<double> Bias,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Top,
-    TriageWeights Weights);
+    TriageWeights Weights,
+    double RuleGate = 0);
 
 /// <summary>
 /// The trained model, ready to score. A feature is found by a 64-bit hash of its text, so scoring a message looks up
@@ -40,6 +43,11 @@ internal sealed class TriageModel
             throw new TriageModelException("the threshold should be between 0 and 1, with one bias per class.", "\"threshold\"");
         }
 
+        if (file.RuleGate < 0 || file.RuleGate >= file.Threshold)
+        {
+            throw new TriageModelException("the rule gate should be at least 0 and below the threshold.", "\"ruleGate\"");
+        }
+
         _names = [.. file.Weights.Names];
         _weights = new float[_names.Length * ClassNames.Count];
         var rows = new Dictionary<ulong, int>(_names.Length);
@@ -62,17 +70,21 @@ internal sealed class TriageModel
         _rows = rows.ToFrozenDictionary();
         _bias = [.. file.Bias];
         Threshold = file.Threshold;
+        RuleGate = file.RuleGate;
     }
 
     /// <summary>The probability of risk (any kind) at or above which the model's kind is taken.</summary>
     public double Threshold { get; }
+
+    /// <summary>The probability of risk below which the model doubts a rule's hit, so it raises nothing.</summary>
+    public double RuleGate { get; }
 
     public int FeatureCount => _names.Length;
 
     /// <summary>
     /// The model's reading of a message: the probability of each class, from the features the sink was given.
     /// </summary>
-    public Reading Read(ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes)
+    public Reading Read(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes)
     {
         var sink = new ScoreSink(this, new double[ClassNames.Count + 1]);
         TriageFeatures.Extract(tokens, words, marks, classes, ref sink);
@@ -114,7 +126,7 @@ internal sealed class TriageModel
     /// the model's answer to "why", for admins and tests. They are made of the message's words, so never log them.
     /// </summary>
     public IReadOnlyList<string> Evidence(
-        ReadOnlySpan<int> tokens, List<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, RiskKind kind, int count)
+        ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, IReadOnlyDictionary<int, string[]> classes, RiskKind kind, int count)
     {
         var sink = new RowSink(this, []);
         TriageFeatures.Extract(tokens, words, marks, classes, ref sink);

@@ -23,7 +23,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var score = Measure("heldout", printMisses: false);
 
         // Measured 100 % / 1.2 % after the rules' false alarms were cut at their cause (99.4 % / 2.5 % before), and 100 % /
-        // 0.6 % after branch triage6: the floors keep that gain.
+        // 0.6 % after branches triage6 and triage7: the floors keep that gain.
         Assert.True(score.Recall >= 0.99, $"Held-out recall {score.Recall:P1} is below 99 %.");
         Assert.True(score.FalseAlarmRate <= 0.01, $"Held-out false alarms {score.FalseAlarmRate:P1} are above 1 %.");
     }
@@ -40,8 +40,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set; nobody
     /// tuning the detector has read it, and its misses are never printed. Its figures were looked at after each round
-    /// (recall 69.5 % → 79.4 % → 87.0 % → 88.7 % → 89.1 %, false alarms 5.8 % → 5.2 % → 4.7 % → 4.3 % → 4.5 %), so it is a
-    /// little less blind than blind4.
+    /// (recall 69.5 % → 79.4 % → 87.0 % → 88.7 % → 89.1 % → 89.6 %, false alarms 5.8 % → 5.2 % → 4.7 % → 4.3 % → 4.5 % →
+    /// 2.6 % with the rule gate of branch triage7), so it is a little less blind than blind4.
     /// Recall misses the goal of 95 %. The floors hold what was last measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
@@ -49,8 +49,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind3", printMisses: false);
 
-        Assert.True(score.Recall >= 0.89, $"Third blind recall {score.Recall:P1} fell below its floor of 89 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.046, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 4.5 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.895, $"Third blind recall {score.Recall:P1} fell below its floor of 89.5 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.027, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (goal 5 %).");
     }
 
     /// <summary>
@@ -58,17 +58,17 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// committed before it was measured; its misses are never printed. Measured when this round of training landed
     /// (2026-11-29): the detector of d194862 recall 73.3 %, false alarms 5.6 %; the retrained one 81.4 % (rules alone
     /// 48.6 %), false alarms 6.1 %; after the rules' false alarms were cut (branch rules) 83.1 %, false alarms 5.7 %; after
-    /// branch triage6 83.5 %, 5.7 % (whose model budget was set by cross-validation, after its totals had been seen). Neither
-    /// goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change that loses ground
-    /// fails. Its totals chose the model's budget in that round (Eval/README.md), so blind5 measures the next step.
+    /// branch triage6 83.5 %, 5.7 % (whose model budget was set by cross-validation, after its totals had been seen); after
+    /// the rule gate of branch triage7 83.7 %, 4.9 % (its totals were seen for every gate tried: Eval/README.md). Neither
+    /// goal is met on it for recall (95 %). The floors hold what was measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
     public void Fourth_blind_set_does_not_fall_below_its_first_measured_floor()
     {
         var score = Measure("blind4", printMisses: false);
 
-        Assert.True(score.Recall >= 0.834, $"Fourth blind recall {score.Recall:P1} fell below its floor of 83.4 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.057, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 5.7 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.836, $"Fourth blind recall {score.Recall:P1} fell below its floor of 83.6 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.049, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.9 % measured (goal 5 %).");
     }
 
     /// <summary>
@@ -77,7 +77,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// 88.7 % (rules alone 58.0 %), false alarms 8.4 % (rules alone 8.0 %); after the round that cut the rules' false alarms
     /// (which never saw it): 90.6 % and 7.2 %. Since branch triage6 it is a development set: its misses and false alarms
     /// were read for kinds of phrasing (never copied into rules or training lines), so its figures (95.4 %, 2.6 % after that
-    /// round) flatter and no longer measure unseen text; blind6 does. The floors still hold what was measured.
+    /// round and after triage7's) flatter and no longer measure unseen text. The floors still hold what was measured.
     /// </summary>
     [Fact]
     public void Fifth_blind_set_does_not_fall_below_its_last_measured_floor()
@@ -90,18 +90,19 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// blind6.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
-    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. Measured
-    /// once (2026-11-29, detector of main 06c6d11): recall 88.0 % (rules alone 59.5 %), false alarms 7.7 % (rules alone
-    /// 7.0 %). Neither goal is met on it (recall 95 %, false alarms 5 %). The floors hold what was measured, so a change
-    /// that loses ground fails; whoever tunes on its figures must write a blind7 first.
+    /// any other set, and committed batch by batch before it was ever measured. Measured unseen twice: recall 88.0 % and
+    /// 89.6 %, false alarms 7.7 % and 7.5 % (after branch triage6). Since branch triage7 it is a development set: its misses
+    /// and false alarms were read for classes of failure (never copied into rules or training lines; its figures chose
+    /// among rule gates with the training lines), so they flatter now (91.3 %, 4.5 % after that round); blind7 measures
+    /// unseen text. The floors hold what was measured.
     /// </summary>
     [Fact]
-    public void Sixth_blind_set_does_not_fall_below_its_first_measured_floor()
+    public void Sixth_blind_set_does_not_fall_below_its_last_measured_floor()
     {
-        var score = Measure("blind6", printMisses: false);
+        var score = Measure("blind6", printMisses: true);
 
-        Assert.True(score.Recall >= 0.895, $"Sixth blind recall {score.Recall:P1} fell below its floor of 89.5 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.076, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 7.5 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.91, $"Sixth blind recall {score.Recall:P1} fell below its floor of 91 % (a development set now).");
+        Assert.True(score.FalseAlarmRate <= 0.045, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.5 % measured (a development set now).");
     }
 
     /// <summary>

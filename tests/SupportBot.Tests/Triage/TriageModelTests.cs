@@ -142,6 +142,58 @@ public sealed class TriageModelTests
         Assert.False(Detector.WithoutModel().Assess(text).IsRisk, text);
     }
 
+    /// <summary>
+    /// The rule gate (branch triage7): a rule's hit that the model finds unlikely, in the message and in the sentence the
+    /// rule matched in, raises nothing, and Explain tells an admin which rule the model doubted.
+    /// </summary>
+    [Theory]
+    [InlineData("my nephew keeps banging on the door for biscuits lol", "banging-on-door")]
+    [InlineData("he threatened to tell my boss i was late again. typical brother", "threatened-to-hurt")]
+    public void A_rule_hit_the_model_doubts_raises_nothing_and_is_explained_as_doubted(string text, string rule)
+    {
+        Assert.True(Detector.WithoutModel().Assess(text).IsRisk, "the rule should match: pick a message it matches");
+
+        Assert.False(Detector.Assess(text).IsRisk, text);
+        Assert.Contains(Detector.Explain(text), m => m.RuleId == rule && m.Outcome == MatchOutcome.Doubted);
+    }
+
+    /// <summary>
+    /// The risk twins in the same words pass the gate and name their rule, and a long message whose risk is one sentence
+    /// among questions about the form is read by that sentence, not drowned by the rest.
+    /// </summary>
+    [Theory]
+    [InlineData("he's banging on the door and screaming that he'll kill me", RiskKind.Danger)]
+    [InlineData("he threatened to hurt me if i tell anyone", RiskKind.Threat)]
+    [InlineData("hi, quick one about the complaint form: which box do i tick for the date, do you need the clinic's address, and can my sister send it for me since my printer is broken. i have the pills counted out on the table and i'm taking them all tonight.", RiskKind.Means)]
+    public void A_rule_hit_the_model_agrees_with_fires_by_its_rule(string text, RiskKind kind)
+    {
+        var finding = Assert.Single(Detector.Assess(text).Findings, f => f.Kind == kind);
+
+        Assert.NotEqual(RiskDetector.ModelId, finding.RuleId);
+        Assert.DoesNotContain(Detector.Explain(text), m => m.Outcome == MatchOutcome.Doubted);
+    }
+
+    [Fact]
+    public void A_rule_gate_at_or_above_the_threshold_is_refused()
+    {
+        using var folder = PromptsFolder.TempCopy();
+        var file = folder.File("triage-model.json");
+        File.WriteAllText(file, """
+            {
+              "classes": ["none", "suicide", "means", "self-harm", "danger", "threat", "unsafe"],
+              "threshold": 0.7,
+              "ruleGate": 0.8,
+              "bias": [0, 0, 0, 0, 0, 0, 0],
+              "top": {},
+              "weights": {}
+            }
+            """);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder.Path));
+
+        Assert.Contains("rule gate", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Features_mark_negated_past_and_idiom_words_and_spell_out_chat_abbreviations()
     {

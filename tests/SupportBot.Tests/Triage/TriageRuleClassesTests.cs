@@ -28,6 +28,8 @@ public sealed class TriageRuleClassesTests
     [InlineData("i'm locked in to a phone contract for two years")]
     [InlineData("he shoved me against a locker after practice. that was 2011.")]
     [InlineData("my old coach slapped me in front of the team. it happened years ago.")]
+    [InlineData("i used to cut myself in my teens, then i went back to college and it stopped")]
+    [InlineData("i wanted to die ages ago, after the divorce")]
     [InlineData("in 2016 i took an overdose, i've had a lot of help since")]
     [InlineData("the board threatened me with disciplinary action for missing the deadline")]
     [InlineData("she threatened my place on the team, not my safety")]
@@ -68,6 +70,8 @@ public sealed class TriageRuleClassesTests
     [InlineData("i can't stop thinking about killing myself")]
     [InlineData("i'm standing on the ledge")]
     [InlineData("i don't know if i will be safe tonight")]
+    [InlineData("i used to cut myself and the urge is back tonight")]
+    [InlineData("years ago i wanted to kill myself and it has come back")]
     public void The_risk_twin_in_the_same_words_still_fires(string text)
     {
         Assert.True(Rules.Assess(text).IsRisk, text);
