@@ -108,18 +108,19 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind7.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
     /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
-    /// unseen set while blind6 is tuned on. Measured once (2026-11-29, detector of main 4e3739a): recall 84.8 % (rules
-    /// alone 57.2 %), false alarms 5.8 % (rules alone 5.0 %). Neither goal is met on it (recall 95 %, false alarms 5 %).
-    /// The floors hold what was measured, so a change that loses ground fails; whoever tunes on its figures must write a
-    /// blind8 first.
+    /// unseen set while blind6 is tuned on. Measured first on the detector of main 4e3739a: recall 84.8 % (rules alone
+    /// 57.2 %), false alarms 5.8 % (rules alone 5.0 %); then, still unseen, after the rule gate of branch triage7 (which
+    /// never had blind7): recall 86.2 %, false alarms 3.5 %. The false-alarm goal (5 %) is met on it; recall (goal 95 %)
+    /// is not. The floors hold what was measured, so a change that loses ground fails; whoever tunes on its figures must
+    /// write a blind8 first.
     /// </summary>
     [Fact]
-    public void Seventh_blind_set_does_not_fall_below_its_first_measured_floor()
+    public void Seventh_blind_set_does_not_fall_below_its_measured_floor()
     {
         var score = Measure("blind7", printMisses: false);
 
-        Assert.True(score.Recall >= 0.848, $"Seventh blind recall {score.Recall:P1} fell below its floor of 84.8 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.058, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 5.8 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.861, $"Seventh blind recall {score.Recall:P1} fell below its floor of 86.1 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.035, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 3.5 % measured (goal 5 %).");
     }
 
     [Fact]
