@@ -14,15 +14,15 @@ internal sealed class DiscordOpenConversations(Database database, PersonIds ids)
 {
     public async Task<IReadOnlyList<(string UserId, DateTimeOffset LastStored)>> ListAsync(CancellationToken ct)
     {
-        List<(string Survivor, byte[]? SurvivorSealed, long LastAt)> rows;
+        List<OpenConversationRow> rows;
         await using (var db = await database.OpenAsync(ct))
         {
-            rows = (await db.QueryAsync<(string Survivor, byte[]? SurvivorSealed, long LastAt)>(new CommandDefinition(
+            rows = (await db.QueryAsync<OpenConversationRow>(
                 """
                 SELECT c.Survivor, c.SurvivorSealed,
                        COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = c.Id AND m.Sender = 'Survivor'), c.CreatedAt) AS LastAt
                 FROM Conversations c WHERE c.Status <> 'Closed'
-                """, cancellationToken: ct))).ToList();
+                """, new { ct })).ToList();
         }
 
         var open = new List<(string, DateTimeOffset)>(rows.Count);
@@ -44,3 +44,6 @@ internal sealed class DiscordOpenConversations(Database database, PersonIds ids)
         return open;
     }
 }
+
+/// <summary>An open conversation's survivor and the time of their last message (a named type: Dapper.AOT reads no tuples).</summary>
+internal readonly record struct OpenConversationRow(string Survivor, byte[]? SurvivorSealed, long LastAt);

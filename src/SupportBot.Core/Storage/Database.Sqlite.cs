@@ -243,7 +243,7 @@ public sealed partial class Database
             await connection.OpenAsync(ct);
             if (connection.Handle is not { } handle || !SecureDeleteOn.TryGetValue(handle, out _))
             {
-                await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
+                await connection.ExecuteAsync("PRAGMA secure_delete = ON;", new { ct });
                 if (connection.Handle is { } told)
                 {
                     SecureDeleteOn.AddOrUpdate(told, SecureDeleteOn);
@@ -351,8 +351,8 @@ public sealed partial class Database
         await using var db = await OpenSqliteAsync(ct);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
-                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
+            var (busy, _, _) = await db.QuerySingleAsync<CheckpointRow>(
+                "PRAGMA wal_checkpoint(TRUNCATE);", new { ct });
             if (busy == 0)
             {
                 return true;
@@ -434,7 +434,7 @@ public sealed partial class Database
 
         try
         {
-            var message = connection.QueryFirstOrDefault<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages LIMIT 1");
+            var message = connection.QueryFirstOrDefault<SealedMessageRow>("SELECT ConversationId, Body FROM Messages LIMIT 1");
             if (message.Body is not null)
             {
                 _cipher.Decrypt(message.Body, $"message:{message.ConversationId}");
@@ -450,7 +450,7 @@ public sealed partial class Database
     private static void HashPersonIds(Database database, DbConnection db, DbTransaction tx)
     {
         var ids = database._ids;
-        var rows = db.Query<(long Id, string Survivor, string? ClaimedBy)>(
+        var rows = db.Query<PlainPersonRow>(
             "SELECT Id, Survivor, ClaimedBy FROM Conversations WHERE SurvivorSealed IS NULL", transaction: tx).ToList();
         foreach (var row in rows)
         {

@@ -101,14 +101,24 @@ public sealed partial class OutboxStore(
             owner = inbox.Owner,
             until = (now + Lease).ToUnixTimeMilliseconds(),
         }).ToList();
+        // A loop, not a Select: Dapper.AOT generates no code for a call inside that lambda.
         var ids = await database.WriteAsync(
-            (db, tx) => rows.Select(row => db.ExecuteScalar<long>(
-                """
-                INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
-                VALUES (@platform, @payload, @now, @owner, @until, @now) RETURNING Id
-                """,
-                row,
-                tx)).ToList(),
+            (db, tx) =>
+            {
+                var written = new List<long>(rows.Count);
+                foreach (var row in rows)
+                {
+                    written.Add(db.ExecuteScalar<long>(
+                        """
+                        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
+                        VALUES (@platform, @payload, @now, @owner, @until, @now) RETURNING Id
+                        """,
+                        row,
+                        tx));
+                }
+
+                return written;
+            },
             ct);
         for (var i = 0; i < others.Count; i++)
         {
@@ -252,7 +262,7 @@ public sealed partial class OutboxStore(
         Thread.Sleep(Timeout.Infinite);
     }
 
-    private sealed record TakenRow(long Id, byte[] Payload);
+    internal sealed record TakenRow(long Id, byte[] Payload);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} notices or relays that a process which stopped (or stalled) stored and did not deliver")]
     private partial void LogTakenOver(int count);
