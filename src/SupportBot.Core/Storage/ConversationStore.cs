@@ -142,8 +142,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public async Task<IReadOnlyList<Conversation>> QueueAsync(CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
+        #pragma warning disable DAP018 // Dapper.AOT 1.0.48 counts the token as a parameter; it is the cancellation, not SQL.
         var rows = await db.QueryAsync<Row>(
             QueueSql, new { ct });
+        #pragma warning restore DAP018
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
