@@ -57,7 +57,10 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     public override void Open() => inner.Open();
 
-    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => inner.BeginTransaction(isolationLevel);
+    // The transaction names this connection as its own, as ADO.NET expects of a transaction Dapper is given with it
+    // (Dapper.AOT's generated code refuses one whose Connection is another); commands hand SQLite the inner one.
+    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) =>
+        new WrappedTransaction(this, inner.BeginTransaction(isolationLevel));
 
     protected override DbCommand CreateDbCommand() => new Command(this);
 
@@ -128,7 +131,14 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         protected override DbConnection? DbConnection
         {
             get => connection;
-            set => throw new NotSupportedException("A command of the writer's connection stays on it.");
+            set
+            {
+                // Dapper.AOT sets the connection the command was made by; any other is refused.
+                if (!ReferenceEquals(value, connection))
+                {
+                    throw new NotSupportedException("A command of a kept-statements connection stays on it.");
+                }
+            }
         }
 
         protected override DbParameterCollection DbParameterCollection => _parameters.Parameters;
@@ -193,7 +203,12 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
             }
 
             var prepared = connection.For(CommandText);
-            prepared.Transaction = (SqliteTransaction?)DbTransaction;
+            prepared.Transaction = DbTransaction switch
+            {
+                null => null,
+                WrappedTransaction own when ReferenceEquals(own.Connection, connection) => own.Inner,
+                _ => throw new InvalidOperationException("The transaction was not begun on this connection."),
+            };
             prepared.CommandTimeout = CommandTimeout;
 
             prepared.Parameters.Clear();
@@ -203,6 +218,38 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
             }
 
             return prepared;
+        }
+    }
+
+    /// <summary>A transaction of the inner connection that reports this connection as its own.</summary>
+    private sealed class WrappedTransaction(PreparedStatements connection, SqliteTransaction inner) : DbTransaction
+    {
+        internal SqliteTransaction Inner => inner;
+
+        public override IsolationLevel IsolationLevel => inner.IsolationLevel;
+
+        public override bool SupportsSavepoints => inner.SupportsSavepoints;
+
+        protected override DbConnection DbConnection => connection;
+
+        public override void Commit() => inner.Commit();
+
+        public override void Rollback() => inner.Rollback();
+
+        public override void Save(string savepointName) => inner.Save(savepointName);
+
+        public override void Rollback(string savepointName) => inner.Rollback(savepointName);
+
+        public override void Release(string savepointName) => inner.Release(savepointName);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }
