@@ -44,3 +44,6 @@ internal readonly record struct StatsRow(string Status, string? Outcome, long Qu
 
 /// <summary>How many conversations wait at one priority (the queue gauge).</summary>
 internal readonly record struct QueueCountRow(long Priority, long Count);
+
+/// <summary>An outbox row to insert (<see cref="OutboxStore.KeepAsync"/>): a reply for someone else, sealed.</summary>
+internal readonly record struct OutboxInsertRow(string Platform, byte[] Payload, long Now, string Owner, long Until);
