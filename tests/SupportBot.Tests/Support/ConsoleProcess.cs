@@ -72,7 +72,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
     /// <summary>
     /// A published executable to run instead of the host built beside the tests: the Native AOT publish, so that the
-    /// end-to-end tests prove it (tests/aot-end-to-end.sh sets it). Unset, the tests run <c>dotnet SupportBot.dll</c>.
+    /// end-to-end tests prove it (README "Performance", Native AOT). Unset, the tests run <c>dotnet SupportBot.dll</c>.
     /// </summary>
     public static string? PublishedExecutable => Environment.GetEnvironmentVariable("SUPPORTBOT_TEST_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
