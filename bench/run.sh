@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark matrix, one command: publishes the bot as a release build (as the Dockerfile does), then runs every
+# The benchmark matrix, one command: publishes the bot as a release build (ReadyToRun; --aot: Native AOT, as the
+# Dockerfile does), then runs every
 # scenario against the loopback fakes and prints a Markdown table on standard output (progress on standard error).
 #   bench/run.sh                 full matrix, three runs each, medians (about 10 minutes)
 #   bench/run.sh --quick         shorter feeds, one run each (about 3 minutes)
@@ -27,7 +28,7 @@ if [[ " $* " != *" --bot "* ]]; then
     dotnet publish src/SupportBot -c Release -r "$rid" -p:PublishAot=true -o "$out" --nologo -v quiet >&2
     set -- --bot "$out/SupportBot" "$@"
   else
-    # Published as the Dockerfile's ReadyToRun publish (for this machine's architecture).
+    # ReadyToRun for this machine's architecture: minutes to publish, where Native AOT takes a quarter of an hour.
     dotnet publish src/SupportBot -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$out" --nologo -v quiet >&2
     set -- --bot "$out/SupportBot.dll" "$@"
   fi
