@@ -60,6 +60,12 @@ internal sealed class Contenders(MatrixOptions options)
         ];
         var environment = new Dictionary<string, string>(options.BotEnvironment, StringComparer.Ordinal) { ["DOTNET_ENVIRONMENT"] = "Production" };
 
+        // A native executable (the Native AOT publish, `--bot PATH/SupportBot`) starts as itself.
+        if (!options.BotDll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return BotProcess.Start(SupportBotName, options.BotDll, arguments[1..], environment, data);
+        }
+
         // A self-contained publish (the Dockerfile's) carries its own runtime and starts from its executable, as the
         // image starts it; a framework-dependent one starts through the installed dotnet.
         var folder = Path.GetDirectoryName(options.BotDll)!;

@@ -16,13 +16,14 @@ internal sealed record MatrixOptions(
     public static readonly string[] Groups = ["rates", "burst", "slack", "survivors", "dms", "startup"];
 
     public const string Usage = """
-        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll] [--quick] [--runs N] [--only GROUP[,GROUP]] [--rates N[,N]] [--no-reference] [--env NAME=VALUE] [--idle SECONDS]
+        usage: SupportBot.LoadBench [--bot PATH/SupportBot.dll|PATH/SupportBot] [--quick] [--runs N] [--only GROUP[,GROUP]] [--rates N[,N]] [--no-reference] [--env NAME=VALUE] [--idle SECONDS]
           groups: rates (Discord /help at 100, 300, 1,000, 3,000/s), burst (20,000 /help at once), slack (Socket Mode 1,000/s),
                   survivors (DM + consent press, 0 and 50,000 queued, global limiter default and raised),
                   dms (durable DMs/s against a raw SQLite probe), startup (start-to-ready, idle RSS)
           --rates  the offered rates of the rates group (default 100,300,1000,3000)
           --quick  shorter feeds and one run each (about 3 minutes); default: three runs, medians
           --env    an environment variable for the bot process (repeatable), e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+          --bot    the published bot: SupportBot.dll (ReadyToRun, run by dotnet) or a native executable (Native AOT)
           --idle   seconds the startup scenario waits after ready before reading resident memory (default 3, quick 2)
         """;
 
@@ -95,7 +96,7 @@ internal sealed record MatrixOptions(
 
         if (!File.Exists(bot))
         {
-            problem = $"no bot at {bot}: publish it first (bench/run.sh does), or give --bot PATH/SupportBot.dll";
+            problem = $"no bot at {bot}: publish it first (bench/run.sh does), or give --bot PATH/SupportBot.dll (or the Native AOT executable)";
             return null;
         }
 

@@ -23,8 +23,8 @@ internal sealed class DiscordSessionStore(Database database)
     public async Task<DiscordSession?> LoadAsync(int shard, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var value = await db.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
-            "SELECT Value FROM Meta WHERE Name = @name", new { name = Name(shard) }, cancellationToken: ct));
+        var value = await db.ExecuteScalarAsync<byte[]?>(
+            "SELECT Value FROM Meta WHERE Name = @name", new { name = Name(shard), ct });
         try
         {
             return value is null ? null : JsonSerializer.Deserialize(value, DiscordJson.Default.DiscordSession);

@@ -82,8 +82,8 @@ public sealed class BotMetrics : IDisposable
         var counts = new Dictionary<Priority, long> { [Priority.Normal] = 0, [Priority.Urgent] = 0 };
         using (var db = _database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult())
         {
-            foreach (var row in db.Query<(long Priority, long Count)>(
-                "SELECT Priority, COUNT(*) FROM Conversations WHERE Status = 'Queued' GROUP BY Priority"))
+            foreach (var row in db.Query<QueueCountRow>(
+                "SELECT Priority, COUNT(*) AS Count FROM Conversations WHERE Status = 'Queued' GROUP BY Priority"))
             {
                 counts[(Priority)row.Priority] = row.Count;
             }

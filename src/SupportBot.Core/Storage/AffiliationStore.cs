@@ -37,8 +37,8 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
     {
         var key = ids.Key(volunteer);
         await using var db = await database.OpenAsync(ct);
-        var sealedNames = await db.QueryAsync<byte[]>(new CommandDefinition(
-            "SELECT Name FROM Affiliations WHERE Volunteer = @key", new { key }, cancellationToken: ct));
+        var sealedNames = await db.QueryAsync<byte[]>(
+            "SELECT Name FROM Affiliations WHERE Volunteer = @key", new { key, ct });
         var names = new List<string>();
         foreach (var sealedName in sealedNames)
         {
@@ -87,18 +87,18 @@ public sealed class AffiliationStore(Database database, MessageCipher cipher, Pe
     public async Task<IReadOnlySet<long>> ExcludedForAsync(Address volunteer, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<long>(new CommandDefinition(
+        var rows = await db.QueryAsync<long>(
             "SELECT DISTINCT t.ConversationId FROM ConversationTags t JOIN Affiliations a ON a.Tag = t.Tag WHERE a.Volunteer = @key",
-            new { key = ids.Key(volunteer) }, cancellationToken: ct));
+            new { key = ids.Key(volunteer), ct });
         return rows.ToHashSet();
     }
 
     public async Task<bool> ConflictsAsync(long id, Address volunteer, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
+        return await db.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM ConversationTags t JOIN Affiliations a ON a.Tag = t.Tag WHERE t.ConversationId = @id AND a.Volunteer = @key",
-            new { id, key = ids.Key(volunteer) }, cancellationToken: ct)) > 0;
+            new { id, key = ids.Key(volunteer), ct }) > 0;
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
                 tx);
 
             // The person's open conversation leaves the queue (or its holder) now; the status before is returned to tell them.
-            var open = db.QuerySingleOrDefault<(long Id, string Status, string? ClaimedBy, byte[]? ClaimedBySealed)>(
+            var open = db.QuerySingleOrDefault<BlockedConversationRow>(
                 "SELECT Id, Status, ClaimedBy, ClaimedBySealed FROM Conversations WHERE Survivor = @person AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
                 new { person }, tx);
             ClosedByBlock? closed = null;
@@ -79,7 +79,7 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
         return database.WriteAsync((db, tx) =>
         {
             var now = Now();
-            var block = db.QuerySingleOrDefault<(long Id, string BlockedBy)>(
+            var block = db.QuerySingleOrDefault<BlockRow>(
                 """
                 SELECT Id, BlockedBy FROM Blocks
                 WHERE (ConversationId = @id OR Person = (SELECT Survivor FROM Conversations WHERE Id = @id)) AND LiftedAt IS NULL AND Until > @now
@@ -106,9 +106,9 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
     public async Task<IReadOnlyList<ActiveBlock>> ActiveAsync(CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<(long Id, long ConversationId, byte[]? BlockedByName, byte[]? Reason, long Until)>(new CommandDefinition(
+        var rows = await db.QueryAsync<ActiveBlockRow>(
             "SELECT Id, ConversationId, BlockedByName, Reason, Until FROM Blocks WHERE LiftedAt IS NULL AND Until > @now ORDER BY Until, Id",
-            new { now = Now() }, cancellationToken: ct));
+            new { now = Now(), ct });
         return rows.Select(r => new ActiveBlock(
             r.ConversationId,
             r.BlockedByName is null ? "" : cipher.Decrypt(r.BlockedByName, NameContext(r.Id)),
@@ -128,8 +128,8 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
         // most never write.
         await using (var db = await database.OpenReaderAsync(ct))
         {
-            untold = await db.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", args, cancellationToken: ct));
+            untold = await db.ExecuteScalarAsync<long?>(
+                "SELECT MIN(Told) FROM Blocks WHERE Person = @person AND LiftedAt IS NULL AND Until > @now", new { args.person, args.now, ct });
         }
 
         if (untold is null)

@@ -67,20 +67,20 @@ public sealed partial class ConversationStore
         int conversations;
         do
         {
-            conversations = await SweepBatchAsync(
+            conversations = await SweepBatchAsync((db, tx) => db.Execute(
                 """
                 DELETE FROM Conversations WHERE Id IN (
                     SELECT Id FROM Conversations WHERE Status = 'Closed' AND ClosedAt < @closedBefore
                     UNION ALL
                     SELECT Id FROM Conversations WHERE Status = 'Consent' AND CreatedAt < @unsharedBefore
                     LIMIT @batch)
-                """, args, ct);
+                """, args, tx), ct);
             deleted += conversations;
         }
         while (conversations == SweepBatch);
 
-        while (await SweepBatchAsync(
-            "DELETE FROM Inbox WHERE EventId IN (SELECT EventId FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, ct)
+        while (await SweepBatchAsync((db, tx) => db.Execute(
+            "DELETE FROM Inbox WHERE EventId IN (SELECT EventId FROM Inbox WHERE HandledAt IS NOT NULL AND ReceivedAt < @eventsBefore LIMIT @batch)", args, tx), ct)
              == SweepBatch)
         {
         }
@@ -88,9 +88,10 @@ public sealed partial class ConversationStore
         return deleted;
     }
 
-    private async Task<int> SweepBatchAsync(string sql, object args, CancellationToken ct)
+    // The statement is written at the call, where Dapper.AOT sees its parameters' type.
+    private async Task<int> SweepBatchAsync(Func<IDbConnection, IDbTransaction, int> delete, CancellationToken ct)
     {
-        var deleted = await database.WriteAsync((db, tx) => db.Execute(sql, args, tx), ct);
+        var deleted = await database.WriteAsync(delete, ct);
         LogSweptBatch(deleted);
         return deleted;
     }

@@ -83,9 +83,9 @@ public sealed partial class ConversationStore
 
     private List<TranscriptEntry>? TryReadTranscript(IDbConnection db, IDbTransaction tx, long id)
     {
-        var messages = db.Query<(string Sender, byte[] Body, long SentAt, long Id)>(
+        var messages = db.Query<TranscriptMessageRow>(
             "SELECT Sender, Body, SentAt, Id FROM Messages WHERE ConversationId = @id", new { id }, tx);
-        var notes = db.Query<(byte[] Body, long WrittenAt, long Id)>(
+        var notes = db.Query<TranscriptNoteRow>(
             "SELECT Body, WrittenAt, Id FROM Notes WHERE ConversationId = @id", new { id }, tx);
         try
         {
@@ -132,7 +132,10 @@ public sealed partial class ConversationStore
         var args = new { id, volunteer = ids.Key(volunteer), outcome, now = Now() };
         return database.WriteAsync((db, tx) =>
         {
-            var conversation = Close(db, tx, "Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args);
+            var conversation = Close(
+                db, tx,
+                db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY Id DESC LIMIT 1", args, tx),
+                args.outcome, args.now);
             if (conversation is not null)
             {
                 Audit(db, tx, id, volunteer, "close:" + outcome, args.now);
@@ -145,8 +148,8 @@ public sealed partial class ConversationStore
     public async Task<IReadOnlyList<Conversation>> HeldByAsync(Address volunteer, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            HeldBySql, new { volunteer = ids.Key(volunteer) }, cancellationToken: ct));
+        var rows = await db.QueryAsync<Row>(
+            HeldBySql, new { volunteer = ids.Key(volunteer), ct });
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
@@ -154,12 +157,12 @@ public sealed partial class ConversationStore
     public async Task<long?> GetFocusAsync(Address volunteer, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+        return await db.ExecuteScalarAsync<long?>(
             """
             SELECT f.ConversationId FROM VolunteerFocus f JOIN Conversations c ON c.Id = f.ConversationId
             WHERE f.Volunteer = @volunteer AND c.Status = 'Claimed' AND c.ClaimedBy = @volunteer
             """,
-            new { volunteer = ids.Key(volunteer) }, cancellationToken: ct));
+            new { volunteer = ids.Key(volunteer), ct });
     }
 
     public Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct) =>
@@ -195,9 +198,9 @@ public sealed partial class ConversationStore
     public async Task<IReadOnlyList<(string Volunteer, string Action)>> AuditTrailAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<(string Volunteer, string Action)>(new CommandDefinition(
-            "SELECT Volunteer, Action FROM Audit WHERE ConversationId = @id ORDER BY Id", new { id }, cancellationToken: ct));
-        return rows.ToList();
+        var rows = await db.QueryAsync<AuditRow>(
+            "SELECT Volunteer, Action FROM Audit WHERE ConversationId = @id ORDER BY Id", new { id, ct });
+        return rows.Select(r => (r.Volunteer, r.Action)).ToList();
     }
 
     private bool Holds(IDbConnection db, IDbTransaction tx, long id, Address volunteer) =>

@@ -36,17 +36,17 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public async Task<Conversation?> FindOpenAsync(Address survivor, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1",
-            new { survivor = ids.Key(survivor) }, cancellationToken: ct));
+            new { survivor = ids.Key(survivor), ct });
         return row is null ? null : TryOpen(row);
     }
 
     public async Task<Conversation?> GetAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct));
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id, ct });
         return row is null ? null : TryOpen(row);
     }
 
@@ -142,8 +142,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public async Task<IReadOnlyList<Conversation>> QueueAsync(CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            QueueSql, cancellationToken: ct));
+        #pragma warning disable DAP018 // The token is the only member: Dapper.AOT 1.0.48 calls it an unused SQL parameter and does not pass it on, so a short statement runs to its end once started.
+        var rows = await db.QueryAsync<Row>(
+            QueueSql, new { ct });
+        #pragma warning restore DAP018
         return rows.Select(TryOpen).OfType<Conversation>().ToList();
     }
 
@@ -154,16 +156,19 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     public async Task<int> QueuePositionAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenReaderAsync(ct);
-        return (int)(await db.ExecuteScalarAsync<long?>(new CommandDefinition(
+        return (int)(await db.ExecuteScalarAsync<long?>(
             QueuePositionSql,
-            new { id }, cancellationToken: ct)) ?? 0);
+            new { id, ct }) ?? 0);
     }
 
     /// <summary>Closes the survivor's open conversation, whatever its state. Returns it as it was before closing.</summary>
     public Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct)
     {
         var args = new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() };
-        return database.WriteAsync((db, tx) => Close(db, tx, "Survivor = @survivor AND Status <> 'Closed'", args), ct);
+        return database.WriteAsync((db, tx) => Close(
+            db, tx,
+            db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1", args, tx),
+            args.outcome, args.now), ct);
     }
 
     /// <summary>Deletes a conversation that never left the consent step: the survivor chose not to share it.</summary>
@@ -174,17 +179,15 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             (db, tx) => db.Execute("DELETE FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx) == 1, ct);
     }
 
-    private Conversation? Close(IDbConnection db, IDbTransaction tx, string where, object args)
+    // The caller reads the row, so that Dapper.AOT sees the type of its parameters.
+    private Conversation? Close(IDbConnection db, IDbTransaction tx, Row? row, string outcome, long now)
     {
-        var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE {where} ORDER BY Id DESC LIMIT 1", args, tx);
         if (row is null)
         {
             return null;
         }
 
-        var parameters = new DynamicParameters(args);
-        parameters.Add("closeId", row.Id);
-        db.Execute("UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId", parameters, tx);
+        db.Execute("UPDATE Conversations SET Status = 'Closed', ClosedAt = @now, Outcome = @outcome WHERE Id = @closeId", new { now, outcome, closeId = row.Id }, tx);
         KeepNothingStore.Purge(db, tx, row.Id);
         return Open(row);
     }
@@ -236,7 +239,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     private partial void LogUnreadable(long conversationId);
 
     // Column names match the properties so Dapper maps without configuration.
-    private sealed record Row(
+    internal sealed record Row(
         long Id, string Survivor, byte[]? SurvivorSealed, string Pseudonym, byte[]? SharedName, string Status, long Priority, long CreatedAt,
         long? QueuedAt, string? ClaimedBy, byte[]? ClaimedBySealed);
 }

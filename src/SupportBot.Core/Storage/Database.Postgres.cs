@@ -277,7 +277,7 @@ public sealed partial class Database
         }
 
         await using var connection = await _postgres!.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("VACUUM " + string.Join(", ", tables), cancellationToken: ct));
+        await connection.ExecuteAsync("VACUUM " + string.Join(", ", tables), ct);
         return true;
     }
 }

@@ -243,7 +243,9 @@ public sealed partial class Database
             await connection.OpenAsync(ct);
             if (connection.Handle is not { } handle || !SecureDeleteOn.TryGetValue(handle, out _))
             {
-                await connection.ExecuteAsync(new CommandDefinition("PRAGMA secure_delete = ON;", cancellationToken: ct));
+                #pragma warning disable DAP018 // The token is the only member: Dapper.AOT 1.0.48 calls it an unused SQL parameter and does not pass it on, so a short statement runs to its end once started.
+                await connection.ExecuteAsync("PRAGMA secure_delete = ON;", new { ct });
+                #pragma warning restore DAP018
                 if (connection.Handle is { } told)
                 {
                     SecureDeleteOn.AddOrUpdate(told, SecureDeleteOn);
@@ -351,8 +353,10 @@ public sealed partial class Database
         await using var db = await OpenSqliteAsync(ct);
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var (busy, _, _) = await db.QuerySingleAsync<(long Busy, long Log, long Checkpointed)>(
-                new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
+            #pragma warning disable DAP018 // The token is the only member: Dapper.AOT 1.0.48 calls it an unused SQL parameter and does not pass it on, so a short statement runs to its end once started.
+            var (busy, _, _) = await db.QuerySingleAsync<CheckpointRow>(
+                "PRAGMA wal_checkpoint(TRUNCATE);", new { ct });
+            #pragma warning restore DAP018
             if (busy == 0)
             {
                 return true;
@@ -434,7 +438,7 @@ public sealed partial class Database
 
         try
         {
-            var message = connection.QueryFirstOrDefault<(long ConversationId, byte[] Body)>("SELECT ConversationId, Body FROM Messages LIMIT 1");
+            var message = connection.QueryFirstOrDefault<SealedMessageRow>("SELECT ConversationId, Body FROM Messages LIMIT 1");
             if (message.Body is not null)
             {
                 _cipher.Decrypt(message.Body, $"message:{message.ConversationId}");
@@ -450,7 +454,7 @@ public sealed partial class Database
     private static void HashPersonIds(Database database, DbConnection db, DbTransaction tx)
     {
         var ids = database._ids;
-        var rows = db.Query<(long Id, string Survivor, string? ClaimedBy)>(
+        var rows = db.Query<PlainPersonRow>(
             "SELECT Id, Survivor, ClaimedBy FROM Conversations WHERE SurvivorSealed IS NULL", transaction: tx).ToList();
         foreach (var row in rows)
         {

@@ -47,9 +47,9 @@ public sealed partial class DraftStore(Database database, MessageCipher cipher, 
     public async Task<Draft?> GetAsync(Address person, CancellationToken ct)
     {
         await using var db = await database.OpenReaderAsync(ct);
-        var row = await db.QuerySingleOrDefaultAsync<(string Step, byte[] Answers, long Kept, long UpdatedAt)>(new CommandDefinition(
+        var row = await db.QuerySingleOrDefaultAsync<DraftRow>(
             "SELECT Step, Answers, Kept, UpdatedAt FROM Drafts WHERE Person = @person",
-            new { person = ids.Key(person) }, cancellationToken: ct));
+            new { person = ids.Key(person), ct });
         if (row.Answers is null)
         {
             return null;

@@ -96,8 +96,8 @@ public sealed partial class InboxStore(
         }
 
         await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId) }, cancellationToken: ct)) == 1;
+        return await db.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM Inbox WHERE EventId = @key AND HandledAt IS NULL", new { key = ids.Key(eventId), ct }) == 1;
     }
 
     /// <summary>
@@ -232,7 +232,7 @@ public sealed partial class InboxStore(
 
     private static string Context(string key) => "inbox:" + key;
 
-    private sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
+    internal sealed record TakenRow(string EventId, byte[] Payload, long ReceivedAt, long Seq);
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 

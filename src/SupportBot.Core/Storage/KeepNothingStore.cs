@@ -21,8 +21,8 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
     public async Task<bool> IsChosenAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT KeepNothing FROM Conversations WHERE Id = @id", new { id }, cancellationToken: ct)) == 1;
+        return await db.ExecuteScalarAsync<long>(
+            "SELECT KeepNothing FROM Conversations WHERE Id = @id", new { id, ct }) == 1;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -88,27 +89,29 @@ public sealed partial class OutboxStore(
         }
 
         var now = clock.GetUtcNow();
-        var rows = others.Select(reply => new
-        {
-            platform = reply.Audience switch
+        var rows = others.Select(reply => new OutboxInsertRow(
+            reply.Audience switch
             {
                 Audience.Direct direct => direct.User.Platform.ToString(),
                 Audience.OnlyActor only => only.User.Platform.ToString(),
                 _ => EveryPlatform,
             },
-            payload = cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
-            now = now.ToUnixTimeMilliseconds(),
-            owner = inbox.Owner,
-            until = (now + Lease).ToUnixTimeMilliseconds(),
-        }).ToList();
+            cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
+            now.ToUnixTimeMilliseconds(),
+            inbox.Owner,
+            (now + Lease).ToUnixTimeMilliseconds())).ToList();
+        // A loop, not a Select: Dapper.AOT generates no code for a call inside that lambda.
         var ids = await database.WriteAsync(
-            (db, tx) => rows.Select(row => db.ExecuteScalar<long>(
-                """
-                INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
-                VALUES (@platform, @payload, @now, @owner, @until, @now) RETURNING Id
-                """,
-                row,
-                tx)).ToList(),
+            (db, tx) =>
+            {
+                var written = new List<long>(rows.Count);
+                foreach (var row in rows)
+                {
+                    written.Add(Insert(db, tx, row));
+                }
+
+                return written;
+            },
             ct);
         for (var i = 0; i < others.Count; i++)
         {
@@ -137,6 +140,16 @@ public sealed partial class OutboxStore(
             KillForTest();
         }
     }
+
+    // Dapper.AOT 1.0.48 left this call to Dapper's run-time code (IL emitted, so it fails under Native AOT) while it sat in
+    // the write's lambda with an anonymous row; in a method of its own, with a named row, it is generated at build time.
+    private static long Insert(DbConnection db, DbTransaction tx, OutboxInsertRow row) => db.ExecuteScalar<long>(
+        """
+        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
+        VALUES (@Platform, @Payload, @Now, @Owner, @Until, @Now) RETURNING Id
+        """,
+        row,
+        tx);
 
     /// <summary>
     /// After the adapter tried to deliver a reply: deletes its row, if it has one here, whether the platform took it or
@@ -252,7 +265,7 @@ public sealed partial class OutboxStore(
         Thread.Sleep(Timeout.Infinite);
     }
 
-    private sealed record TakenRow(long Id, byte[] Payload);
+    internal sealed record TakenRow(long Id, byte[] Payload);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} notices or relays that a process which stopped (or stalled) stored and did not deliver")]
     private partial void LogTakenOver(int count);

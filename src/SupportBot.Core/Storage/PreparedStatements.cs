@@ -60,7 +60,10 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
 
     public override void Open() => inner.Open();
 
-    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => inner.BeginTransaction(isolationLevel);
+    // The transaction names this connection as its own, as ADO.NET expects of a transaction Dapper is given with it
+    // (Dapper.AOT's generated code refuses one whose Connection is another); commands hand SQLite the inner one.
+    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) =>
+        new WrappedTransaction(this, inner.BeginTransaction(isolationLevel));
 
     protected override DbCommand CreateDbCommand() => new Command(this);
 
@@ -84,10 +87,18 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
     internal void ExecuteKept(string sql, DbTransaction tx)
     {
         var command = For(sql);
-        command.Transaction = (SqliteTransaction)tx;
+        command.Transaction = InnerOf(tx);
         command.Parameters.Clear();
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The SQLite transaction behind one begun here; one begun on another connection is refused.</summary>
+    private SqliteTransaction? InnerOf(DbTransaction? tx) => tx switch
+    {
+        null => null,
+        WrappedTransaction own when ReferenceEquals(own.Connection, this) => own.Inner,
+        _ => throw new InvalidOperationException("The transaction was not begun on this connection."),
+    };
 
     private SqliteCommand For(string sql)
     {
@@ -140,7 +151,14 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         protected override DbConnection? DbConnection
         {
             get => connection;
-            set => throw new NotSupportedException("A command of the writer's connection stays on it.");
+            set
+            {
+                // Dapper.AOT sets the connection the command was made by; any other is refused.
+                if (!ReferenceEquals(value, connection))
+                {
+                    throw new NotSupportedException("A command of a kept-statements connection stays on it.");
+                }
+            }
         }
 
         protected override DbParameterCollection DbParameterCollection => _parameters.Parameters;
@@ -205,7 +223,7 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
             }
 
             var prepared = connection.For(CommandText);
-            prepared.Transaction = (SqliteTransaction?)DbTransaction;
+            prepared.Transaction = connection.InnerOf(DbTransaction);
             prepared.CommandTimeout = CommandTimeout;
 
             prepared.Parameters.Clear();
@@ -242,5 +260,37 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         }
 
         return sql.Contains(atName, StringComparison.Ordinal) ? atName : name;
+    }
+
+    /// <summary>A transaction of the inner connection that reports this connection as its own.</summary>
+    private sealed class WrappedTransaction(PreparedStatements connection, SqliteTransaction inner) : DbTransaction
+    {
+        internal SqliteTransaction Inner => inner;
+
+        public override IsolationLevel IsolationLevel => inner.IsolationLevel;
+
+        public override bool SupportsSavepoints => inner.SupportsSavepoints;
+
+        protected override DbConnection DbConnection => connection;
+
+        public override void Commit() => inner.Commit();
+
+        public override void Rollback() => inner.Rollback();
+
+        public override void Save(string savepointName) => inner.Save(savepointName);
+
+        public override void Rollback(string savepointName) => inner.Rollback(savepointName);
+
+        public override void Release(string savepointName) => inner.Release(savepointName);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -12,13 +12,13 @@ public sealed class StatsStore(Database database, TimeProvider clock)
     {
         var since = (clock.GetUtcNow() - window).ToUnixTimeMilliseconds();
         await using var db = await database.OpenAsync(ct);
-        var rows = (await db.QueryAsync<(string Status, string? Outcome, long QueuedAt, long? ClaimedAt, long? FirstReply)>(new CommandDefinition(
+        var rows = (await db.QueryAsync<StatsRow>(
             """
             SELECT c.Status, c.Outcome, c.QueuedAt, c.ClaimedAt,
                    (SELECT MIN(m.SentAt) FROM Messages m WHERE m.ConversationId = c.Id AND m.Sender = 'Volunteer') AS FirstReply
             FROM Conversations c WHERE c.QueuedAt IS NOT NULL AND c.QueuedAt >= @since
             """,
-            new { since }, cancellationToken: ct))).ToList();
+            new { since, ct })).ToList();
 
         var outcomes = rows
             .GroupBy(r => r.Status == "Closed" ? r.Outcome ?? "other" : "open")

@@ -49,7 +49,7 @@ public sealed class SupportClockStore(Database database)
     public async Task<IReadOnlyList<long>> SilentAsync(DateTimeOffset silentSince, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);
-        var rows = await db.QueryAsync<long>(new CommandDefinition(
+        var rows = await db.QueryAsync<long>(
             """
             SELECT Id FROM Conversations
             WHERE Status IN ('Queued', 'Claimed')
@@ -57,7 +57,7 @@ public sealed class SupportClockStore(Database database)
               AND COALESCE((SELECT MAX(m.SentAt) FROM Messages m WHERE m.ConversationId = Conversations.Id), 0) <= @silentSince
             ORDER BY Id
             """,
-            new { silentSince = Ms(silentSince) }, cancellationToken: ct));
+            new { silentSince = Ms(silentSince), ct });
         return rows.ToList();
     }
 

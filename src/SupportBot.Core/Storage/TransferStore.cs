@@ -45,7 +45,7 @@ public sealed class TransferStore(Database database, PersonIds ids, TimeProvider
         var sealedAddress = ids.Seal(volunteer);
         return database.WriteAsync((db, tx) =>
         {
-            var offer = db.QuerySingleOrDefault<(string FromVolunteer, byte[]? ClaimedBySealed)>(
+            var offer = db.QuerySingleOrDefault<TransferOfferRow>(
                 """
                 SELECT t.FromVolunteer, c.ClaimedBySealed FROM Transfers t JOIN Conversations c ON c.Id = t.ConversationId
                 WHERE t.ConversationId = @id AND t.ToVolunteer = @to AND c.Status = 'Claimed' AND c.ClaimedBy = t.FromVolunteer
@@ -84,7 +84,7 @@ public sealed class TransferStore(Database database, PersonIds ids, TimeProvider
         var to = ids.Key(volunteer);
         return database.WriteAsync<(bool, Address?)>((db, tx) =>
         {
-            var holder = db.QuerySingleOrDefault<(string? ClaimedBy, byte[]? ClaimedBySealed)>(
+            var holder = db.QuerySingleOrDefault<TransferHolderRow>(
                 """
                 SELECT c.ClaimedBy, c.ClaimedBySealed FROM Transfers t JOIN Conversations c ON c.Id = t.ConversationId
                 WHERE t.ConversationId = @id AND t.ToVolunteer = @to AND c.ClaimedBy = t.FromVolunteer

@@ -19,6 +19,12 @@ internal static class StandardInput
             target = null;
         }
 
+        // A Native AOT build opens /dev/urandom as it starts, which takes descriptor 0 when stdin was closed.
+        if (target == "/dev/urandom")
+        {
+            target = null;
+        }
+
         if (target is null or "/dev/null")
         {
             return "No platform is configured (set Discord:Token or Slack:BotToken) and standard input is "

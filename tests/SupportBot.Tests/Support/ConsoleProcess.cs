@@ -70,6 +70,12 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A published executable to run instead of the host built beside the tests: the Native AOT publish, so that the
+    /// end-to-end tests prove it (README "Performance", Native AOT). Unset, the tests run <c>dotnet SupportBot.dll</c>.
+    /// </summary>
+    public static string? PublishedExecutable => Environment.GetEnvironmentVariable("SUPPORTBOT_TEST_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
     public static ConsoleProcess Start(string dataDirectory, params string[] extraArgs) =>
         Start(dataDirectory, new Dictionary<string, string>(), extraArgs);
 
@@ -80,9 +86,10 @@ public sealed class ConsoleProcess : IAsyncDisposable
     /// </summary>
     public static ConsoleProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, string[] extraArgs, string input = "pipe")
     {
+        string[] host = PublishedExecutable is { } executable ? [executable] : ["dotnet", HostAssembly];
         string[] command =
         [
-            "dotnet", HostAssembly, $"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}", $"--Content:Path={TestPaths.Prompts}", .. extraArgs,
+            .. host, $"--Storage:Path={Path.Combine(dataDirectory, "supportbot.db")}", $"--Content:Path={TestPaths.Prompts}", .. extraArgs,
         ];
         var quoted = string.Join(' ', command.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
         var (program, arguments) = input switch
