@@ -30,7 +30,9 @@ internal sealed partial class SlackHttpEndpoint(SlackResponder responder, IOptio
     public async Task<Uri> StartAsync(CancellationToken ct)
     {
         var urls = _options.Urls;
-        var builder = WebApplication.CreateSlimBuilder();
+        // Its own configuration is never reloaded: watching appsettings.json would watch every folder under the working
+        // directory (inotify, one watch per folder: hundreds, or failing at the user's limit, when started from a home folder).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
         builder.Logging.ClearProviders();

@@ -27,7 +27,9 @@ internal sealed partial class HealthListener(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Its own configuration is never reloaded: watching appsettings.json would watch every folder under the working
+        // directory (inotify, one watch per folder: hundreds, or failing at the user's limit, when started from a home folder).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(options.Value.Urls);
         builder.Logging.ClearProviders();
         _app = builder.Build();

@@ -178,6 +178,31 @@ public sealed class OperationsTests : IDisposable
         Assert.DoesNotContain(bot.Seen, l => l.StartsWith("[dm vol]", StringComparison.Ordinal) && l.Contains("Stop and delete this", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Started from a folder with many folders under it (a home folder, /tmp), the bot and its health listener watch
+    /// none of them: a watched appsettings.json puts an inotify watch on every folder below the working directory, which
+    /// cost hundreds of watches and can fail at the user's limit. Counted from /proc once /readyz answers.
+    /// </summary>
+    [Fact]
+    public async Task Started_in_a_folder_with_many_folders_below_it_the_bot_watches_none_of_them()
+    {
+        const int Folders = 60;
+        for (var i = 0; i < Folders; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(_folder.Path, $"folder{i}", "inner"));
+        }
+
+        var health = $"http://127.0.0.1:{FreePort()}";
+        await using var bot = ConsoleProcess.Start(_folder.Path, "--Console:Volunteers:0=vol", $"--Health:Urls={health}");
+        await bot.SayAsync("alice: /help", "What I can do");
+        await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready", seconds: 20);
+
+        var watches = Directory.GetFiles($"/proc/{bot.Id}/fdinfo")
+            .Sum(info => { try { return File.ReadLines(info).Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal)); } catch (IOException) { return 0; } });
+
+        Assert.True(watches < Folders, $"{watches} inotify watches for {Folders * 2} folders below the working directory");
+    }
+
     [Fact]
     public async Task Health_answers_live_and_ready_and_metrics_count_the_queue()
     {

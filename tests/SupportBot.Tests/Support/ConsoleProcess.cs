@@ -211,6 +211,9 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The operating system's id of the bot's process.</summary>
+    public int Id => _process.Id;
+
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Asks the process to stop as a container runtime or Ctrl+C would, and waits for it to exit.</summary>
