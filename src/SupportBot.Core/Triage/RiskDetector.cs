@@ -208,12 +208,7 @@ public sealed class RiskDetector
             return [];
         }
 
-        var ids = new List<int>();
-        var words = new List<string>();
-        _lexicon.Tokenize(text, ids, words);
-        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
-        var masked = new bool[tokens.Length];
-        MaskIdioms(tokens, masked);
+        var (tokens, words, masked, marks) = ReadForTools(text);
         var matches = Matches(tokens, masked, stopWhenAllKindsFound: false);
         if (_model is null || !matches.Exists(m => m.Outcome == MatchOutcome.Fired))
         {
@@ -222,9 +217,7 @@ public sealed class RiskDetector
 
         // The same starts Assess checks: the first rule of each kind that fires.
         var starts = Matches(tokens, masked, stopWhenAllKindsFound: true).Where(m => m.Outcome == MatchOutcome.Fired).Select(m => m.Start).ToList();
-        var marks = new char[tokens.Length];
-        Mark(tokens, masked, marks);
-        return ModelConfirms(tokens, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words), marks, starts)
+        return ModelConfirms(tokens, words, marks, starts)
             ? matches
             : matches.ConvertAll(m => m.Outcome == MatchOutcome.Fired ? m with { Outcome = MatchOutcome.Doubted } : m);
     }
@@ -235,15 +228,7 @@ public sealed class RiskDetector
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> RuleSentenceFeatures(string text)
     {
-        var ids = new List<int>();
-        var words = new List<string>();
-        _lexicon.Tokenize(text, ids, words);
-        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
-        var masked = new bool[tokens.Length];
-        MaskIdioms(tokens, masked);
-        var marks = new char[tokens.Length];
-        Mark(tokens, masked, marks);
-        var said = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words);
+        var (tokens, said, masked, marks) = ReadForTools(text);
         var result = new List<IReadOnlyList<string>>();
         var lastFrom = -1;
         foreach (var match in Matches(tokens, masked, stopWhenAllKindsFound: true).Where(m => m.Outcome == MatchOutcome.Fired).OrderBy(m => m.Start))
@@ -257,7 +242,7 @@ public sealed class RiskDetector
             lastFrom = from;
             var names = new List<string>();
             var sink = new NameSink(names);
-            TriageFeatures.Extract(tokens[from..to], said[from..to], marks.AsSpan(from, to - from), _classesOfWord, ref sink);
+            TriageFeatures.Extract(tokens.AsSpan(from, to - from), said.AsSpan(from, to - from), marks.AsSpan(from, to - from), _classesOfWord, ref sink);
             result.Add(names);
         }
 
@@ -317,18 +302,25 @@ public sealed class RiskDetector
     /// </summary>
     public IReadOnlyList<string> Features(string text)
     {
+        var (tokens, words, _, marks) = ReadForTools(text);
+        var names = new List<string>();
+        var sink = new NameSink(names);
+        TriageFeatures.Extract(tokens, words, marks, _classesOfWord, ref sink);
+        return names;
+    }
+
+    /// <summary>A message read as Assess reads it, whole, for the tools (Explain, the trainer's features).</summary>
+    private (int[] Tokens, string[] Words, bool[] Masked, char[] Marks) ReadForTools(string text)
+    {
         var ids = new List<int>();
         var words = new List<string>();
         _lexicon.Tokenize(text, ids, words);
-        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
+        var tokens = ids.ToArray();
         var masked = new bool[tokens.Length];
         MaskIdioms(tokens, masked);
         var marks = new char[tokens.Length];
         Mark(tokens, masked, marks);
-        var names = new List<string>();
-        var sink = new NameSink(names);
-        TriageFeatures.Extract(tokens, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words), marks, _classesOfWord, ref sink);
-        return names;
+        return (tokens, words.ToArray(), masked, marks);
     }
 
     private void MaskIdioms(ReadOnlySpan<int> tokens, Span<bool> masked)
