@@ -123,6 +123,12 @@ public sealed class FakeDiscord : IAsyncDisposable
     /// <summary>Lets a test answer a REST call itself; null falls through to the normal routes.</summary>
     public Func<RestCall, FakeResponse?>? Respond { get; set; }
 
+    /// <summary>
+    /// Holds a REST answer back by what this returns for the call, the answer itself unchanged (refusals and routes
+    /// included): a slow Discord. Null answers at once.
+    /// </summary>
+    public Func<RestCall, TimeSpan>? HoldBack { get; set; }
+
     /// <summary>Guild member roles by user id, for GET /guilds/{id}/members/{user}.</summary>
     public ConcurrentDictionary<string, string[]> MemberRoles { get; } = new();
 
@@ -400,9 +406,10 @@ public sealed class FakeDiscord : IAsyncDisposable
         Calls.Enqueue(call);
 
         var response = Respond?.Invoke(call) ?? Refuse(call) ?? Route(call);
-        if (response.Delay > TimeSpan.Zero)
+        var delay = response.Delay + (HoldBack?.Invoke(call) ?? TimeSpan.Zero);
+        if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(response.Delay);
+            await Task.Delay(delay);
         }
 
         context.Response.StatusCode = response.Status;
