@@ -123,6 +123,22 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.035, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 3.5 % measured (goal 5 %).");
     }
 
+    /// <summary>
+    /// blind8.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
+    /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
+    /// unseen set while blind7 is tuned on. Measured first on the detector of main 5fc840e: recall 75.2 % (rules alone
+    /// 40.7 %), false alarms 3.6 % (rules alone 4.4 %). Neither goal is met on it for recall (95 %). The floors hold
+    /// what was measured, so a change that loses ground fails; whoever tunes on its figures must write a blind9 first.
+    /// </summary>
+    [Fact]
+    public void Eighth_blind_set_does_not_fall_below_its_measured_floor()
+    {
+        var score = Measure("blind8", printMisses: false);
+
+        Assert.True(score.Recall >= 0.751, $"Eighth blind recall {score.Recall:P1} fell below its floor of 75.1 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.037, $"Eighth blind false alarms {score.FalseAlarmRate:P1} rose above the 3.6 % measured (goal 5 %).");
+    }
+
     [Fact]
     public void Both_sets_together_hold_at_least_300_risk_and_300_ordinary_messages_of_every_kind()
     {
@@ -136,8 +152,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv and
-    /// blind2.tsv are training files now; blind3, blind4, blind5, blind6 and blind7 must still share nothing with them.
-    /// The clashes of blind4, blind5, blind6 and blind7 are counted, never printed.
+    /// blind2.tsv are training files now; blind3 to blind8 must still share nothing with them.
+    /// The clashes of blind4 to blind8 are counted, never printed.
     /// </summary>
     [Fact]
     public void The_sets_do_not_share_messages()
@@ -154,6 +170,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         var sharedByBlind6 = EvaluationSet.Load("blind6").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
         earlier.UnionWith(EvaluationSet.Load("blind6").Select(c => c.Text.ToLowerInvariant()));
         var sharedByBlind7 = EvaluationSet.Load("blind7").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
+        earlier.UnionWith(EvaluationSet.Load("blind7").Select(c => c.Text.ToLowerInvariant()));
+        var sharedByBlind8 = EvaluationSet.Load("blind8").Count(c => earlier.Contains(c.Text.ToLowerInvariant()));
 
         Assert.Empty(shared);
         Assert.Empty(sharedByBlind3);
@@ -161,6 +179,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(sharedByBlind5 == 0, $"{sharedByBlind5} lines of blind5 are word for word in an earlier set");
         Assert.True(sharedByBlind6 == 0, $"{sharedByBlind6} lines of blind6 are word for word in an earlier set");
         Assert.True(sharedByBlind7 == 0, $"{sharedByBlind7} lines of blind7 are word for word in an earlier set");
+        Assert.True(sharedByBlind8 == 0, $"{sharedByBlind8} lines of blind8 are word for word in an earlier set");
     }
 
     private Score Measure(string set, bool printMisses)
