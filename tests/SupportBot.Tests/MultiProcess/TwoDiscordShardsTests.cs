@@ -131,19 +131,24 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         await StopBotsAsync();
 
         var (lost, twice, toldTwice) = await CountAsync(people, each);
-        int relayedOnce = 0, wrongHolder = 0;
+        int relayedOnce = 0, relayedTwice = 0, toAnother = 0, wrongHolder = 0;
         for (var i = 0; i < people; i++)
         {
             var open = await conversations.FindOpenAsync(new Address(Platform.Discord, Survivor(i)), default);
             var holder = holderOf[open!.Id];
             wrongHolder += open.ClaimedBy == new Address(Platform.Discord, holder) ? 0 : 1;
             var posts = PostsTo("dm-" + holder);
-            relayedOnce += Enumerable.Range(0, each).Count(j => posts.Count(t => t.Contains(Words(i, j), StringComparison.Ordinal)) == 1);
+            var reached = Enumerable.Range(0, each).Select(j => posts.Count(t => t.Contains(Words(i, j), StringComparison.Ordinal))).ToList();
+            relayedOnce += reached.Count(n => n == 1);
+            relayedTwice += reached.Count(n => n > 1);
+            toAnother += Enumerable.Range(0, Volunteers).Select(Volunteer).Where(v => v != holder)
+                .Sum(v => PostsTo("dm-" + v).Count(t => Enumerable.Range(0, each).Any(j => t.Contains(Words(i, j), StringComparison.Ordinal))));
         }
 
         var onB = _discord.Routed.Count(r => r.Shard == 1);
         output.WriteLine($"{store}: {people * each} DMs on shard 0 (A), {claims.Count} claims, {onB} of them on shard 1 (B): lost {lost}, stored twice {twice}, "
-            + $"answered more often than stored {toldTwice}; {relayedOnce} reached the claiming volunteer exactly once (transcript or relay); wrong holder {wrongHolder}; "
+            + $"answered more often than stored {toldTwice}; {relayedOnce} reached the claiming volunteer exactly once (transcript or relay), {relayedTwice} more than once, "
+            + $"{toAnother} posts reached another volunteer; wrong holder {wrongHolder}; "
             + $"claims answered \"claimed\" {answered.Count(a => a == ClaimAnswer.Claimed)}, not at all (past 3 s) on A {unanswered[0]}, on B {unanswered[1]}.");
         Assert.Equal(people / 2, onB);
         Assert.DoesNotContain(ClaimAnswer.Taken, answered);
@@ -151,6 +156,7 @@ public abstract partial class TwoDiscordShardsTests(Store store, ITestOutputHelp
         Assert.Equal(0, twice);
         Assert.Equal(0, toldTwice);
         Assert.Equal(0, wrongHolder);
+        Assert.Equal(0, toAnother);
         Assert.Equal(people * each, relayedOnce);
         AssertNothingRefused();
         AssertLogsClean();
