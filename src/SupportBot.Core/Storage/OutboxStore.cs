@@ -17,9 +17,9 @@ namespace SupportBot.Core.Storage;
 /// <item><see cref="WriteAsync"/>: the event's write itself composes its replies from what it found, and stores every one
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
-/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, or acknowledged), and a
-/// volunteer's words relayed to the survivor. The actor's own reply is kept too: after a kill -9 it reaches them as a
-/// direct message.</item>
+/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, or an urgent notice), and a
+/// volunteer's words relayed to the survivor. The actor's private answer (the place in the queue) is kept too: after a
+/// kill -9 it reaches them as a direct message (see <see cref="IsKept"/> for why a DM's acknowledgement is not).</item>
 /// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (notices of a claim,
 /// release or close, a "volunteer joined"), stored right after the handler returns.</item>
 /// </list>
@@ -28,10 +28,14 @@ namespace SupportBot.Core.Storage;
 /// takes over a row whose lease ran out and delivers it (<see cref="TakeOverAsync"/>).
 /// What remains: the replies of <see cref="KeepAsync"/>'s events commit a few milliseconds after the event's work and
 /// mark, so a process killed in between loses them (the window is one group commit); their actor's own reply is not
-/// stored at all. A process killed after the platform took a reply and before the row's delete committed has it sent
-/// again by the takeover (the window is one delete), and so does a process that stalls past its lease while delivering.
-/// A delivery the platform refused (a closed DM, an error, an interaction answered too late) is logged and not tried
-/// again, as before the outbox.
+/// stored at all, nor is the acknowledgement of a survivor's message (<see cref="IsKept"/>). A reply kept for the actor
+/// that its adapter would have answered in place (an interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the
+/// row's delete committed has it sent again by the takeover (the window is one delete), and so does a process that
+/// stalls past its lease while delivering: a rare duplicate, never a loss. A delivery the platform refused (a closed
+/// DM, an error, an interaction answered too late) is logged and not tried again, as before the outbox.
+/// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
+/// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
+/// position, whether the conversation is claimed and by whom) is only known inside that write.
 /// </summary>
 public sealed partial class OutboxStore(
     Database database, MessageCipher cipher, InboxStore inbox, IOptions<StorageOptions> options, TimeProvider clock, ILogger<OutboxStore> logger)
@@ -106,18 +110,28 @@ public sealed partial class OutboxStore(
             {
                 var result = work(db, tx);
                 var replies = answer(result);
-                var ids = new long[replies.Count];
-                for (var i = 0; i < replies.Count; i++)
+                var kept = replies.Where(r => IsKept(actor, r)).ToList();
+                var ids = new long[kept.Count];
+                for (var i = 0; i < kept.Count; i++)
                 {
-                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until));
+                    ids[i] = Insert(db, tx, RowOf(kept[i], now, until));
                 }
 
-                return new Written<T>(result, replies, ids);
+                return new Written<T>(result, replies, kept, ids);
             },
             ct);
-        await HoldAsync(written.Replies, written.Ids, forOthers: written.Replies.Any(r => IsForOthers(actor, r)));
+        await HoldAsync(written.Kept, written.Ids, forOthers: written.Kept.Any(r => IsForOthers(actor, r)));
         return new Answered<T>(written.Result, written.Replies);
     }
+
+    /// <summary>
+    /// What <see cref="WriteAsync"/> stores: every reply for someone else, and the actor's private answer (a button's
+    /// answer in place, which after a kill has no other way to them: it then comes as a direct message). Not the direct
+    /// message that acknowledges a survivor's own message: stored with every message, each would be open to the
+    /// at-least-once windows below (a kill between delivery and delete, a stall past the lease), and the tests of
+    /// several processes killed during a burst counted such acknowledgements twice.
+    /// </summary>
+    private static bool IsKept(Actor actor, Reply reply) => IsForOthers(actor, reply) || reply.Audience is Audience.OnlyActor;
 
     /// <summary>
     /// Stores, sealed and leased to this process, every reply of the event for someone other than its actor that is not
@@ -165,7 +179,7 @@ public sealed partial class OutboxStore(
         until);
 
     /// <summary>After the rows of <paramref name="replies"/> committed: this process holds them until their delivery.</summary>
-    private async Task HoldAsync(IReadOnlyList<Reply> replies, long[] ids, bool forOthers)
+    private async Task HoldAsync(List<Reply> replies, long[] ids, bool forOthers)
     {
         for (var i = 0; i < replies.Count; i++)
         {
@@ -323,7 +337,7 @@ public sealed partial class OutboxStore(
     internal sealed record TakenRow(long Id, byte[] Payload);
 
     /// <summary>What <see cref="WriteAsync"/>'s work returns from the writer: its result, its replies and their rows.</summary>
-    private sealed record Written<T>(T Result, IReadOnlyList<Reply> Replies, long[] Ids);
+    private sealed record Written<T>(T Result, IReadOnlyList<Reply> Replies, List<Reply> Kept, long[] Ids);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} stored replies (notices, relays, answers) that a process which stopped (or stalled) stored and did not deliver")]
     private partial void LogTakenOver(int count);

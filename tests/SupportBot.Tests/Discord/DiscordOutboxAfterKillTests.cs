@@ -30,7 +30,7 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
         await using var fake = await FakeDiscord.StartAsync();
         fake.HeartbeatIntervalMs = 2000;
         var press = DiscordRig.NextId();
-        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=2"))
+        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=1"))
         {
             await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
             await PressConsentAsync(fake, SurvivorId, press);

@@ -70,9 +70,6 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
         var adapter = new RecordingAdapter(Platform.Console);
         var router = new ReplyRouter([adapter], NullLogger<ReplyRouter>.Instance, outbox: Outbox(_a));
         var first = await _a.Bot.HandleAsync(Say.Dm(_bea, "my therapist asked me to keep our texts secret"), default);
-        // The first answer (the consent question) is stored with the message's own write, until delivered.
-        Assert.Equal(["Console"], Rows(_a).Select(r => r.Platform));
-        await router.DeliverAsync(first.Single(), default);
         Assert.Empty(Rows(_a));
         var consent = first.Single().Choices().Single(c => c.ActionId.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
 
