@@ -71,6 +71,12 @@ internal sealed partial class DiscordInteractionResponder(
                 {
                     LogFailed(DiscordApiException.KindOf(e), "reply");
                 }
+
+                if (inPlace)
+                {
+                    // Answered, or refused (as the router does, not tried again): a reply stored with the event's write goes.
+                    await router.AnsweredInPlaceAsync(reply);
+                }
             }
 
             await answer.FinishAsync(ct);

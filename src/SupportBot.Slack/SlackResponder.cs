@@ -125,6 +125,11 @@ internal sealed partial class SlackResponder : IDisposable
 
             // Everything the ack did not carry is delivered here, in the person's lane, so it keeps its order.
             var taken = await takenByAck.Task;
+            if (taken is not null)
+            {
+                await _router.AnsweredInPlaceAsync(taken);
+            }
+
             if (context is not null)
             {
                 await DeliverAsync(replies.Where(r => !ReferenceEquals(r, taken)).ToList(), context, ct);
@@ -356,6 +361,9 @@ internal sealed partial class SlackResponder : IDisposable
             {
                 LogDeliveryFailed(e.GetType().Name, (e as SlackApiException)?.Error ?? "");
             }
+
+            // Answered in place, or refused (as the router does, not tried again): a reply stored with the event's write goes.
+            await _router.AnsweredInPlaceAsync(reply);
         }
     }
 

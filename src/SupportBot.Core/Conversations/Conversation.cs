@@ -44,7 +44,14 @@ public sealed record TranscriptEntry(string Kind, string Text, DateTimeOffset At
 public sealed record ForgetResult(int Conversations, int Messages, int Notes, int Drafts, IReadOnlyList<Conversation> WereOpen);
 
 /// <summary>Where a survivor's message was stored: their open conversation as that same transaction saw it, or a new one.</summary>
-public sealed record SurvivorWrite(Conversation Conversation, bool Started);
+public sealed record SurvivorWrite(Conversation Conversation, bool Started)
+{
+    /// <summary>How many conversations the volunteer holding a claimed one holds, as the same transaction saw it; else 0.</summary>
+    public int VolunteerHolds { get; init; }
+}
+
+/// <summary>A conversation just queued, and its place in the queue (1 = next) as the enqueue's own transaction saw it.</summary>
+public sealed record Queued(Conversation Conversation, int Position);
 
 public enum ClaimOutcome
 {

@@ -20,7 +20,8 @@ public sealed partial class Intake(
     ILogger<Intake> logger,
     SurvivorSafeguards safeguards,
     Timing.SupportHours hours,
-    TimeProvider clock)
+    TimeProvider clock,
+    OutboxStore outbox)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -37,16 +38,43 @@ public sealed partial class Intake(
         var survivor = message.Actor.Address;
         var risk = content.Triage.Assess(message.Text);
         var danger = risk.IsRisk;
-        // Stored before anything is decided: the status this write saw is the one the reply follows (see AddFromSurvivorAsync).
-        var (open, isNew) = await store.AddFromSurvivorAsync(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal, ct)
-            ;
-        if (isNew)
+        // Taken at most once per message, however often the write's answer is composed (see OutboxStore.WriteAsync).
+        var page = new Lazy<bool>(() => limits.TryUrgentAlert(survivor));
+        // Stored before anything is decided: the answer is composed from the status this write saw (see
+        // AddFromSurvivorAsync), and what goes to others is stored with it, so a relay outlives a kill -9 (OutboxStore).
+        var (write, replies) = await outbox.WriteAsync(
+            message.Actor,
+            store.AddFromSurvivor(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal),
+            write => Answer(survivor, write, message.Text, risk, page),
+            ct);
+        var open = write.Conversation;
+        if (write.Started)
         {
             LogStarted(open.Id, open.Priority);
+        }
+
+        if (danger && open.Status != ConversationStatus.Claimed)
+        {
+            LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
+        }
+
+        return replies;
+    }
+
+    /// <summary>
+    /// The answer to a survivor's stored message, from what its write saw: the first answer and the consent question, a
+    /// relay to the volunteer holding the conversation, or an acknowledgement (with crisis lines and an urgent notice
+    /// when the words read as danger). Composed inside the write's transaction: it must only compose.
+    /// </summary>
+    private IReadOnlyList<Reply> Answer(Address survivor, SurvivorWrite write, string text, RiskAssessment risk, Lazy<bool> page)
+    {
+        var open = write.Conversation;
+        var danger = risk.IsRisk;
+        if (write.Started)
+        {
             var blocks = new List<Block> { new TextBlock(_messages.Welcome) };
             if (danger)
             {
-                LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
                 blocks.AddRange(CrisisText.ForRisk(content, risk));
             }
 
@@ -62,28 +90,24 @@ public sealed partial class Intake(
 
         if (open.Status == ConversationStatus.Claimed)
         {
-            return await relay.FromSurvivorAsync(open, message.Text, risk, ct);
+            return relay.FromSurvivor(open, text, risk, write.VolunteerHolds);
         }
 
         var replies = new List<Reply>();
         var answer = new List<Block>();
         if (danger)
         {
-            LogRisk(open.Id, risk.Findings[0].Kind, risk.Findings[0].RuleId);
             answer.AddRange(CrisisText.ForRisk(content, risk));
-            if (open.Priority == Priority.Normal)
+            // The write raised the priority already (AddFromSurvivor): the conversation is as it was before it.
+            if (open.Priority == Priority.Normal && open.Status == ConversationStatus.Queued)
             {
-                await store.RaisePriorityAsync(open.Id, ct);
-                if (open.Status == ConversationStatus.Queued)
+                if (page.Value)
                 {
-                    if (limits.TryUrgentAlert(survivor))
-                    {
-                        replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
-                    }
-                    else
-                    {
-                        answer.Add(new TextBlock(_messages.UrgentAlreadyRaised));
-                    }
+                    replies.Add(relay.Notice(open with { Priority = Priority.Urgent }));
+                }
+                else
+                {
+                    answer.Add(new TextBlock(_messages.UrgentAlreadyRaised));
                 }
             }
         }
@@ -115,25 +139,19 @@ public sealed partial class Intake(
         {
             case "pseudonym":
             case "name":
-                var queued = await store.EnqueueAsync(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null, ct);
+                var page = new Lazy<bool>(() => limits.TryUrgentAlert(survivor));
+                var (queued, replies) = await outbox.WriteAsync(
+                    action.Actor,
+                    store.Enqueue(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null),
+                    queued => queued is null ? [] : QueuedAnswer(survivor, queued, page),
+                    ct);
                 if (queued is null)
                 {
                     return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
                 }
 
-                LogQueued(queued.Id);
-                var position = await store.QueuePositionAsync(id, ct);
-                // Past the urgent-page limit the conversation still waits first in line; the channel just is not paged URGENT again.
-                var paged = queued.Priority != Priority.Urgent || limits.TryUrgentAlert(survivor);
-                var queuedText = MessageTemplate.Fill(_messages.Queued, ("Name", queued.KnownAs), ("Position", position));
-                var answer = new List<Block> { new TextBlock(paged ? queuedText : queuedText + "\n\n" + _messages.UrgentAlreadyRaised) };
-                if (OutsideHoursNote() is { } note)
-                {
-                    answer.Add(note);
-                }
-
-                answer.Add(new ButtonsBlock([.. safeguards.Buttons(id), new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)]));
-                return [new Reply(new Audience.OnlyActor(survivor), answer), relay.Notice(paged ? queued : queued with { Priority = Priority.Normal })];
+                LogQueued(queued.Conversation.Id);
+                return replies;
             case "resources":
             case "stop":
                 if (!await store.DeleteUnsharedAsync(id, survivor, ct))
@@ -147,6 +165,27 @@ public sealed partial class Intake(
             default:
                 return [Reply.Private(action.Actor, new TextBlock(_messages.UnknownAction))];
         }
+    }
+
+    /// <summary>
+    /// The survivor's place in the queue and the volunteers' notice, composed inside the enqueue's transaction and stored
+    /// with it (<see cref="OutboxStore.WriteAsync"/>): a survivor is never queued with no volunteer told.
+    /// </summary>
+    private IReadOnlyList<Reply> QueuedAnswer(Address survivor, Queued queued, Lazy<bool> page)
+    {
+        var conversation = queued.Conversation;
+        var id = conversation.Id;
+        // Past the urgent-page limit the conversation still waits first in line; the channel just is not paged URGENT again.
+        var paged = conversation.Priority != Priority.Urgent || page.Value;
+        var queuedText = MessageTemplate.Fill(_messages.Queued, ("Name", conversation.KnownAs), ("Position", queued.Position));
+        var answer = new List<Block> { new TextBlock(paged ? queuedText : queuedText + "\n\n" + _messages.UrgentAlreadyRaised) };
+        if (OutsideHoursNote() is { } note)
+        {
+            answer.Add(note);
+        }
+
+        answer.Add(new ButtonsBlock([.. safeguards.Buttons(id), new Button($"end:{id}", _messages.EndButton, ButtonStyle.Danger)]));
+        return [new Reply(new Audience.OnlyActor(survivor), answer), relay.Notice(paged ? conversation : conversation with { Priority = Priority.Normal })];
     }
 
     /// <summary>Outside Support:Hours, when someone is next likely to read: an honest wait rather than silence.</summary>

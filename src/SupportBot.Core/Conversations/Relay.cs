@@ -27,7 +27,8 @@ public sealed partial class Relay(
     Safeguards.HeldMessages heldMessages,
     AuditLog audit,
     AffiliationStore affiliations,
-    KeepNothingStore keepNothing)
+    KeepNothingStore keepNothing,
+    OutboxStore outbox)
     : IActionHandler
 {
     private readonly Messages _messages = content.Messages;
@@ -74,29 +75,25 @@ public sealed partial class Relay(
     }
 
     /// <summary>
-    /// Relays a survivor's message, already stored, to the volunteer holding the conversation. When it reads as risk,
-    /// the conversation becomes urgent, the volunteer is alerted (the alert carries no words beyond the relayed
-    /// message), and the survivor gets the lines that fit.
+    /// Relays a survivor's message to the volunteer holding the conversation, composed inside the write that stores it
+    /// (see Intake), so it must only compose: <paramref name="volunteerHolds"/> is what that write counted. When it reads
+    /// as risk (the write raised the priority already), the volunteer is alerted (the alert carries no words beyond the
+    /// relayed message), and the survivor gets the lines that fit.
     /// </summary>
-    public async Task<IReadOnlyList<Reply>> FromSurvivorAsync(Conversation conversation, string text, RiskAssessment risk, CancellationToken ct)
+    public IReadOnlyList<Reply> FromSurvivor(Conversation conversation, string text, RiskAssessment risk, int volunteerHolds)
     {
         var volunteer = conversation.ClaimedBy!;
         var blocks = new List<Block>
         {
             new TextBlock(MessageTemplate.Fill(_messages.RelayFromSurvivor, ("Id", conversation.Id), ("Name", conversation.KnownAs), ("Text", text))),
         };
-        if ((await store.HeldByAsync(volunteer, ct)).Count > 1)
+        if (volunteerHolds > 1)
         {
             blocks.Add(new ButtonsBlock([new Button($"focus:{conversation.Id}", MessageTemplate.Fill(_messages.ReplyHereButton, ("Id", conversation.Id)))]));
         }
 
         if (risk.IsRisk)
         {
-            if (conversation.Priority == Priority.Normal)
-            {
-                await store.RaisePriorityAsync(conversation.Id, ct);
-            }
-
             blocks.Insert(0, new TextBlock(MessageTemplate.Fill(_messages.VolunteerRiskAlert, ("Id", conversation.Id), ("Name", conversation.KnownAs))));
         }
 
@@ -377,17 +374,28 @@ public sealed partial class Relay(
         _ => _messages.GuardReasonPayment,
     };
 
-    /// <summary>Sends text to the survivor as the volunteer's words, unscreened: a snippet, or a message they confirmed.</summary>
+    /// <summary>
+    /// Sends text to the survivor as the volunteer's words, unscreened: a snippet, or a message they confirmed. The relay
+    /// is stored with the message, in its write (<see cref="OutboxStore.WriteAsync"/>), so it outlives a kill -9.
+    /// </summary>
     public async Task<IReadOnlyList<Reply>> SendAsVolunteerAsync(Actor volunteer, long id, string text, CancellationToken ct)
     {
         var conversation = await store.GetAsync(id, ct);
-        if (conversation is null || !await store.AddMessageAsync(id, Sender.Volunteer, text, volunteer.Address, ct))
+        if (conversation is null)
+        {
+            return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
+        }
+
+        var relayed = Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))));
+        var (added, replies) = await outbox.WriteAsync(
+            volunteer, store.AddMessage(id, Sender.Volunteer, text, volunteer.Address), added => added ? [relayed] : [], ct);
+        if (!added)
         {
             return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
         }
 
         metrics.VolunteerReplied(id, clock.GetUtcNow());
-        return [Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))))];
+        return replies;
     }
 
     internal static string FormatTranscript(Conversation conversation, IReadOnlyList<TranscriptEntry> entries)

@@ -44,6 +44,13 @@ public sealed partial class ReplyRouter(IEnumerable<IChatAdapter> adapters, ILog
         return delivered;
     }
 
+    /// <summary>
+    /// After an adapter answered a reply in place (an interaction's answer, Slack's response URL), or tried to and the
+    /// platform refused it: its outbox row, if it has one (<see cref="OutboxStore.WriteAsync"/>), is deleted, as
+    /// <see cref="DeliverAsync"/> does for what it delivers.
+    /// </summary>
+    public Task AnsweredInPlaceAsync(Reply reply) => outbox is null ? Task.CompletedTask : outbox.SentAsync(reply);
+
     private async Task<bool> SendAsync(Reply reply, CancellationToken ct)
     {
         if (reply.Audience is Audience.Volunteers)

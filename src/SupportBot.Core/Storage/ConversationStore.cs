@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -30,8 +31,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     internal const string QueuePositionSql = """
         SELECT (SELECT CAST(COALESCE(SUM(Waiting), 0) AS BIGINT) FROM QueueCounts WHERE Priority >= c.Priority)
              - (SELECT COUNT(*) FROM Conversations WHERE Status = 'Queued' AND Priority = c.Priority AND (QueuedAt, Id) > (c.QueuedAt, c.Id))
-        FROM Conversations c WHERE c.Id = @id AND c.Status = 'Queued'
+        FROM Conversations c WHERE c.Id = @Id AND c.Status = 'Queued'
         """;
+
+    private const string HeldCountSql = "SELECT COUNT(*) FROM Conversations WHERE Status = 'Claimed' AND ClaimedBy = @Volunteer";
 
     public async Task<Conversation?> FindOpenAsync(Address survivor, CancellationToken ct)
     {
@@ -57,11 +60,18 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     /// An urgent message raises an open conversation's priority in the same transaction; the conversation is
     /// returned as it was before, so the caller still sees that it was raised.
     /// </summary>
-    public Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct)
+    public Task<SurvivorWrite> AddFromSurvivorAsync(Address survivor, string text, string pseudonym, Priority priority, CancellationToken ct) =>
+        database.WriteAsync(AddFromSurvivor(survivor, text, pseudonym, priority), ct);
+
+    /// <summary>
+    /// The work of <see cref="AddFromSurvivorAsync"/>, for a write that composes its replies in the same transaction
+    /// (<see cref="OutboxStore.WriteAsync"/>); it also counts the conversations of the volunteer holding a claimed one.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, SurvivorWrite> AddFromSurvivor(Address survivor, string text, string pseudonym, Priority priority)
     {
         var key = ids.Key(survivor);
         var lockPerson = database.Cluster.LockPerson;
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             if (lockPerson is not null)
             {
@@ -81,7 +91,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
                     RaisePriority(db, tx, open.Id);
                 }
 
-                return new SurvivorWrite(open, Started: false);
+                return new SurvivorWrite(open, Started: false) { VolunteerHolds = row.ClaimedBy is { } holder ? HeldCount(db, tx, new VolunteerKeyRow(holder)) : 0 };
             }
 
             var id = db.ExecuteScalar<long>(
@@ -93,12 +103,23 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
                 new { key, sealedAddress = ids.Seal(survivor), pseudonym, priority = (int)priority, now }, tx);
             InsertMessage(db, tx, id, Sender.Survivor, text, now);
             return new SurvivorWrite(new Conversation(id, survivor, pseudonym, null, ConversationStatus.Consent, priority, FromUnix(now), null, null), Started: true);
-        }, ct);
+        };
     }
+
+    // Named rows, each call in a method of its own: what Dapper.AOT generates at build time (README "Native AOT").
+    private static int HeldCount(IDbConnection db, IDbTransaction tx, VolunteerKeyRow volunteer) =>
+        (int)db.ExecuteScalar<long>(HeldCountSql, volunteer, tx);
+
+    private static int QueuePosition(IDbConnection db, IDbTransaction tx, ConversationIdRow conversation) =>
+        (int)(db.ExecuteScalar<long?>(QueuePositionSql, conversation, tx) ?? 0);
 
     /// <summary>Adds a message. A volunteer's message is written only while they hold the conversation, and is audited.</summary>
     public Task<bool> AddMessageAsync(long id, Sender sender, string text, Address? volunteer, CancellationToken ct) =>
-        database.WriteAsync((db, tx) =>
+        database.WriteAsync(AddMessage(id, sender, text, volunteer), ct);
+
+    /// <summary>The work of <see cref="AddMessageAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, bool> AddMessage(long id, Sender sender, string text, Address? volunteer) =>
+        (db, tx) =>
         {
             if (volunteer is not null && !Holds(db, tx, id, volunteer))
             {
@@ -113,13 +134,20 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             }
 
             return true;
-        }, ct);
+        };
 
     /// <summary>Moves a conversation from consent to the queue. Only its survivor can, and only once.</summary>
-    public Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct)
+    public async Task<Conversation?> EnqueueAsync(long id, Address survivor, string? sharedName, CancellationToken ct) =>
+        (await database.WriteAsync(Enqueue(id, survivor, sharedName), ct))?.Conversation;
+
+    /// <summary>
+    /// The work of <see cref="EnqueueAsync"/>, with the conversation's place in the queue read in the same transaction
+    /// (as <see cref="QueuePositionAsync"/> counts it), for a write that composes its replies with it.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, Queued?> Enqueue(long id, Address survivor, string? sharedName)
     {
         var args = new { id, survivor = ids.Key(survivor), now = Now(), name = sharedName is null ? null : cipher.Encrypt(sharedName, NameContext(id)) };
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var row = db.QuerySingleOrDefault<Row>(
                 $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Survivor = @survivor AND Status = 'Consent'", args, tx);
@@ -131,8 +159,10 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
             // Opened before the update: a row that cannot be decrypted throws here and nothing is committed.
             var conversation = Open(row);
             db.Execute("UPDATE Conversations SET Status = 'Queued', QueuedAt = @now, SharedName = @name WHERE Id = @id AND Status = 'Consent'", args, tx);
-            return conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName };
-        }, ct);
+            return new Queued(
+                conversation with { Status = ConversationStatus.Queued, QueuedAt = FromUnix(args.now), SharedName = sharedName },
+                QueuePosition(db, tx, new ConversationIdRow(id)));
+        };
     }
 
     public Task RaisePriorityAsync(long id, CancellationToken ct) =>
@@ -158,7 +188,7 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         await using var db = await database.OpenReaderAsync(ct);
         return (int)(await db.ExecuteScalarAsync<long?>(
             QueuePositionSql,
-            new { id, ct }) ?? 0);
+            new { Id = id, ct }) ?? 0);
     }
 
     /// <summary>Closes the survivor's open conversation, whatever its state. Returns it as it was before closing.</summary>

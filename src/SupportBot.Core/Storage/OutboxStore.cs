@@ -10,19 +10,32 @@ using Microsoft.Extensions.Options;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// The outbox: the replies an event sends to people other than its actor (a volunteer channel notice, a relay of a
-/// survivor's words to the volunteer holding the conversation, and back), stored sealed right after the handler returns
-/// (<see cref="KeepAsync"/>) and deleted once the adapter has delivered them (<see cref="SentAsync"/>). A row is leased
-/// to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews the lease while
-/// its adapter may still be delivering (<see cref="RenewAsync"/>), and another process, or the next start, takes over a
-/// row whose lease ran out and delivers it (<see cref="TakeOverAsync"/>): what a process killed between its commit and
-/// its delivery meant to send is sent by another, once.
-/// What remains: the event's work and its handled mark commit with the handler's first write, and the outbox row a few
-/// milliseconds later, after the handler returns; a process killed in between loses those replies (the window is one
-/// group commit, where it was the whole delivery). A process killed after the platform took a reply and before the
-/// row's delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
-/// past its lease while delivering. A delivery the platform refused
-/// (a closed DM, an error) is logged and not tried again, as before the outbox.
+/// The outbox: replies stored sealed before they are delivered, and deleted once the adapter has delivered them
+/// (<see cref="SentAsync"/>), so that what a process killed between its commit and its delivery meant to send is sent by
+/// another process, or by the next start, once. Two ways in:
+/// <list type="bullet">
+/// <item><see cref="WriteAsync"/>: the event's write itself composes its replies from what it found, and stores every one
+/// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
+/// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
+/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, or an urgent notice), and a
+/// volunteer's words relayed to the survivor. The actor's private answer (the place in the queue) is kept too: after a
+/// kill -9 it reaches them as a direct message (see <see cref="IsKept"/> for why a DM's acknowledgement is not).</item>
+/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (notices of a claim,
+/// release or close, a "volunteer joined"), stored right after the handler returns.</item>
+/// </list>
+/// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
+/// the lease while its adapter may still be delivering (<see cref="RenewAsync"/>), and another process, or the next start,
+/// takes over a row whose lease ran out and delivers it (<see cref="TakeOverAsync"/>).
+/// What remains: the replies of <see cref="KeepAsync"/>'s events commit a few milliseconds after the event's work and
+/// mark, so a process killed in between loses them (the window is one group commit); their actor's own reply is not
+/// stored at all, nor is the acknowledgement of a survivor's message (<see cref="IsKept"/>). A reply kept for the actor
+/// that its adapter would have answered in place (an interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the
+/// row's delete committed has it sent again by the takeover (the window is one delete), and so does a process that
+/// stalls past its lease while delivering: a rare duplicate, never a loss. A delivery the platform refused (a closed
+/// DM, an error, an interaction answered too late) is logged and not tried again, as before the outbox.
+/// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
+/// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
+/// position, whether the conversation is claimed and by whom) is only known inside that write.
 /// </summary>
 public sealed partial class OutboxStore(
     Database database, MessageCipher cipher, InboxStore inbox, IOptions<StorageOptions> options, TimeProvider clock, ILogger<OutboxStore> logger)
@@ -65,6 +78,9 @@ public sealed partial class OutboxStore(
     /// <summary>The database's <see cref="Database.Erasures"/> after this store last erased.</summary>
     private long _erasuresSeen;
 
+    /// <summary>Writes that stored replies so far, for <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>.</summary>
+    private long _keptWrites;
+
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
     /// <summary>Whether a reply goes to someone other than the person whose event caused it, and so through the outbox.</summary>
@@ -77,45 +93,97 @@ public sealed partial class OutboxStore(
     };
 
     /// <summary>
-    /// Stores, sealed and leased to this process, every reply of the event for someone other than its actor; durable
-    /// when this returns. The same reply objects are then handed to the adapter, whose delivery deletes their rows.
+    /// Runs an event's write, composes its replies from the write's result (<paramref name="answer"/>, in the same
+    /// transaction, so a queue position or who holds a conversation is what the write saw) and stores every reply, sealed
+    /// and leased to this process, in the write's own savepoint: the work, the event's handled mark (which rides on the
+    /// write, see <see cref="InboxStore.Handling"/>) and its replies commit together or not at all, and are durable when
+    /// this returns. The replies returned are then handed to the adapter, whose delivery deletes their rows (an answer in
+    /// place too: <see cref="ReplyRouter.AnsweredInPlaceAsync"/>). Like all work of the writer, both functions may run
+    /// more than once (PostgreSQL retries a batch that deadlocked): <paramref name="answer"/> must only compose.
+    /// </summary>
+    public async Task<Answered<T>> WriteAsync<T>(Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var until = (now + Lease).ToUnixTimeMilliseconds();
+        var written = await database.WriteAsync(
+            (db, tx) =>
+            {
+                var result = work(db, tx);
+                var replies = answer(result);
+                var kept = replies.Where(r => IsKept(actor, r)).ToList();
+                var ids = new long[kept.Count];
+                for (var i = 0; i < kept.Count; i++)
+                {
+                    ids[i] = Insert(db, tx, RowOf(kept[i], now, until));
+                }
+
+                return new Written<T>(result, replies, kept, ids);
+            },
+            ct);
+        await HoldAsync(written.Kept, written.Ids, forOthers: written.Kept.Any(r => IsForOthers(actor, r)));
+        return new Answered<T>(written.Result, written.Replies);
+    }
+
+    /// <summary>
+    /// What <see cref="WriteAsync"/> stores: every reply for someone else, and the actor's private answer (a button's
+    /// answer in place, which after a kill has no other way to them: it then comes as a direct message). Not the direct
+    /// message that acknowledges a survivor's own message: stored with every message, each would be open to the
+    /// at-least-once windows below (a kill between delivery and delete, a stall past the lease), and the tests of
+    /// several processes killed during a burst counted such acknowledgements twice.
+    /// </summary>
+    private static bool IsKept(Actor actor, Reply reply) => IsForOthers(actor, reply) || reply.Audience is Audience.OnlyActor;
+
+    /// <summary>
+    /// Stores, sealed and leased to this process, every reply of the event for someone other than its actor that is not
+    /// stored already (<see cref="WriteAsync"/>); durable when this returns. The same reply objects are then handed to
+    /// the adapter, whose delivery deletes their rows.
     /// </summary>
     public async Task KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
-        var others = replies.Where(r => IsForOthers(actor, r)).ToList();
+        var others = replies.Where(r => IsForOthers(actor, r) && !_rows.TryGetValue(r, out _)).ToList();
         if (others.Count == 0)
         {
             return;
         }
 
         var now = clock.GetUtcNow();
-        var rows = others.Select(reply => new OutboxInsertRow(
-            reply.Audience switch
-            {
-                Audience.Direct direct => direct.User.Platform.ToString(),
-                Audience.OnlyActor only => only.User.Platform.ToString(),
-                _ => EveryPlatform,
-            },
-            cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
-            now.ToUnixTimeMilliseconds(),
-            inbox.Owner,
-            (now + Lease).ToUnixTimeMilliseconds())).ToList();
+        var until = (now + Lease).ToUnixTimeMilliseconds();
+        var rows = others.Select(reply => RowOf(reply, now, until)).ToList();
         // A loop, not a Select: Dapper.AOT generates no code for a call inside that lambda.
         var ids = await database.WriteAsync(
             (db, tx) =>
             {
-                var written = new List<long>(rows.Count);
-                foreach (var row in rows)
+                var written = new long[rows.Count];
+                for (var i = 0; i < rows.Count; i++)
                 {
-                    written.Add(Insert(db, tx, row));
+                    written[i] = Insert(db, tx, rows[i]);
                 }
 
                 return written;
             },
             ct);
-        for (var i = 0; i < others.Count; i++)
+        await HoldAsync(others, ids, forOthers: true);
+    }
+
+    /// <summary>A reply sealed as a row leased to this process; a volunteer notice is for whichever process delivers it.</summary>
+    private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until) => new(
+        reply.Audience switch
         {
-            _rows.AddOrUpdate(others[i], new StrongBox<long>(ids[i]));
+            Audience.Direct direct => direct.User.Platform.ToString(),
+            Audience.OnlyActor only => only.User.Platform.ToString(),
+            _ => EveryPlatform,
+        },
+        cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
+        now.ToUnixTimeMilliseconds(),
+        inbox.Owner,
+        until);
+
+    /// <summary>After the rows of <paramref name="replies"/> committed: this process holds them until their delivery.</summary>
+    private async Task HoldAsync(List<Reply> replies, long[] ids, bool forOthers)
+    {
+        for (var i = 0; i < replies.Count; i++)
+        {
+            _rows.AddOrUpdate(replies[i], new StrongBox<long>(ids[i]));
         }
 
         // A /forget (or a keep-nothing purge) has just emptied the WAL of the rows it deleted, and these rows, written
@@ -135,7 +203,8 @@ public sealed partial class OutboxStore(
             Interlocked.Exchange(ref _erasuresSeen, database.Erasures);
         }
 
-        if (options.Value.TestFaultKillAfterOutboxWrite)
+        if (replies.Count > 0 && ((forOthers && options.Value.TestFaultKillAfterOutboxWrite)
+            || Interlocked.Increment(ref _keptWrites) == options.Value.TestFaultKillAfterRepliesKept))
         {
             KillForTest();
         }
@@ -255,11 +324,11 @@ public sealed partial class OutboxStore(
 
     private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
 
-    /// <summary>The test fault of <see cref="StorageOptions.TestFaultKillAfterOutboxWrite"/>: SIGKILL, as kill -9, so nothing else runs.</summary>
+    /// <summary>The test faults of <see cref="StorageOptions.TestFaultKillAfterOutboxWrite"/> and <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>: SIGKILL, as kill -9, so nothing else runs.</summary>
     private static void KillForTest()
     {
         // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
-        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite is set: killing this process after storing its outbox rows");
+        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite or TestFaultKillAfterRepliesKept is set: killing this process after storing its outbox rows");
         using var self = Process.GetCurrentProcess();
         self.Kill();
         Thread.Sleep(Timeout.Infinite);
@@ -267,7 +336,10 @@ public sealed partial class OutboxStore(
 
     internal sealed record TakenRow(long Id, byte[] Payload);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} notices or relays that a process which stopped (or stalled) stored and did not deliver")]
+    /// <summary>What <see cref="WriteAsync"/>'s work returns from the writer: its result, its replies and their rows.</summary>
+    private sealed record Written<T>(T Result, IReadOnlyList<Reply> Replies, List<Reply> Kept, long[] Ids);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} stored replies (notices, relays, answers) that a process which stopped (or stalled) stored and did not deliver")]
     private partial void LogTakenOver(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A delivered reply's outbox row could not be deleted ({Fault}); it may be delivered again when its lease runs out")]
@@ -279,3 +351,6 @@ public sealed partial class OutboxStore(
     [LoggerMessage(Level = LogLevel.Error, Message = "A stored outbox reply could not be opened ({Failure}); it was dropped")]
     private partial void LogUnreadable(string failure);
 }
+
+/// <summary>An event's write and the replies composed from it, stored with it (<see cref="OutboxStore.WriteAsync"/>).</summary>
+public sealed record Answered<T>(T Result, IReadOnlyList<Reply> Replies);

@@ -47,3 +47,9 @@ internal readonly record struct QueueCountRow(long Priority, long Count);
 
 /// <summary>An outbox row to insert (<see cref="OutboxStore.KeepAsync"/>): a reply for someone else, sealed.</summary>
 internal readonly record struct OutboxInsertRow(string Platform, byte[] Payload, long Now, string Owner, long Until);
+
+/// <summary>A volunteer's keyed hash, to count what they hold (<see cref="ConversationStore"/>).</summary>
+internal readonly record struct VolunteerKeyRow(string Volunteer);
+
+/// <summary>A conversation's number, as a statement's parameter (<see cref="ConversationStore"/>).</summary>
+internal readonly record struct ConversationIdRow(long Id);

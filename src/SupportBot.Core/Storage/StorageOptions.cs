@@ -42,4 +42,11 @@ public sealed class StorageOptions
     /// so that the end-to-end tests can show another process, or the next start, delivers them once.
     /// </summary>
     public bool TestFaultKillAfterOutboxWrite { get; set; }
+
+    /// <summary>
+    /// TEST FAULT, 0 (off) by default; never set it in production. When N, the process kills itself (as kill -9 would)
+    /// right after the Nth write that stored replies in the outbox committed (an event's own write with its replies, or
+    /// the notices stored after a handler) and before its adapter delivers any of them.
+    /// </summary>
+    public int TestFaultKillAfterRepliesKept { get; set; }
 }

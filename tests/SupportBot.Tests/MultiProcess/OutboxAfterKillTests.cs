@@ -59,7 +59,10 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
         output.WriteLine($"{store}: notices of #1 posted {NoticesFor(1).Count} time(s), of #2 {NoticesFor(2).Count}.");
         Assert.Single(NoticesFor(1));
         Assert.Single(NoticesFor(2));
-        Assert.Contains("Delivering 1 notices or relays", b.Errors, StringComparison.Ordinal);
+        // The notice and the survivor's place in the queue, stored with the press and answered in place by nobody.
+        Assert.Contains("Delivering 2 stored replies", b.Errors, StringComparison.Ordinal);
+        Assert.Single(_slack.CallsTo("chat.postMessage"), c => c.Args["channel"]?.GetValue<string>() == "DUSURV1"
+            && c.Args.ToJsonString().Contains("number 1 in line", StringComparison.Ordinal));
         Assert.Equal(0, await b.TerminateAsync());
     }
 

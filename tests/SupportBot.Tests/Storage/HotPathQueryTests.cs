@@ -146,7 +146,7 @@ public sealed class HotPathQueryOnSqlite() : HotPathQueryTests(Store.Sqlite)
 
         using var db = new SqliteConnection($"Data Source={Core.DatabasePath}");
         var plan = (await db.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
-            "EXPLAIN QUERY PLAN " + sql, new { id = 1L, volunteer = "v" })).Select(p => p.Detail).ToList();
+            "EXPLAIN QUERY PLAN " + sql, new { id = 1L, Id = 1L, volunteer = "v" })).Select(p => p.Detail).ToList();
 
         Assert.Contains(plan, step => step.Contains(index, StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using SupportBot.Core.Storage;
+using SupportBot.Tests.Fakes;
+using SupportBot.Tests.Support;
+
+namespace SupportBot.Tests.Discord;
+
+/// <summary>
+/// Invariant 5 for the replies of a consent press, on the real process over the fake Discord: the press's commit holds
+/// the queueing, its handled mark, the volunteers' notice and the survivor's place in the queue
+/// (<see cref="OutboxStore.WriteAsync"/>). Killed right after that commit (the test fault
+/// <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>, SIGKILL), before anything was delivered, the restarted bot
+/// posts the notice to the volunteer channel and sends the survivor their place as a direct message, each once: the
+/// press Discord replays on the resume is known as handled and changes nothing.
+/// </summary>
+public sealed partial class DiscordOutboxAfterKillTests : IDisposable
+{
+    private const string SurvivorId = "720000000000000011";
+    private const string SentinelId = "720000000000000012";
+    private const string Place = "You are number 1 in line";
+    private readonly TempFolder _folder = new("discord-outbox");
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_consent_press_killed_right_after_its_commit_has_its_notice_and_the_survivors_place_delivered_once_after_the_restart()
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        fake.HeartbeatIntervalMs = 2000;
+        var press = DiscordRig.NextId();
+        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=1"))
+        {
+            await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
+            await PressConsentAsync(fake, SurvivorId, press);
+            Assert.Equal(137, await first.WaitForExitAsync());
+            Assert.Contains("TEST FAULT", first.Errors, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(NoticesFor(fake, 1));
+        Assert.Empty(fake.CallsTo("POST", $"/interactions/{press}/"));
+
+        await using var second = StartBot(fake);
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:1", StringComparison.Ordinal), seconds: 90);
+        await fake.WaitForCallAsync("POST", $"/channels/dm-{SurvivorId}/messages", c => c.Body.Contains(Place, StringComparison.Ordinal), seconds: 90);
+
+        // The sentinel: a second survivor queued on the restarted bot, answered in place, after anything still to send.
+        var sentinelPress = DiscordRig.NextId();
+        await PressConsentAsync(fake, SentinelId, sentinelPress);
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:2", StringComparison.Ordinal), seconds: 90);
+        await FakeDiscord.WaitAsync(
+            () => fake.Calls.FirstOrDefault(c => c.Path.Contains($"/interactions/{sentinelPress}/", StringComparison.Ordinal)
+                || c.Path.Contains($"interaction-token-{sentinelPress}", StringComparison.Ordinal)),
+            "the sentinel press's answer", seconds: 90);
+        Assert.Equal(0, await second.TerminateAsync());
+
+        Assert.Single(NoticesFor(fake, 1));
+        Assert.Single(fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages"), c => c.Body.Contains(Place, StringComparison.Ordinal));
+        Assert.Single(NoticesFor(fake, 2));
+        Assert.Equal(1, fake.Resumed); // Discord replayed the press the killed process never claimed; it was not handled again
+    }
+
+    private static async Task PressConsentAsync(FakeDiscord fake, string survivor, string press)
+    {
+        await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(fake.NewMessageId(), survivor, "survivor", "my coach crossed a line"));
+        var welcome = await fake.WaitForCallAsync("POST", $"/channels/dm-{survivor}/messages", c => ConsentId().IsMatch(c.Body), seconds: 90);
+        await fake.DispatchAsync("INTERACTION_CREATE",
+            DiscordRig.Component(press, ConsentId().Match(welcome.Body).Value, null, DiscordRig.User(survivor, "survivor")));
+    }
+
+    private static List<RestCall> NoticesFor(FakeDiscord fake, int id) =>
+        fake.CallsTo("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages")
+            .Where(c => c.Body.Contains($"claim:{id}\"", StringComparison.Ordinal))
+            .ToList();
+
+    private ConsoleProcess StartBot(FakeDiscord fake, params string[] extra) => ConsoleProcess.Start(_folder.Path,
+    [
+        $"--Discord:Token={FakeDiscord.DefaultToken}", $"--Discord:ApplicationId={DiscordRig.ApplicationId}", $"--Discord:ApiBaseUrl={fake.ApiBaseUrl}",
+        $"--Discord:VolunteerChannelId={DiscordRig.VolunteerChannelId}", $"--Storage:EncryptionKey={Convert.ToBase64String(_key)}", .. extra,
+    ]);
+
+    [GeneratedRegex("consent:pseudonym:[0-9]+")]
+    private static partial Regex ConsentId();
+}
