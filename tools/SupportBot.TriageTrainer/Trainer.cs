@@ -20,7 +20,8 @@ public sealed record TrainingResult(string Json, string Summary, IReadOnlyList<E
 /// false alarms there (1.5 %) say little about text nobody has read (7 % on blind6, nearly all the false alarms there),
 /// while the model's are measured out of fold. The gate is where a rule's hit is no longer worth more than the model's doubt;
 /// the false alarms it saves go back to the model as a lower threshold (Eval/README.md, branch triage7). Before it, the
-/// model had a budget of its own (2 %, then 2.5 %, then 2.7 % beyond what the rules raised).
+/// model had a budget of its own (2 %, then 2.5 %, then 2.7 % beyond what the rules raised). A message's score in
+/// cross-validation is the detector's: the whole message, or for a long one its likeliest sentence or clause (branch triage8).
 /// </summary>
 public static class Trainer
 {
@@ -70,6 +71,9 @@ public static class Trainer
         var sentences = examples.Select((e, i) => ruleFires[i]
             ? rules.RuleSentenceFeatures(e.Text).Select(f => ToRow(f, index)).ToArray()
             : []).ToArray();
+        // The parts of a long message (its sentences, and the clauses of a long sentence), read alone as the detector reads
+        // them when the whole does not reach the threshold: the threshold is chosen on the same reading the bot makes.
+        var parts = examples.Select(e => rules.PartFeatures(e.Text).Select(f => ToRow(f, index)).ToArray()).ToArray();
         var unseen = new double[rows.Length];
         var agreement = new double[rows.Length];
         for (var k = 0; k < Folds; k++)
@@ -77,8 +81,9 @@ public static class Trainer
             var model = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).Where(i => fold[i] != k).ToArray());
             foreach (var i in Enumerable.Range(0, rows.Length).Where(i => fold[i] == k))
             {
-                unseen[i] = model.RiskProbability(rows[i]);
-                agreement[i] = sentences[i].Select(model.RiskProbability).Append(unseen[i]).Max();
+                var whole = model.RiskProbability(rows[i]);
+                unseen[i] = parts[i].Select(model.RiskProbability).Append(whole).Max();
+                agreement[i] = sentences[i].Concat(parts[i]).Select(model.RiskProbability).Append(whole).Max();
             }
         }
 
@@ -228,7 +233,8 @@ public static class Trainer
             .Append("// triage.json fires, the detector adds the weights of a message's features (u: a word, b: two words, s: two words\n")
             .Append("// with one between, c: letters of a word, k: a class; ! after a negation, ^ about the past, ~ in an idiom) per\n")
             .Append("// class, and a kind fires as \"model\" when the probability that the message is risk of any kind reaches the\n")
-            .Append("// threshold. A rule that fires raises the alarm only when that probability, for the message or the sentence\n")
+            .Append("// threshold (for a long message, that of the message or of its likeliest sentence or clause). A rule that fires\n")
+            .Append("// raises the alarm only when that probability, for the message or the sentence\n")
             .Append("// the rule fired in, reaches \"ruleGate\". \"top\" lists the features that push hardest towards each kind rather\n")
             .Append("// than \"none\", for reading.\n");
         foreach (var line in summary.Split('\n'))

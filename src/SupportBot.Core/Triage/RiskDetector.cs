@@ -12,6 +12,8 @@ namespace SupportBot.Core.Triage;
 /// negations and past marked, and a kind whose probability of risk reaches the model's threshold fires as "model".
 /// When a rule fires, the model must not doubt it: the message, or the sentence the rule fired in, must reach the model's
 /// lower "rule gate" ("ran 5 kms this morning" matches a rule and stays quiet). The trainer learns the gate.
+/// A long message is also read by its parts (sentences, and clauses of long sentences), so risk said in one clause of a
+/// run-on DM about a complaint is not drowned by the rest.
 /// </summary>
 public sealed class RiskDetector
 {
@@ -65,6 +67,15 @@ public sealed class RiskDetector
         _negationReach = rulesOf._negationReach;
         _classesOfWord = rulesOf._classesOfWord;
     }
+
+    /// <summary>
+    /// From this many tokens a message is long enough that the model also reads its parts alone (<see cref="Parts"/>).
+    /// Shorter messages are read whole only: their other sentences are context ("That was 2017.") more often than noise.
+    /// </summary>
+    private const int LongMessage = 40;
+
+    /// <summary>From this many tokens a sentence of a long message is also read clause by clause.</summary>
+    private const int LongSentence = 20;
 
     /// <summary>The id a finding of the model carries instead of a rule's id.</summary>
     public const string ModelId = "model";
@@ -189,10 +200,10 @@ public sealed class RiskDetector
                     : RiskAssessment.None;
             }
 
-            var reading = _model.Read(tokens, said, marks, _classesOfWord);
+            var (reading, from, to) = ReadByParts(tokens, said, marks);
             if (reading.RiskProbability >= _model.Threshold)
             {
-                var evidence = _model.Evidence(tokens, said, marks, _classesOfWord, reading.Kind, 5);
+                var evidence = _model.Evidence(tokens[from..to], said[from..to], marks[from..to], _classesOfWord, reading.Kind, 5);
                 return new RiskAssessment([new RiskFinding(reading.Kind, ModelId, evidence)]);
             }
         }
@@ -250,8 +261,9 @@ public sealed class RiskDetector
     }
 
     /// <summary>
-    /// Whether the model agrees that the rules' hits may be risk: the message, or a sentence a rule fired in, reaches the
-    /// model's rule gate. A long message whose risk is one sentence among questions about reporting is read by that sentence.
+    /// Whether the model agrees that the rules' hits may be risk: the message, a sentence a rule fired in, or a part of a long
+    /// message, reaches the model's rule gate. A long message whose risk is one sentence among questions about reporting is
+    /// read by that sentence.
     /// </summary>
     private bool ModelConfirms(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, List<int> starts)
     {
@@ -275,7 +287,104 @@ public sealed class RiskDetector
             lastFrom = from;
         }
 
-        return model.Read(tokens, words, marks, _classesOfWord).RiskProbability >= model.RuleGate;
+        // A run-on DM's rule sentence can be most of the message: its parts are read too, as the model reads a long message.
+        return model.Read(tokens, words, marks, _classesOfWord).RiskProbability >= model.RuleGate
+            || ReadByParts(tokens, words, marks).Reading.RiskProbability >= model.RuleGate;
+    }
+
+    /// <summary>
+    /// The model's reading of the message, or of one of its parts if that reads as likelier risk: a long message whose
+    /// risk is one sentence among questions about reporting scores low as a whole (each feature weighs 1/√n). Also the
+    /// bounds of what was read, for the evidence.
+    /// </summary>
+    private (TriageModel.Reading Reading, int From, int To) ReadByParts(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks)
+    {
+        var model = _model!;
+        var best = (Reading: model.Read(tokens, words, marks, _classesOfWord), From: 0, To: tokens.Length);
+        if (best.Reading.RiskProbability >= model.Threshold || tokens.Length < LongMessage)
+        {
+            return best;
+        }
+
+        foreach (var (from, to) in Parts(tokens))
+        {
+            var reading = model.Read(tokens[from..to], words[from..to], marks[from..to], _classesOfWord);
+            if (reading.RiskProbability > best.Reading.RiskProbability)
+            {
+                best = (reading, from, to);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// The parts of a long message the model also reads alone: each sentence, and each clause of a long sentence
+    /// (DMs run on with commas where a letter would stop).
+    /// </summary>
+    private static List<(int From, int To)> Parts(ReadOnlySpan<int> tokens)
+    {
+        var parts = new List<(int From, int To)>();
+        for (var from = 0; from < tokens.Length;)
+        {
+            var to = from;
+            while (to < tokens.Length && tokens[to] != Lexicon.SentenceBreak)
+            {
+                to++;
+            }
+
+            if (to > from && (from > 0 || to < tokens.Length))
+            {
+                parts.Add((from, to));
+            }
+
+            if (to - from >= LongSentence)
+            {
+                for (var c = from; c < to;)
+                {
+                    var e = c;
+                    while (e < to && tokens[e] != Lexicon.ClauseBreak)
+                    {
+                        e++;
+                    }
+
+                    if (e - c >= 3 && (c > from || e < to))
+                    {
+                        parts.Add((c, e));
+                    }
+
+                    c = e + 1;
+                }
+            }
+
+            from = to + 1;
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// The model's features of each part of a long message (<see cref="Parts"/>), as <see cref="Assess"/> reads them when
+    /// the whole message does not reach the threshold: what the training tool scores to learn the threshold. Never log them.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> PartFeatures(string text)
+    {
+        var (tokens, said, _, marks) = ReadForTools(text);
+        var result = new List<IReadOnlyList<string>>();
+        if (tokens.Length < LongMessage)
+        {
+            return result;
+        }
+
+        foreach (var (from, to) in Parts(tokens))
+        {
+            var names = new List<string>();
+            var sink = new NameSink(names);
+            TriageFeatures.Extract(tokens.AsSpan(from, to - from), said.AsSpan(from, to - from), marks.AsSpan(from, to - from), _classesOfWord, ref sink);
+            result.Add(names);
+        }
+
+        return result;
     }
 
     /// <summary>The bounds of the sentence that holds <paramref name="position"/>, without its breaks.</summary>

@@ -40,8 +40,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// blind3.tsv was written by someone who saw neither the vocabulary, the model, the detector nor any other set; nobody
     /// tuning the detector has read it, and its misses are never printed. Its figures were looked at after each round
-    /// (recall 69.5 % → 79.4 % → 87.0 % → 88.7 % → 89.1 % → 89.6 %, false alarms 5.8 % → 5.2 % → 4.7 % → 4.3 % → 4.5 % →
-    /// 2.6 % with the rule gate of branch triage7), so it is a little less blind than blind4.
+    /// (recall 69.5 % → 79.4 % → 87.0 % → 88.7 % → 89.1 % → 89.6 % → 91.3 %, false alarms 5.8 % → 5.2 % → 4.7 % → 4.3 % →
+    /// 4.5 % → 2.6 % with the rule gate of branch triage7 → 1.7 % after branch triage8), so it is a little less blind than blind4.
     /// Recall misses the goal of 95 %. The floors hold what was last measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
@@ -49,8 +49,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind3", printMisses: false);
 
-        Assert.True(score.Recall >= 0.895, $"Third blind recall {score.Recall:P1} fell below its floor of 89.5 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.027, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.912, $"Third blind recall {score.Recall:P1} fell below its floor of 91.2 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.018, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 1.7 % measured (goal 5 %).");
     }
 
     /// <summary>
@@ -59,7 +59,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// (2026-11-29): the detector of d194862 recall 73.3 %, false alarms 5.6 %; the retrained one 81.4 % (rules alone
     /// 48.6 %), false alarms 6.1 %; after the rules' false alarms were cut (branch rules) 83.1 %, false alarms 5.7 %; after
     /// branch triage6 83.5 %, 5.7 % (whose model budget was set by cross-validation, after its totals had been seen); after
-    /// the rule gate of branch triage7 83.7 %, 4.9 % (its totals were seen for every gate tried: Eval/README.md). Neither
+    /// the rule gate of branch triage7 83.7 %, 4.9 % (its totals were seen for every gate tried: Eval/README.md); after
+    /// branch triage8 (blind5 and blind6 trained in, long messages read by parts) 87.6 %, 3.5 %. Neither
     /// goal is met on it for recall (95 %). The floors hold what was measured, so a change that loses ground fails.
     /// </summary>
     [Fact]
@@ -67,42 +68,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind4", printMisses: false);
 
-        Assert.True(score.Recall >= 0.836, $"Fourth blind recall {score.Recall:P1} fell below its floor of 83.6 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.049, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.9 % measured (goal 5 %).");
-    }
-
-    /// <summary>
-    /// blind5.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
-    /// any other set, and committed before it was measured. Measured blind (2026-11-29, detector of main f663aff): recall
-    /// 88.7 % (rules alone 58.0 %), false alarms 8.4 % (rules alone 8.0 %); after the round that cut the rules' false alarms
-    /// (which never saw it): 90.6 % and 7.2 %. Since branch triage6 it is a development set: its misses and false alarms
-    /// were read for kinds of phrasing (never copied into rules or training lines), so its figures (95.4 %, 2.6 % after that
-    /// round and after triage7's) flatter and no longer measure unseen text. The floors still hold what was measured.
-    /// </summary>
-    [Fact]
-    public void Fifth_blind_set_does_not_fall_below_its_last_measured_floor()
-    {
-        var score = Measure("blind5", printMisses: true);
-
-        Assert.True(score.Recall >= 0.95, $"Fifth blind recall {score.Recall:P1} fell below its floor of 95 % (a development set now).");
-        Assert.True(score.FalseAlarmRate <= 0.026, $"Fifth blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (a development set now).");
-    }
-
-    /// <summary>
-    /// blind6.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
-    /// any other set, and committed batch by batch before it was ever measured. Measured unseen twice: recall 88.0 % and
-    /// 89.6 %, false alarms 7.7 % and 7.5 % (after branch triage6). Since branch triage7 it is a development set: its misses
-    /// and false alarms were read for classes of failure (never copied into rules or training lines; its figures chose
-    /// among rule gates with the training lines), so they flatter now (91.3 %, 4.5 % after that round); blind7 measures
-    /// unseen text. The floors hold what was measured.
-    /// </summary>
-    [Fact]
-    public void Sixth_blind_set_does_not_fall_below_its_last_measured_floor()
-    {
-        var score = Measure("blind6", printMisses: true);
-
-        Assert.True(score.Recall >= 0.91, $"Sixth blind recall {score.Recall:P1} fell below its floor of 91 % (a development set now).");
-        Assert.True(score.FalseAlarmRate <= 0.045, $"Sixth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.5 % measured (a development set now).");
+        Assert.True(score.Recall >= 0.875, $"Fourth blind recall {score.Recall:P1} fell below its floor of 87.5 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.036, $"Fourth blind false alarms {score.FalseAlarmRate:P1} rose above the 3.5 % measured (goal 5 %).");
     }
 
     /// <summary>
@@ -110,17 +77,17 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
     /// unseen set while blind6 is tuned on. Measured first on the detector of main 4e3739a: recall 84.8 % (rules alone
     /// 57.2 %), false alarms 5.8 % (rules alone 5.0 %); then, still unseen, after the rule gate of branch triage7 (which
-    /// never had blind7): recall 86.2 %, false alarms 3.5 %. The false-alarm goal (5 %) is met on it; recall (goal 95 %)
-    /// is not. The floors hold what was measured, so a change that loses ground fails; whoever tunes on its figures must
-    /// write a blind8 first.
+    /// never had blind7): recall 86.2 %, false alarms 3.5 %. Since branch triage8 it is a development set: its misses and
+    /// false alarms are printed and were read for classes of failure (never copied into rules or training lines), so its
+    /// figures flatter from then on; blind8 measures unseen text. The floors hold what was measured.
     /// </summary>
     [Fact]
     public void Seventh_blind_set_does_not_fall_below_its_measured_floor()
     {
-        var score = Measure("blind7", printMisses: false);
+        var score = Measure("blind7", printMisses: true);
 
-        Assert.True(score.Recall >= 0.861, $"Seventh blind recall {score.Recall:P1} fell below its floor of 86.1 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.035, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 3.5 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.918, $"Seventh blind recall {score.Recall:P1} fell below its floor of 91.8 % (a development set now; goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.034, $"Seventh blind false alarms {score.FalseAlarmRate:P1} rose above the 3.3 % measured (a development set now; goal 5 %).");
     }
 
     /// <summary>
@@ -151,8 +118,9 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv and
-    /// blind2.tsv are training files now; blind3 to blind8 must still share nothing with them.
+    /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv,
+    /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8: their figures
+    /// are in Eval/README.md); blind3, blind4, blind7 and blind8 must still share nothing with the sets before them.
     /// The clashes of blind4 to blind8 are counted, never printed.
     /// </summary>
     [Fact]

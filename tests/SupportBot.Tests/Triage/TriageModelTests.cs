@@ -12,7 +12,7 @@ public sealed class TriageModelTests
     private static readonly RiskDetector Detector = PromptsFolder.LoadReal().Triage;
 
     /// <summary>The sets that still measure.</summary>
-    private static readonly string[] MeasuringSets = ["heldout", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8"];
+    private static readonly string[] MeasuringSets = ["heldout", "blind3", "blind4", "blind7", "blind8"];
 
     [Fact]
     public void The_real_prompts_load_a_model_beside_the_rules()
@@ -68,7 +68,7 @@ public sealed class TriageModelTests
     }
 
     /// <summary>
-    /// The sets that still measure (held-out, blind3, blind4, blind5, blind6, blind7 and blind8) share no message with the
+    /// The sets that still measure (held-out, blind3, blind4, blind7 as a development set, and blind8) share no message with the
     /// training files, so the model cannot have learnt their answers. Only the count is printed, never a line.
     /// </summary>
     [Fact]
@@ -171,6 +171,27 @@ public sealed class TriageModelTests
 
         Assert.NotEqual(RiskDetector.ModelId, finding.RuleId);
         Assert.DoesNotContain(Detector.Explain(text), m => m.Outcome == MatchOutcome.Doubted);
+    }
+
+    /// <summary>
+    /// Branch triage8: a long message is also read by its sentences and the clauses of its long sentences, so risk said in
+    /// one clause of a run-on DM about the complaint is not drowned by the rest (each feature weighs 1/√n of the whole);
+    /// the same message without that clause stays ordinary, and the reasons given are the clause's own features.
+    /// </summary>
+    [Fact]
+    public void A_long_message_whose_risk_is_one_clause_fires_as_model_and_its_ordinary_twin_does_not()
+    {
+        const string Questions = "hi, i have a few questions about the complaint to the board, do they need the dates of every session " +
+            "or just roughly, can my sister post the form for me since my printer is broken, and how long do they usually take " +
+            "to reply because the last letter i got from them was in june";
+        var text = Questions + ", and honestly i keep thinking everyone would be better off if i just wasn't around. thanks for reading all this";
+
+        Assert.False(Detector.WithoutModel().Assess(text).IsRisk, "the rules already catch it; pick a clause they miss");
+        var finding = Assert.Single(Detector.Assess(text).Findings);
+
+        Assert.Equal(RiskDetector.ModelId, finding.RuleId);
+        Assert.All(finding.Features!, f => Assert.Contains(f, Detector.Features(text)));
+        Assert.False(Detector.Assess(Questions + ". thanks for reading all this").IsRisk);
     }
 
     [Fact]
