@@ -94,16 +94,18 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// blind8.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files nor
     /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
     /// unseen set while blind7 is tuned on. Measured first on the detector of main 5fc840e: recall 75.2 % (rules alone
-    /// 40.7 %), false alarms 3.6 % (rules alone 4.4 %). Neither goal is met on it for recall (95 %). The floors hold
-    /// what was measured, so a change that loses ground fails; whoever tunes on its figures must write a blind9 first.
+    /// 40.7 %), false alarms 3.6 % (rules alone 4.4 %); second, still unseen, after merging branch triage8 (which never
+    /// had it): recall 81.5 %, false alarms 3.2 %. The false-alarm goal (5 %) is met on it, recall (95 %) is not. The
+    /// floors hold what was measured, so a change that loses ground fails; whoever tunes on its figures must write a
+    /// blind9 first.
     /// </summary>
     [Fact]
     public void Eighth_blind_set_does_not_fall_below_its_measured_floor()
     {
         var score = Measure("blind8", printMisses: false);
 
-        Assert.True(score.Recall >= 0.751, $"Eighth blind recall {score.Recall:P1} fell below its floor of 75.1 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.037, $"Eighth blind false alarms {score.FalseAlarmRate:P1} rose above the 3.6 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.814, $"Eighth blind recall {score.Recall:P1} fell below its floor of 81.4 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.032, $"Eighth blind false alarms {score.FalseAlarmRate:P1} rose above the 3.2 % measured (goal 5 %).");
     }
 
     [Fact]
