@@ -200,7 +200,7 @@ public sealed class RiskDetector
                     : RiskAssessment.None;
             }
 
-            var (reading, from, to) = ReadByParts(tokens, said, marks);
+            var (reading, from, to) = ReadByParts(tokens, said, marks, enough: _model.Threshold);
             if (reading.RiskProbability >= _model.Threshold)
             {
                 var evidence = _model.Evidence(tokens[from..to], said[from..to], marks[from..to], _classesOfWord, reading.Kind, 5);
@@ -288,20 +288,19 @@ public sealed class RiskDetector
         }
 
         // A run-on DM's rule sentence can be most of the message: its parts are read too, as the model reads a long message.
-        return model.Read(tokens, words, marks, _classesOfWord).RiskProbability >= model.RuleGate
-            || ReadByParts(tokens, words, marks).Reading.RiskProbability >= model.RuleGate;
+        return ReadByParts(tokens, words, marks, enough: model.RuleGate).Reading.RiskProbability >= model.RuleGate;
     }
 
     /// <summary>
     /// The model's reading of the message, or of one of its parts if that reads as likelier risk: a long message whose
-    /// risk is one sentence among questions about reporting scores low as a whole (each feature weighs 1/√n). Also the
-    /// bounds of what was read, for the evidence.
+    /// risk is one sentence among questions about reporting scores low as a whole (each feature weighs 1/√n). The parts
+    /// are read only when the whole stays under <paramref name="enough"/>. Also the bounds of what was read, for the evidence.
     /// </summary>
-    private (TriageModel.Reading Reading, int From, int To) ReadByParts(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks)
+    private (TriageModel.Reading Reading, int From, int To) ReadByParts(ReadOnlySpan<int> tokens, ReadOnlySpan<string> words, ReadOnlySpan<char> marks, double enough)
     {
         var model = _model!;
         var best = (Reading: model.Read(tokens, words, marks, _classesOfWord), From: 0, To: tokens.Length);
-        if (best.Reading.RiskProbability >= model.Threshold || tokens.Length < LongMessage)
+        if (best.Reading.RiskProbability >= enough || tokens.Length < LongMessage)
         {
             return best;
         }
