@@ -254,7 +254,8 @@ public sealed class OperationsTests : IDisposable
 
         Volatile.Write(ref gatewayOpen, true);
         await WaitForAsync(async () => (await _http.GetAsync(new Uri(health + "/readyz"))).StatusCode == HttpStatusCode.OK, "ready after READY", seconds: 20);
-        Assert.Equal(0, await RunHealthModeAsync(health));
+        // The probe is a second process with a 3 s timeout of its own; on a loaded machine one probe can time out.
+        await WaitForAsync(async () => await RunHealthModeAsync(health) == 0, "--health answering 0 once ready", seconds: 30);
 
         // A dropped session resumes; the reconnect is counted and readiness returns.
         await discord.DropAsync();
