@@ -12,7 +12,8 @@ RUN apt-get update \
 WORKDIR /src
 
 # Restore first, from the project files only, so the layer is reused until dependencies change.
-COPY global.json Directory.Build.props Directory.Packages.props SupportBot.sln ./
+# .editorconfig sets analyzer severities the build treats as errors otherwise (warnings are errors).
+COPY global.json .editorconfig Directory.Build.props Directory.Packages.props SupportBot.sln ./
 COPY src/SupportBot.Core/SupportBot.Core.csproj src/SupportBot.Core/
 COPY src/SupportBot.Discord/SupportBot.Discord.csproj src/SupportBot.Discord/
 COPY src/SupportBot.Slack/SupportBot.Slack.csproj src/SupportBot.Slack/
