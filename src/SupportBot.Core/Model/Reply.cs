@@ -39,6 +39,14 @@ public sealed record Reply(Audience Audience, IReadOnlyList<Block> Blocks, bool 
     /// </summary>
     public string? Nonce { get; init; }
 
+    /// <summary>
+    /// Taken over from the outbox (<see cref="Storage.OutboxStore.TakeOverAsync"/>): the process that stored it may have
+    /// delivered it before it was killed, between the send and the row's delete. A platform without a nonce of its own
+    /// (Slack) looks for <see cref="Nonce"/> among the channel's recent messages before sending it. Never stored.
+    /// </summary>
+    [JsonIgnore]
+    public bool TakenOver { get; init; }
+
     public static Reply Private(Actor actor, params Block[] blocks) => new(new Audience.OnlyActor(actor.Address), blocks);
 
     public static Reply DirectTo(Address user, params Block[] blocks) => new(new Audience.Direct(user), blocks);

@@ -299,8 +299,9 @@ public sealed partial class OutboxStore(
                 var rows = await database.WriteAsync((db, tx) => db.Query<TakenRow>(_takeSql, args, tx).ToList(), ct);
                 foreach (var (id, payload) in rows.OrderBy(r => r.Id))
                 {
-                    if (await OpenAsync(id, payload, ct) is { } reply)
+                    if (await OpenAsync(id, payload, ct) is { } opened)
                     {
+                        var reply = opened with { TakenOver = true };
                         _rows.AddOrUpdate(reply, new StrongBox<long>(id));
                         taken.Add(reply);
                     }
