@@ -193,7 +193,7 @@ public sealed partial class Bot
     {
         try
         {
-            await _outbox.KeepAsync(actor, replies, CancellationToken.None);
+            return await _outbox.KeepAsync(actor, replies, CancellationToken.None);
         }
         catch (Exception e) when (StorageFault.Kind(e) is { } fault)
         {

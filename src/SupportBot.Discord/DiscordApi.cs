@@ -94,8 +94,8 @@ internal sealed partial class DiscordApi : IDisposable
         return channel?.Id ?? throw new DiscordApiException(HttpStatusCode.OK, "create DM", null);
     }
 
-    // Retried on 5xx like every call, although Discord may have created the message before failing: a relay line
-    // shown twice is better than one lost.
+    // Retried on 5xx like every call, although Discord may have created the message before failing: the body's nonce
+    // (DiscordSender) makes Discord return that message instead of creating it again.
     internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct) =>
         SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
             JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);

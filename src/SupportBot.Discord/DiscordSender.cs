@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SupportBot.Core;
@@ -35,9 +36,15 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
             return;
         }
 
+        // A nonce Discord enforces: a message that repeats one of the last few minutes is not created again. A stored
+        // reply brings its own (the same at every delivery, after a kill too); any other gets one for this delivery,
+        // so a retry after a 5xx that Discord had acted on is not shown twice either. One per part of a split reply.
+        var nonce = reply.Nonce ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        var part = 0;
         foreach (var message in DiscordRenderer.Render(reply))
         {
-            await api.CreateMessageAsync(channel, DiscordRenderer.Body(message, ephemeral: false), ct);
+            var body = DiscordRenderer.Body(message, ephemeral: false) with { Nonce = $"{nonce}-{part++}", EnforceNonce = true };
+            await api.CreateMessageAsync(channel, body, ct);
         }
     }
 

@@ -17,6 +17,12 @@ namespace SupportBot.Slack;
 public sealed partial class SlackApi : IDisposable
 {
     private const int MaxAttempts = 4;
+
+    /// <summary>The metadata event type of the bot's replies that carry a nonce.</summary>
+    private const string ReplyEventType = "supportbot_reply";
+
+    /// <summary>How many of a channel's latest messages <see cref="WasPostedAsync"/> reads: a takeover follows a kill within a lease or a restart.</summary>
+    private const string HistoryDepth = "100";
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
 
     private readonly HttpClient _http;
@@ -78,13 +84,36 @@ public sealed partial class SlackApi : IDisposable
         return response.Users ?? [];
     }
 
-    public Task PostMessageAsync(string channel, SlackMessage message, CancellationToken ct) =>
-        CallJsonAsync("chat.postMessage", new JsonObject
+    /// <summary>
+    /// Posts a message; with a <paramref name="nonce"/>, it rides in the message's metadata (an event type of the bot's
+    /// own), for <see cref="WasPostedAsync"/> to find. Slack itself drops no repeat: chat.postMessage has no idempotency key.
+    /// </summary>
+    public Task PostMessageAsync(string channel, SlackMessage message, string? nonce, CancellationToken ct)
+    {
+        var body = new JsonObject
         {
             ["channel"] = channel,
             ["text"] = message.Text,
             ["blocks"] = message.Blocks.DeepClone(),
-        }, ct);
+        };
+        if (nonce is not null)
+        {
+            body["metadata"] = new JsonObject { ["event_type"] = ReplyEventType, ["event_payload"] = new JsonObject { ["nonce"] = nonce } };
+        }
+
+        return CallJsonAsync("chat.postMessage", body, ct);
+    }
+
+    /// <summary>
+    /// Whether one of the channel's latest messages (the last <see cref="HistoryDepth"/>) is the bot's with this nonce in
+    /// its metadata: conversations.history with include_all_metadata (scope im:history for a DM channel).
+    /// </summary>
+    public async Task<bool> WasPostedAsync(string channel, string nonce, CancellationToken ct)
+    {
+        var response = await CallFormAsync("conversations.history", _options.BotToken,
+            [new("channel", channel), new("limit", HistoryDepth), new("include_all_metadata", "true")], ct);
+        return response.Messages?.Any(m => m.Metadata is { EventType: ReplyEventType, EventPayload.Nonce: var posted } && posted == nonce) == true;
+    }
 
     public Task OpenViewAsync(string triggerId, JsonObject view, CancellationToken ct) =>
         CallJsonAsync("views.open", new JsonObject { ["trigger_id"] = triggerId, ["view"] = view.DeepClone() }, ct);

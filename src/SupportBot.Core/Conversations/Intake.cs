@@ -41,7 +41,7 @@ public sealed partial class Intake(
         // Taken at most once per message, however often the write's answer is composed (see OutboxStore.WriteAsync).
         var page = new Lazy<bool>(() => limits.TryUrgentAlert(survivor));
         // Stored before anything is decided: the answer is composed from the status this write saw (see
-        // AddFromSurvivorAsync), and what goes to others is stored with it, so a relay outlives a kill -9 (OutboxStore).
+        // AddFromSurvivorAsync), and stored with it, so a relay or an acknowledgement outlives a kill -9 (OutboxStore).
         var (write, replies) = await outbox.WriteAsync(
             message.Actor,
             store.AddFromSurvivor(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal),

@@ -32,6 +32,21 @@ public abstract record Audience
 /// </summary>
 public sealed record Reply(Audience Audience, IReadOnlyList<Block> Blocks, bool ReplacesOriginal = false)
 {
+    /// <summary>
+    /// Set on a reply stored in the outbox: a random key of its own, kept with it, so every delivery of it (after a kill,
+    /// by another process) carries the same one. A platform that drops a message repeating a recent key (Discord's
+    /// nonce with enforce_nonce) then shows a reply the bot sent twice only once. Null for a reply not stored.
+    /// </summary>
+    public string? Nonce { get; init; }
+
+    /// <summary>
+    /// Taken over from the outbox (<see cref="Storage.OutboxStore.TakeOverAsync"/>): the process that stored it may have
+    /// delivered it before it was killed, between the send and the row's delete. A platform without a nonce of its own
+    /// (Slack) looks for <see cref="Nonce"/> among the channel's recent messages before sending it. Never stored.
+    /// </summary>
+    [JsonIgnore]
+    public bool TakenOver { get; init; }
+
     public static Reply Private(Actor actor, params Block[] blocks) => new(new Audience.OnlyActor(actor.Address), blocks);
 
     public static Reply DirectTo(Address user, params Block[] blocks) => new(new Audience.Direct(user), blocks);

@@ -2,8 +2,9 @@ namespace SupportBot.Core.Storage;
 
 /// <summary>
 /// The few pieces that differ when several processes share one database, kept together so that the inbox and the
-/// cluster lock say them once. <see cref="SeveralProcesses"/>: whether another live process may hold leases and locks;
-/// on SQLite (one process by design) a lease held by another run belongs to a process that is gone.
+/// cluster lock say them once. <see cref="SeveralProcesses"/>: whether other processes, perhaps on other machines, share
+/// the database (PostgreSQL): only a lease that ran out says one of them is gone. On SQLite (one process by design) the
+/// processes on a file share its machine, and tell that another ended by its <see cref="OwnerLock"/>.
 /// <see cref="SkipLocked"/>: appended to the query that picks inbox rows to take over, so that a process skips rows
 /// another one is taking at that moment instead of waiting for them. <see cref="TryLock"/>: the query that takes the
 /// cluster lock for this session if it is free (true) or says another holds it (false); null where there is no other

@@ -10,8 +10,9 @@ namespace SupportBot.Core.Storage;
 /// backlog is never taken from a live process), then hands the events of dead processes to this one's lanes
 /// (<see cref="Bot.TakeOverExpiredAsync"/>). When stopping, after the adapters finished what they could, it lets go
 /// of what is left, so another process takes it at once instead of after the lease. The same for the outbox
-/// (<see cref="OutboxStore"/>): it renews the rows this process is delivering and delivers, through this process's
-/// adapters, those another process (or, at the first tick, an earlier run on this database) left undelivered.
+/// (<see cref="OutboxStore"/>): it renews every row this process holds and has not delivered, and delivers, through this
+/// process's adapters, those another process left undelivered once their lease ran out (and, at the first tick on
+/// SQLite, those of an earlier run known to have ended: <see cref="OwnerLock"/>).
 /// </summary>
 public sealed partial class InboxLeases(
     InboxStore inbox, OutboxStore outbox, ReplyRouter router, Bot bot, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboxLeases> logger)

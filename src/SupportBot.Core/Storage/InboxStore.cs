@@ -15,10 +15,12 @@ namespace SupportBot.Core.Storage;
 /// finds either the work and the mark or neither. The mark is conditional: when another process marked the event
 /// first, the work is undone (<see cref="EventAlreadyHandledException"/>), so it is committed once across processes.
 /// Each row is leased to the process that took it in (<see cref="Owner"/>), renewed while that process runs
-/// (<see cref="RenewAsync"/>), and taken over by another only once the lease has run out (<see cref="TakeOverAsync"/>).
+/// (<see cref="RenewAsync"/>), and taken over by another only once the lease has run out (<see cref="TakeOverAsync"/>),
+/// or, on SQLite, once that process is known to have ended (<see cref="OwnerLock"/>).
 /// </summary>
 public sealed partial class InboxStore(
     Database database, MessageCipher cipher, PersonIds ids, IOptions<StorageOptions> options, TimeProvider clock, ILogger<InboxStore> logger)
+    : IDisposable
 {
     private const string MarkSql = "UPDATE Inbox SET HandledAt = @now, Payload = NULL WHERE EventId = @key AND HandledAt IS NULL";
 
@@ -39,14 +41,22 @@ public sealed partial class InboxStore(
     // taken it. In memory only; an entry goes when the event is handled, or is not trusted once half the lease passed.
     private readonly ConcurrentDictionary<string, long> _storedHere = new(StringComparer.Ordinal);
 
-    // At start: this process's own rows (stored, never handed to a lane) and those whose lease ran out (on a database only
-    // this process uses, every other run's). Later: only other processes' rows whose lease ran out, as this one's are in
-    // its lanes.
-    private readonly string _takeAtStartSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired OR LeasedBy = @owner)");
+    // At start: this process's own rows (stored, never handed to a lane), those whose lease ran out, and on SQLite those
+    // of a process known to have ended (@gone, one at a time). Later: only other processes' rows whose lease ran out, as
+    // this one's are in its lanes.
+    private readonly string _takeAtStartSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired OR LeasedBy = @owner OR LeasedBy = @gone)");
     private readonly string _takeExpiredSql = TakeSql(database.Cluster, "(LeaseUntil IS NULL OR LeaseUntil <= @expired) AND (LeasedBy IS NULL OR LeasedBy <> @owner)");
 
+    private readonly (string Owner, OwnerLock? Lock) _self = Hold(database, options.Value);
+
     /// <summary>Who holds this process's leases: random per run, so it names neither the machine nor a person.</summary>
-    public string Owner { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+    public string Owner => _self.Owner;
+
+    /// <summary>
+    /// On SQLite, held for as long as this process runs, under <see cref="Owner"/>: how another process on the file tells
+    /// that this one ended. Null on PostgreSQL, whose processes may run on other machines: only a lease that ran out counts.
+    /// </summary>
+    internal OwnerLock? Lock => _self.Lock;
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
@@ -169,30 +179,61 @@ public sealed partial class InboxStore(
     /// <summary>
     /// Takes over, for this process, the stored events of a platform not handled yet whose lease ran out, oldest first:
     /// each row is leased by one conditional update, so two processes never take the same one. At an adapter's start
-    /// this process's own unhandled rows come too, and on a database no other process uses (SQLite) so does every
-    /// other run's, as that run is gone. A row that cannot be opened is logged and marked handled.
+    /// this process's own unhandled rows come too, and on SQLite those of every process known to have ended (an earlier
+    /// run killed, see <see cref="OwnerLock"/>) without waiting for their leases; a live process's rows are never taken
+    /// before its lease runs out. A row that cannot be opened is logged and marked handled.
     /// </summary>
     public async Task<IReadOnlyList<Inbound>> TakeOverAsync(Platform platform, bool atStart, CancellationToken ct)
     {
         var pending = new List<Inbound>();
-        while (true)
+        string?[] owners = atStart ? [null, .. await GoneOwnersAsync(platform, ct)] : [null];
+        foreach (var gone in owners)
         {
-            var now = clock.GetUtcNow();
-            var args = new
+            while (true)
             {
-                owner = Owner,
-                until = (now + Lease).ToUnixTimeMilliseconds(),
-                platform = platform.ToString(),
-                expired = atStart && !database.Cluster.SeveralProcesses ? long.MaxValue : now.ToUnixTimeMilliseconds(),
-            };
-            var sql = atStart ? _takeAtStartSql : _takeExpiredSql;
-            var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(sql, args, tx).ToList(), ct);
-            pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Seq), ct));
-            if (taken.Count < TakeBatch)
-            {
-                return pending;
+                var now = clock.GetUtcNow();
+                var args = new
+                {
+                    owner = Owner,
+                    gone,
+                    until = (now + Lease).ToUnixTimeMilliseconds(),
+                    platform = platform.ToString(),
+                    expired = now.ToUnixTimeMilliseconds(),
+                };
+                var sql = atStart ? _takeAtStartSql : _takeExpiredSql;
+                var taken = await database.WriteAsync((db, tx) => db.Query<TakenRow>(sql, args, tx).ToList(), ct);
+                pending.AddRange(await OpenAsync(platform, taken.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Seq), ct));
+                if (taken.Count < TakeBatch)
+                {
+                    break;
+                }
             }
         }
+
+        return pending;
+    }
+
+    /// <summary>On SQLite, the other processes whose leases on a platform's pending events still run, but which have ended.</summary>
+    private async Task<List<string>> GoneOwnersAsync(Platform platform, CancellationToken ct)
+    {
+        if (Lock is null)
+        {
+            return [];
+        }
+
+        await using var db = await database.OpenAsync(ct);
+        var holders = await db.QueryAsync<string>(
+            "SELECT DISTINCT LeasedBy FROM Inbox WHERE HandledAt IS NULL AND Platform = @platform AND LeasedBy <> @owner AND LeaseUntil > @now",
+            new { platform = platform.ToString(), owner = Owner, now = Now() });
+        return holders.Where(Lock.IsGone).ToList();
+    }
+
+    public void Dispose() => Lock?.Dispose();
+
+    private static (string Owner, OwnerLock? Lock) Hold(Database database, StorageOptions options)
+    {
+        var owner = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        return (owner, database.Cluster.SeveralProcesses ? null : new OwnerLock(options.Path, owner));
     }
 
     private async Task<List<Inbound>> OpenAsync(Platform platform, IEnumerable<TakenRow> rows, CancellationToken ct)

@@ -17,22 +17,27 @@ namespace SupportBot.Core.Storage;
 /// <item><see cref="WriteAsync"/>: the event's write itself composes its replies from what it found, and stores every one
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
-/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, or an urgent notice), and a
-/// volunteer's words relayed to the survivor. The actor's private answer (the place in the queue) is kept too: after a
-/// kill -9 it reaches them as a direct message (see <see cref="IsKept"/> for why a DM's acknowledgement is not).</item>
+/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
+/// survivor's own answer: the first answer, or "Added."), and a volunteer's words relayed to the survivor. The actor's
+/// own answer is kept too: after a kill -9 it reaches them as a direct message.</item>
 /// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (notices of a claim,
 /// release or close, a "volunteer joined"), stored right after the handler returns.</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
-/// the lease while its adapter may still be delivering (<see cref="RenewAsync"/>), and another process, or the next start,
-/// takes over a row whose lease ran out and delivers it (<see cref="TakeOverAsync"/>).
+/// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
+/// taken from it, however long its adapter takes to deliver them. Another process takes over a row whose lease ran
+/// out, and a start on SQLite the rows of a process known to have ended (<see cref="OwnerLock"/>), and delivers them
+/// (<see cref="TakeOverAsync"/>). Every stored reply carries a random <see cref="Reply.Nonce"/>, stored with it, that
+/// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
 /// What remains: the replies of <see cref="KeepAsync"/>'s events commit a few milliseconds after the event's work and
 /// mark, so a process killed in between loses them (the window is one group commit); their actor's own reply is not
-/// stored at all, nor is the acknowledgement of a survivor's message (<see cref="IsKept"/>). A reply kept for the actor
-/// that its adapter would have answered in place (an interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the
-/// row's delete committed has it sent again by the takeover (the window is one delete), and so does a process that
-/// stalls past its lease while delivering: a rare duplicate, never a loss. A delivery the platform refused (a closed
-/// DM, an error, an interaction answered too late) is logged and not tried again, as before the outbox.
+/// stored at all. A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
+/// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
+/// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
+/// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
+/// channel does not hold it yet (<see cref="Reply.TakenOver"/>); a Slack volunteer-channel notice or a console line can
+/// come twice: a rare duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
+/// late) is logged and not tried again, as before the outbox.
 /// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
 /// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
 /// position, whether the conversation is claimed and by whom) is only known inside that write.
@@ -46,20 +51,13 @@ public sealed partial class OutboxStore(
     /// <summary>Most rows one takeover statement takes.</summary>
     private const int TakeBatch = 100;
 
-    /// <summary>
-    /// Leases a process renews a row it holds for: long enough for any delivery, even one held back by a platform's rate
-    /// limit; a row still here after that was dropped by its adapter (stopping, a failure before delivery), and is left to
-    /// run out and be taken over, by this process or another.
-    /// </summary>
-    private const int HoldLeases = 5;
-
     /// <summary>The Platform of a volunteer notice: every platform whose adapter runs in the process that delivers it.</summary>
     private const string EveryPlatform = "";
 
-    // A row is takeable once its lease ran out; at the start of a process on a database no other process uses (SQLite),
-    // every other run's rows are too, as that run is gone. Tested again in the outer WHERE, so that a row another process
-    // took meanwhile is left alone.
-    private const string Takeable = "(LeaseUntil IS NULL OR LeaseUntil <= @now OR (LeasedBy <> @owner AND LeaseUntil <= @othersExpired))";
+    // A row is takeable once its lease ran out, or (at a start on SQLite) when its holder is known to have ended (@gone,
+    // one at a time; a live process's rows never). Tested again in the outer WHERE, so that a row another process took
+    // meanwhile is left alone.
+    private const string Takeable = "(LeaseUntil IS NULL OR LeaseUntil <= @now OR LeasedBy = @gone)";
 
     private readonly string _takeSql = $"""
         UPDATE Outbox SET LeasedBy = @owner, LeaseUntil = @until, HeldSince = @now
@@ -109,41 +107,42 @@ public sealed partial class OutboxStore(
             (db, tx) =>
             {
                 var result = work(db, tx);
-                var replies = answer(result);
-                var kept = replies.Where(r => IsKept(actor, r)).ToList();
-                var ids = new long[kept.Count];
-                for (var i = 0; i < kept.Count; i++)
+                var replies = WithNonces(answer(result));
+                var ids = new long[replies.Count];
+                for (var i = 0; i < replies.Count; i++)
                 {
-                    ids[i] = Insert(db, tx, RowOf(kept[i], now, until));
+                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until));
                 }
 
-                return new Written<T>(result, replies, kept, ids);
+                return new Written<T>(result, replies, ids);
             },
             ct);
-        await HoldAsync(written.Kept, written.Ids, forOthers: written.Kept.Any(r => IsForOthers(actor, r)));
+        await HoldAsync(written.Replies, written.Ids, forOthers: written.Replies.Any(r => IsForOthers(actor, r)));
         return new Answered<T>(written.Result, written.Replies);
     }
 
     /// <summary>
-    /// What <see cref="WriteAsync"/> stores: every reply for someone else, and the actor's private answer (a button's
-    /// answer in place, which after a kill has no other way to them: it then comes as a direct message). Not the direct
-    /// message that acknowledges a survivor's own message: stored with every message, each would be open to the
-    /// at-least-once windows below (a kill between delivery and delete, a stall past the lease), and the tests of
-    /// several processes killed during a burst counted such acknowledgements twice.
-    /// </summary>
-    private static bool IsKept(Actor actor, Reply reply) => IsForOthers(actor, reply) || reply.Audience is Audience.OnlyActor;
-
-    /// <summary>
     /// Stores, sealed and leased to this process, every reply of the event for someone other than its actor that is not
-    /// stored already (<see cref="WriteAsync"/>); durable when this returns. The same reply objects are then handed to
-    /// the adapter, whose delivery deletes their rows.
+    /// stored already (<see cref="WriteAsync"/>); durable when this returns. Returns the replies to hand to the adapter,
+    /// whose delivery deletes their rows: those stored here carry their <see cref="Reply.Nonce"/>.
     /// </summary>
-    public async Task KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
+    public async Task<IReadOnlyList<Reply>> KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
-        var others = replies.Where(r => IsForOthers(actor, r) && !_rows.TryGetValue(r, out _)).ToList();
+        var all = new List<Reply>(replies.Count);
+        var others = new List<Reply>();
+        foreach (var reply in replies)
+        {
+            var stored = IsForOthers(actor, reply) && !_rows.TryGetValue(reply, out _) ? reply with { Nonce = NewNonce() } : null;
+            all.Add(stored ?? reply);
+            if (stored is not null)
+            {
+                others.Add(stored);
+            }
+        }
+
         if (others.Count == 0)
         {
-            return;
+            return replies;
         }
 
         var now = clock.GetUtcNow();
@@ -163,7 +162,14 @@ public sealed partial class OutboxStore(
             },
             ct);
         await HoldAsync(others, ids, forOthers: true);
+        return all;
     }
+
+    /// <summary>Each reply with a nonce of its own, for the row that stores it.</summary>
+    private static List<Reply> WithNonces(IReadOnlyList<Reply> replies) => replies.Select(r => r with { Nonce = NewNonce() }).ToList();
+
+    /// <summary>16 hex digits, random: within Discord's 25 characters with room for a part number (a reply split in several messages).</summary>
+    private static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A reply sealed as a row leased to this process; a volunteer notice is for whichever process delivers it.</summary>
     private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until) => new(
@@ -244,15 +250,17 @@ public sealed partial class OutboxStore(
     }
 
     /// <summary>
-    /// Extends the lease on the rows this process holds, as long as it has held them less than <see cref="HoldLeases"/>
-    /// leases; the rows renewed.
+    /// Extends the lease on every row this process holds; the rows renewed. All of them, however long held: a row is
+    /// held until its delivery was tried (a refusal deletes it too), so one still here is still to be delivered by this
+    /// process (behind a rate limit, a slow platform, a long backlog), and another process taking it would send it twice.
+    /// What this process can no longer deliver (it stops) it releases (<see cref="ReleaseAsync"/>); if it is killed, its
+    /// leases run out, or a start on SQLite finds it gone.
     /// </summary>
     public Task<int> RenewAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var args = new { owner = inbox.Owner, until = (now + Lease).ToUnixTimeMilliseconds(), since = (now - (Lease * HoldLeases)).ToUnixTimeMilliseconds() };
+        var args = new { owner = inbox.Owner, until = (clock.GetUtcNow() + Lease).ToUnixTimeMilliseconds() };
         return database.WriteAsync(
-            (db, tx) => db.Execute("UPDATE Outbox SET LeaseUntil = @until WHERE LeasedBy = @owner AND HeldSince >= @since", args, tx), ct);
+            (db, tx) => db.Execute("UPDATE Outbox SET LeaseUntil = @until WHERE LeasedBy = @owner", args, tx), ct);
     }
 
     /// <summary>Lets go of every row this process holds, for another process or the next start to take at once; the rows released.</summary>
@@ -263,48 +271,71 @@ public sealed partial class OutboxStore(
     }
 
     /// <summary>
-    /// Takes over, for this process, the rows whose lease ran out (at the start of the only process on a database, every
-    /// earlier run's rows) that it can deliver: volunteer notices, and replies to people on <paramref name="platforms"/>,
-    /// oldest first. Each row is leased by one conditional update, so two processes never take the same one. The replies
-    /// returned are held like those of <see cref="KeepAsync"/>: deliver each and call <see cref="SentAsync"/>.
+    /// Takes over, for this process, the rows whose lease ran out that it can deliver (and at a start on SQLite, those of
+    /// every process known to have ended, see <see cref="OwnerLock"/>): volunteer notices, and replies to people on
+    /// <paramref name="platforms"/>, oldest first. Each row is leased by one conditional update, so two processes never
+    /// take the same one; a live process's rows are never taken, as it renews them. The replies returned are held like
+    /// those of <see cref="KeepAsync"/>: deliver each and call <see cref="SentAsync"/>.
     /// </summary>
     public async Task<IReadOnlyList<Reply>> TakeOverAsync(IReadOnlyCollection<Platform> platforms, bool atStart, CancellationToken ct)
     {
         var taken = new List<Reply>();
-        while (true)
+        string?[] owners = atStart ? [null, .. await GoneOwnersAsync(ct)] : [null];
+        foreach (var gone in owners)
         {
-            var now = clock.GetUtcNow();
-            var args = new
+            while (true)
             {
-                owner = inbox.Owner,
-                now = now.ToUnixTimeMilliseconds(),
-                until = (now + Lease).ToUnixTimeMilliseconds(),
-                othersExpired = atStart && !database.Cluster.SeveralProcesses ? long.MaxValue : now.ToUnixTimeMilliseconds(),
-                every = EveryPlatform,
-                console = Named(platforms, Platform.Console),
-                discord = Named(platforms, Platform.Discord),
-                slack = Named(platforms, Platform.Slack),
-            };
-            var rows = await database.WriteAsync((db, tx) => db.Query<TakenRow>(_takeSql, args, tx).ToList(), ct);
-            foreach (var (id, payload) in rows.OrderBy(r => r.Id))
-            {
-                if (await OpenAsync(id, payload, ct) is { } reply)
+                var now = clock.GetUtcNow();
+                var args = new
                 {
-                    _rows.AddOrUpdate(reply, new StrongBox<long>(id));
-                    taken.Add(reply);
-                }
-            }
-
-            if (rows.Count < TakeBatch)
-            {
-                if (taken.Count > 0)
+                    owner = inbox.Owner,
+                    gone,
+                    now = now.ToUnixTimeMilliseconds(),
+                    until = (now + Lease).ToUnixTimeMilliseconds(),
+                    every = EveryPlatform,
+                    console = Named(platforms, Platform.Console),
+                    discord = Named(platforms, Platform.Discord),
+                    slack = Named(platforms, Platform.Slack),
+                };
+                var rows = await database.WriteAsync((db, tx) => db.Query<TakenRow>(_takeSql, args, tx).ToList(), ct);
+                foreach (var (id, payload) in rows.OrderBy(r => r.Id))
                 {
-                    LogTakenOver(taken.Count);
+                    if (await OpenAsync(id, payload, ct) is { } opened)
+                    {
+                        var reply = opened with { TakenOver = true };
+                        _rows.AddOrUpdate(reply, new StrongBox<long>(id));
+                        taken.Add(reply);
+                    }
                 }
 
-                return taken;
+                if (rows.Count < TakeBatch)
+                {
+                    break;
+                }
             }
         }
+
+        if (taken.Count > 0)
+        {
+            LogTakenOver(taken.Count);
+        }
+
+        return taken;
+    }
+
+    /// <summary>On SQLite, the other processes whose leases on outbox rows still run, but which have ended.</summary>
+    private async Task<List<string>> GoneOwnersAsync(CancellationToken ct)
+    {
+        if (inbox.Lock is not { } owners)
+        {
+            return [];
+        }
+
+        await using var db = await database.OpenAsync(ct);
+        var holders = await db.QueryAsync<string>(
+            "SELECT DISTINCT LeasedBy FROM Outbox WHERE LeasedBy <> @owner AND LeaseUntil > @now",
+            new { owner = inbox.Owner, now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+        return holders.Where(owners.IsGone).ToList();
     }
 
     private async Task<Reply?> OpenAsync(long id, byte[] payload, CancellationToken ct)
@@ -337,7 +368,7 @@ public sealed partial class OutboxStore(
     internal sealed record TakenRow(long Id, byte[] Payload);
 
     /// <summary>What <see cref="WriteAsync"/>'s work returns from the writer: its result, its replies and their rows.</summary>
-    private sealed record Written<T>(T Result, IReadOnlyList<Reply> Replies, List<Reply> Kept, long[] Ids);
+    private sealed record Written<T>(T Result, List<Reply> Replies, long[] Ids);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Count} stored replies (notices, relays, answers) that a process which stopped (or stalled) stored and did not deliver")]
     private partial void LogTakenOver(int count);

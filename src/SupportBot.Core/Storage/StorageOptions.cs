@@ -45,8 +45,8 @@ public sealed class StorageOptions
 
     /// <summary>
     /// TEST FAULT, 0 (off) by default; never set it in production. When N, the process kills itself (as kill -9 would)
-    /// right after the Nth write that stored replies in the outbox committed (an event's own write with its replies, or
-    /// the notices stored after a handler) and before its adapter delivers any of them.
+    /// right after the Nth write that stored replies in the outbox committed (an event's own write with its replies, the
+    /// survivor's acknowledgement included) and before its adapter delivers any of them.
     /// </summary>
     public int TestFaultKillAfterRepliesKept { get; set; }
 }

@@ -69,7 +69,9 @@ internal sealed record MessageBody(
     IReadOnlyList<WireComponent>? Components = null,
     AllowedMentions? AllowedMentions = null,
     string? CustomId = null,
-    string? Title = null);
+    string? Title = null,
+    string? Nonce = null,
+    bool? EnforceNonce = null);
 
 internal sealed record InteractionCallback(InteractionCallbackType Type, MessageBody? Data = null);
 

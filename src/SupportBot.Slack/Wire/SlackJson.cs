@@ -25,7 +25,16 @@ internal sealed record ApiResponse(
     string? UserId,
     ChannelRef? Channel,
     IReadOnlyList<string>? Users,
-    UserInfo? User);
+    UserInfo? User,
+    IReadOnlyList<HistoryMessage>? Messages);
+
+/// <summary>A message of conversations.history, as far as the bot reads it: the metadata it posted it with.</summary>
+internal sealed record HistoryMessage(MessageMetadata? Metadata);
+
+/// <summary>Message metadata (chat.postMessage's <c>metadata</c>): the bot's own carries a reply's nonce.</summary>
+internal sealed record MessageMetadata(string? EventType, ReplyKey? EventPayload);
+
+internal sealed record ReplyKey(string? Nonce);
 
 /// <summary>Slack answers <c>channel</c> as an object (conversations.open) or as an id (chat.postMessage).</summary>
 [JsonConverter(typeof(ChannelRefConverter))]

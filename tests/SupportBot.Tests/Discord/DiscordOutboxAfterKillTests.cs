@@ -12,13 +12,15 @@ namespace SupportBot.Tests.Discord;
 /// (<see cref="OutboxStore.WriteAsync"/>). Killed right after that commit (the test fault
 /// <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>, SIGKILL), before anything was delivered, the restarted bot
 /// posts the notice to the volunteer channel and sends the survivor their place as a direct message, each once: the
-/// press Discord replays on the resume is known as handled and changes nothing.
+/// press Discord replays on the resume is known as handled and changes nothing. The same for a survivor's message while
+/// they wait: its acknowledgement ("Added.") commits with their words, and reaches them once after a kill.
 /// </summary>
 public sealed partial class DiscordOutboxAfterKillTests : IDisposable
 {
     private const string SurvivorId = "720000000000000011";
     private const string SentinelId = "720000000000000012";
     private const string Place = "You are number 1 in line";
+    private const string Added = "Added. The volunteer will see it when they join.";
     private readonly TempFolder _folder = new("discord-outbox");
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 
@@ -30,7 +32,7 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
         await using var fake = await FakeDiscord.StartAsync();
         fake.HeartbeatIntervalMs = 2000;
         var press = DiscordRig.NextId();
-        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=1"))
+        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=2"))
         {
             await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
             await PressConsentAsync(fake, SurvivorId, press);
@@ -60,6 +62,41 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
         Assert.Single(NoticesFor(fake, 2));
         Assert.Equal(1, fake.Resumed); // Discord replayed the press the killed process never claimed; it was not handled again
     }
+
+    [Fact]
+    public async Task A_survivors_message_killed_right_after_its_commit_is_acknowledged_once_after_the_restart()
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        fake.HeartbeatIntervalMs = 2000;
+        var press = DiscordRig.NextId();
+        // Writes with replies: the first message (its welcome), the consent press (the notice, the place), then this message.
+        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=3"))
+        {
+            await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
+            await PressConsentAsync(fake, SurvivorId, press);
+            await FakeDiscord.WaitAsync(() => fake.Calls.FirstOrDefault(c => c.Path.Contains(press, StringComparison.Ordinal) && c.Body.Contains(Place, StringComparison.Ordinal)),
+                "the survivor's place, answered in place", seconds: 90);
+            await fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(fake.NewMessageId(), SurvivorId, "survivor", "and he told me not to tell anyone"));
+            Assert.Equal(137, await first.WaitForExitAsync());
+        }
+
+        Assert.Empty(Acknowledgements(fake));
+
+        await using var second = StartBot(fake);
+        await fake.WaitForCallAsync("POST", $"/channels/dm-{SurvivorId}/messages", c => c.Body.Contains(Added, StringComparison.Ordinal), seconds: 90);
+
+        // The sentinel: a second survivor queued on the restarted bot, after anything still to send.
+        await PressConsentAsync(fake, SentinelId, DiscordRig.NextId());
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:2", StringComparison.Ordinal), seconds: 90);
+        Assert.Equal(0, await second.TerminateAsync());
+
+        // Once, and as one call: nothing was sent before the kill, so not even a repeat Discord would have dropped.
+        Assert.Single(Acknowledgements(fake));
+        Assert.Equal(1, fake.Resumed); // Discord replayed the message the killed process never claimed; it was not handled again
+    }
+
+    private static List<RestCall> Acknowledgements(FakeDiscord fake) =>
+        fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages").Where(c => c.Body.Contains(Added, StringComparison.Ordinal)).ToList();
 
     private static async Task PressConsentAsync(FakeDiscord fake, string survivor, string press)
     {

@@ -19,6 +19,12 @@ public sealed record RestCall(string Method, string Path, string Body, string? A
     /// <summary>The query string, with its leading "?", or "".</summary>
     public string Query { get; init; } = "";
 
+    /// <summary>
+    /// A message create that repeated a recent nonce with enforce_nonce: Discord returned the message made the first
+    /// time and created none, so nobody sees this call.
+    /// </summary>
+    public bool Deduplicated { get; set; }
+
     public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
 }
 
@@ -42,7 +48,10 @@ public sealed record FakeResponse(int Status, string Body, IReadOnlyDictionary<s
 /// interaction (400, code 40060, however late); an initial response to an interaction left unanswered for more than 3 s
 /// (404, code 10062);
 /// an edit of the original answer or a follow-up to an interaction that was never answered or deferred (404, code 10015);
-/// a history read with a limit outside 1–100 (400, code 50035); a RESUME with another token (close 4004).
+/// a history read with a limit outside 1–100 (400, code 50035); a message nonce longer than 25 characters (400, code
+/// 50035); a RESUME with another token (close 4004). A message create with a nonce and <c>enforce_nonce</c> that repeats
+/// the nonce of a message the bot created in the last <see cref="NonceMemory"/> creates nothing and returns that message,
+/// as Discord does ("checked for uniqueness in the past few minutes"); the call is marked <see cref="RestCall.Deduplicated"/>.
 /// Shards (shared/research/protocols.md §2.4, §2.7, §6): each gateway connection identifies with <c>shard: [id, count]</c>
 /// and gets its own session, sequence and replay log; a guild's events go to shard <c>(guild_id &gt;&gt; 22) % count</c>,
 /// DMs and events without a guild to shard 0 (<see cref="ShardOf"/>). It refuses, as Discord does: a second IDENTIFY or
@@ -72,6 +81,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _interactionsByToken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(ulong Id, JsonObject Message)>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (JsonObject Message, long At)> _nonces = new(StringComparer.Ordinal);
     private int _inFlight;
     private int _maxInFlight;
     private int _connections;
@@ -93,6 +103,9 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     /// <summary>How long after its dispatch an interaction still takes its initial response (Discord: 3 s).</summary>
     public TimeSpan InteractionDeadline { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a created message's nonce is remembered for enforce_nonce (Discord: "the past few minutes").</summary>
+    public TimeSpan NonceMemory { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Every request the fake refused as Discord would, as "code: what".</summary>
     public ConcurrentQueue<string> Refusals { get; } = new();
@@ -493,6 +506,12 @@ public sealed class FakeDiscord : IAsyncDisposable
             }
         }
 
+        if (call.Method == "POST" && parts is ["channels", _, "messages"] && call.Json?["nonce"] is JsonValue nonce && nonce.ToString().Length > 25)
+        {
+            return Refused("50035: Invalid Form Body (nonce)", 400,
+                "{\"message\":\"Invalid Form Body\",\"code\":50035,\"errors\":{\"nonce\":{\"_errors\":[{\"code\":\"BASE_TYPE_BAD_LENGTH\",\"message\":\"Must be between 1 and 25 in length.\"}]}}}");
+        }
+
         // An interaction's webhook (its original answer, follow-ups) exists once it was answered or deferred.
         if (parts is ["webhooks", _, var webhookToken, ..]
             && _interactionsByToken.TryGetValue(webhookToken, out var answeredId) && !_interactionsAnswered.ContainsKey(answeredId))
@@ -505,16 +524,35 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     private JsonObject Posted(string channel, RestCall call)
     {
-        var message = new JsonObject
+        var json = call.Json;
+        var nonce = json?["nonce"]?.ToString();
+        var enforced = nonce is not null && json?["enforce_nonce"]?.GetValue<bool>() == true;
+        lock (_nonces)
         {
-            ["id"] = NewMessageId(),
-            ["channel_id"] = channel,
-            ["author"] = new JsonObject { ["id"] = BotUserId, ["username"] = "SupportBot", ["bot"] = true },
-            ["content"] = call.Json?["content"]?.GetValue<string>() ?? "",
-            ["type"] = 0,
-        };
-        Remember(channel, message);
-        return (JsonObject)message.DeepClone();
+            // The same author (the bot) and the same nonce lately: that message, and no new one.
+            if (enforced && _nonces.TryGetValue(nonce!, out var earlier) && Stopwatch.GetElapsedTime(earlier.At) < NonceMemory)
+            {
+                call.Deduplicated = true;
+                return (JsonObject)earlier.Message.DeepClone();
+            }
+
+            var message = new JsonObject
+            {
+                ["id"] = NewMessageId(),
+                ["channel_id"] = channel,
+                ["author"] = new JsonObject { ["id"] = BotUserId, ["username"] = "SupportBot", ["bot"] = true },
+                ["content"] = json?["content"]?.GetValue<string>() ?? "",
+                ["type"] = 0,
+            };
+            if (nonce is not null)
+            {
+                message["nonce"] = nonce;
+                _nonces[nonce] = (message, Stopwatch.GetTimestamp());
+            }
+
+            Remember(channel, message);
+            return (JsonObject)message.DeepClone();
+        }
     }
 
     private void Remember(string channel, JsonObject message)

@@ -21,7 +21,9 @@ namespace SupportBot.Tests.Fakes;
 /// As Slack does (shared/research/protocols.md §7.2, §8): only events are re-sent; an event acknowledged (ack, or 2xx in
 /// time) is never sent again; a slash command or interaction not acknowledged is not re-sent (Slack shows the person a
 /// timeout). An unacknowledged Socket Mode event waits for the next connection when none is open, as after a crash.
-/// Every call and ack is recorded so tests can assert what reached Slack.
+/// Every call and ack is recorded so tests can assert what reached Slack. Channels keep what the bot posted, with the
+/// message metadata it gave; conversations.history answers the latest first (at most <c>limit</c>, 1 to 1000), with the
+/// metadata only when <c>include_all_metadata</c> is true, as Slack does.
 /// Several Socket Mode connections (Slack allows an app up to ten; protocols.md §7.1 and a Slack maintainer in
 /// slackapi/node-slack-sdk#1654): envelopes are spread over the open ones in turn, each acked on the connection it
 /// came on (<see cref="Ack.Connection"/>); an 11th connection is told too_many_websockets and closed instead of hello,
@@ -48,6 +50,7 @@ public sealed class FakeSlack : IAsyncDisposable
     private readonly Lock _socketsLock = new();
     private readonly ConcurrentDictionary<string, Envelope> _envelopes = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<JsonObject>> _posted = new(StringComparer.Ordinal);
     private int _ticket;
     private int _ts;
     private int _connectionNumber;
@@ -457,11 +460,12 @@ public sealed class FakeSlack : IAsyncDisposable
             "auth.test" => new JsonObject { ["ok"] = true, ["user_id"] = BotUserId, ["bot_id"] = "BBOT", ["team_id"] = "T111", ["user"] = "supportbot" },
             "conversations.open" when args["users"]?.GetValue<string>() is { Length: > 0 } user && !user.Contains(',', StringComparison.Ordinal) =>
                 new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = "D" + user } },
-            "chat.postMessage" when args["channel"] is not null => new JsonObject { ["ok"] = true, ["channel"] = args["channel"]!.DeepClone(), ["ts"] = NextTs() },
+            "chat.postMessage" when args["channel"] is not null => Posted(args),
+            "conversations.history" when args["channel"]?.ToString() is { Length: > 0 } channel => History(channel, args),
             "views.open" when args["trigger_id"] is not null && args["view"] is JsonObject => new JsonObject { ["ok"] = true, ["view"] = new JsonObject { ["id"] = "V1" } },
 "users.info" when args["user"]?.GetValue<string>() is { Length: > 0 } id => UserInfo(id),
             "usergroups.users.list" => new JsonObject { ["ok"] = true, ["users"] = new JsonArray(UserGroupMembers.Select(u => (JsonNode)u).ToArray()) },
-            "conversations.open" or "chat.postMessage" or "views.open" or "users.info" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
+            "conversations.open" or "chat.postMessage" or "views.open" or "users.info" or "conversations.history" => new JsonObject { ["ok"] = false, ["error"] = "invalid_arguments" },
             _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
         };
         await Json(c, answer);
@@ -549,6 +553,43 @@ public sealed class FakeSlack : IAsyncDisposable
                 ["profile"] = new JsonObject { ["display_name"] = displayName, ["real_name"] = realName },
             },
         };
+    }
+
+    /// <summary>chat.postMessage: the message kept in its channel, with its metadata if it had any.</summary>
+    private JsonObject Posted(JsonObject args)
+    {
+        var channel = args["channel"]!.ToString();
+        var message = new JsonObject { ["type"] = "message", ["user"] = BotUserId, ["bot_id"] = "BBOT", ["ts"] = NextTs(), ["text"] = args["text"]?.DeepClone() };
+        if (args["metadata"] is JsonObject metadata)
+        {
+            message["metadata"] = metadata.DeepClone();
+        }
+
+        _posted.GetOrAdd(channel, _ => new ConcurrentQueue<JsonObject>()).Enqueue(message);
+        return new JsonObject { ["ok"] = true, ["channel"] = channel, ["ts"] = message["ts"]!.DeepClone() };
+    }
+
+    /// <summary>conversations.history: the channel's latest messages first; metadata only when asked for.</summary>
+    private JsonObject History(string channel, JsonObject args)
+    {
+        var limit = int.TryParse(args["limit"]?.ToString(), out var asked) ? asked : 100;
+        if (limit is < 1 or > 1000)
+        {
+            return new JsonObject { ["ok"] = false, ["error"] = "invalid_limit" };
+        }
+
+        var withMetadata = args["include_all_metadata"]?.ToString() is "true" or "1";
+        var latest = (_posted.TryGetValue(channel, out var kept) ? kept.ToArray() : []).Reverse().Take(limit).Select(m =>
+        {
+            var copy = (JsonObject)m.DeepClone();
+            if (!withMetadata)
+            {
+                copy.Remove("metadata");
+            }
+
+            return (JsonNode)copy;
+        });
+        return new JsonObject { ["ok"] = true, ["messages"] = new JsonArray(latest.ToArray()), ["has_more"] = false };
     }
 
     private string NextTs() => $"1700000000.{Interlocked.Increment(ref _ts):D6}";

@@ -142,6 +142,24 @@ public abstract class InboxLeaseTests(Store store) : IDisposable
         Assert.Equal(dm.EventId, Assert.Single(await b.Get<InboxStore>().TakeOverAsync(Platform.Console, atStart: false, default)).EventId);
     }
 
+    [StoreFact]
+    public async Task A_start_takes_a_live_processs_events_only_after_their_lease_and_on_sqlite_an_ended_ones_at_once()
+    {
+        var dm = Say.Dm(Say.Member("bea"), "words");
+        await _a.Bot.AcceptAsync(dm, default);
+        var b = Another();
+
+        // A runs and will handle its event: a process starting beside it leaves it alone.
+        Assert.Empty(await b.Get<InboxStore>().TakeOverAsync(Platform.Console, atStart: true, default));
+
+        // A ends as a kill -9 ends it (its owner lock let go, its lease still running): a start on SQLite knows it is gone
+        // and takes its event at once; on PostgreSQL, where processes may be on other machines, only after the lease.
+        _a.Get<InboxStore>().Dispose();
+        var c = Another();
+        var atStart = await c.Get<InboxStore>().TakeOverAsync(Platform.Console, atStart: true, default);
+        Assert.Equal(store == Store.Sqlite ? [dm.EventId] : [], atStart.Select(e => e.EventId));
+    }
+
     /// <summary>A second core on the same database and key: another process, with its own writer, lease owner and clock.</summary>
     private CoreHarness Another()
     {

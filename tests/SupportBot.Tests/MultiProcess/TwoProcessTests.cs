@@ -122,7 +122,8 @@ public abstract class TwoProcessTests(Store store, ITestOutputHelper output) : I
         var received = _slack.ReceivedEventIds;
         var (lost, twice, toldTwice) = await CountAsync(people, each, received.Contains);
         output.WriteLine($"{store}: kill -9 of A with {leftByA} of its events stored and not handled; B had them all handled {failover.TotalSeconds:F1} s after the kill "
-            + $"(lease 3 s); lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}.");
+            + $"(lease 3 s); lost {lost}, stored twice {twice}, answered more often than stored {toldTwice}; "
+            + $"DM channels read before sending a reply taken over {_slack.CallsTo("conversations.history").Count}.");
         Assert.True(leftByA > 0, "A had handled everything it acked before the kill: the kill was not during the burst");
         Assert.Contains("Took over", survivorLog, StringComparison.Ordinal);
         Assert.Equal(0, lost);

@@ -24,6 +24,24 @@ public sealed class SlackApiTests
     }
 
     [Fact]
+    public async Task A_stored_reply_taken_over_after_a_kill_is_not_posted_again_to_a_dm_that_holds_it_already()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var reply = Reply.DirectTo(new Address(Platform.Slack, "U0WREN"), new TextBlock("Added. The volunteer will see it when they join.")) with { Nonce = "0123456789ABCDEF" };
+        var other = reply with { Nonce = "FEDCBA9876543210" };
+
+        // The first process posted it, then was killed before its outbox row was deleted; another process takes the row.
+        await host.Sender.SendAsync(reply, CancellationToken.None);
+        await host.Sender.SendAsync(reply with { TakenOver = true }, CancellationToken.None);
+        // A reply taken over that never reached Slack (killed before the send) is posted.
+        await host.Sender.SendAsync(other with { TakenOver = true }, CancellationToken.None);
+
+        var posts = host.Slack.CallsTo("chat.postMessage");
+        Assert.Equal(["0123456789ABCDEF-0", "FEDCBA9876543210-0"], posts.Select(c => c.Args["metadata"]?["event_payload"]?["nonce"]?.ToString()));
+        Assert.Equal(2, host.Slack.CallsTo("conversations.history").Count);
+    }
+
+    [Fact]
     public async Task A_server_error_is_retried_with_backoff()
     {
         await using var host = await SlackTestHost.StartAsync();

@@ -55,12 +55,12 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
         var router = new ReplyRouter([adapter], NullLogger<ReplyRouter>.Instance, outbox: Outbox(_a));
         var relay = Reply.DirectTo(_vol.Address, new TextBlock("words"));
         var notice = Reply.ToVolunteers(new TextBlock("#7 is waiting"));
-        await Outbox(_a).KeepAsync(_bea, [relay, notice], default);
+        var kept = await Outbox(_a).KeepAsync(_bea, [relay, notice], default);
 
-        await router.DeliverAsync(relay, default);
-        await router.DeliverAsync(relay, default);
+        await router.DeliverAsync(kept[0], default);
+        await router.DeliverAsync(kept[0], default);
 
-        Assert.Equal([relay, relay], adapter.Sent);
+        Assert.Equal([kept[0], kept[0]], adapter.Sent);
         Assert.Equal([""], Rows(_a).Select(r => r.Platform));
     }
 
@@ -70,6 +70,9 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
         var adapter = new RecordingAdapter(Platform.Console);
         var router = new ReplyRouter([adapter], NullLogger<ReplyRouter>.Instance, outbox: Outbox(_a));
         var first = await _a.Bot.HandleAsync(Say.Dm(_bea, "my therapist asked me to keep our texts secret"), default);
+        // The first answer (the consent question) is stored with the message's own write, until delivered.
+        Assert.Equal(["Console"], Rows(_a).Select(r => r.Platform));
+        await router.DeliverAsync(first.Single(), default);
         Assert.Empty(Rows(_a));
         var consent = first.Single().Choices().Single(c => c.ActionId.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
 
@@ -150,14 +153,15 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
     }
 
     [StoreFact]
-    public async Task At_start_an_earlier_runs_rows_are_taken_at_once_on_sqlite_and_after_their_lease_on_postgres()
+    public async Task At_start_the_rows_of_a_run_that_ended_are_taken_at_once_on_sqlite_and_after_their_lease_on_postgres()
     {
         await Outbox(_a).KeepAsync(_bea, [Reply.ToVolunteers(new TextBlock("#7 is waiting"))], default);
+        _a.Get<InboxStore>().Dispose(); // the run ends as a kill -9 ends it: its owner lock is let go, its rows stay leased
         var next = Another();
 
         var atStart = await Outbox(next).TakeOverAsync(Everywhere, atStart: true, default);
 
-        // On SQLite one process is the design: the row's writer is an earlier run, gone. On PostgreSQL it may be alive.
+        // On SQLite every process shares the machine, and the writer's lock says it is gone. On PostgreSQL only the lease counts.
         Assert.Equal(store == Store.Sqlite ? 1 : 0, atStart.Count);
         if (store == Store.Postgres)
         {
@@ -167,22 +171,49 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
     }
 
     [StoreFact]
-    public async Task A_row_its_adapter_never_delivered_stops_being_renewed_and_is_taken_over_by_its_own_process()
+    public async Task At_start_the_rows_of_a_live_process_are_not_taken_before_their_lease_runs_out()
+    {
+        await Outbox(_a).KeepAsync(_bea, [Reply.ToVolunteers(new TextBlock("#7 is waiting"))], default);
+        var next = Another();
+
+        // A runs, delivering its row: a second process starting on the same database must not send it too.
+        Assert.Empty(await Outbox(next).TakeOverAsync(Everywhere, atStart: true, default));
+        next.Clock.Advance(PastLease);
+        Assert.Single(await Outbox(next).TakeOverAsync(Everywhere, atStart: false, default));
+    }
+
+    [StoreFact]
+    public async Task A_row_held_for_many_leases_is_renewed_as_long_as_its_process_runs()
     {
         var notice = Reply.ToVolunteers(new TextBlock("#7 is waiting"));
         await Outbox(_a).KeepAsync(_bea, [notice], default);
+        var b = Another();
 
-        for (var tick = 0; tick < 15; tick++)
+        // Held far past any cap (a delivery behind a long rate limit): renewed every tick, never taken by another.
+        for (var tick = 0; tick < 40; tick++)
         {
             _a.Clock.Advance(TimeSpan.FromSeconds(10));
-            await Outbox(_a).RenewAsync(default);
-            Assert.Empty(await Outbox(_a).TakeOverAsync(Everywhere, atStart: false, default));
+            b.Clock.Advance(TimeSpan.FromSeconds(10));
+            Assert.Equal(1, await Outbox(_a).RenewAsync(default));
+            Assert.Empty(await Outbox(b).TakeOverAsync(Everywhere, atStart: false, default));
         }
 
-        _a.Clock.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, await Outbox(_a).RenewAsync(default));
-        _a.Clock.Advance(PastLease);
-        Assert.Equal(notice.Audience, Assert.Single(await Outbox(_a).TakeOverAsync(Everywhere, atStart: false, default)).Audience);
+        // It stops renewing (killed): once the lease ran out, B takes it.
+        b.Clock.Advance(PastLease);
+        Assert.Equal(notice.Audience, Assert.Single(await Outbox(b).TakeOverAsync(Everywhere, atStart: false, default)).Audience);
+    }
+
+    [StoreFact]
+    public async Task A_stored_reply_keeps_its_nonce_when_another_process_takes_it_over()
+    {
+        var kept = await Outbox(_a).KeepAsync(_bea, [Reply.DirectTo(_vol.Address, new TextBlock("words"))], default);
+        var b = Another();
+        b.Clock.Advance(PastLease);
+
+        var taken = Assert.Single(await Outbox(b).TakeOverAsync(Everywhere, atStart: false, default));
+
+        Assert.Matches("^[0-9A-F]{16}$", kept[0].Nonce);
+        Assert.Equal(kept[0].Nonce, taken.Nonce);
     }
 
     [StoreFact]

@@ -8,7 +8,7 @@ namespace SupportBot.Tests.Storage;
 /// message and of a volunteer's relayed words are stored in the event's own commit (<see cref="OutboxStore.WriteAsync"/>),
 /// so a process killed right after that commit and before it delivered anything (the test fault
 /// <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>, SIGKILL) delivers them at its next start, once: the
-/// volunteers' notice, the survivor's place in the queue, and a relay either way.
+/// volunteers' notice, the survivor's place in the queue, the acknowledgement of their words, and a relay either way.
 /// "Once" is read after a sentinel: another survivor queued after the restart, whose notice follows anything pending.
 /// </summary>
 public sealed class OutboxWithTheEventTests : IDisposable
@@ -25,7 +25,7 @@ public sealed class OutboxWithTheEventTests : IDisposable
     [Fact]
     public async Task A_consent_press_killed_right_after_its_commit_has_its_notice_and_queue_place_delivered_once_after_the_restart()
     {
-        await using (var killed = Start(killAfterWrite: 1))
+        await using (var killed = Start(killAfterWrite: 2))
         {
             var welcome = await killed.SayAsync("wren (dm): my coach crossed a line", "Stop and delete this");
             await killed.SendAsync($"wren: [{ConsoleProcess.ChoiceNumber(welcome, "Yes, use a made-up name")}]");
@@ -42,6 +42,29 @@ public sealed class OutboxWithTheEventTests : IDisposable
         var lines = await SentinelAsync(next);
         Assert.Single(lines, l => l.EndsWith("] Claim #1", StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("[only wren]", StringComparison.Ordinal) && l.Contains(Queued, StringComparison.Ordinal));
+        Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_survivors_message_killed_right_after_its_commit_is_acknowledged_once_after_the_restart()
+    {
+        await using (var first = Start())
+        {
+            await first.DiscloseAsync("wren", "my coach crossed a line");
+            Assert.Equal(0, await first.EndInputAsync());
+        }
+
+        await using (var killed = Start(killAfterWrite: 1))
+        {
+            await killed.SendAsync("wren (dm): and he told me not to tell anyone");
+            Assert.Equal(137, await killed.WaitForExitAsync());
+            Assert.DoesNotContain(killed.Seen.Concat(killed.Unread()), l => l.Contains("Added.", StringComparison.Ordinal));
+        }
+
+        await using var next = Start();
+        await next.ExpectAsync("[dm wren] Added.");
+        var lines = await SentinelAsync(next);
+        Assert.Single(lines, l => l.StartsWith("[dm wren] Added.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
