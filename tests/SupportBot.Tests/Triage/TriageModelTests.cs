@@ -68,7 +68,7 @@ public sealed class TriageModelTests
     }
 
     /// <summary>
-    /// The sets that still measure (held-out, blind3, blind4, blind7 as a development set, blind8 and blind9) share no message with the
+    /// The sets that still measure (held-out, blind3, blind4, blind7 and blind8 as development sets, and blind9) share no message with the
     /// training files, so the model cannot have learnt their answers. Only the count is printed, never a line.
     /// </summary>
     [Fact]
@@ -115,6 +115,23 @@ public sealed class TriageModelTests
     public void Negations_the_past_and_idioms_stay_ordinary_with_the_model(string text)
     {
         Assert.False(Detector.Assess(text).IsRisk, text);
+    }
+
+    /// <summary>
+    /// Idioms of blame and cheer said with the body (branch triage9): "beating myself up", "kicking myself", "alive and
+    /// kicking", a goodbye party are marked as idioms for the rules and the model, and stay quiet; the same verbs done to
+    /// the body still fire. Written fresh, none of them a line of a set.
+    /// </summary>
+    [Theory]
+    [InlineData("still beating myself up about not saying something sooner", false)]
+    [InlineData("kicking myself for not keeping the receipts", false)]
+    [InlineData("alive and kicking, thanks for asking", false)]
+    [InlineData("we had a goodbye party for my manager today", false)]
+    [InlineData("i beat myself with a belt last night until i bled", true)]
+    [InlineData("i keep kicking myself in the legs until they bruise", true)]
+    public void Idioms_of_blame_and_cheer_stay_quiet_while_the_acts_fire(string text, bool risk)
+    {
+        Assert.Equal(risk, Detector.Assess(text).IsRisk);
     }
 
     /// <summary>Rules added with the third training batch: a threat made on condition of silence is read in either order,

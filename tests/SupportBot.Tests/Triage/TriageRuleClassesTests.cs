@@ -44,6 +44,11 @@ public sealed class TriageRuleClassesTests
     [InlineData("i've never had thoughts of killing myself")]
     [InlineData("i'm on the bridge into town, stuck in traffic")]
     [InlineData("my ex is coming over to pick up the kids at six")]
+    [InlineData("the night i wanted to die is four years behind me")]
+    [InlineData("self harm free for three years, and proud of it")]
+    [InlineData("there is an old folk song about wanting to die on my playlist")]
+    [InlineData("in my novel the detective jumps off a bridge onto a moving barge")]
+    [InlineData("is a sugar overdose a real thing for toddlers")]
     public void An_ordinary_class_of_phrasing_does_not_fire(string text)
     {
         Assert.False(Rules.Assess(text).IsRisk, text);
@@ -72,6 +77,11 @@ public sealed class TriageRuleClassesTests
     [InlineData("i don't know if i will be safe tonight")]
     [InlineData("i used to cut myself and the urge is back tonight")]
     [InlineData("years ago i wanted to kill myself and it has come back")]
+    [InlineData("i thought that was years behind me but i want to die again")]
+    [InlineData("i was self harm free for 2 years and i cut again tonight")]
+    [InlineData("i keep writing songs about wanting to die and tonight i mean it")]
+    [InlineData("i'm going to jump off the bridge tonight")]
+    [InlineData("i took an overdose of my sleeping pills an hour ago")]
     public void The_risk_twin_in_the_same_words_still_fires(string text)
     {
         Assert.True(Rules.Assess(text).IsRisk, text);
