@@ -1,27 +1,25 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace SupportBot.Core.Conversations;
 
 /// <summary>
-/// Per-person rate limits (System.Threading.RateLimiting), in memory: direct messages a minute, and urgent pages to
-/// the volunteer channel an hour. Limiters of people gone quiet are dropped by the partitioned limiter itself.
+/// Per-person rate limits, in memory: direct messages a minute, and urgent pages to the volunteer channel an hour. Each
+/// person has a fixed window that starts with their first use after the last one ended.
 /// </summary>
-public sealed class PersonLimits : IDisposable
+/// <remarks>
+/// Not System.Threading.RateLimiting's partitioned limiter: it made a limiter with its own timer for every new person
+/// and scanned every person's limiter ten times a second, which under a burst of first DMs was work and garbage in
+/// proportion to everyone who wrote in the last minute (bench/HISTORY.md, perf4). Here a person is one small entry,
+/// and ended windows are swept only when the map has doubled since the last sweep.
+/// </remarks>
+public sealed class PersonLimits(IOptions<SafeguardOptions> options, TimeProvider time)
 {
-    private readonly PartitionedRateLimiter<Address> _messages;
-    private readonly PartitionedRateLimiter<Address> _urgent;
+    private readonly Windows _messages = new(options.Value.DirectMessagesPerMinute, TimeSpan.FromMinutes(1), time);
+    private readonly Windows _urgent = new(options.Value.UrgentAlertsPerHour, TimeSpan.FromHours(1), time);
 
     // People already told to slow down in the current streak, so a flood is answered once, not once a message.
     private readonly ConcurrentDictionary<Address, byte> _told = new();
-
-    public PersonLimits(IOptions<SafeguardOptions> options)
-    {
-        var o = options.Value;
-        _messages = Create(o.DirectMessagesPerMinute, TimeSpan.FromMinutes(1));
-        _urgent = Create(o.UrgentAlertsPerHour, TimeSpan.FromHours(1));
-    }
 
     /// <summary>
     /// Whether this person's direct message may go on. When it may not, <paramref name="tellThem"/> is true for the
@@ -29,10 +27,13 @@ public sealed class PersonLimits : IDisposable
     /// </summary>
     public bool TryMessage(Address person, out bool tellThem)
     {
-        using var lease = _messages.AttemptAcquire(person);
-        if (lease.IsAcquired)
+        if (_messages.TryTake(person))
         {
-            _told.TryRemove(person, out _);
+            if (!_told.IsEmpty)
+            {
+                _told.TryRemove(person, out _);
+            }
+
             tellThem = false;
             return true;
         }
@@ -48,26 +49,90 @@ public sealed class PersonLimits : IDisposable
     }
 
     /// <summary>Whether this person may cause one more urgent page to the volunteer channel now.</summary>
-    public bool TryUrgentAlert(Address person)
-    {
-        using var lease = _urgent.AttemptAcquire(person);
-        return lease.IsAcquired;
-    }
+    public bool TryUrgentAlert(Address person) => _urgent.TryTake(person);
 
-    public void Dispose()
+    /// <summary>At most <paramref name="permits"/> uses per person in each window (none taken: no limit).</summary>
+    private sealed class Windows(int permits, TimeSpan length, TimeProvider time)
     {
-        _messages.Dispose();
-        _urgent.Dispose();
-    }
+        private const int FirstSweepAt = 4_096;
 
-    private static PartitionedRateLimiter<Address> Create(int permits, TimeSpan window) =>
-        PartitionedRateLimiter.Create<Address, Address>(person => permits <= 0
-            ? RateLimitPartition.GetNoLimiter(person)
-            : RateLimitPartition.GetFixedWindowLimiter(person, _ => new FixedWindowRateLimiterOptions
+        private readonly ConcurrentDictionary<Address, Window> _people = new();
+        private readonly Lock _sweeping = new();
+        private int _sweepAt = FirstSweepAt;
+
+        public bool TryTake(Address person)
+        {
+            if (permits <= 0)
             {
-                PermitLimit = permits,
-                Window = window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+                return true;
+            }
+
+            var now = time.GetUtcNow().UtcTicks;
+            if (_people.Count >= Volatile.Read(ref _sweepAt))
+            {
+                Sweep(now);
+            }
+
+            while (true)
+            {
+                var window = _people.GetOrAdd(person, static _ => new Window());
+                lock (window)
+                {
+                    if (window.Gone)
+                    {
+                        // Swept between the look-up and the lock: take the person's new entry.
+                        continue;
+                    }
+
+                    if (window.Used == 0 || now - window.Start >= length.Ticks)
+                    {
+                        window.Start = now;
+                        window.Used = 0;
+                    }
+
+                    if (window.Used >= permits)
+                    {
+                        return false;
+                    }
+
+                    window.Used++;
+                    return true;
+                }
+            }
+        }
+
+        // An ended window holds nothing back: forgetting it is what its next use would do anyway. The next sweep waits
+        // until the map has doubled, so a sweep's cost is spread over the uses that grew it.
+        private void Sweep(long now)
+        {
+            lock (_sweeping)
+            {
+                if (_people.Count < _sweepAt)
+                {
+                    return;
+                }
+
+                foreach (var (person, window) in _people)
+                {
+                    lock (window)
+                    {
+                        if (window.Used == 0 || now - window.Start >= length.Ticks)
+                        {
+                            window.Gone = true;
+                            _people.TryRemove(new KeyValuePair<Address, Window>(person, window));
+                        }
+                    }
+                }
+
+                Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _people.Count * 2));
+            }
+        }
+    }
+
+    private sealed class Window
+    {
+        public long Start;
+        public int Used;
+        public bool Gone;
+    }
 }

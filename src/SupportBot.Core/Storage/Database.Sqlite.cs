@@ -324,7 +324,12 @@ public sealed partial class Database
 
     // synchronous=FULL (SQLite's default, said here because survivors are promised what is saved survives power loss):
     // a commit returns only once the WAL is on disk. Its statements stay compiled (PreparedStatements).
-    private PreparedStatements OpenSqliteWriter() => new(OpenSqlite("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;"));
+    // temp_store=MEMORY: every piece of work runs in its own savepoint, and SQLite copies each page a savepoint changes
+    // into a sub-journal first, to undo that piece alone. On a file that journal is written with a system call per
+    // page (about ten per durable DM, a tenth of the bot's CPU); in memory it is a copy, emptied at each release. It
+    // only undoes a savepoint inside an open transaction: what survives a crash is the WAL's, as before.
+    private PreparedStatements OpenSqliteWriter() =>
+        new(OpenSqlite("PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"));
 
     /// <summary>A new connection of its own, open, with <paramref name="pragmas"/> run; disposed again if either fails.</summary>
     private SqliteConnection OpenSqlite(string pragmas)

@@ -153,6 +153,32 @@ public abstract class BlockAndLimitTests(Store store) : IDisposable
     }
 
     [StoreFact]
+    public async Task A_minute_after_being_asked_to_slow_down_the_persons_messages_are_taken_again_and_a_new_flood_is_answered_once_more()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await _core.Bot.HandleAsync(Say.Dm(_alice, $"message {i}"), default);
+        }
+
+        Assert.Equal(Messages.SlowDown, (await _core.Bot.HandleAsync(Say.Dm(_alice, "one more"), default)).DmTo(_alice).Text().Trim());
+        _core.Clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Empty(await _core.Bot.HandleAsync(Say.Dm(_alice, "still too soon"), default));
+
+        _core.Clock.Advance(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 4; i++)
+        {
+            var taken = await _core.Bot.HandleAsync(Say.Dm(_alice, $"later {i}"), default);
+            Assert.DoesNotContain(Messages.SlowDown, taken.AllText(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(Messages.SlowDown, (await _core.Bot.HandleAsync(Say.Dm(_alice, "too fast again"), default)).DmTo(_alice).Text().Trim());
+        var stored = await StoredTranscript.ReadAsync(_core.Get<ConversationStore>(), _alice.Address, _vol.Address);
+        Assert.Equal(
+            ["message 0", "message 1", "message 2", "message 3", "later 0", "later 1", "later 2", "later 3"],
+            stored.Select(e => e.Text));
+    }
+
+    [StoreFact]
     public async Task Urgent_pages_past_the_limit_are_posted_as_normal_notices_and_the_person_is_told_plainly()
     {
         var first = await QueueUrgentAsync();
