@@ -129,6 +129,22 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         Assert.True(score.FalseAlarmRate <= 0.049, $"Ninth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.9 % measured (goal 5 %).");
     }
 
+    /// <summary>
+    /// blind10.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files
+    /// nor any other set (nor what earlier rounds found missed), and committed batch by batch before it was ever
+    /// measured; its misses are never printed. It is the unseen set while blind9 is tuned on. Measured first on the
+    /// detector of main after branch triage9: recall 89.5 % (rules alone 52.0 %), false alarms 2.6 % (rules alone 2.5 %).
+    /// The floors hold what was measured, so a change that loses ground fails.
+    /// </summary>
+    [Fact]
+    public void Tenth_blind_set_does_not_fall_below_its_measured_floor()
+    {
+        var score = Measure("blind10", printMisses: false);
+
+        Assert.True(score.Recall >= 0.894, $"Tenth blind recall {score.Recall:P1} fell below its floor of 89.4 % (goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.027, $"Tenth blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (goal 5 %).");
+    }
+
     [Fact]
     public void Both_sets_together_hold_at_least_300_risk_and_300_ordinary_messages_of_every_kind()
     {
