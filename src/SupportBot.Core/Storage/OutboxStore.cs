@@ -79,6 +79,9 @@ public sealed partial class OutboxStore(
     /// <summary>Writes that stored replies so far, for <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>.</summary>
     private long _keptWrites;
 
+    /// <summary>Events handled with replies for others so far, for <see cref="StorageOptions.TestFaultKillAfterHandled"/>.</summary>
+    private long _handledWrites;
+
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
     /// <summary>Whether a reply goes to someone other than the person whose event caused it, and so through the outbox.</summary>
@@ -128,6 +131,12 @@ public sealed partial class OutboxStore(
     /// </summary>
     public async Task<IReadOnlyList<Reply>> KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
+        if (options.Value.TestFaultKillAfterHandled > 0 && replies.Any(r => IsForOthers(actor, r))
+            && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
+        {
+            KillForTest();
+        }
+
         var all = new List<Reply>(replies.Count);
         var others = new List<Reply>();
         foreach (var reply in replies)
@@ -355,11 +364,11 @@ public sealed partial class OutboxStore(
 
     private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
 
-    /// <summary>The test faults of <see cref="StorageOptions.TestFaultKillAfterOutboxWrite"/> and <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>: SIGKILL, as kill -9, so nothing else runs.</summary>
+    /// <summary>The test faults of <see cref="StorageOptions"/> (TestFaultKillAfter...): SIGKILL, as kill -9, so nothing else runs.</summary>
     private static void KillForTest()
     {
         // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
-        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite or TestFaultKillAfterRepliesKept is set: killing this process after storing its outbox rows");
+        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite, TestFaultKillAfterRepliesKept or TestFaultKillAfterHandled is set: killing this process before it delivers its replies");
         using var self = Process.GetCurrentProcess();
         self.Kill();
         Thread.Sleep(Timeout.Infinite);
