@@ -18,10 +18,11 @@ namespace SupportBot.Core.Storage;
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
 /// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
-/// survivor's own answer: the first answer, or "Added."), and a volunteer's words relayed to the survivor. The actor's
-/// own answer is kept too: after a kill -9 it reaches them as a direct message.</item>
-/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (notices of a claim,
-/// release or close, a "volunteer joined"), stored right after the handler returns.</item>
+/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, and a volunteer's
+/// claim, release or close (the survivor's note, the channel's notice). The actor's own answer is kept too: after a
+/// kill -9 it reaches them as a direct message.</item>
+/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (a transfer's, the notice
+/// of a survivor's /end or /forget, a block's), stored right after the handler returns.</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
 /// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
