@@ -50,6 +50,9 @@ public sealed record SurvivorWrite(Conversation Conversation, bool Started)
     public int VolunteerHolds { get; init; }
 }
 
+/// <summary>A conversation a volunteer just closed, and whether that close deleted its words (keep-nothing), as its own transaction saw it.</summary>
+public sealed record Closed(Conversation Conversation, bool KeptNothing);
+
 /// <summary>A conversation just queued, and its place in the queue (1 = next) as the enqueue's own transaction saw it.</summary>
 public sealed record Queued(Conversation Conversation, int Position);
 

@@ -169,7 +169,7 @@ public sealed partial class Relay(
             return [refused];
         }
 
-        var result = await store.ClaimAsync(id.Value, volunteer.Address, ct);
+        var (result, replies) = await outbox.WriteAsync(volunteer, store.Claim(id.Value, volunteer.Address), r => ClaimReplies(volunteer, r), ct);
         if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
         {
             var message = result.Outcome switch
@@ -184,48 +184,96 @@ public sealed partial class Relay(
 
         LogClaimed(claimed.Id);
         metrics.Claimed(claimed, clock.GetUtcNow());
-        var transcript = result.Transcript;
+        return replies;
+    }
+
+    /// <summary>
+    /// What a claim says, composed inside the claim's write and stored with it (<see cref="OutboxStore.WriteAsync"/>), so
+    /// it must only compose: the volunteer's answer and the transcript, "a volunteer joined" to the survivor, and the
+    /// channel's notice. Nothing for a claim that changed nothing; its answer is not stored.
+    /// </summary>
+    private List<Reply> ClaimReplies(Actor volunteer, ClaimResult result)
+    {
+        if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
+        {
+            return [];
+        }
+
         return
         [
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Claimed, ("Id", claimed.Id), ("Name", claimed.KnownAs)))),
-            Reply.DirectTo(volunteer.Address, new TextBlock(FormatTranscript(claimed, transcript),
+            Reply.DirectTo(volunteer.Address, new TextBlock(FormatTranscript(claimed, result.Transcript),
                 MessageTemplate.Fill(_messages.TranscriptHeading, ("Id", claimed.Id), ("Name", claimed.KnownAs)))),
             Reply.DirectTo(claimed.Survivor, new TextBlock(_messages.VolunteerJoined)),
             Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClaimedNotice, ("Id", claimed.Id), ("Volunteer", volunteer.DisplayName)))),
         ];
     }
 
+    /// <summary>Puts a held conversation back in the queue; its replies are stored with the release, as a claim's are.</summary>
     public async Task<IReadOnlyList<Reply>> ReleaseAsync(Actor volunteer, Conversation conversation, CancellationToken ct)
     {
-        var released = await store.ReleaseAsync(conversation.Id, volunteer.Address, ct);
+        var (released, replies) = await outbox.WriteAsync(
+            volunteer,
+            store.Release(conversation.Id, volunteer.Address),
+            released => released is null
+                ? []
+                :
+                [
+                    Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Released, ("Id", released.Id)))),
+                    Reply.DirectTo(released.Survivor, new TextBlock(_messages.VolunteerReleased)),
+                    Notice(released),
+                ],
+            ct);
         if (released is null)
         {
             return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
         }
 
         LogReleased(released.Id);
-        return
-        [
-            Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Released, ("Id", released.Id)))),
-            Reply.DirectTo(released.Survivor, new TextBlock(_messages.VolunteerReleased)),
-            Notice(released),
-        ];
+        return replies;
     }
 
+    /// <summary>
+    /// Closes a held conversation; its replies are stored with the close, as a claim's are. In keep-nothing mode the close
+    /// deleted the words in its own transaction, the survivor's note says so, and the WAL is emptied after it.
+    /// </summary>
     public async Task<IReadOnlyList<Reply>> CloseAsync(Actor volunteer, Conversation conversation, string outcome, CancellationToken ct)
     {
-        var closed = await store.CloseByVolunteerAsync(conversation.Id, volunteer.Address, outcome, ct);
-        if (closed is null)
+        var (result, replies) = await outbox.WriteAsync(
+            volunteer, store.CloseByVolunteer(conversation.Id, volunteer.Address, outcome), r => CloseReplies(volunteer, outcome, r), ct);
+        if (result is not { Conversation: var closed })
         {
             return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
         }
 
         LogClosed(closed.Id, outcome);
         metrics.Closed(closed.Id, outcome);
+        if (result.KeptNothing)
+        {
+            await keepNothing.DeletedAtCloseAsync(closed.Id, ct);
+        }
+
+        return replies;
+    }
+
+    /// <summary>What a close says, composed inside the close's write (it must only compose); nothing when it closed nothing.</summary>
+    private List<Reply> CloseReplies(Actor volunteer, string outcome, Closed? result)
+    {
+        if (result is not { Conversation: var closed })
+        {
+            return [];
+        }
+
+        var note = new List<Block> { new TextBlock(_messages.ConversationClosed) };
+        if (result.KeptNothing)
+        {
+            note.Add(new TextBlock(_messages.KeepNothingDeleted));
+        }
+
         var replies = new List<Reply>
         {
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.Closed, ("Id", closed.Id), ("Outcome", outcome)))),
-            new Reply(new Audience.Direct(closed.Survivor), await ClosingNoteAsync(closed.Id, _messages.ConversationClosed, ct)),
+            new(new Audience.Direct(closed.Survivor), note),
             Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.ClosedNotice, ("Id", closed.Id)))),
         };
         if (closed.Priority == Priority.Urgent)

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using SupportBot.Core.Conversations;
@@ -13,10 +14,14 @@ public sealed partial class ConversationStore
     /// claim is in the transcript, every one after it sees the claim and is relayed. Nothing is written unless the
     /// whole conversation can be opened.
     /// </summary>
-    public Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<ClaimResult> ClaimAsync(long id, Address volunteer, CancellationToken ct) =>
+        database.WriteAsync(Claim(id, volunteer), ct);
+
+    /// <summary>The work of <see cref="ClaimAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, ClaimResult> Claim(long id, Address volunteer)
     {
         var key = ids.Key(volunteer);
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx);
             if (row is null)
@@ -63,7 +68,7 @@ public sealed partial class ConversationStore
             Audit(db, tx, id, volunteer, "read-transcript", now);
             SetFocus(db, tx, volunteer, id);
             return new ClaimResult(ClaimOutcome.Claimed, conversation with { Status = ConversationStatus.Claimed, ClaimedBy = volunteer }, transcript);
-        }, ct);
+        };
     }
 
     /// <summary>Everything said and noted in a conversation, for the volunteer who holds it; the reading is audited.</summary>
@@ -103,10 +108,14 @@ public sealed partial class ConversationStore
     }
 
     /// <summary>Puts a held conversation back in the queue at its original place.</summary>
-    public Task<Conversation?> ReleaseAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<Conversation?> ReleaseAsync(long id, Address volunteer, CancellationToken ct) =>
+        database.WriteAsync(Release(id, volunteer), ct);
+
+    /// <summary>The work of <see cref="ReleaseAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, Conversation?> Release(long id, Address volunteer)
     {
         var args = new { id, volunteer = ids.Key(volunteer) };
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var row = db.QuerySingleOrDefault<Row>(
                 $"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer", args, tx);
@@ -123,26 +132,34 @@ public sealed partial class ConversationStore
             Audit(db, tx, id, volunteer, "release", Now());
             db.Execute("DELETE FROM VolunteerFocus WHERE Volunteer = @volunteer AND ConversationId = @id", args, tx);
             return conversation with { Status = ConversationStatus.Queued, ClaimedBy = null };
-        }, ct);
+        };
     }
 
     /// <summary>Closes a conversation held by this volunteer.</summary>
-    public Task<Conversation?> CloseByVolunteerAsync(long id, Address volunteer, string outcome, CancellationToken ct)
+    public async Task<Conversation?> CloseByVolunteerAsync(long id, Address volunteer, string outcome, CancellationToken ct) =>
+        (await database.WriteAsync(CloseByVolunteer(id, volunteer, outcome), ct))?.Conversation;
+
+    /// <summary>
+    /// The work of <see cref="CloseByVolunteerAsync"/>, with whether the close deleted the words (keep-nothing) read in
+    /// the same transaction, for a write that composes its replies with it.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, Closed?> CloseByVolunteer(long id, Address volunteer, string outcome)
     {
         var args = new { id, volunteer = ids.Key(volunteer), outcome, now = Now() };
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var conversation = Close(
                 db, tx,
                 db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @volunteer ORDER BY Id DESC LIMIT 1", args, tx),
                 args.outcome, args.now);
-            if (conversation is not null)
+            if (conversation is null)
             {
-                Audit(db, tx, id, volunteer, "close:" + outcome, args.now);
+                return null;
             }
 
-            return conversation;
-        }, ct);
+            Audit(db, tx, id, volunteer, "close:" + outcome, args.now);
+            return new Closed(conversation, KeepNothingStore.IsChosen(db, tx, new ConversationIdRow(id)));
+        };
     }
 
     public async Task<IReadOnlyList<Conversation>> HeldByAsync(Address volunteer, CancellationToken ct)

@@ -18,6 +18,10 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
             (db, tx) => db.Execute("UPDATE Conversations SET KeepNothing = 1 WHERE Id = @id AND Survivor = @key AND Status <> 'Closed'", args, tx) == 1, ct);
     }
 
+    /// <summary>Whether the survivor chose keep-nothing for this conversation, within the caller's transaction.</summary>
+    internal static bool IsChosen(IDbConnection db, IDbTransaction tx, ConversationIdRow conversation) =>
+        db.ExecuteScalar<long>("SELECT KeepNothing FROM Conversations WHERE Id = @Id", conversation, tx) == 1;
+
     public async Task<bool> IsChosenAsync(long id, CancellationToken ct)
     {
         await using var db = await database.OpenAsync(ct);

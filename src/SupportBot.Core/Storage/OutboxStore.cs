@@ -18,10 +18,11 @@ namespace SupportBot.Core.Storage;
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
 /// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
-/// survivor's own answer: the first answer, or "Added."), and a volunteer's words relayed to the survivor. The actor's
-/// own answer is kept too: after a kill -9 it reaches them as a direct message.</item>
-/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (notices of a claim,
-/// release or close, a "volunteer joined"), stored right after the handler returns.</item>
+/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, and a volunteer's
+/// claim, release or close (the survivor's note, the channel's notice). The actor's own answer is kept too: after a
+/// kill -9 it reaches them as a direct message.</item>
+/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (a transfer's, the notice
+/// of a survivor's /end or /forget, a block's), stored right after the handler returns.</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
 /// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
@@ -79,6 +80,9 @@ public sealed partial class OutboxStore(
     /// <summary>Writes that stored replies so far, for <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>.</summary>
     private long _keptWrites;
 
+    /// <summary>Events handled with replies for others so far, for <see cref="StorageOptions.TestFaultKillAfterHandled"/>.</summary>
+    private long _handledWrites;
+
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
 
     /// <summary>Whether a reply goes to someone other than the person whose event caused it, and so through the outbox.</summary>
@@ -128,6 +132,12 @@ public sealed partial class OutboxStore(
     /// </summary>
     public async Task<IReadOnlyList<Reply>> KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
+        if (options.Value.TestFaultKillAfterHandled > 0 && replies.Any(r => IsForOthers(actor, r))
+            && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
+        {
+            KillForTest();
+        }
+
         var all = new List<Reply>(replies.Count);
         var others = new List<Reply>();
         foreach (var reply in replies)
@@ -355,11 +365,11 @@ public sealed partial class OutboxStore(
 
     private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
 
-    /// <summary>The test faults of <see cref="StorageOptions.TestFaultKillAfterOutboxWrite"/> and <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>: SIGKILL, as kill -9, so nothing else runs.</summary>
+    /// <summary>The test faults of <see cref="StorageOptions"/> (TestFaultKillAfter...): SIGKILL, as kill -9, so nothing else runs.</summary>
     private static void KillForTest()
     {
         // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
-        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite or TestFaultKillAfterRepliesKept is set: killing this process after storing its outbox rows");
+        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite, TestFaultKillAfterRepliesKept or TestFaultKillAfterHandled is set: killing this process before it delivers its replies");
         using var self = Process.GetCurrentProcess();
         self.Kill();
         Thread.Sleep(Timeout.Infinite);

@@ -49,4 +49,12 @@ public sealed class StorageOptions
     /// survivor's acknowledgement included) and before its adapter delivers any of them.
     /// </summary>
     public int TestFaultKillAfterRepliesKept { get; set; }
+
+    /// <summary>
+    /// TEST FAULT, 0 (off) by default; never set it in production. When N, the process kills itself (as kill -9 would)
+    /// when the Nth handled event with replies for someone else comes back from its handler, its work committed and
+    /// nothing of it delivered, before anything more is stored: the moment a reply not stored with the event's own
+    /// write would be lost.
+    /// </summary>
+    public int TestFaultKillAfterHandled { get; set; }
 }

@@ -13,7 +13,8 @@ namespace SupportBot.Tests.Discord;
 /// <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>, SIGKILL), before anything was delivered, the restarted bot
 /// posts the notice to the volunteer channel and sends the survivor their place as a direct message, each once: the
 /// press Discord replays on the resume is known as handled and changes nothing. The same for a survivor's message while
-/// they wait: its acknowledgement ("Added.") commits with their words, and reaches them once after a kill.
+/// they wait: its acknowledgement ("Added.") commits with their words, and reaches them once after a kill. And for a
+/// volunteer's claim: the survivor's "a volunteer joined", the channel's notice and the volunteer's own answer.
 /// </summary>
 public sealed partial class DiscordOutboxAfterKillTests : IDisposable
 {
@@ -21,6 +22,9 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
     private const string SentinelId = "720000000000000012";
     private const string Place = "You are number 1 in line";
     private const string Added = "Added. The volunteer will see it when they join.";
+    private const string VolunteerId = "720000000000000013";
+    private const string JoinedText = "A volunteer has joined and read what you wrote.";
+    private const string ClaimedText = "#1 was claimed by vic.";
     private readonly TempFolder _folder = new("discord-outbox");
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 
@@ -95,6 +99,51 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
         Assert.Equal(1, fake.Resumed); // Discord replayed the message the killed process never claimed; it was not handled again
     }
 
+    [Theory]
+    [InlineData(nameof(StorageOptions.TestFaultKillAfterRepliesKept), 3)] // the welcome, the consent press, the claim
+    [InlineData(nameof(StorageOptions.TestFaultKillAfterHandled), 2)] // the consent press, the claim
+    public async Task A_claim_killed_right_after_its_commit_tells_the_survivor_the_channel_and_the_volunteer_once_after_the_restart(string fault, int nth)
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        fake.HeartbeatIntervalMs = 2000;
+        var volunteer = DiscordRig.Member(VolunteerId, "vic");
+        var claim = DiscordRig.NextId();
+        await using (var first = StartBot(fake, $"--Storage:{fault}={nth}"))
+        {
+            await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
+            await PressConsentAsync(fake, SurvivorId, DiscordRig.NextId());
+            await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:1", StringComparison.Ordinal), seconds: 90);
+            await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(claim, volunteer, "claim", ("number", "1")));
+            Assert.Equal(137, await first.WaitForExitAsync());
+        }
+
+        Assert.Empty(Joined(fake));
+        Assert.Empty(ClaimedNotices(fake));
+        Assert.DoesNotContain(fake.Calls, c => c.Path.Contains(claim, StringComparison.Ordinal));
+
+        await using var second = StartBot(fake);
+        await fake.WaitForCallAsync("POST", $"/channels/dm-{SurvivorId}/messages", c => c.Body.Contains(JoinedText, StringComparison.Ordinal), seconds: 90);
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains(ClaimedText, StringComparison.Ordinal), seconds: 90);
+        // The volunteer's own answer, which would have been the interaction's, comes as a direct message.
+        await fake.WaitForCallAsync("POST", $"/channels/dm-{VolunteerId}/messages", c => c.Body.Contains("You have #1", StringComparison.Ordinal), seconds: 90);
+
+        // The sentinel: a second survivor queued on the restarted bot, after anything still to send.
+        await PressConsentAsync(fake, SentinelId, DiscordRig.NextId());
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:2", StringComparison.Ordinal), seconds: 90);
+        Assert.Equal(0, await second.TerminateAsync());
+
+        Assert.Single(Joined(fake));
+        Assert.Single(ClaimedNotices(fake));
+        Assert.Single(fake.CallsTo("POST", $"/channels/dm-{VolunteerId}/messages"), c => c.Body.Contains("You have #1", StringComparison.Ordinal));
+        Assert.Equal(1, fake.Resumed); // Discord replayed the claim the killed process never claimed; it was not handled again
+    }
+
+    private static List<RestCall> Joined(FakeDiscord fake) =>
+        fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages").Where(c => c.Body.Contains(JoinedText, StringComparison.Ordinal)).ToList();
+
+    private static List<RestCall> ClaimedNotices(FakeDiscord fake) =>
+        fake.CallsTo("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages").Where(c => c.Body.Contains(ClaimedText, StringComparison.Ordinal)).ToList();
+
     private static List<RestCall> Acknowledgements(FakeDiscord fake) =>
         fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages").Where(c => c.Body.Contains(Added, StringComparison.Ordinal)).ToList();
 
@@ -114,7 +163,7 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
     private ConsoleProcess StartBot(FakeDiscord fake, params string[] extra) => ConsoleProcess.Start(_folder.Path,
     [
         $"--Discord:Token={FakeDiscord.DefaultToken}", $"--Discord:ApplicationId={DiscordRig.ApplicationId}", $"--Discord:ApiBaseUrl={fake.ApiBaseUrl}",
-        $"--Discord:VolunteerChannelId={DiscordRig.VolunteerChannelId}", $"--Storage:EncryptionKey={Convert.ToBase64String(_key)}", .. extra,
+        $"--Discord:VolunteerChannelId={DiscordRig.VolunteerChannelId}", $"--Discord:VolunteerUserIds:0={VolunteerId}", $"--Storage:EncryptionKey={Convert.ToBase64String(_key)}", .. extra,
     ]);
 
     [GeneratedRegex("consent:pseudonym:[0-9]+")]
