@@ -147,7 +147,9 @@ public sealed class PostgresStoreTests : IDisposable
         await otherTx.CommitAsync();
 
         Assert.Equal(1, await write);
-        Assert.Equal(2, runs);
+        // At least once again: on a loaded machine the writer's second run can take row b back before the other's waiting
+        // update wakes, deadlock once more and be run a third time (seen once in CI: 3 runs). Its caller still sees one success.
+        Assert.True(runs >= 2, $"the write ran {runs} time(s)");
         Assert.True(database.Retries >= 1);
         using var db = _first.OpenRaw();
         Assert.All(db.Query<byte[]>("SELECT Value FROM Meta WHERE Name LIKE 'lock-%'"), v => Assert.Equal(2, v[0]));
