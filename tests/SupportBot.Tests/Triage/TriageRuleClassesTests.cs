@@ -86,4 +86,30 @@ public sealed class TriageRuleClassesTests
     {
         Assert.True(Rules.Assess(text).IsRisk, text);
     }
+
+    /// <summary>
+    /// Threats said sideways (branch triage10): each fires as a threat by its rule; its ordinary twin, in many of the same
+    /// words, stays quiet.
+    /// </summary>
+    [Theory]
+    [InlineData("you know what happens to girls who talk, he said on the way out", "what-happens-to-those-who-talk",
+        "do you know what happens to my complaint once it reaches the panel?")]
+    [InlineData("the tutor says it would be a shame if anything happened to my little sister", "shame-if-something-happened",
+        "it would be a shame if the hearing happened without my sister there")]
+    [InlineData("the coach told me he has mates who will sort me out if i keep going", "friends-who-will-deal-with-me",
+        "i have friends who will help me with the forms")]
+    [InlineData("there was a note on my car with a noose drawn on it", "sent-a-sign-of-death",
+        "my son drew a dinosaur on the back of my car park ticket")]
+    [InlineData("the pastor says he knows where your kids go to school", "knows-where-the-kids-go",
+        "the school knows where the kids go after lunch, it's on the timetable")]
+    [InlineData("don't make me hurt you, the physio said when i said no", "do-not-make-me-hurt-you",
+        "don't make me laugh, my physio says, when i tell him about my week")]
+    [InlineData("a text from my old counsellor: you know what i'm capable of", "know-what-i-am-capable-of",
+        "my new counsellor says i know what i'm good at now")]
+    public void A_threat_said_sideways_fires_and_its_ordinary_twin_stays_quiet(string threat, string ruleId, string ordinary)
+    {
+        var found = Rules.Assess(threat);
+        Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == RiskKind.Threat);
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+    }
 }
