@@ -50,7 +50,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind3", printMisses: false);
 
-        Assert.True(score.Recall >= 0.921, $"Third blind recall {score.Recall:P1} fell below its floor of 92.1 % (goal 95 %).");
+        Assert.True(score.Recall >= 0.923, $"Third blind recall {score.Recall:P1} fell below its floor of 92.3 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.016, $"Third blind false alarms {score.FalseAlarmRate:P1} rose above the 1.5 % measured (goal 5 %).");
     }
 
@@ -117,24 +117,26 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// any other set, and committed batch by batch before it was ever measured; its misses are never printed. It is the
     /// unseen set while blind8 is tuned on. Measured first on the detector of main c716882: recall 80.5 % (rules
     /// alone 42.0 %), false alarms 4.6 % (rules alone 3.8 %); second, still unseen, after merging branch triage9 (which
-    /// never had it): recall 81.7 %, false alarms 4.9 % (two more of 636: the one ceiling that rose, still under the goal).
-    /// The floors hold what was last measured, so a change that loses ground fails.
+    /// never had it): recall 81.7 %, false alarms 4.9 % (two more of 636: the one ceiling that rose, still under the goal). Since
+    /// branch triage10 it is a development set, as blind8 became in triage9: its misses and false alarms are printed and were
+    /// read for classes of failure (never copied into rules or training lines); after that round 82.3 %, 4.2 %. Its figures
+    /// flatter from then on; blind10 measures unseen text. The floors hold what was last measured.
     /// </summary>
     [Fact]
     public void Ninth_blind_set_does_not_fall_below_its_measured_floor()
     {
-        var score = Measure("blind9", printMisses: false);
+        var score = Measure("blind9", printMisses: true);
 
-        Assert.True(score.Recall >= 0.816, $"Ninth blind recall {score.Recall:P1} fell below its floor of 81.6 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.049, $"Ninth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.9 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.823, $"Ninth blind recall {score.Recall:P1} fell below its floor of 82.3 % (a development set now; goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.043, $"Ninth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.2 % measured (a development set now; goal 5 %).");
     }
 
     /// <summary>
     /// blind10.tsv was written by someone who read neither the vocabulary, the model, the detector, the training files
     /// nor any other set (nor what earlier rounds found missed), and committed batch by batch before it was ever
     /// measured; its misses are never printed. It is the unseen set while blind9 is tuned on. Measured first on the
-    /// detector of main after branch triage9: recall 89.5 % (rules alone 52.0 %), false alarms 2.6 % (rules alone 2.5 %).
-    /// The floors hold what was measured, so a change that loses ground fails.
+    /// detector of main after branch triage9: recall 89.5 % (rules alone 52.0 %), false alarms 2.6 % (rules alone 2.5 %);
+    /// after branch triage10 (tuned on blind9; only this set's totals seen) the same. The floors hold what was measured.
     /// </summary>
     [Fact]
     public void Tenth_blind_set_does_not_fall_below_its_measured_floor()

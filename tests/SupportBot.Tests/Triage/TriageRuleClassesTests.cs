@@ -86,4 +86,63 @@ public sealed class TriageRuleClassesTests
     {
         Assert.True(Rules.Assess(text).IsRisk, text);
     }
+
+    /// <summary>
+    /// Threats said sideways (branch triage10): each fires as a threat by its rule; its ordinary twin, in many of the same
+    /// words, stays quiet.
+    /// </summary>
+    [Theory]
+    [InlineData("you know what happens to girls who talk, he said on the way out", "what-happens-to-those-who-talk",
+        "do you know what happens to my complaint once it reaches the panel?")]
+    [InlineData("the tutor says it would be a shame if anything happened to my little sister", "shame-if-something-happened",
+        "it would be a shame if the hearing happened without my sister there")]
+    [InlineData("the coach told me he has mates who will sort me out if i keep going", "friends-who-will-deal-with-me",
+        "i have friends who will help me with the forms")]
+    [InlineData("there was a note on my car with a noose drawn on it", "sent-a-sign-of-death",
+        "my son drew a dinosaur on the back of my car park ticket")]
+    [InlineData("the pastor says he knows where your kids go to school", "knows-where-the-kids-go",
+        "the school knows where the kids go after lunch, it's on the timetable")]
+    [InlineData("don't make me hurt you, the physio said when i said no", "do-not-make-me-hurt-you",
+        "don't make me laugh, my physio says, when i tell him about my week")]
+    [InlineData("a text from my old counsellor: you know what i'm capable of", "know-what-i-am-capable-of",
+        "my new counsellor says i know what i'm good at now")]
+    public void A_threat_said_sideways_fires_and_its_ordinary_twin_stays_quiet(string threat, string ruleId, string ordinary)
+    {
+        var found = Rules.Assess(threat);
+        Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == RiskKind.Threat);
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+    }
+
+    /// <summary>
+    /// Preparation said as writing for after, and self-harm said by what it did to the skin (branch triage10): each fires
+    /// by its rule; its ordinary twin stays quiet.
+    /// </summary>
+    [Theory]
+    [InlineData("spent tonight drafting my own obituary so nobody has to guess", "wrote-my-own-eulogy", RiskKind.Means,
+        "we read the obituary of my old piano teacher in the paper today")]
+    [InlineData("pressed my arm against the iron till it blistered because i wanted to feel it", "body-till-it-bled", RiskKind.SelfHarm,
+        "walked the whole coast path in new boots till my heels were sore")]
+    [InlineData("dug my nails into my hands until they bled during the interview", "body-till-it-bled", RiskKind.SelfHarm,
+        "my hands were freezing until the heating came on")]
+    public void Writing_for_after_and_harm_to_the_skin_fire_and_their_twins_stay_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
+    {
+        var found = Rules.Assess(risk);
+        Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == kind);
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+    }
+
+    /// <summary>
+    /// Ordinary classes that fired on a development reading of blind9 (branch triage10), in fresh words: harm to one's own
+    /// case, a removal van outside, a soap watched, a friend's habitual joke. Each has a risk twin that still fires.
+    /// </summary>
+    [Theory]
+    [InlineData("did i harm myself by waiting two years to report him?", "i harm myself by cutting when the flashbacks come")]
+    [InlineData("a van pulled up outside my flat, it was the removal men, moving day at last", "he pulled up outside my flat and he's sitting there watching")]
+    [InlineData("my mum was watching a soap where a character jumps off a bridge and it upset her", "i'm going to jump off a bridge tonight")]
+    [InlineData("my brother keeps joking he'll jump off the roof if his team loses, he's fine", "i'm on the roof and i'm going to jump off it")]
+    public void An_ordinary_class_seen_in_blind9_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
+    {
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+        Assert.True(Rules.Assess(risk).IsRisk, risk);
+    }
 }
