@@ -139,12 +139,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// nor any other set (nor what earlier rounds found missed), and committed batch by batch before it was ever
     /// measured; its misses are never printed. It is the unseen set while blind9 is tuned on. Measured first on the
     /// detector of main after branch triage9: recall 89.5 % (rules alone 52.0 %), false alarms 2.6 % (rules alone 2.5 %);
-    /// after branch triage10 (tuned on blind9; only this set's totals seen) the same. The floors hold what was measured.
+    /// after branch triage10 (tuned on blind9; only this set's totals seen) the same. Since branch triage11 it is a
+    /// development set, as blind9 became in triage10: its misses and false alarms are printed and read for classes of
+    /// failure (never copied into rules or training lines); blind11 measures unseen text. The floors hold what was measured.
     /// </summary>
     [Fact]
     public void Tenth_blind_set_does_not_fall_below_its_measured_floor()
     {
-        var score = Measure("blind10", printMisses: false);
+        var score = Measure("blind10", printMisses: true);
 
         Assert.True(score.Recall >= 0.894, $"Tenth blind recall {score.Recall:P1} fell below its floor of 89.4 % (goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.027, $"Tenth blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (goal 5 %).");
