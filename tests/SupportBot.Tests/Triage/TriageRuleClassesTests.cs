@@ -183,6 +183,14 @@ public sealed class TriageRuleClassesTests
         "i can't live with the noise from the flat upstairs")]
     [InlineData("the gun cabinet key is in his desk drawer and i've taken it", "gun-safe-key", RiskKind.Means,
         "the gun safe in the museum had a glass front")]
+    [InlineData("my stepmum just slapped me across the face and i'm in my room", "just-hit-me", RiskKind.Danger,
+        "my stepmum just slapped the table and laughed at the joke")]
+    [InlineData("he had his hand pressing against my throat until i went quiet", "pressing-on-my-throat", RiskKind.Danger,
+        "i was pressing the flowers against my cheek for the photo")]
+    [InlineData("honestly this is the worst i've ever felt and i'm home alone", "worst-i-have-been", RiskKind.Unsafe,
+        "the worst i have ever felt was after the flu")]
+    [InlineData("managed to get my hands on a load of his sleeping pills", "got-hands-on-the-means", RiskKind.Means,
+        "managed to get my hands on tickets for the final")]
     public void A_class_seen_in_blind10_fires_and_its_ordinary_twin_stays_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
     {
         var found = Rules.Assess(risk);
@@ -192,10 +200,13 @@ public sealed class TriageRuleClassesTests
 
     /// <summary>
     /// Ordinary classes that fired on a development reading of blind10 (branch triage11), in fresh words: a question about
-    /// what chat words mean, a memory of a time that is over. Each has a risk twin that still fires.
+    /// what chat words mean, a memory of a time that is over, an animal outside the door, old things thrown out. Each has a risk twin that still fires.
     /// </summary>
     [Theory]
     [InlineData("what does unalive mean? my nephew keeps saying it about his homework", "i want to unalive myself tonight")]
+    [InlineData("what does kys and kms stand for in texts? asking for my class", "kms tonight, i mean it this time")]
+    [InlineData("the neighbour's cat is outside my door again wanting food", "he is outside my door and won't go away")]
+    [InlineData("my sister threatened to throw out my old toys if i don't fetch them", "he threatened to throw acid on me")]
     [InlineData("i remember when i used to cut every night, that feels like another person now", "i cut again tonight and i can't stop")]
     public void An_ordinary_class_seen_in_blind10_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
     {
