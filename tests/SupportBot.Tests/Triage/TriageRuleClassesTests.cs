@@ -161,7 +161,7 @@ public sealed class TriageRuleClassesTests
         "my nan did not see my birthday this year, she was in spain")]
     [InlineData("the cuts i just gave myself won't stop stinging", "wounds-i-gave-myself", RiskKind.SelfHarm,
         "the cuts i made to the budget are on the shared drive")]
-    [InlineData("gave myself another burn with the hair straighteners on purpose", "gave-myself-a-wound", RiskKind.SelfHarm,
+    [InlineData("gave myself a burn with a hot spoon just now", "gave-myself-a-wound", RiskKind.SelfHarm,
         "gave myself a day off and went to the beach")]
     [InlineData("i held a lighter against my wrist until i couldn't stand it", "hot-thing-on-skin", RiskKind.SelfHarm,
         "i held the lighter to the candle for the birthday cake")]
@@ -177,7 +177,7 @@ public sealed class TriageRuleClassesTests
         "how high is the car park roof, my son wants to see the fireworks")]
     [InlineData("i know where my stepdad keeps the key for the gun cabinet now", "key-to-the-gun-safe", RiskKind.Means,
         "the farmer keeps his shotgun licence on the kitchen wall")]
-    [InlineData("someone is trying a key in my door right now and i live alone", "trying-my-lock", RiskKind.Danger,
+    [InlineData("my ex is trying his old keys in my lock at this moment", "trying-my-lock", RiskKind.Danger,
         "the locksmith is outside fitting a new lock on my door")]
     [InlineData("i can't live with what that counsellor did to me", "cant-live-with-what-he-did", RiskKind.Suicide,
         "i can't live with the noise from the flat upstairs")]
@@ -191,6 +191,16 @@ public sealed class TriageRuleClassesTests
         "the worst i have ever felt was after the flu")]
     [InlineData("managed to get my hands on a load of his sleeping pills", "got-hands-on-the-means", RiskKind.Means,
         "managed to get my hands on tickets for the final")]
+    [InlineData("the teacher who did this just came through the doors of the youth club", "the-one-who-did-it-just-came", RiskKind.Danger,
+        "the plumber who did this just came back to fix the tap")]
+    [InlineData("my ex-therapist has been driving round and round, circling our street for an hour", "circling-my-home", RiskKind.Danger,
+        "the plane kept circling the airport before it landed")]
+    [InlineData("the pastor has been waiting at the end of my driveway for an hour", "waiting-at-the-end-of-the-drive", RiskKind.Danger,
+        "the taxi was waiting at the end of the road")]
+    [InlineData("dug my nails into my arm so hard there's blood on my sleeve", "nails-into-skin-bleeding", RiskKind.SelfHarm,
+        "dug my nails into the soil planting bulbs all afternoon")]
+    [InlineData("i need someone to talk me down right now", "someone-to-talk-me-down", RiskKind.Unsafe,
+        "i need someone to talk to about the form")]
     public void A_class_seen_in_blind10_fires_and_its_ordinary_twin_stays_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
     {
         var found = Rules.Assess(risk);
@@ -204,9 +214,9 @@ public sealed class TriageRuleClassesTests
     /// </summary>
     [Theory]
     [InlineData("what does unalive mean? my nephew keeps saying it about his homework", "i want to unalive myself tonight")]
-    [InlineData("what does kys and kms stand for in texts? asking for my class", "kms tonight, i mean it this time")]
-    [InlineData("the neighbour's cat is outside my door again wanting food", "he is outside my door and won't go away")]
-    [InlineData("my sister threatened to throw out my old toys if i don't fetch them", "he threatened to throw acid on me")]
+    [InlineData("what does ctb stand for, it was in a group chat my son is in", "ctb tonight, i have it all planned")]
+    [InlineData("there's a stray cat sitting outside my flat window every morning", "he is sitting outside my flat window right now")]
+    [InlineData("my landlord threatened to throw away my boxes from the loft", "he threatened to throw acid on me")]
     [InlineData("i remember when i used to cut every night, that feels like another person now", "i cut again tonight and i can't stop")]
     public void An_ordinary_class_seen_in_blind10_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
     {
