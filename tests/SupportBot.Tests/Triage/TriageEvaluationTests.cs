@@ -104,14 +104,14 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// on it, recall (95 %) is not. Since
     /// branch triage9 it is a development set, as blind7 became in triage8: its misses and false alarms are printed and
     /// were read for classes of failure (never copied into rules or training lines), so its figures flatter from then on;
-    /// blind9 measures unseen text. The floors hold what was measured.
+    /// blind9 measures unseen text. After branch triage11 (tuned on blind10) 82.8 %, 1.7 %. The floors hold what was measured.
     /// </summary>
     [Fact]
     public void Eighth_blind_set_does_not_fall_below_its_measured_floor()
     {
         var score = Measure("blind8", printMisses: true);
 
-        Assert.True(score.Recall >= 0.825, $"Eighth blind recall {score.Recall:P1} fell below its floor of 82.5 % (a development set now; goal 95 %).");
+        Assert.True(score.Recall >= 0.828, $"Eighth blind recall {score.Recall:P1} fell below its floor of 82.8 % (a development set now; goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.018, $"Eighth blind false alarms {score.FalseAlarmRate:P1} rose above the 1.7 % measured (a development set now; goal 5 %).");
     }
 
@@ -122,7 +122,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// alone 42.0 %), false alarms 4.6 % (rules alone 3.8 %); second, still unseen, after merging branch triage9 (which
     /// never had it): recall 81.7 %, false alarms 4.9 % (two more of 636: the one ceiling that rose, still under the goal). Since
     /// branch triage10 it is a development set, as blind8 became in triage9: its misses and false alarms are printed and were
-    /// read for classes of failure (never copied into rules or training lines); after that round 82.3 %, 4.2 %. Its figures
+    /// read for classes of failure (never copied into rules or training lines); after that round 82.3 %, 4.2 %; after branch
+    /// triage11 82.5 %, 4.2 %. Its figures
     /// flatter from then on; blind10 measures unseen text. The floors hold what was last measured.
     /// </summary>
     [Fact]
@@ -130,7 +131,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     {
         var score = Measure("blind9", printMisses: true);
 
-        Assert.True(score.Recall >= 0.823, $"Ninth blind recall {score.Recall:P1} fell below its floor of 82.3 % (a development set now; goal 95 %).");
+        Assert.True(score.Recall >= 0.824, $"Ninth blind recall {score.Recall:P1} fell below its floor of 82.4 % (a development set now; goal 95 %).");
         Assert.True(score.FalseAlarmRate <= 0.043, $"Ninth blind false alarms {score.FalseAlarmRate:P1} rose above the 4.2 % measured (a development set now; goal 5 %).");
     }
 
@@ -141,15 +142,16 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// detector of main after branch triage9: recall 89.5 % (rules alone 52.0 %), false alarms 2.6 % (rules alone 2.5 %);
     /// after branch triage10 (tuned on blind9; only this set's totals seen) the same. Since branch triage11 it is a
     /// development set, as blind9 became in triage10: its misses and false alarms are printed and read for classes of
-    /// failure (never copied into rules or training lines); blind11 measures unseen text. The floors hold what was measured.
+    /// failure (never copied into rules or training lines); after that round 91.5 %, 2.0 %. Its figures flatter from then on;
+    /// blind11 measures unseen text. The floors hold what was last measured.
     /// </summary>
     [Fact]
     public void Tenth_blind_set_does_not_fall_below_its_measured_floor()
     {
         var score = Measure("blind10", printMisses: true);
 
-        Assert.True(score.Recall >= 0.894, $"Tenth blind recall {score.Recall:P1} fell below its floor of 89.4 % (goal 95 %).");
-        Assert.True(score.FalseAlarmRate <= 0.027, $"Tenth blind false alarms {score.FalseAlarmRate:P1} rose above the 2.6 % measured (goal 5 %).");
+        Assert.True(score.Recall >= 0.914, $"Tenth blind recall {score.Recall:P1} fell below its floor of 91.4 % (a development set now; goal 95 %).");
+        Assert.True(score.FalseAlarmRate <= 0.021, $"Tenth blind false alarms {score.FalseAlarmRate:P1} rose above the 2.0 % measured (a development set now; goal 5 %).");
     }
 
     [Fact]
