@@ -145,4 +145,82 @@ public sealed class TriageRuleClassesTests
         Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
         Assert.True(Rules.Assess(risk).IsRisk, risk);
     }
+
+    /// <summary>
+    /// Classes of risk a development reading of blind10 showed (branch triage11), in fresh words: each fires by its rule
+    /// when the rules are read alone; its ordinary twin, in many of the same words, stays quiet.
+    /// </summary>
+    [Theory]
+    [InlineData("the youth leader swore he would do the same to my cousin if i ever told", "same-to-them-if-i-tell", RiskKind.Threat,
+        "my sister said she would do the same for my cousin when she moves house")]
+    [InlineData("he reminded me that kids who tell on him tend to have accidents", "those-who-tell-have-accidents", RiskKind.Threat,
+        "the form asks people who have had accidents at work to tell the manager")]
+    [InlineData("my trainer texted that they will never find your body if you go to the police", "nobody-finds-the-body", RiskKind.Threat,
+        "the detective in the novel never finds the body until the last chapter")]
+    [InlineData("the choir master said i would not make it to my next birthday if i opened my mouth", "never-see-a-birthday-if", RiskKind.Threat,
+        "my nan did not see my birthday this year, she was in spain")]
+    [InlineData("the cuts i just gave myself won't stop stinging", "wounds-i-gave-myself", RiskKind.SelfHarm,
+        "the cuts i made to the budget are on the shared drive")]
+    [InlineData("gave myself a burn with a hot spoon just now", "gave-myself-a-wound", RiskKind.SelfHarm,
+        "gave myself a day off and went to the beach")]
+    [InlineData("i held a lighter against my wrist until i couldn't stand it", "hot-thing-on-skin", RiskKind.SelfHarm,
+        "i held the lighter to the candle for the birthday cake")]
+    [InlineData("i'm really struggling to keep safe at the moment", "struggling-to-stay-safe", RiskKind.Unsafe,
+        "i'm struggling to keep the paperwork in order at the moment")]
+    [InlineData("honestly i'm scared of myself tonight", "worried-about-myself", RiskKind.Unsafe,
+        "honestly i'm proud of myself for sending the email")]
+    [InlineData("i'm in a frightening place in my head since the hearing", "in-a-scary-place", RiskKind.Unsafe,
+        "i'm in a nice place in the countryside for the weekend")]
+    [InlineData("barely hanging on since he got in touch again", "barely-holding-on", RiskKind.Unsafe,
+        "barely slept since he got in touch again")]
+    [InlineData("how high does the drop off the multistorey have to be to be sure", "how-high-a-fall", RiskKind.Means,
+        "how high is the car park roof, my son wants to see the fireworks")]
+    [InlineData("i know where my stepdad keeps the key for the gun cabinet now", "key-to-the-gun-safe", RiskKind.Means,
+        "the farmer keeps his shotgun licence on the kitchen wall")]
+    [InlineData("my ex is trying his old keys in my lock at this moment", "trying-my-lock", RiskKind.Danger,
+        "the locksmith is outside fitting a new lock on my door")]
+    [InlineData("i can't live with what that counsellor did to me", "cant-live-with-what-he-did", RiskKind.Suicide,
+        "i can't live with the noise from the flat upstairs")]
+    [InlineData("the gun cabinet key is in his desk drawer and i've taken it", "gun-safe-key", RiskKind.Means,
+        "the gun safe in the museum had a glass front")]
+    [InlineData("my stepmum just slapped me across the face and i'm in my room", "just-hit-me", RiskKind.Danger,
+        "my stepmum just slapped the table and laughed at the joke")]
+    [InlineData("he had his hand pressing against my throat until i went quiet", "pressing-on-my-throat", RiskKind.Danger,
+        "i was pressing the flowers against my cheek for the photo")]
+    [InlineData("honestly this is the worst i've ever felt and i'm home alone", "worst-i-have-been", RiskKind.Unsafe,
+        "the worst i have ever felt was after the flu")]
+    [InlineData("managed to get my hands on a load of his sleeping pills", "got-hands-on-the-means", RiskKind.Means,
+        "managed to get my hands on tickets for the final")]
+    [InlineData("the teacher who did this just came through the doors of the youth club", "the-one-who-did-it-just-came", RiskKind.Danger,
+        "the plumber who did this just came back to fix the tap")]
+    [InlineData("my ex-therapist has been driving round and round, circling our street for an hour", "circling-my-home", RiskKind.Danger,
+        "the plane kept circling the airport before it landed")]
+    [InlineData("the pastor has been waiting at the end of my driveway for an hour", "waiting-at-the-end-of-the-drive", RiskKind.Danger,
+        "the taxi was waiting at the end of the road")]
+    [InlineData("dug my nails into my arm so hard there's blood on my sleeve", "nails-into-skin-bleeding", RiskKind.SelfHarm,
+        "dug my nails into the soil planting bulbs all afternoon")]
+    [InlineData("i need someone to talk me down right now", "someone-to-talk-me-down", RiskKind.Unsafe,
+        "i need someone to talk to about the form")]
+    public void A_class_seen_in_blind10_fires_and_its_ordinary_twin_stays_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
+    {
+        var found = Rules.Assess(risk);
+        Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == kind);
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+    }
+
+    /// <summary>
+    /// Ordinary classes that fired on a development reading of blind10 (branch triage11), in fresh words: a question about
+    /// what chat words mean, a memory of a time that is over, an animal outside the door, old things thrown out. Each has a risk twin that still fires.
+    /// </summary>
+    [Theory]
+    [InlineData("what does unalive mean? my nephew keeps saying it about his homework", "i want to unalive myself tonight")]
+    [InlineData("what does ctb stand for, it was in a group chat my son is in", "ctb tonight, i have it all planned")]
+    [InlineData("there's a stray cat sitting outside my flat window every morning", "he is sitting outside my flat window right now")]
+    [InlineData("my landlord threatened to throw away my boxes from the loft", "he threatened to throw acid on me")]
+    [InlineData("i remember when i used to cut every night, that feels like another person now", "i cut again tonight and i can't stop")]
+    public void An_ordinary_class_seen_in_blind10_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
+    {
+        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
+        Assert.True(Rules.Assess(risk).IsRisk, risk);
+    }
 }
