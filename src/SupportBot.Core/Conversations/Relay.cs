@@ -307,21 +307,6 @@ public sealed partial class Relay(
             : Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AtMaxConversations, ("Max", max))));
     }
 
-    /// <summary>
-    /// The survivor's note at a close; in keep-nothing mode the close deleted the words in its own transaction, and the
-    /// note says so.
-    /// </summary>
-    public async Task<IReadOnlyList<Block>> ClosingNoteAsync(long id, string note, CancellationToken ct)
-    {
-        var blocks = new List<Block> { new TextBlock(note) };
-        if (await keepNothing.DeletedAtCloseAsync(id, ct))
-        {
-            blocks.Add(new TextBlock(_messages.KeepNothingDeleted));
-        }
-
-        return blocks;
-    }
-
     /// <summary>The survivor ended their conversation: tell whoever was about to serve them.</summary>
     public Reply? Withdrawn(Conversation wasOpen) => wasOpen.Status switch
     {

@@ -18,11 +18,13 @@ namespace SupportBot.Core.Storage;
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
 /// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
-/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, and a volunteer's
-/// claim, release or close (the survivor's note, the channel's notice). The actor's own answer is kept too: after a
-/// kill -9 it reaches them as a direct message.</item>
-/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (a transfer's, the notice
-/// of a survivor's /end or /forget, a block's), stored right after the handler returns.</item>
+/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, a volunteer's
+/// claim, release or close (the survivor's note, the channel's notice), a transfer's offer, acceptance or refusal, a
+/// survivor's /end and /forget (the notice to the holder or the channel), and a block (its notice). The actor's own
+/// answer is kept too (after a kill -9 it reaches them as a direct message), except a /forget's: it would keep the
+/// survivor's address here after they asked for everything to go.</item>
+/// <item><see cref="KeepAsync"/>: any other event's replies for people other than its actor, stored right after the
+/// handler returns, for an event whose handler did not store them with its work (none of the flows above).</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
 /// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
@@ -30,9 +32,10 @@ namespace SupportBot.Core.Storage;
 /// out, and a start on SQLite the rows of a process known to have ended (<see cref="OwnerLock"/>), and delivers them
 /// (<see cref="TakeOverAsync"/>). Every stored reply carries a random <see cref="Reply.Nonce"/>, stored with it, that
 /// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
-/// What remains: the replies of <see cref="KeepAsync"/>'s events commit a few milliseconds after the event's work and
-/// mark, so a process killed in between loses them (the window is one group commit); their actor's own reply is not
-/// stored at all. A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
+/// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark, so
+/// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored;
+/// a /forget does not delete rows already waiting here (a relay of the survivor's words not yet delivered: it goes
+/// out, then its row is deleted); timers' notices (SupportTimers) are delivered without being stored. A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
 /// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
 /// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
 /// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
