@@ -53,7 +53,7 @@ public sealed partial class BlockCommand(BlockStore blocks, ContentCatalog conte
         }
 
         var (result, replies) = await outbox.WriteAsync(
-            command.Actor, blocks.Block(id, command.Actor, clock.GetUtcNow() + duration, reason), r => BlockReplies(command.Actor, id, r), ct);
+            command.Actor, blocks.Block(id, command.Actor, clock.GetUtcNow() + duration, reason), r => BlockReplies(command.Actor, id, r), _ => null, ct);
         return result.Outcome switch
         {
             BlockOutcome.NoConversation => [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.NoSuchConversation, ("Id", id))))],

@@ -67,7 +67,11 @@ public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentC
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
         var (result, notices) = await outbox.WriteAsync(
-            command.Actor, store.Forget(command.Actor.Address), r => r.WereOpen.Select(relay.Withdrawn).OfType<Reply>().ToList(), ct);
+            command.Actor,
+            store.Forget(command.Actor.Address),
+            r => r.WereOpen.Select(relay.Withdrawn).OfType<Reply>().ToList(),
+            _ => null, // by number only, and their conversations are gone
+            ct);
         await store.EraseForgottenAsync();
         relay.ForgetUnsent(command.Actor.Address);
         var messages = content.Messages;
@@ -105,7 +109,7 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
             return [Reply.Private(actor, new TextBlock(content.Messages.Stopped))];
         }
 
-        var (ended, replies) = await outbox.WriteAsync(actor, store.CloseBySurvivor(actor.Address), r => EndReplies(actor, r), ct);
+        var (ended, replies) = await outbox.WriteAsync(actor, store.CloseBySurvivor(actor.Address), r => EndReplies(actor, r), r => r?.Conversation.Id, ct);
         if (ended is null)
         {
             return [Reply.Private(actor, new TextBlock(content.Messages.NothingToEnd))];

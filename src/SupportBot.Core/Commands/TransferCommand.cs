@@ -82,6 +82,7 @@ public sealed partial class TransferCommand(
                         ])),
                 ]
                 : [],
+            _ => id,
             ct);
         return offered ? replies : [Reply.Private(holder, new TextBlock(messages.NotHolding))];
     }
@@ -102,7 +103,7 @@ public sealed partial class TransferCommand(
         if (!accept)
         {
             var ((declined, _), replies) = await outbox.WriteAsync(
-                volunteer, transfers.Decline(id, volunteer.Address), r => DeclineReplies(volunteer, id, r.Declined, r.Holder), ct);
+                volunteer, transfers.Decline(id, volunteer.Address), r => DeclineReplies(volunteer, id, r.Declined, r.Holder), _ => id, ct);
             return declined ? replies : [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferNotForYou, ("Id", id))))];
         }
 
@@ -119,6 +120,7 @@ public sealed partial class TransferCommand(
                 return (Moved: moved, Handed: moved.Outcome == TransferOutcome.Moved ? store.ReadForNewHolder(db, tx, id, volunteer.Address) : null);
             },
             r => AcceptReplies(volunteer, id, r.Moved, r.Handed),
+            _ => id,
             ct);
         if (handed is null)
         {

@@ -11,8 +11,8 @@ public sealed partial class ConversationStore
 {
     /// <summary>
     /// Deletes everything stored about this person in one transaction: the conversations they started (with their
-    /// messages and notes), their complaint draft and their volunteer focus; notes they wrote as a volunteer lose
-    /// their author. On SQLite every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
+    /// messages, notes and the outbox's replies of them still waiting), their complaint draft and their volunteer focus;
+    /// notes they wrote as a volunteer lose their author. On SQLite every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
     /// so the bytes are gone from both files; on PostgreSQL the touched tables are vacuumed (what that promises is said at
     /// Database.VacuumAsync). Audit rows stay: a number, a volunteer key and a time.
     /// </summary>
@@ -113,11 +113,12 @@ public sealed partial class ConversationStore
     }
 
     /// <summary>
-    /// Tables whose rows /forget deletes or rewrites (with those its deletes cascade to), and the inbox, whose handled rows
-    /// dropped the person's sealed words by an update.
+    /// Tables whose rows /forget deletes or rewrites (with those its deletes cascade to: the outbox's replies of the
+    /// person's conversations not delivered yet), and the inbox, whose handled rows dropped the person's sealed words by
+    /// an update.
     /// </summary>
     private static readonly string[] ForgetTables =
-        ["Conversations", "Messages", "Notes", "ConversationTags", "Transfers", "VolunteerFocus", "Drafts", "Affiliations", "Inbox"];
+        ["Conversations", "Messages", "Notes", "ConversationTags", "Transfers", "VolunteerFocus", "Drafts", "Affiliations", "Outbox", "Inbox"];
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retention sweep committed a batch of {Count} deletions")]
     private partial void LogSweptBatch(int count);

@@ -34,8 +34,9 @@ namespace SupportBot.Core.Storage;
 /// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
 /// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark, so
 /// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored;
-/// a /forget does not delete rows already waiting here (a relay of the survivor's words not yet delivered: it goes
-/// out, then its row is deleted); timers' notices (SupportTimers) are delivered without being stored. A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
+/// timers' notices (SupportTimers) are delivered without being stored. A row of <see cref="WriteAsync"/> names the
+/// conversation its reply belongs to, and goes with it: a /forget deletes, in its own transaction, the replies of the
+/// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them). A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
 /// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
 /// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
 /// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
@@ -105,8 +106,12 @@ public sealed partial class OutboxStore(
     /// this returns. The replies returned are then handed to the adapter, whose delivery deletes their rows (an answer in
     /// place too: <see cref="ReplyRouter.AnsweredInPlaceAsync"/>). Like all work of the writer, both functions may run
     /// more than once (PostgreSQL retries a batch that deadlocked): <paramref name="answer"/> must only compose.
+    /// <paramref name="conversation"/> names the conversation the replies belong to (null for none, or for replies that
+    /// must outlive it): deleting that conversation (a /forget, the retention sweep) deletes its rows still waiting, so
+    /// nothing of a survivor who ran /forget (a relay of their words, a note to them) stays here after it.
     /// </summary>
-    public async Task<Answered<T>> WriteAsync<T>(Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, CancellationToken ct)
+    public async Task<Answered<T>> WriteAsync<T>(
+        Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var until = (now + Lease).ToUnixTimeMilliseconds();
@@ -116,9 +121,10 @@ public sealed partial class OutboxStore(
                 var result = work(db, tx);
                 var replies = WithNonces(answer(result));
                 var ids = new long[replies.Count];
+                var of = replies.Count == 0 ? null : conversation(result);
                 for (var i = 0; i < replies.Count; i++)
                 {
-                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until));
+                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until, of));
                 }
 
                 return new Written<T>(result, replies, ids);
@@ -160,7 +166,7 @@ public sealed partial class OutboxStore(
 
         var now = clock.GetUtcNow();
         var until = (now + Lease).ToUnixTimeMilliseconds();
-        var rows = others.Select(reply => RowOf(reply, now, until)).ToList();
+        var rows = others.Select(reply => RowOf(reply, now, until, conversation: null)).ToList();
         // A loop, not a Select: Dapper.AOT generates no code for a call inside that lambda.
         var ids = await database.WriteAsync(
             (db, tx) =>
@@ -185,7 +191,7 @@ public sealed partial class OutboxStore(
     private static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A reply sealed as a row leased to this process; a volunteer notice is for whichever process delivers it.</summary>
-    private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until) => new(
+    private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until, long? conversation) => new(
         reply.Audience switch
         {
             Audience.Direct direct => direct.User.Platform.ToString(),
@@ -195,7 +201,8 @@ public sealed partial class OutboxStore(
         cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
         now.ToUnixTimeMilliseconds(),
         inbox.Owner,
-        until);
+        until,
+        conversation);
 
     /// <summary>After the rows of <paramref name="replies"/> committed: this process holds them until their delivery.</summary>
     private async Task HoldAsync(List<Reply> replies, long[] ids, bool forOthers)
@@ -233,8 +240,8 @@ public sealed partial class OutboxStore(
     // the write's lambda with an anonymous row; in a method of its own, with a named row, it is generated at build time.
     private static long Insert(DbConnection db, DbTransaction tx, OutboxInsertRow row) => db.ExecuteScalar<long>(
         """
-        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
-        VALUES (@Platform, @Payload, @Now, @Owner, @Until, @Now) RETURNING Id
+        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince, ConversationId)
+        VALUES (@Platform, @Payload, @Now, @Owner, @Until, @Now, @ConversationId) RETURNING Id
         """,
         row,
         tx);
