@@ -40,8 +40,9 @@ namespace SupportBot.Core.Storage;
 /// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
 /// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
 /// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
-/// channel does not hold it yet (<see cref="Reply.TakenOver"/>); a Slack volunteer-channel notice or a console line can
-/// come twice: a rare duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
+/// or volunteer channel does not hold it yet (<see cref="Reply.TakenOver"/>; the volunteer channel's history needs a
+/// scope of its own, without which such a notice can come twice), and a console line can come twice: a rare
+/// duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
 /// late) is logged and not tried again, as before the outbox.
 /// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
 /// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
