@@ -36,8 +36,9 @@ namespace SupportBot.Core.Storage;
 /// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored;
 /// timers' notices (SupportTimers) are delivered without being stored. A row of <see cref="WriteAsync"/> names the
 /// conversation its reply belongs to, and goes with it: a /forget deletes, in its own transaction, the replies of the
-/// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them). A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
-/// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
+/// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them); one already
+/// handed to the adapter still goes out. A reply kept for the actor that its adapter would have answered in place (an
+/// interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
 /// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
 /// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
 /// or volunteer channel does not hold it yet (<see cref="Reply.TakenOver"/>; the volunteer channel's history needs a
