@@ -54,7 +54,7 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
         foreach (var message in SlackRenderer.Render(reply))
         {
             var nonce = reply.Nonce is null ? null : $"{reply.Nonce}-{part++}";
-            if (nonce is not null && reply.TakenOver && reply.Audience is not Audience.Volunteers && await PostedBeforeAsync(channel, nonce, ct))
+            if (nonce is not null && reply.TakenOver && await PostedBeforeAsync(channel, nonce, ct))
             {
                 continue;
             }
@@ -64,10 +64,10 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
     }
 
     /// <summary>
-    /// For a reply taken over from a process that may have sent it before it was killed: whether the DM channel holds it
-    /// already. Slack has no nonce of its own, so the bot reads its latest messages (scope im:history, which receiving
-    /// DMs needs anyway); the volunteer channel is not read, as the bot is not granted its history. When the read
-    /// fails, the reply is sent: twice is better than never.
+    /// For a reply taken over from a process that may have sent it before it was killed: whether the channel (a DM, or
+    /// the volunteer channel) holds it already. Slack has no nonce of its own, so the bot reads its latest messages:
+    /// scope im:history for a DM (which receiving DMs needs anyway), groups:history (channels:history if public) for the
+    /// volunteer channel. When the read fails (that scope not granted, say), the reply is sent: twice is better than never.
     /// </summary>
     private async Task<bool> PostedBeforeAsync(string channel, string nonce, CancellationToken ct)
     {
@@ -103,7 +103,7 @@ internal sealed partial class SlackSender(SlackApi api, IOptions<SlackOptions> o
     [LoggerMessage(Level = LogLevel.Warning, Message = "A volunteer notice was not sent on Slack: Slack:VolunteerChannelId is not set")]
     private partial void LogNoVolunteerChannel();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading a Slack DM channel's latest messages before sending a reply taken over failed ({Error}); it is sent, perhaps a second time")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading a Slack channel's latest messages before sending a reply taken over failed ({Error}); it is sent, perhaps a second time")]
     private partial void LogHistoryFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A form reached Slack without an interaction to open it from; it was left out")]

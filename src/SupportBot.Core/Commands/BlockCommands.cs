@@ -10,9 +10,11 @@ namespace SupportBot.Core.Commands;
 
 /// <summary>
 /// /block n [duration] [reason]: blocks the person behind conversation n without showing who they are. Their open
-/// conversation closes; whoever held it or waited to is told by number only.
+/// conversation closes; whoever held it or waited to is told by number only. That notice and the blocker's own answer
+/// are stored in the block's own write (<see cref="OutboxStore.WriteAsync"/>), so a kill -9 right after it loses neither.
 /// </summary>
-public sealed partial class BlockCommand(BlockStore blocks, ContentCatalog content, IOptions<SafeguardOptions> options, TimeProvider clock) : ISlashCommand
+public sealed partial class BlockCommand(BlockStore blocks, ContentCatalog content, IOptions<SafeguardOptions> options, TimeProvider clock, OutboxStore outbox)
+    : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("block", "Block the person behind a conversation for a while (they are not told who did it)",
     [
@@ -50,18 +52,32 @@ public sealed partial class BlockCommand(BlockStore blocks, ContentCatalog conte
             duration = TimeSpan.FromDays(o.MaxBlockDays);
         }
 
-        var result = await blocks.BlockAsync(id, command.Actor, clock.GetUtcNow() + duration, reason, ct);
-        switch (result.Outcome)
+        var (result, replies) = await outbox.WriteAsync(
+            command.Actor, blocks.Block(id, command.Actor, clock.GetUtcNow() + duration, reason), r => BlockReplies(command.Actor, id, r), _ => null, ct);
+        return result.Outcome switch
         {
-            case BlockOutcome.NoConversation:
-                return [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.NoSuchConversation, ("Id", id))))];
-            case BlockOutcome.AlreadyBlocked:
-                return [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.AlreadyBlocked, ("Id", id), ("Until", When(result.Until!.Value)))))];
+            BlockOutcome.NoConversation => [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.NoSuchConversation, ("Id", id))))],
+            BlockOutcome.AlreadyBlocked =>
+                [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.AlreadyBlocked, ("Id", id), ("Until", When(result.Until!.Value)))))],
+            _ => replies,
+        };
+    }
+
+    /// <summary>
+    /// What a block says, composed inside its write (it must only compose): the blocker's answer, and the closed
+    /// conversation's notice to its holder or the channel, by number only; nothing when nothing was blocked.
+    /// </summary>
+    private List<Reply> BlockReplies(Actor volunteer, long id, BlockResult result)
+    {
+        var messages = content.Messages;
+        if (result.Outcome != BlockOutcome.Blocked)
+        {
+            return [];
         }
 
         var replies = new List<Reply>
         {
-            Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.Blocked, ("Id", id), ("Until", When(result.Until!.Value))))),
+            Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.Blocked, ("Id", id), ("Until", When(result.Until!.Value))))),
         };
         if (result.Closed is { } closed)
         {
@@ -70,7 +86,7 @@ public sealed partial class BlockCommand(BlockStore blocks, ContentCatalog conte
             {
                 replies.Add(Reply.ToVolunteers(notice));
             }
-            else if (closed.Holder is { } holder && holder != command.Actor.Address)
+            else if (closed.Holder is { } holder && holder != volunteer.Address)
             {
                 replies.Add(Reply.DirectTo(holder, notice));
             }

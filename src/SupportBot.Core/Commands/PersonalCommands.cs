@@ -54,28 +54,42 @@ public sealed class PrivacyCommand(ContentCatalog content, IOptions<StorageOptio
             [Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(content.Messages.Privacy, ("Days", storage.Value.RetentionDays))))]);
 }
 
-/// <summary>/forget: deletes everything stored about the person at once, and says what was deleted (invariant 7).</summary>
-public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand
+/// <summary>
+/// /forget: deletes everything stored about the person at once, and says what was deleted (invariant 7). The notice to
+/// whoever held or was about to take their conversation (a number, none of their words) is stored in the forget's own
+/// write (<see cref="OutboxStore.WriteAsync"/>), so a kill -9 right after it loses none. Their own answer is not stored:
+/// it would keep their address in the outbox after they asked for everything to go.
+/// </summary>
+public sealed class ForgetCommand(ConversationStore store, Relay relay, ContentCatalog content, OutboxStore outbox) : ISlashCommand
 {
     public CommandSpec Spec { get; } = new("forget", "Delete everything this bot has stored about you, now", []);
 
     public async Task<IReadOnlyList<Reply>> RunAsync(SlashCommand command, CancellationToken ct)
     {
-        var result = await store.ForgetAsync(command.Actor.Address, ct);
+        var (result, notices) = await outbox.WriteAsync(
+            command.Actor,
+            store.Forget(command.Actor.Address),
+            r => r.WereOpen.Select(relay.Withdrawn).OfType<Reply>().ToList(),
+            _ => null, // by number only, and their conversations are gone
+            ct);
+        await store.EraseForgottenAsync();
         relay.ForgetUnsent(command.Actor.Address);
         var messages = content.Messages;
         var answer = result.Conversations == 0 && result.Drafts == 0
             ? messages.ForgetNothing
             : MessageTemplate.Fill(messages.ForgetDone,
                 ("Conversations", result.Conversations), ("Messages", result.Messages), ("Notes", result.Notes), ("Drafts", result.Drafts));
-        var replies = new List<Reply> { Reply.Private(command.Actor, new TextBlock(answer)) };
-        replies.AddRange(result.WereOpen.Select(relay.Withdrawn).OfType<Reply>());
-        return replies;
+        return [Reply.Private(command.Actor, new TextBlock(answer)), .. notices];
     }
 }
 
-/// <summary>/end and the End button: the survivor ends their conversation at any time.</summary>
-public sealed class EndCommand(ConversationStore store, Relay relay, ContentCatalog content, Operations.BotMetrics metrics) : ISlashCommand, IActionHandler
+/// <summary>
+/// /end and the End button: the survivor ends their conversation at any time. The close stores its replies (the
+/// survivor's own answer, the notice to the volunteer holding it or the channel) in its own write
+/// (<see cref="OutboxStore.WriteAsync"/>), so a kill -9 right after it loses none.
+/// </summary>
+public sealed class EndCommand(ConversationStore store, Relay relay, ContentCatalog content, Operations.BotMetrics metrics, KeepNothingStore keepNothing, OutboxStore outbox)
+    : ISlashCommand, IActionHandler
 {
     public CommandSpec Spec { get; } = new("end", "End your conversation with the volunteers", []);
 
@@ -95,15 +109,38 @@ public sealed class EndCommand(ConversationStore store, Relay relay, ContentCata
             return [Reply.Private(actor, new TextBlock(content.Messages.Stopped))];
         }
 
-        var ended = await store.CloseBySurvivorAsync(actor.Address, ct);
+        var (ended, replies) = await outbox.WriteAsync(actor, store.CloseBySurvivor(actor.Address), r => EndReplies(actor, r), r => r?.Conversation.Id, ct);
         if (ended is null)
         {
             return [Reply.Private(actor, new TextBlock(content.Messages.NothingToEnd))];
         }
 
-        metrics.Closed(ended.Id, "survivor-ended");
-        var replies = new List<Reply> { Reply.Private(actor, [.. await relay.ClosingNoteAsync(ended.Id, content.Messages.SurvivorEnded, ct)]) };
-        if (relay.Withdrawn(ended) is { } notice)
+        metrics.Closed(ended.Conversation.Id, "survivor-ended");
+        if (ended.KeptNothing)
+        {
+            // The close deleted the words in its own transaction; the WAL is emptied after it.
+            await keepNothing.DeletedAtCloseAsync(ended.Conversation.Id, ct);
+        }
+
+        return replies;
+    }
+
+    /// <summary>What ending says, composed inside the close's write (it must only compose); nothing when nothing was open.</summary>
+    private List<Reply> EndReplies(Actor actor, Closed? ended)
+    {
+        if (ended is null)
+        {
+            return [];
+        }
+
+        var note = new List<Block> { new TextBlock(content.Messages.SurvivorEnded) };
+        if (ended.KeptNothing)
+        {
+            note.Add(new TextBlock(content.Messages.KeepNothingDeleted));
+        }
+
+        var replies = new List<Reply> { new(new Audience.OnlyActor(actor.Address), note) };
+        if (relay.Withdrawn(ended.Conversation) is { } notice)
         {
             replies.Add(notice);
         }

@@ -8,9 +8,13 @@ namespace SupportBot.Core.Commands;
 /// <summary>
 /// /transfer n volunteer: offers a conversation you hold to a named volunteer on your platform. They accept or decline
 /// with buttons (or /transfer accept n, /transfer decline n, as on the console); only on acceptance does the claim
-/// move and the transcript reach them, and the survivor is told someone new is joining.
+/// move and the transcript reach them, and the survivor is told someone new is joining. The offer, the acceptance and
+/// the refusal each store their replies, the asker's or answerer's own included, in their own write
+/// (<see cref="OutboxStore.WriteAsync"/>), so a kill -9 right after it loses none.
 /// </summary>
-public sealed partial class TransferCommand(TransferStore transfers, AffiliationStore affiliations, ConversationStore store, Relay relay, ContentCatalog content) : ISlashCommand, IActionHandler
+public sealed partial class TransferCommand(
+    TransferStore transfers, AffiliationStore affiliations, ConversationStore store, Relay relay, ContentCatalog content, OutboxStore outbox)
+    : ISlashCommand, IActionHandler
 {
     public CommandSpec Spec { get; } = new("transfer", "Hand a conversation you hold to another volunteer, who accepts or declines",
     [
@@ -61,23 +65,26 @@ public sealed partial class TransferCommand(TransferStore transfers, Affiliation
             return [Reply.Private(holder, new TextBlock(MessageTemplate.Fill(messages.TransferConflict, ("Id", id))))];
         }
 
-        if (!await transfers.OfferAsync(id, holder.Address, to, ct))
-        {
-            return [Reply.Private(holder, new TextBlock(messages.NotHolding))];
-        }
-
         // The offer names a number and who asks, never the person: the one offered may not be a volunteer at all.
-        return
-        [
-            Reply.Private(holder, new TextBlock(MessageTemplate.Fill(messages.TransferAsked, ("Id", id)))),
-            Reply.DirectTo(to,
-                new TextBlock(MessageTemplate.Fill(messages.TransferOffer, ("Id", id), ("Volunteer", holder.DisplayName))),
-                new ButtonsBlock(
+        var (offered, replies) = await outbox.WriteAsync(
+            holder,
+            transfers.Offer(id, holder.Address, to),
+            offered => offered
+                ?
                 [
-                    new Button($"transfer:accept:{id}", messages.TransferAcceptButton, ButtonStyle.Primary),
-                    new Button($"transfer:decline:{id}", messages.TransferDeclineButton),
-                ])),
-        ];
+                    Reply.Private(holder, new TextBlock(MessageTemplate.Fill(messages.TransferAsked, ("Id", id)))),
+                    Reply.DirectTo(to,
+                        new TextBlock(MessageTemplate.Fill(messages.TransferOffer, ("Id", id), ("Volunteer", holder.DisplayName))),
+                        new ButtonsBlock(
+                        [
+                            new Button($"transfer:accept:{id}", messages.TransferAcceptButton, ButtonStyle.Primary),
+                            new Button($"transfer:decline:{id}", messages.TransferDeclineButton),
+                        ])),
+                ]
+                : [],
+            _ => id,
+            ct);
+        return offered ? replies : [Reply.Private(holder, new TextBlock(messages.NotHolding))];
     }
 
     private async Task<IReadOnlyList<Reply>> AnswerAsync(Actor volunteer, bool accept, string number, CancellationToken ct)
@@ -95,19 +102,9 @@ public sealed partial class TransferCommand(TransferStore transfers, Affiliation
 
         if (!accept)
         {
-            var (declined, holder) = await transfers.DeclineAsync(id, volunteer.Address, ct);
-            if (!declined)
-            {
-                return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferNotForYou, ("Id", id))))];
-            }
-
-            var replies = new List<Reply> { Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferDeclinedDone, ("Id", id)))) };
-            if (holder is not null)
-            {
-                replies.Add(Reply.DirectTo(holder, new TextBlock(MessageTemplate.Fill(messages.TransferDeclined, ("Id", id), ("Volunteer", volunteer.DisplayName)))));
-            }
-
-            return replies;
+            var ((declined, _), replies) = await outbox.WriteAsync(
+                volunteer, transfers.Decline(id, volunteer.Address), r => DeclineReplies(volunteer, id, r.Declined, r.Holder), _ => id, ct);
+            return declined ? replies : [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferNotForYou, ("Id", id))))];
         }
 
         if (await relay.AtLimitAsync(volunteer, id, ct) is { } refused)
@@ -115,14 +112,55 @@ public sealed partial class TransferCommand(TransferStore transfers, Affiliation
             return [refused];
         }
 
-        var answer = await transfers.AcceptAsync(id, volunteer.Address, ct);
-        if (answer.Outcome != TransferOutcome.Moved || await store.GetAsync(id, ct) is not { } conversation)
+        var ((answer, handed), accepted) = await outbox.WriteAsync(
+            volunteer,
+            (db, tx) =>
+            {
+                var moved = transfers.Accept(id, volunteer.Address)(db, tx);
+                return (Moved: moved, Handed: moved.Outcome == TransferOutcome.Moved ? store.ReadForNewHolder(db, tx, id, volunteer.Address) : null);
+            },
+            r => AcceptReplies(volunteer, id, r.Moved, r.Handed),
+            _ => id,
+            ct);
+        if (handed is null)
         {
             var why = answer.Outcome == TransferOutcome.Gone ? messages.TransferGone : messages.TransferNotForYou;
             return [Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(why, ("Id", id))))];
         }
 
-        var transcript = await store.ReadTranscriptAsync(id, volunteer.Address, ct);
+        return accepted;
+    }
+
+    /// <summary>What a refusal says, composed inside its write (it must only compose); nothing when there was no offer.</summary>
+    private List<Reply> DeclineReplies(Actor volunteer, long id, bool declined, Address? holder)
+    {
+        var messages = content.Messages;
+        if (!declined)
+        {
+            return [];
+        }
+
+        var replies = new List<Reply> { Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferDeclinedDone, ("Id", id)))) };
+        if (holder is not null)
+        {
+            replies.Add(Reply.DirectTo(holder, new TextBlock(MessageTemplate.Fill(messages.TransferDeclined, ("Id", id), ("Volunteer", volunteer.DisplayName)))));
+        }
+
+        return replies;
+    }
+
+    /// <summary>
+    /// What an acceptance says, composed inside its write (it must only compose): the new holder's answer and the
+    /// transcript, the previous holder's note and the survivor's; nothing when the claim did not move.
+    /// </summary>
+    private List<Reply> AcceptReplies(Actor volunteer, long id, TransferAnswer answer, Handed? handed)
+    {
+        var messages = content.Messages;
+        if (handed is not { Conversation: var conversation, Transcript: var transcript })
+        {
+            return [];
+        }
+
         return
         [
             Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(messages.TransferAccepted, ("Id", id), ("Name", conversation.KnownAs)))),

@@ -53,6 +53,9 @@ public sealed record SurvivorWrite(Conversation Conversation, bool Started)
 /// <summary>A conversation a volunteer just closed, and whether that close deleted its words (keep-nothing), as its own transaction saw it.</summary>
 public sealed record Closed(Conversation Conversation, bool KeptNothing);
 
+/// <summary>A conversation handed to a new volunteer (a transfer accepted), and its transcript, as that transaction read them.</summary>
+public sealed record Handed(Conversation Conversation, IReadOnlyList<TranscriptEntry> Transcript);
+
 /// <summary>A conversation just queued, and its place in the queue (1 = next) as the enqueue's own transaction saw it.</summary>
 public sealed record Queued(Conversation Conversation, int Position);
 

@@ -46,6 +46,7 @@ public sealed partial class Intake(
             message.Actor,
             store.AddFromSurvivor(survivor, message.Text, Pseudonyms.Next(), danger ? Priority.Urgent : Priority.Normal),
             write => Answer(survivor, write, message.Text, risk, page),
+            write => write.Conversation.Id,
             ct);
         var open = write.Conversation;
         if (write.Started)
@@ -144,6 +145,7 @@ public sealed partial class Intake(
                     action.Actor,
                     store.Enqueue(id, survivor, args[0] == "name" ? action.Actor.DisplayName : null),
                     queued => queued is null ? [] : QueuedAnswer(survivor, queued, page),
+                    _ => id,
                     ct);
                 if (queued is null)
                 {

@@ -169,7 +169,7 @@ public sealed partial class Relay(
             return [refused];
         }
 
-        var (result, replies) = await outbox.WriteAsync(volunteer, store.Claim(id.Value, volunteer.Address), r => ClaimReplies(volunteer, r), ct);
+        var (result, replies) = await outbox.WriteAsync(volunteer, store.Claim(id.Value, volunteer.Address), r => ClaimReplies(volunteer, r), _ => id, ct);
         if (result is not { Outcome: ClaimOutcome.Claimed, Conversation: { } claimed })
         {
             var message = result.Outcome switch
@@ -223,6 +223,7 @@ public sealed partial class Relay(
                     Reply.DirectTo(released.Survivor, new TextBlock(_messages.VolunteerReleased)),
                     Notice(released),
                 ],
+            _ => conversation.Id,
             ct);
         if (released is null)
         {
@@ -240,7 +241,7 @@ public sealed partial class Relay(
     public async Task<IReadOnlyList<Reply>> CloseAsync(Actor volunteer, Conversation conversation, string outcome, CancellationToken ct)
     {
         var (result, replies) = await outbox.WriteAsync(
-            volunteer, store.CloseByVolunteer(conversation.Id, volunteer.Address, outcome), r => CloseReplies(volunteer, outcome, r), ct);
+            volunteer, store.CloseByVolunteer(conversation.Id, volunteer.Address, outcome), r => CloseReplies(volunteer, outcome, r), _ => conversation.Id, ct);
         if (result is not { Conversation: var closed })
         {
             return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
@@ -305,21 +306,6 @@ public sealed partial class Relay(
         return held.Count < max || held.Any(c => c.Id == id)
             ? null
             : Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.AtMaxConversations, ("Max", max))));
-    }
-
-    /// <summary>
-    /// The survivor's note at a close; in keep-nothing mode the close deleted the words in its own transaction, and the
-    /// note says so.
-    /// </summary>
-    public async Task<IReadOnlyList<Block>> ClosingNoteAsync(long id, string note, CancellationToken ct)
-    {
-        var blocks = new List<Block> { new TextBlock(note) };
-        if (await keepNothing.DeletedAtCloseAsync(id, ct))
-        {
-            blocks.Add(new TextBlock(_messages.KeepNothingDeleted));
-        }
-
-        return blocks;
     }
 
     /// <summary>The survivor ended their conversation: tell whoever was about to serve them.</summary>
@@ -436,7 +422,7 @@ public sealed partial class Relay(
 
         var relayed = Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))));
         var (added, replies) = await outbox.WriteAsync(
-            volunteer, store.AddMessage(id, Sender.Volunteer, text, volunteer.Address), added => added ? [relayed] : [], ct);
+            volunteer, store.AddMessage(id, Sender.Volunteer, text, volunteer.Address), added => added ? [relayed] : [], _ => id, ct);
         if (!added)
         {
             return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];

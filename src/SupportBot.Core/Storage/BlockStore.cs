@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using SupportBot.Core.Conversations;
 
@@ -12,10 +13,14 @@ namespace SupportBot.Core.Storage;
 public sealed class BlockStore(Database database, MessageCipher cipher, PersonIds ids, TimeProvider clock)
 {
     /// <summary>Blocks the person behind conversation <paramref name="id"/> until <paramref name="until"/>.</summary>
-    public Task<BlockResult> BlockAsync(long id, Actor volunteer, DateTimeOffset until, string? reason, CancellationToken ct)
+    public Task<BlockResult> BlockAsync(long id, Actor volunteer, DateTimeOffset until, string? reason, CancellationToken ct) =>
+        database.WriteAsync(Block(id, volunteer, until, reason), ct);
+
+    /// <summary>The work of <see cref="BlockAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, BlockResult> Block(long id, Actor volunteer, DateTimeOffset until, string? reason)
     {
         var by = ids.Key(volunteer.Address);
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var person = db.ExecuteScalar<string?>("SELECT Survivor FROM Conversations WHERE Id = @id", new { id }, tx);
             if (person is null)
@@ -66,7 +71,7 @@ public sealed class BlockStore(Database database, MessageCipher cipher, PersonId
 
             Audit(db, tx, id, by, "block", now);
             return new BlockResult(BlockOutcome.Blocked, until, closed);
-        }, ct);
+        };
     }
 
     /// <summary>

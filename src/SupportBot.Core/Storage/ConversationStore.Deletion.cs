@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using SupportBot.Core.Conversations;
@@ -10,15 +11,26 @@ public sealed partial class ConversationStore
 {
     /// <summary>
     /// Deletes everything stored about this person in one transaction: the conversations they started (with their
-    /// messages and notes), their complaint draft and their volunteer focus; notes they wrote as a volunteer lose
-    /// their author. On SQLite every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
+    /// messages, notes and the outbox's replies of them still waiting), their complaint draft and their volunteer focus;
+    /// notes they wrote as a volunteer lose their author. On SQLite every connection zeroes deleted content, and the WAL is checkpointed and emptied afterwards,
     /// so the bytes are gone from both files; on PostgreSQL the touched tables are vacuumed (what that promises is said at
     /// Database.VacuumAsync). Audit rows stay: a number, a volunteer key and a time.
     /// </summary>
     public async Task<ForgetResult> ForgetAsync(Address person, CancellationToken ct)
     {
+        var result = await database.WriteAsync(Forget(person), ct);
+        await EraseForgottenAsync();
+        return result;
+    }
+
+    /// <summary>
+    /// The work of <see cref="ForgetAsync"/>, for a write that composes its replies in the same transaction; the caller
+    /// then calls <see cref="EraseForgottenAsync"/>.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, ForgetResult> Forget(Address person)
+    {
         var args = new { person = ids.Key(person) };
-        var result = await database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var open = db.Query<Row>($"SELECT {Columns} FROM Conversations WHERE Survivor = @person AND Status IN ('Queued', 'Claimed')", args, tx)
                 .Select(TryOpen).OfType<Conversation>().ToList();
@@ -32,9 +44,15 @@ public sealed partial class ConversationStore
             db.Execute("DELETE FROM Affiliations WHERE Volunteer = @person", args, tx);
             db.Execute("UPDATE Notes SET Volunteer = 'forgotten' WHERE Volunteer = @person", args, tx);
             return new ForgetResult(conversations, messages, notes, drafts, open);
-        }, ct);
+        };
+    }
 
-        // The deletion is committed whatever happens here, so a failed checkpoint (or vacuum) must not turn into an error reply.
+    /// <summary>
+    /// After a /forget committed: empties the WAL of what it deleted (SQLite) or vacuums (PostgreSQL). The deletion is
+    /// committed whatever happens here, so a failed checkpoint (or vacuum) is logged, never turned into an error reply.
+    /// </summary>
+    internal async Task EraseForgottenAsync()
+    {
         try
         {
             if (!await database.EraseDeletedAsync(ForgetTables, CancellationToken.None))
@@ -46,8 +64,6 @@ public sealed partial class ConversationStore
         {
             LogCheckpointDeferred();
         }
-
-        return result;
     }
 
     /// <summary>
@@ -97,11 +113,12 @@ public sealed partial class ConversationStore
     }
 
     /// <summary>
-    /// Tables whose rows /forget deletes or rewrites (with those its deletes cascade to), and the inbox, whose handled rows
-    /// dropped the person's sealed words by an update.
+    /// Tables whose rows /forget deletes or rewrites (with those its deletes cascade to: the outbox's replies of the
+    /// person's conversations not delivered yet), and the inbox, whose handled rows dropped the person's sealed words by
+    /// an update.
     /// </summary>
     private static readonly string[] ForgetTables =
-        ["Conversations", "Messages", "Notes", "ConversationTags", "Transfers", "VolunteerFocus", "Drafts", "Affiliations", "Inbox"];
+        ["Conversations", "Messages", "Notes", "ConversationTags", "Transfers", "VolunteerFocus", "Drafts", "Affiliations", "Outbox", "Inbox"];
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retention sweep committed a batch of {Count} deletions")]
     private partial void LogSweptBatch(int count);

@@ -86,6 +86,25 @@ public sealed partial class ConversationStore
             return transcript;
         }, ct);
 
+    /// <summary>
+    /// The conversation and its transcript for the volunteer who just took it over (a transfer's acceptance), within the
+    /// caller's transaction, so the acceptance, the audited reading and the replies composed from them commit together.
+    /// Null when the conversation cannot be opened; throws, undoing the acceptance, when a message cannot be decrypted.
+    /// </summary>
+    internal Handed? ReadForNewHolder(DbConnection db, DbTransaction tx, long id, Address volunteer)
+    {
+        var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @id", new { id }, tx);
+        if (row is null || TryOpen(row) is not { } conversation)
+        {
+            return null;
+        }
+
+        var transcript = TryReadTranscript(db, tx, id)
+            ?? throw new CryptographicException($"Conversation {id} holds a message that cannot be decrypted.");
+        Audit(db, tx, id, volunteer, "read-transcript", Now());
+        return new Handed(conversation, transcript);
+    }
+
     private List<TranscriptEntry>? TryReadTranscript(IDbConnection db, IDbTransaction tx, long id)
     {
         var messages = db.Query<TranscriptMessageRow>(

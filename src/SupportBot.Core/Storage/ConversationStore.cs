@@ -192,13 +192,24 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
     }
 
     /// <summary>Closes the survivor's open conversation, whatever its state. Returns it as it was before closing.</summary>
-    public Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct)
+    public async Task<Conversation?> CloseBySurvivorAsync(Address survivor, CancellationToken ct) =>
+        (await database.WriteAsync(CloseBySurvivor(survivor), ct))?.Conversation;
+
+    /// <summary>
+    /// The work of <see cref="CloseBySurvivorAsync"/>, with whether the close deleted the words (keep-nothing) read in the
+    /// same transaction, for a write that composes its replies with it.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, Closed?> CloseBySurvivor(Address survivor)
     {
         var args = new { survivor = ids.Key(survivor), outcome = "ended-by-survivor", now = Now() };
-        return database.WriteAsync((db, tx) => Close(
-            db, tx,
-            db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1", args, tx),
-            args.outcome, args.now), ct);
+        return (db, tx) =>
+        {
+            var conversation = Close(
+                db, tx,
+                db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Survivor = @survivor AND Status <> 'Closed' ORDER BY Id DESC LIMIT 1", args, tx),
+                args.outcome, args.now);
+            return conversation is null ? null : new Closed(conversation, KeepNothingStore.IsChosen(db, tx, new ConversationIdRow(conversation.Id)));
+        };
     }
 
     /// <summary>Deletes a conversation that never left the consent step: the survivor chose not to share it.</summary>

@@ -151,6 +151,8 @@ public sealed partial class Database
             HeldSince BIGINT NOT NULL
         );
         """),
+        // As SQLite's: a stored reply's conversation, whose deletion deletes the replies of it still waiting.
+        new("ALTER TABLE Outbox ADD COLUMN ConversationId BIGINT NULL REFERENCES Conversations (Id) ON DELETE CASCADE;"),
     ];
 
     private static void CreateQueueCountsTrigger(Database _, DbConnection db, DbTransaction tx)

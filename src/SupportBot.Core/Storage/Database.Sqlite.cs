@@ -216,6 +216,10 @@ public sealed partial class Database
             HeldSince INTEGER NOT NULL
         );
         """),
+        // A stored reply's conversation, when it belongs to one: a /forget (or the retention sweep) deleting the
+        // conversation deletes the replies of it still waiting (a relay of the survivor's words, a note to them), in the
+        // same transaction. No index: the outbox holds only what is not delivered yet.
+        new("ALTER TABLE Outbox ADD COLUMN ConversationId INTEGER NULL REFERENCES Conversations (Id) ON DELETE CASCADE;"),
     ];
 
     private static string SqliteConnectionString(StorageOptions options)

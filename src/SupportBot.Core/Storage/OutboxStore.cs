@@ -18,11 +18,13 @@ namespace SupportBot.Core.Storage;
 /// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
 /// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
 /// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
-/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, and a volunteer's
-/// claim, release or close (the survivor's note, the channel's notice). The actor's own answer is kept too: after a
-/// kill -9 it reaches them as a direct message.</item>
-/// <item><see cref="KeepAsync"/>: every other event's replies for people other than its actor (a transfer's, the notice
-/// of a survivor's /end or /forget, a block's), stored right after the handler returns.</item>
+/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, a volunteer's
+/// claim, release or close (the survivor's note, the channel's notice), a transfer's offer, acceptance or refusal, a
+/// survivor's /end and /forget (the notice to the holder or the channel), and a block (its notice). The actor's own
+/// answer is kept too (after a kill -9 it reaches them as a direct message), except a /forget's: it would keep the
+/// survivor's address here after they asked for everything to go.</item>
+/// <item><see cref="KeepAsync"/>: any other event's replies for people other than its actor, stored right after the
+/// handler returns, for an event whose handler did not store them with its work (none of the flows above).</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
 /// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
@@ -30,14 +32,18 @@ namespace SupportBot.Core.Storage;
 /// out, and a start on SQLite the rows of a process known to have ended (<see cref="OwnerLock"/>), and delivers them
 /// (<see cref="TakeOverAsync"/>). Every stored reply carries a random <see cref="Reply.Nonce"/>, stored with it, that
 /// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
-/// What remains: the replies of <see cref="KeepAsync"/>'s events commit a few milliseconds after the event's work and
-/// mark, so a process killed in between loses them (the window is one group commit); their actor's own reply is not
-/// stored at all. A reply kept for the actor that its adapter would have answered in place (an interaction) reaches
-/// them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
+/// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark, so
+/// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored;
+/// timers' notices (SupportTimers) are delivered without being stored. A row of <see cref="WriteAsync"/> names the
+/// conversation its reply belongs to, and goes with it: a /forget deletes, in its own transaction, the replies of the
+/// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them); one already
+/// handed to the adapter still goes out. A reply kept for the actor that its adapter would have answered in place (an
+/// interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
 /// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
 /// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
-/// channel does not hold it yet (<see cref="Reply.TakenOver"/>); a Slack volunteer-channel notice or a console line can
-/// come twice: a rare duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
+/// or volunteer channel does not hold it yet (<see cref="Reply.TakenOver"/>; the volunteer channel's history needs a
+/// scope of its own, without which such a notice can come twice), and a console line can come twice: a rare
+/// duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
 /// late) is logged and not tried again, as before the outbox.
 /// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
 /// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
@@ -102,8 +108,12 @@ public sealed partial class OutboxStore(
     /// this returns. The replies returned are then handed to the adapter, whose delivery deletes their rows (an answer in
     /// place too: <see cref="ReplyRouter.AnsweredInPlaceAsync"/>). Like all work of the writer, both functions may run
     /// more than once (PostgreSQL retries a batch that deadlocked): <paramref name="answer"/> must only compose.
+    /// <paramref name="conversation"/> names the conversation the replies belong to (null for none, or for replies that
+    /// must outlive it): deleting that conversation (a /forget, the retention sweep) deletes its rows still waiting, so
+    /// nothing of a survivor who ran /forget (a relay of their words, a note to them) stays here after it.
     /// </summary>
-    public async Task<Answered<T>> WriteAsync<T>(Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, CancellationToken ct)
+    public async Task<Answered<T>> WriteAsync<T>(
+        Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var until = (now + Lease).ToUnixTimeMilliseconds();
@@ -113,9 +123,10 @@ public sealed partial class OutboxStore(
                 var result = work(db, tx);
                 var replies = WithNonces(answer(result));
                 var ids = new long[replies.Count];
+                var of = replies.Count == 0 ? null : conversation(result);
                 for (var i = 0; i < replies.Count; i++)
                 {
-                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until));
+                    ids[i] = Insert(db, tx, RowOf(replies[i], now, until, of));
                 }
 
                 return new Written<T>(result, replies, ids);
@@ -157,7 +168,7 @@ public sealed partial class OutboxStore(
 
         var now = clock.GetUtcNow();
         var until = (now + Lease).ToUnixTimeMilliseconds();
-        var rows = others.Select(reply => RowOf(reply, now, until)).ToList();
+        var rows = others.Select(reply => RowOf(reply, now, until, conversation: null)).ToList();
         // A loop, not a Select: Dapper.AOT generates no code for a call inside that lambda.
         var ids = await database.WriteAsync(
             (db, tx) =>
@@ -182,7 +193,7 @@ public sealed partial class OutboxStore(
     private static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>A reply sealed as a row leased to this process; a volunteer notice is for whichever process delivers it.</summary>
-    private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until) => new(
+    private OutboxInsertRow RowOf(Reply reply, DateTimeOffset now, long until, long? conversation) => new(
         reply.Audience switch
         {
             Audience.Direct direct => direct.User.Platform.ToString(),
@@ -192,7 +203,8 @@ public sealed partial class OutboxStore(
         cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
         now.ToUnixTimeMilliseconds(),
         inbox.Owner,
-        until);
+        until,
+        conversation);
 
     /// <summary>After the rows of <paramref name="replies"/> committed: this process holds them until their delivery.</summary>
     private async Task HoldAsync(List<Reply> replies, long[] ids, bool forOthers)
@@ -230,8 +242,8 @@ public sealed partial class OutboxStore(
     // the write's lambda with an anonymous row; in a method of its own, with a named row, it is generated at build time.
     private static long Insert(DbConnection db, DbTransaction tx, OutboxInsertRow row) => db.ExecuteScalar<long>(
         """
-        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince)
-        VALUES (@Platform, @Payload, @Now, @Owner, @Until, @Now) RETURNING Id
+        INSERT INTO Outbox (Platform, Payload, CreatedAt, LeasedBy, LeaseUntil, HeldSince, ConversationId)
+        VALUES (@Platform, @Payload, @Now, @Owner, @Until, @Now, @ConversationId) RETURNING Id
         """,
         row,
         tx);

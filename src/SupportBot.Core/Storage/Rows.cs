@@ -45,8 +45,8 @@ internal readonly record struct StatsRow(string Status, string? Outcome, long Qu
 /// <summary>How many conversations wait at one priority (the queue gauge).</summary>
 internal readonly record struct QueueCountRow(long Priority, long Count);
 
-/// <summary>An outbox row to insert (<see cref="OutboxStore.KeepAsync"/>): a reply for someone else, sealed.</summary>
-internal readonly record struct OutboxInsertRow(string Platform, byte[] Payload, long Now, string Owner, long Until);
+/// <summary>An outbox row to insert (<see cref="OutboxStore"/>): a reply, sealed, and the conversation it belongs to, if any.</summary>
+internal readonly record struct OutboxInsertRow(string Platform, byte[] Payload, long Now, string Owner, long Until, long? ConversationId);
 
 /// <summary>A volunteer's keyed hash, to count what they hold (<see cref="ConversationStore"/>).</summary>
 internal readonly record struct VolunteerKeyRow(string Volunteer);

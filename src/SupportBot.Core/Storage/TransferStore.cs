@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 
 namespace SupportBot.Core.Storage;
@@ -11,10 +12,14 @@ namespace SupportBot.Core.Storage;
 public sealed class TransferStore(Database database, PersonIds ids, TimeProvider clock)
 {
     /// <summary>Offers conversation <paramref name="id"/>, held by <paramref name="holder"/>, to <paramref name="to"/>; false when they do not hold it.</summary>
-    public Task<bool> OfferAsync(long id, Address holder, Address to, CancellationToken ct)
+    public Task<bool> OfferAsync(long id, Address holder, Address to, CancellationToken ct) =>
+        database.WriteAsync(Offer(id, holder, to), ct);
+
+    /// <summary>The work of <see cref="OfferAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, bool> Offer(long id, Address holder, Address to)
     {
         var args = new { id, from = ids.Key(holder), to = ids.Key(to) };
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var holds = db.ExecuteScalar<long>(
                 "SELECT COUNT(*) FROM Conversations WHERE Id = @id AND Status = 'Claimed' AND ClaimedBy = @from", args, tx);
@@ -32,18 +37,22 @@ public sealed class TransferStore(Database database, PersonIds ids, TimeProvider
                 new { args.id, args.from, args.to, now }, tx);
             Audit(db, tx, id, args.from, "transfer-offer", now);
             return true;
-        }, ct);
+        };
     }
 
     /// <summary>
     /// Moves the claim to <paramref name="volunteer"/> if the offer is theirs and its holder still holds the conversation.
     /// Returns the previous holder's address, or null (the offer is then dropped if it went stale).
     /// </summary>
-    public Task<TransferAnswer> AcceptAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<TransferAnswer> AcceptAsync(long id, Address volunteer, CancellationToken ct) =>
+        database.WriteAsync(Accept(id, volunteer), ct);
+
+    /// <summary>The work of <see cref="AcceptAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, TransferAnswer> Accept(long id, Address volunteer)
     {
         var to = ids.Key(volunteer);
         var sealedAddress = ids.Seal(volunteer);
-        return database.WriteAsync((db, tx) =>
+        return (db, tx) =>
         {
             var offer = db.QuerySingleOrDefault<TransferOfferRow>(
                 """
@@ -75,14 +84,18 @@ public sealed class TransferStore(Database database, PersonIds ids, TimeProvider
             Audit(db, tx, id, offer.FromVolunteer, "transfer-out", now);
             Audit(db, tx, id, to, "transfer-in", now);
             return new TransferAnswer(TransferOutcome.Moved, previous);
-        }, ct);
+        };
     }
 
     /// <summary>Drops an offer made to <paramref name="volunteer"/>: whether there was one, and the holder to tell if they still hold it.</summary>
-    public Task<(bool Declined, Address? Holder)> DeclineAsync(long id, Address volunteer, CancellationToken ct)
+    public Task<(bool Declined, Address? Holder)> DeclineAsync(long id, Address volunteer, CancellationToken ct) =>
+        database.WriteAsync(Decline(id, volunteer), ct);
+
+    /// <summary>The work of <see cref="DeclineAsync"/>, for a write that composes its replies in the same transaction.</summary>
+    internal Func<DbConnection, DbTransaction, (bool Declined, Address? Holder)> Decline(long id, Address volunteer)
     {
         var to = ids.Key(volunteer);
-        return database.WriteAsync<(bool, Address?)>((db, tx) =>
+        return (db, tx) =>
         {
             var holder = db.QuerySingleOrDefault<TransferHolderRow>(
                 """
@@ -98,7 +111,7 @@ public sealed class TransferStore(Database database, PersonIds ids, TimeProvider
 
             Audit(db, tx, id, to, "transfer-decline", Now());
             return (true, holder.ClaimedBy is not null && holder.ClaimedBySealed is not null ? ids.Open(holder.ClaimedBySealed, holder.ClaimedBy) : null);
-        }, ct);
+        };
     }
 
     private static void Audit(IDbConnection db, IDbTransaction tx, long id, string volunteerKey, string action, long now) =>

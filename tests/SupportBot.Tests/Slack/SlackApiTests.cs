@@ -42,6 +42,39 @@ public sealed class SlackApiTests
     }
 
     [Fact]
+    public async Task A_volunteer_notice_taken_over_after_a_kill_is_not_posted_again_to_the_channel_that_holds_it_already()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var notice = Reply.ToVolunteers(new TextBlock("#1 was claimed by vic.")) with { Nonce = "0123456789ABCDEF" };
+        var other = Reply.ToVolunteers(new TextBlock("#2 is closed.")) with { Nonce = "FEDCBA9876543210" };
+
+        // Posted by the process that was then killed before its outbox row was deleted; another process takes the row.
+        await host.Sender.SendAsync(notice, CancellationToken.None);
+        await host.Sender.SendAsync(notice with { TakenOver = true }, CancellationToken.None);
+        // One that never reached Slack is posted.
+        await host.Sender.SendAsync(other with { TakenOver = true }, CancellationToken.None);
+
+        var posts = host.Slack.CallsTo("chat.postMessage");
+        Assert.All(posts, p => Assert.Equal(SlackTestHost.VolunteerChannel, p.Args["channel"]?.ToString()));
+        Assert.Equal(["0123456789ABCDEF-0", "FEDCBA9876543210-0"], posts.Select(c => c.Args["metadata"]?["event_payload"]?["nonce"]?.ToString()));
+        Assert.All(host.Slack.CallsTo("conversations.history"), c => Assert.Equal(SlackTestHost.VolunteerChannel, c.Args["channel"]?.ToString()));
+    }
+
+    [Fact]
+    public async Task A_volunteer_notice_taken_over_is_posted_when_the_channel_cannot_be_read()
+    {
+        await using var host = await SlackTestHost.StartAsync();
+        var notice = Reply.ToVolunteers(new TextBlock("#1 was claimed by vic.")) with { Nonce = "0123456789ABCDEF" };
+        await host.Sender.SendAsync(notice, CancellationToken.None);
+        // Without the channel's history scope Slack refuses the read: the notice may come twice, never not at all.
+        host.Slack.RefuseNext("conversations.history", "missing_scope");
+
+        await host.Sender.SendAsync(notice with { TakenOver = true }, CancellationToken.None);
+
+        Assert.Equal(2, host.Slack.CallsTo("chat.postMessage").Count);
+    }
+
+    [Fact]
     public async Task A_server_error_is_retried_with_backoff()
     {
         await using var host = await SlackTestHost.StartAsync();

@@ -228,6 +228,43 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
         Assert.Single(await Outbox(b).TakeOverAsync(Everywhere, atStart: false, default));
     }
 
+    [StoreFact]
+    public async Task A_forget_deletes_the_undelivered_replies_of_the_persons_conversations_and_leaves_everyone_elses()
+    {
+        const string Words = "my therapist kept our sessions at his flat";
+        var cat = Say.Member("cat");
+        var id = await _a.Bot.QueueDisclosureAsync(_bea, "Dr Quillfeather asked me to keep our texts secret");
+        await _a.Bot.HandleAsync(Say.Command(_vol, "claim", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+        // Nothing here is delivered (no adapter runs): bea's place, the claim's notes and transcript, and the relay of
+        // her next words wait in the outbox, as they would behind a slow platform or after a kill.
+        await _a.Bot.HandleAsync(Say.Dm(_bea, Words), default);
+        await _a.Bot.QueueDisclosureAsync(cat, "my coach asked me out");
+        var before = await WaitingAsync();
+        Assert.Contains(before, r => r.Text().Contains(Words, StringComparison.Ordinal));
+        Assert.Contains(before, r => r.Text().Contains("Quillfeather", StringComparison.Ordinal));
+
+        await _a.Bot.HandleAsync(Say.Command(_bea, "forget"), default);
+
+        var waiting = await WaitingAsync();
+        Assert.DoesNotContain(waiting, r => r.Text().Contains(Words, StringComparison.Ordinal) || r.Text().Contains("Quillfeather", StringComparison.Ordinal));
+        Assert.DoesNotContain(waiting, r => r.Audience is Audience.Direct { User: var user } && user == _bea.Address);
+        Assert.DoesNotContain(waiting, r => r.Audience is Audience.OnlyActor { User: var user } && user == _bea.Address);
+        // What stays: the holder told by number that the person left, and everything of cat's.
+        Assert.Contains(waiting, r => r.Audience == new Audience.Direct(_vol.Address) && r.Text().Contains($"#{id} has ended", StringComparison.Ordinal));
+        Assert.Contains(waiting, r => r.Audience == new Audience.OnlyActor(cat.Address));
+        Assert.Contains(waiting, r => r.Audience is Audience.Volunteers && r.Choices().Any(c => c.ActionId == $"claim:{id + 1}"));
+    }
+
+    /// <summary>Every reply still in the outbox, opened: taken over by another process once the leases ran out.</summary>
+    private async Task<IReadOnlyList<Reply>> WaitingAsync()
+    {
+        var other = Another();
+        other.Clock.Advance(PastLease);
+        var taken = await Outbox(other).TakeOverAsync(Everywhere, atStart: false, default);
+        await Outbox(other).ReleaseAsync(default);
+        return taken;
+    }
+
     private static OutboxStore Outbox(CoreHarness core) => core.Get<OutboxStore>();
 
     /// <summary>A second core on the same database and key: another process, with its own writer, lease owner and clock.</summary>
