@@ -40,6 +40,7 @@ public sealed class ClusterLockTests : IDisposable
 
         // A stops: its services go, and its session with the lock.
         await _a.Get<ClusterLock>().DisposeAsync();
+        await WaitUntilTheServerLetsGoAsync();
 
         Assert.True(await _b.Get<ClusterLock>().RunIfHeldAsync(_ => Tick(ticks, "b"), default));
         Assert.Equal(["a", "a", "b"], ticks);
@@ -64,9 +65,30 @@ public sealed class ClusterLockTests : IDisposable
         }
 
         Assert.False(await _a.Get<ClusterLock>().HoldAsync(default));
+        await WaitUntilTheServerLetsGoAsync();
         Assert.True(await _b.Get<ClusterLock>().HoldAsync(default));
         Assert.False(await _a.Get<ClusterLock>().HoldAsync(default));
         Assert.Contains(_a.Logs.Lines, l => l.Contains("Lost the cluster lock", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A session's end (closed, or terminated by the server) is asynchronous: its backend lets go of the advisory lock a
+    /// moment after the client or the terminating call returns. The tests wait for that, as another process's next tick
+    /// would, so that they measure the takeover and not how fast a loaded machine ends a backend.
+    /// </summary>
+    private async Task WaitUntilTheServerLetsGoAsync()
+    {
+        using var admin = _b.OpenRaw();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (admin.ExecuteScalar<int>(
+            """
+            SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database AND d.datname = current_database()
+            WHERE l.locktype = 'advisory' AND l.granted
+            """) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the ended session still holds the lock after 30 s");
+            await Task.Delay(20);
+        }
     }
 
     private static Task Tick(List<string> ticks, string who)
