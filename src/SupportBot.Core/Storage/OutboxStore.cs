@@ -189,7 +189,8 @@ public sealed partial class OutboxStore(
             Audience.OnlyActor only => only.User.Platform.ToString(),
             _ => EveryPlatform,
         },
-        cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
+        // UTF-8 straight from the serializer: a reply is the largest row a DM writes, and a string of it was two more copies.
+        cipher.Encrypt(JsonSerializer.SerializeToUtf8Bytes(reply, StorageJson.Default.Reply), Context),
         now.ToUnixTimeMilliseconds(),
         inbox.Owner,
         until);
