@@ -121,7 +121,7 @@ public sealed partial class OutboxStore(
                 return new Written<T>(result, replies, ids);
             },
             ct);
-        await HoldAsync(written.Replies, written.Ids, forOthers: written.Replies.Any(r => IsForOthers(actor, r)));
+        await HoldAsync(written.Replies, written.Ids, forOthers: AnyForOthers(actor, written.Replies));
         return new Answered<T>(written.Result, written.Replies);
     }
 
@@ -132,10 +132,17 @@ public sealed partial class OutboxStore(
     /// </summary>
     public async Task<IReadOnlyList<Reply>> KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
-        if (options.Value.TestFaultKillAfterHandled > 0 && replies.Any(r => IsForOthers(actor, r))
+        if (options.Value.TestFaultKillAfterHandled > 0 && AnyForOthers(actor, replies)
             && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
         {
             KillForTest();
+        }
+
+        if (!AnyToStore(actor, replies))
+        {
+            // Every DM and most events come here with nothing to store: their replies were stored by their write, or are
+            // the actor's own answer.
+            return replies;
         }
 
         var all = new List<Reply>(replies.Count);
@@ -148,11 +155,6 @@ public sealed partial class OutboxStore(
             {
                 others.Add(stored);
             }
-        }
-
-        if (others.Count == 0)
-        {
-            return replies;
         }
 
         var now = clock.GetUtcNow();
@@ -173,6 +175,33 @@ public sealed partial class OutboxStore(
             ct);
         await HoldAsync(others, ids, forOthers: true);
         return all;
+    }
+
+    // Loops rather than Any with a lambda: a lambda capturing the actor costs an object on every call, fault set or not.
+    private static bool AnyForOthers(Actor actor, IReadOnlyList<Reply> replies)
+    {
+        for (var i = 0; i < replies.Count; i++)
+        {
+            if (IsForOthers(actor, replies[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AnyToStore(Actor actor, IReadOnlyList<Reply> replies)
+    {
+        for (var i = 0; i < replies.Count; i++)
+        {
+            if (IsForOthers(actor, replies[i]) && !_rows.TryGetValue(replies[i], out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Each reply with a nonce of its own, for the row that stores it.</summary>
