@@ -24,7 +24,8 @@ internal static class DiscordRenderer
     /// </summary>
     public static IReadOnlyList<RenderedMessage> Render(Reply reply)
     {
-        var text = new StringBuilder();
+        // Sized for the text blocks up front: a welcome grew the builder chunk by chunk, then copied it all once more.
+        var text = new StringBuilder(reply.Blocks.Sum(b => b is TextBlock t ? t.Body.Length + (t.Heading?.Length ?? 0) + 8 : 0));
         var rows = new List<WireComponent>();
         foreach (var block in reply.Blocks)
         {
