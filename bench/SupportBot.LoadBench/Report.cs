@@ -18,7 +18,7 @@ internal static class Report
                 text.Append(CultureInfo.InvariantCulture, $"| {row.Key.Scenario} | {row.Key.Bot} | {runs.Count} | {Median(runs, r => r.Offered):N0} | {Median(runs, r => r.Done):N0} | ")
                     .Append(CultureInfo.InvariantCulture, $"{Median(runs, r => r.Rate):N0} ({runs.Min(r => r.Rate):N0}–{runs.Max(r => r.Rate):N0}) | {Median(runs, r => r.WithinDeadline):N0} | ")
                     .Append(CultureInfo.InvariantCulture, $"{Median(runs, r => r.P50):N1} | {Median(runs, r => r.P99):N1} | {Median(runs, r => r.Max):N0} | {Median(runs, r => r.Connections):N0} | ")
-                    .AppendLine(CultureInfo.InvariantCulture, $"{Median(runs, r => r.CpuMsPerRequest):N2} | {Ratio(results, row.Key.Scenario, row.Key.Bot)} | {string.Join("; ", runs.Select(r => r.Note).Where(n => n.Length > 0).Distinct())} |");
+                    .AppendLine(CultureInfo.InvariantCulture, $"{Median(runs, r => r.CpuMsPerRequest):N3} | {Ratio(results, row.Key.Scenario, row.Key.Bot)} | {string.Join("; ", runs.Select(r => r.Note).Where(n => n.Length > 0).Distinct())} |");
             }
         }
 

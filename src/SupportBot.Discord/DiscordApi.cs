@@ -72,6 +72,10 @@ internal sealed partial class DiscordApi : IDisposable
             MaxConnectionsPerServer = MaxConnectionsPerPool,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            // Discord's API answers where it is asked and needs no cookies: each of these is a step of every request
+            // otherwise (a redirect handler around the send, Set-Cookie read from every answer).
+            AllowAutoRedirect = false,
+            UseCookies = false,
         };
         var client = new HttpClient(handler)
         {
@@ -96,9 +100,11 @@ internal sealed partial class DiscordApi : IDisposable
 
     // Retried on 5xx like every call, although Discord may have created the message before failing: the body's nonce
     // (DiscordSender) makes Discord return that message instead of creating it again.
-    internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct) =>
-        SendAsync<WireChannel>(HttpMethod.Post, $"channels/{channelId}/messages", $"channels/{channelId}/messages",
-            JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
+    internal Task CreateMessageAsync(string channelId, MessageBody message, CancellationToken ct)
+    {
+        var path = $"channels/{channelId}/messages";
+        return SendAsync<WireChannel>(HttpMethod.Post, path, path, JsonContent(message, DiscordJson.Default.MessageBody), null, "create message", ct);
+    }
 
     /// <summary>
     /// Every message in a channel after <paramref name="after"/> (a message id or a time as a snowflake), oldest first.

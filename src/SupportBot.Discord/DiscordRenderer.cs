@@ -1,4 +1,3 @@
-using System.Text;
 using SupportBot.Core;
 using SupportBot.Discord.Wire;
 
@@ -24,14 +23,15 @@ internal static class DiscordRenderer
     /// </summary>
     public static IReadOnlyList<RenderedMessage> Render(Reply reply)
     {
-        var text = new StringBuilder();
+        // Paragraphs joined once at the end: a builder grew chunk by chunk and then copied the whole text again.
+        var paragraphs = new List<string>(reply.Blocks.Count);
         var rows = new List<WireComponent>();
         foreach (var block in reply.Blocks)
         {
             switch (block)
             {
                 case TextBlock t:
-                    AppendParagraph(text, t.Heading is null ? t.Body : $"**{t.Heading}**\n{t.Body}");
+                    paragraphs.Add(t.Heading is null ? t.Body : $"**{t.Heading}**\n{t.Body}");
                     break;
                 case ButtonsBlock b:
                     foreach (var chunk in b.Buttons.Chunk(MaxButtonsPerRow))
@@ -45,12 +45,13 @@ internal static class DiscordRenderer
                     break;
                 case FormBlock f:
                     // A form in a plain message cannot open a modal; name it so the reader knows what is asked.
-                    AppendParagraph(text, $"**{f.Title}**");
+                    paragraphs.Add($"**{f.Title}**");
                     break;
             }
         }
 
-        var chunks = Split(text.ToString());
+        // Empty paragraphs before the first text add no separator, as the builder did; later ones keep theirs.
+        var chunks = Split(string.Join("\n\n", paragraphs.SkipWhile(p => p.Length == 0)));
         var messages = chunks.Select(c => new RenderedMessage(c, [])).ToList();
         var rowGroups = rows.Chunk(MaxRows).ToList();
         if (rowGroups.Count > 0)
@@ -111,16 +112,6 @@ internal static class DiscordRenderer
 
         parts.Add(rest.ToString());
         return parts;
-    }
-
-    private static void AppendParagraph(StringBuilder text, string paragraph)
-    {
-        if (text.Length > 0)
-        {
-            text.Append("\n\n");
-        }
-
-        text.Append(paragraph);
     }
 
     private static WireComponent Button(Core.Button button) => new(ComponentType.Button,

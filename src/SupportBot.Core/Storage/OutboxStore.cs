@@ -132,7 +132,7 @@ public sealed partial class OutboxStore(
                 return new Written<T>(result, replies, ids);
             },
             ct);
-        await HoldAsync(written.Replies, written.Ids, forOthers: written.Replies.Any(r => IsForOthers(actor, r)));
+        await HoldAsync(written.Replies, written.Ids, forOthers: AnyForOthers(actor, written.Replies));
         return new Answered<T>(written.Result, written.Replies);
     }
 
@@ -143,10 +143,17 @@ public sealed partial class OutboxStore(
     /// </summary>
     public async Task<IReadOnlyList<Reply>> KeepAsync(Actor actor, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
-        if (options.Value.TestFaultKillAfterHandled > 0 && replies.Any(r => IsForOthers(actor, r))
+        if (options.Value.TestFaultKillAfterHandled > 0 && AnyForOthers(actor, replies)
             && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
         {
             KillForTest();
+        }
+
+        if (!AnyToStore(actor, replies))
+        {
+            // Every DM and most events come here with nothing to store: their replies were stored by their write, or are
+            // the actor's own answer.
+            return replies;
         }
 
         var all = new List<Reply>(replies.Count);
@@ -159,11 +166,6 @@ public sealed partial class OutboxStore(
             {
                 others.Add(stored);
             }
-        }
-
-        if (others.Count == 0)
-        {
-            return replies;
         }
 
         var now = clock.GetUtcNow();
@@ -186,6 +188,33 @@ public sealed partial class OutboxStore(
         return all;
     }
 
+    // Loops rather than Any with a lambda: a lambda capturing the actor costs an object on every call, fault set or not.
+    private static bool AnyForOthers(Actor actor, IReadOnlyList<Reply> replies)
+    {
+        for (var i = 0; i < replies.Count; i++)
+        {
+            if (IsForOthers(actor, replies[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AnyToStore(Actor actor, IReadOnlyList<Reply> replies)
+    {
+        for (var i = 0; i < replies.Count; i++)
+        {
+            if (IsForOthers(actor, replies[i]) && !_rows.TryGetValue(replies[i], out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Each reply with a nonce of its own, for the row that stores it.</summary>
     private static List<Reply> WithNonces(IReadOnlyList<Reply> replies) => replies.Select(r => r with { Nonce = NewNonce() }).ToList();
 
@@ -200,7 +229,8 @@ public sealed partial class OutboxStore(
             Audience.OnlyActor only => only.User.Platform.ToString(),
             _ => EveryPlatform,
         },
-        cipher.Encrypt(JsonSerializer.Serialize(reply, StorageJson.Default.Reply), Context),
+        // UTF-8 straight from the serializer: a reply is the largest row a DM writes, and a string of it was two more copies.
+        cipher.Encrypt(JsonSerializer.SerializeToUtf8Bytes(reply, StorageJson.Default.Reply), Context),
         now.ToUnixTimeMilliseconds(),
         inbox.Owner,
         until,

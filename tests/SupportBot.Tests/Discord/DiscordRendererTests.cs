@@ -24,6 +24,18 @@ public sealed class DiscordRendererTests
     }
 
     [Fact]
+    public void Paragraphs_are_one_blank_line_apart_with_headings_in_bold_and_an_empty_first_one_adds_no_blank_lines()
+    {
+        var reply = new Reply(new Audience.Direct(Someone),
+            [new TextBlock(""), new TextBlock("Thank you for writing."), new ButtonsBlock([new Button("a:1", "A")]), new TextBlock("Lines", "Heading")]);
+
+        var message = Assert.Single(DiscordRenderer.Render(reply));
+
+        Assert.Equal("Thank you for writing.\n\n**Heading**\nLines", message.Content);
+        Assert.Single(message.Rows);
+    }
+
+    [Fact]
     public void Buttons_go_five_to_a_row_and_a_multi_select_allows_none_to_all()
     {
         var buttons = new ButtonsBlock(Enumerable.Range(1, 7).Select(i => new Button($"b:{i}", $"B{i}", i == 1 ? ButtonStyle.Danger : ButtonStyle.Primary)).ToList());
