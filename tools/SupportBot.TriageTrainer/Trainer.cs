@@ -18,10 +18,11 @@ public sealed record TrainingResult(string Json, string Summary, IReadOnlyList<E
 /// ordinary at least as often as risk; and the threshold is the lowest at which rules and model together raise at most
 /// 5.5 % of the ordinary training messages (<see cref="FalseAlarms"/>, branch triage13). Why a gate: the rules were
 /// written against the training lines, so their false alarms there (1.5 %) say little about text nobody has read (7 % on
-/// blind6, nearly all the false alarms there), while the model's are measured out of fold. The gate is where a rule's hit is no longer worth more than the model's doubt;
-/// the false alarms it saves go back to the model as a lower threshold (Eval/README.md, branch triage7). Before it, the
-/// model had a budget of its own (2 %, then 2.5 %, then 2.7 % beyond what the rules raised). A message's score in
-/// cross-validation is the detector's: the whole message, or for a long one its likeliest sentence or clause (branch triage8).
+/// blind6, nearly all the false alarms there), while the model's are measured out of fold. The gate is where a rule's
+/// hit is no longer worth more than the model's doubt; the false alarms it saves go back to the model as a lower
+/// threshold (Eval/README.md, branch triage7). Before it, the model had a budget of its own (2 %, then 2.5 %, then 2.7 %
+/// beyond what the rules raised). A message's score in cross-validation is the detector's: the whole message, or for a
+/// long one its likeliest sentence or clause (branch triage8).
 /// </summary>
 public static class Trainer
 {
