@@ -114,43 +114,19 @@ public sealed class TriageRuleClassesTests
     }
 
     /// <summary>
-    /// Preparation said as writing for after, and self-harm said by what it did to the skin (branch triage10): each fires
-    /// by its rule; its ordinary twin stays quiet.
+    /// Classes of risk that development readings showed, each in fresh words: each fires by its rule when the rules are
+    /// read alone; its ordinary twin, in many of the same words, stays quiet.
     /// </summary>
     [Theory]
+    // Branch triage10 (blind9): preparation said as writing for after, self-harm said by what it did to the skin.
     [InlineData("spent tonight drafting my own obituary so nobody has to guess", "wrote-my-own-eulogy", RiskKind.Means,
         "we read the obituary of my old piano teacher in the paper today")]
     [InlineData("pressed my arm against the iron till it blistered because i wanted to feel it", "body-till-it-bled", RiskKind.SelfHarm,
         "walked the whole coast path in new boots till my heels were sore")]
     [InlineData("dug my nails into my hands until they bled during the interview", "body-till-it-bled", RiskKind.SelfHarm,
         "my hands were freezing until the heating came on")]
-    public void Writing_for_after_and_harm_to_the_skin_fire_and_their_twins_stay_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
-    {
-        var found = Rules.Assess(risk);
-        Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == kind);
-        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
-    }
-
-    /// <summary>
-    /// Ordinary classes that fired on a development reading of blind9 (branch triage10), in fresh words: harm to one's own
-    /// case, a removal van outside, a soap watched, a friend's habitual joke. Each has a risk twin that still fires.
-    /// </summary>
-    [Theory]
-    [InlineData("did i harm myself by waiting two years to report him?", "i harm myself by cutting when the flashbacks come")]
-    [InlineData("a van pulled up outside my flat, it was the removal men, moving day at last", "he pulled up outside my flat and he's sitting there watching")]
-    [InlineData("my mum was watching a soap where a character jumps off a bridge and it upset her", "i'm going to jump off a bridge tonight")]
-    [InlineData("my brother keeps joking he'll jump off the roof if his team loses, he's fine", "i'm on the roof and i'm going to jump off it")]
-    public void An_ordinary_class_seen_in_blind9_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
-    {
-        Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
-        Assert.True(Rules.Assess(risk).IsRisk, risk);
-    }
-
-    /// <summary>
-    /// Classes of risk a development reading of blind10 showed (branch triage11), in fresh words: each fires by its rule
-    /// when the rules are read alone; its ordinary twin, in many of the same words, stays quiet.
-    /// </summary>
-    [Theory]
+    // Branch triage11 (blind10): threats said indirectly, harm to the skin, not keeping safe, means within reach,
+    // someone at the door or the drive, a blow just now.
     [InlineData("the youth leader swore he would do the same to my cousin if i ever told", "same-to-them-if-i-tell", RiskKind.Threat,
         "my sister said she would do the same for my cousin when she moves house")]
     [InlineData("he reminded me that kids who tell on him tend to have accidents", "those-who-tell-have-accidents", RiskKind.Threat,
@@ -201,7 +177,7 @@ public sealed class TriageRuleClassesTests
         "dug my nails into the soil planting bulbs all afternoon")]
     [InlineData("i need someone to talk me down right now", "someone-to-talk-me-down", RiskKind.Unsafe,
         "i need someone to talk to about the form")]
-    public void A_class_seen_in_blind10_fires_and_its_ordinary_twin_stays_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
+    public void A_class_seen_in_a_development_set_fires_by_its_rule_and_its_ordinary_twin_stays_quiet(string risk, string ruleId, RiskKind kind, string ordinary)
     {
         var found = Rules.Assess(risk);
         Assert.Contains(found.Findings, f => f.RuleId == ruleId && f.Kind == kind);
@@ -209,16 +185,23 @@ public sealed class TriageRuleClassesTests
     }
 
     /// <summary>
-    /// Ordinary classes that fired on a development reading of blind10 (branch triage11), in fresh words: a question about
-    /// what chat words mean, a memory of a time that is over, an animal outside the door, old things thrown out. Each has a risk twin that still fires.
+    /// Ordinary classes that fired on development readings, each in fresh words: each stays quiet, and its risk twin
+    /// still fires.
     /// </summary>
     [Theory]
+    // Branch triage10 (blind9): harm to one's own case, a removal van outside, a soap watched, a friend's habitual joke.
+    [InlineData("did i harm myself by waiting two years to report him?", "i harm myself by cutting when the flashbacks come")]
+    [InlineData("a van pulled up outside my flat, it was the removal men, moving day at last", "he pulled up outside my flat and he's sitting there watching")]
+    [InlineData("my mum was watching a soap where a character jumps off a bridge and it upset her", "i'm going to jump off a bridge tonight")]
+    [InlineData("my brother keeps joking he'll jump off the roof if his team loses, he's fine", "i'm on the roof and i'm going to jump off it")]
+    // Branch triage11 (blind10): what chat words mean, a memory of a time that is over, an animal outside the door, old
+    // things thrown out.
     [InlineData("what does unalive mean? my nephew keeps saying it about his homework", "i want to unalive myself tonight")]
     [InlineData("what does ctb stand for, it was in a group chat my son is in", "ctb tonight, i have it all planned")]
     [InlineData("there's a stray cat sitting outside my flat window every morning", "he is sitting outside my flat window right now")]
     [InlineData("my landlord threatened to throw away my boxes from the loft", "he threatened to throw acid on me")]
     [InlineData("i remember when i used to cut every night, that feels like another person now", "i cut again tonight and i can't stop")]
-    public void An_ordinary_class_seen_in_blind10_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
+    public void An_ordinary_class_seen_in_a_development_set_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
     {
         Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
         Assert.True(Rules.Assess(risk).IsRisk, risk);
