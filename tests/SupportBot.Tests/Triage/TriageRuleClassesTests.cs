@@ -201,13 +201,6 @@ public sealed class TriageRuleClassesTests
     [InlineData("there's a stray cat sitting outside my flat window every morning", "he is sitting outside my flat window right now")]
     [InlineData("my landlord threatened to throw away my boxes from the loft", "he threatened to throw acid on me")]
     [InlineData("i remember when i used to cut every night, that feels like another person now", "i cut again tonight and i can't stop")]
-    // Branch triage14 (the ordinary lines of blind7 to blind11, folded into training): a social occasion dreaded, a threat
-    // of a bill or a review, an everyday knock and the idiom of overwork.
-    [InlineData("hiding in the loft from my nephew's birthday disco, far too loud", "i'm hiding in the loft, he's downstairs looking for me")]
-    [InlineData("i'd rather be dead than do the pub quiz with my in-laws lol", "i'd rather be dead than keep living like this")]
-    [InlineData("the gym threatened to send my missed fees to collections", "he threatened to send the photos to my parents")]
-    [InlineData("hurt myself laughing at my own joke, my stomach aches", "i hurt myself again last night and it won't stop bleeding")]
-    [InlineData("i burnt myself out revising for finals", "i burnt myself with a lighter tonight")]
     public void An_ordinary_class_seen_in_a_development_set_stays_quiet_and_its_risk_twin_fires(string ordinary, string risk)
     {
         Assert.False(Rules.Assess(ordinary).IsRisk, ordinary);
