@@ -17,8 +17,12 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>The sets written before blind3, which blind3 and blind4 must not repeat.</summary>
     private static readonly string[] SetsBeforeBlind3 = ["dev", "heldout", "blind", "blind2"];
 
-    /// <summary>The blind sets from blind3 on, in the order they were written: each must repeat none of the sets before it.</summary>
-    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16"];
+    /// <summary>
+    /// The blind sets from blind3 on, in the order they were written: each must repeat none of the sets before it. blind7
+    /// to blind11 are training files since branch triage14, so they are left out here; TriageModelTests keeps every
+    /// training file apart from the sets that still measure.
+    /// </summary>
+    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16"];
 
     [Fact]
     public void Held_out_set_reaches_99_percent_recall_with_at_most_1_percent_false_alarms()
@@ -54,11 +58,6 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         // set, recall floor and false-alarm ceiling in tenths of a percent, the branch that made it a development set (null: still unseen)
         { "blind3", 923, 16, null },      // its totals seen after every round since triage4 (and every budget in triage13): a little less blind
         { "blind4", 883, 36, null },      // its totals seen for every rule gate tried in triage7 and every budget in triage13
-        { "blind7", 919, 34, "triage8" },
-        { "blind8", 838, 20, "triage9" },
-        { "blind9", 828, 45, "triage10" },
-        { "blind10", 916, 21, "triage11" },
-        { "blind11", 888, 43, "triage12" }, // unseen while triage11 tuned on blind10 (88.5 % / 3.8 % before it and after); development since triage12
         { "blind12", 856, 33, null },     // unseen: 84.2 / 3.0 % first, 84.7 / 3.0 after triage11, 85.7 / 3.2 after triage13
         { "blind13", 874, 33, null },     // unseen: 87.2 / 2.8 % first (after triage11), 87.5 / 3.2 after triage13
         { "blind14", 877, 34, null },     // unseen: 87.8 / 3.3 % first (after triage13)
@@ -91,9 +90,9 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
 
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv,
-    /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8: their figures
-    /// are in Eval/README.md); blind3, blind4 and blind7 to blind15 must still share nothing with the sets before them.
-    /// The clashes of blind4 on are counted, never printed.
+    /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8, blind7 to
+    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind16 must still
+    /// share nothing with the sets before them. The clashes of blind4 on are counted, never printed.
     /// </summary>
     [Fact]
     public void The_sets_do_not_share_messages()
