@@ -1,31 +1,30 @@
 using SupportBot.Core.Storage;
 using SupportBot.Core.Timing;
+using SupportBot.Tests.MultiProcess;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
 /// <summary>
 /// Invariant 5 for the notices of the support timers (<see cref="SupportTimers"/>), on the real process and a real SQLite
-/// file: a quiet close, a nudge and a re-announcement store their notices in the commit of the change they announce
+/// file (or a real PostgreSQL database, where the restarted process takes the killed one's rows over once their lease of
+/// 3 s ran out): a quiet close, a nudge and a re-announcement store their notices in the commit of the change they announce
 /// (<see cref="OutboxStore.WriteNoticesAsync"/>). A process killed right after that commit
 /// (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>; no event is handled, so the timers' write is the first
 /// with replies), before it delivered anything, delivers each notice at its next start, once: the change is marked done,
 /// so the restarted timers do not do it again. The restart runs with the default timers (days and hours), so only the
 /// outbox can bring a notice back. "Once" is read after a sentinel: another survivor queued after the restart.
 /// </summary>
-public sealed class TimerNoticesAfterKillTests : IDisposable
+public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
 {
     private const string Words = "my coach crossed a line";
     private const string Quiet = "It's been quiet here for a while, so I've closed this conversation.";
-    private readonly TempFolder _folder = new("timer-notices");
+    private readonly SharedDatabase _database = new(store);
 
-    public void Dispose()
-    {
-        Database.CloseAll();
-        _folder.Dispose();
-    }
+    public void Dispose() => _database.Dispose();
 
-    [Fact]
+    [StoreFact]
     public async Task A_quiet_close_killed_right_after_its_commit_tells_the_survivor_and_the_holder_once()
     {
         await HeldByVolAsync();
@@ -42,7 +41,7 @@ public sealed class TimerNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_quiet_close_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once()
     {
         await using (var first = Start())
@@ -62,7 +61,7 @@ public sealed class TimerNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_nudge_killed_right_after_its_commit_reaches_the_holder_once()
     {
         await HeldByVolAsync();
@@ -79,7 +78,7 @@ public sealed class TimerNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_re_announcement_killed_right_after_its_commit_reaches_the_channel_once()
     {
         await using (var first = Start())
@@ -121,7 +120,7 @@ public sealed class TimerNoticesAfterKillTests : IDisposable
     }
 
     private ConsoleProcess Start(params string[] extra) =>
-        ConsoleProcess.Start(_folder.Path, ["--Console:Volunteers:0=vol", .. extra]);
+        ConsoleProcess.Start(_database.Folder, [.. _database.ProcessArgs, "--Storage:LeaseSeconds=3", "--Console:Volunteers:0=vol", .. extra]);
 
     /// <summary>Another survivor queued, then the end of input: every line the process printed, in order.</summary>
     private static async Task<List<string>> SentinelAsync(ConsoleProcess bot)
@@ -131,3 +130,7 @@ public sealed class TimerNoticesAfterKillTests : IDisposable
         return bot.Seen.Concat(bot.Unread()).ToList();
     }
 }
+
+public sealed class TimerNoticesAfterKillOnSqlite() : TimerNoticesAfterKillTests(Store.Sqlite);
+
+public sealed class TimerNoticesAfterKillOnPostgres() : TimerNoticesAfterKillTests(Store.Postgres), IOnPostgres;
