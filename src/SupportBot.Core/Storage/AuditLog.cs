@@ -3,7 +3,7 @@ using Dapper;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// Audit rows for events that change nothing else in the store (a held message, a nudge, an automatic close): a
+/// Audit rows for events that change nothing else in the store (a volunteer's message held, confirmed or discarded): a
 /// conversation number, who (a keyed hash, or "system") and what, never words. Actions that change a conversation
 /// write theirs in their own transaction instead (invariant 8).
 /// </summary>

@@ -53,6 +53,13 @@ public sealed partial class ConversationStore(Database database, MessageCipher c
         return row is null ? null : TryOpen(row);
     }
 
+    /// <summary>A conversation read inside the caller's transaction; null when there is none or it cannot be read (logged by number).</summary>
+    internal Conversation? Read(IDbConnection db, IDbTransaction tx, long id)
+    {
+        var row = db.QuerySingleOrDefault<Row>($"SELECT {Columns} FROM Conversations WHERE Id = @Id", new ConversationIdRow(id), tx);
+        return row is null ? null : TryOpen(row);
+    }
+
     /// <summary>
     /// Stores a survivor's direct message: into their open conversation, or a new one awaiting consent. The open
     /// conversation is read and the message written in one write transaction, so a claim committing at the same

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace SupportBot.Core.Storage;
 
 /// <summary>
-/// Keep-nothing mode, chosen by the survivor: at close the words go at once (messages, notes, a shared name), not
-/// after Storage:RetentionDays. The row stays as a number, times and an outcome, so counts still add up.
+/// Keep-nothing mode, chosen by the survivor: at close the words go at once (messages, notes, a shared name, and the
+/// conversation's replies still waiting in the outbox), not after Storage:RetentionDays. The row stays as a number, times and an outcome, so counts still add up.
 /// </summary>
 public sealed partial class KeepNothingStore(Database database, PersonIds ids, ILogger<KeepNothingStore> logger)
 {
@@ -96,12 +96,16 @@ public sealed partial class KeepNothingStore(Database database, PersonIds ids, I
             db.Execute("DELETE FROM Notes WHERE ConversationId = @conversation", args, tx);
             db.Execute("DELETE FROM ConversationTags WHERE ConversationId = @conversation", args, tx);
             db.Execute("UPDATE Conversations SET SharedName = NULL WHERE Id = @conversation", args, tx);
+            // What is still waiting to be delivered goes too (a relay of the survivor's words to a holder who has closed,
+            // the transcript, a volunteer's last line): the survivor is told that everything in the conversation was
+            // deleted, and nobody is left to answer in it. A close stores its own notes after this, in the same write.
+            db.Execute("DELETE FROM Outbox WHERE ConversationId = @conversation", args, tx);
         }
 
         return conversations.Count;
     }
 
-    private static readonly string[] PurgedTables = ["Messages", "Notes", "ConversationTags", "Conversations"];
+    private static readonly string[] PurgedTables = ["Messages", "Notes", "ConversationTags", "Conversations", "Outbox"];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Keep-nothing: deleted the words of {Count} closed conversation(s)")]
     private partial void LogPurged(int count);

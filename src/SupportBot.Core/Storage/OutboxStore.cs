@@ -22,7 +22,8 @@ namespace SupportBot.Core.Storage;
 /// claim, release or close (the survivor's note, the channel's notice), a transfer's offer, acceptance or refusal, a
 /// survivor's /end and /forget (the notice to the holder or the channel), and a block (its notice). The actor's own
 /// answer is kept too (after a kill -9 it reaches them as a direct message), except a /forget's: it would keep the
-/// survivor's address here after they asked for everything to go.</item>
+/// survivor's address here after they asked for everything to go. The support timers' notices (a quiet close, a nudge,
+/// a re-announcement) go the same way, with the work they announce (<see cref="WriteNoticesAsync"/>).</item>
 /// <item><see cref="KeepAsync"/>: any other event's replies for people other than its actor, stored right after the
 /// handler returns, for an event whose handler did not store them with its work (none of the flows above).</item>
 /// </list>
@@ -33,8 +34,8 @@ namespace SupportBot.Core.Storage;
 /// (<see cref="TakeOverAsync"/>). Every stored reply carries a random <see cref="Reply.Nonce"/>, stored with it, that
 /// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
 /// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark, so
-/// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored;
-/// timers' notices (SupportTimers) are delivered without being stored. A row of <see cref="WriteAsync"/> names the
+/// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored.
+/// A row of <see cref="WriteAsync"/> names the
 /// conversation its reply belongs to, and goes with it: a /forget deletes, in its own transaction, the replies of the
 /// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them); one already
 /// handed to the adapter still goes out. A reply kept for the actor that its adapter would have answered in place (an
@@ -112,8 +113,23 @@ public sealed partial class OutboxStore(
     /// must outlive it): deleting that conversation (a /forget, the retention sweep) deletes its rows still waiting, so
     /// nothing of a survivor who ran /forget (a relay of their words, a note to them) stays here after it.
     /// </summary>
-    public async Task<Answered<T>> WriteAsync<T>(
-        Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct)
+    public Task<Answered<T>> WriteAsync<T>(
+        Actor actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct) =>
+        CommitAsync(actor, work, answer, conversation, ct);
+
+    /// <summary>
+    /// <see cref="WriteAsync"/> for the bot's own work, that no event caused (the support timers: a quiet close, a nudge,
+    /// a re-announcement): the work, its mark that it was done and the notices announcing it commit together, so a kill
+    /// between that commit and the delivery neither loses a notice (the next start, or another process, delivers it) nor
+    /// sends it twice (the work is marked done, so the next tick does not do it again). Every notice is for someone else.
+    /// </summary>
+    public Task<Answered<T>> WriteNoticesAsync<T>(
+        Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct) =>
+        CommitAsync(null, work, answer, conversation, ct);
+
+    /// <summary>The write of <see cref="WriteAsync"/>; a null actor is the bot itself, whose replies are all for others.</summary>
+    private async Task<Answered<T>> CommitAsync<T>(
+        Actor? actor, Func<DbConnection, DbTransaction, T> work, Func<T, IReadOnlyList<Reply>> answer, Func<T, long?> conversation, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var until = (now + Lease).ToUnixTimeMilliseconds();
@@ -132,7 +148,7 @@ public sealed partial class OutboxStore(
                 return new Written<T>(result, replies, ids);
             },
             ct);
-        await HoldAsync(written.Replies, written.Ids, forOthers: AnyForOthers(actor, written.Replies));
+        await HoldAsync(written.Replies, written.Ids, forOthers: actor is null || AnyForOthers(actor, written.Replies));
         return new Answered<T>(written.Result, written.Replies);
     }
 

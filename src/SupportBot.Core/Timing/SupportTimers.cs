@@ -11,14 +11,16 @@ namespace SupportBot.Core.Timing;
 /// One timer for everything time-driven, shaped like <see cref="RetentionSweep"/>: at start, then every
 /// Support:CheckEvery. It closes silent conversations with a kind note, re-announces ones waiting too long (a number, a
 /// name, a wait: never words), nudges holders who have gone quiet, and finishes any keep-nothing deletion a stop
-/// interrupted. Replies go out through the <see cref="ReplyRouter"/>, as nobody's event caused them. With several
-/// processes, only the one holding the <see cref="ClusterLock"/> runs a tick, so nothing is announced twice.
+/// interrupted. Each notice is stored in the outbox in the same commit as the change it announces (the close, the mark
+/// that a nudge or re-announcement was sent: <see cref="OutboxStore.WriteNoticesAsync"/>), then goes out through the
+/// <see cref="ReplyRouter"/>, as nobody's event caused it; a process killed in between has it delivered at the next start
+/// (or by another process), once. With several processes, only the one holding the <see cref="ClusterLock"/> runs a
+/// tick, so nothing is announced twice.
 /// </summary>
 public sealed partial class SupportTimers(
     SupportClockStore clockStore,
-    ConversationStore store,
     KeepNothingStore keepNothing,
-    AuditLog audit,
+    OutboxStore outbox,
     Relay relay,
     ReplyRouter router,
     ClusterLock clusterLock,
@@ -81,67 +83,98 @@ public sealed partial class SupportTimers(
         var replies = new List<Reply>();
         foreach (var id in await clockStore.SilentAsync(silentSince, ct))
         {
-            var open = await store.GetAsync(id, ct);
-            if (open is null || !await clockStore.CloseQuietAsync(id, silentSince, now, ct))
+            var (closed, notices) = await outbox.WriteNoticesAsync(
+                clockStore.CloseQuiet(id, silentSince, now), c => AutoCloseNotices(c, silentSince), _ => id, ct);
+            if (closed is null)
             {
                 continue;
             }
 
             LogAutoClosed(id);
-            var survivorNote = new List<Block> { new TextBlock(_messages.AutoClosed) };
-            if (await keepNothing.DeletedAtCloseAsync(id, ct))
+            if (closed.KeptNothing)
             {
-                survivorNote.Add(new TextBlock(_messages.KeepNothingDeleted));
+                await keepNothing.DeletedAtCloseAsync(id, ct);
             }
 
-            replies.Add(new Reply(new Audience.Direct(open.Survivor), survivorNote));
-            replies.Add(open.ClaimedBy is { } holder
-                ? Reply.DirectTo(holder, new TextBlock(MessageTemplate.Fill(_messages.AutoClosedHolder, ("Id", id), ("Wait", relay.WaitSince(silentSince)))))
-                : Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.AutoClosedNotice, ("Id", id)))));
+            replies.AddRange(notices);
         }
 
         return replies;
+    }
+
+    /// <summary>What a quiet close says, composed inside its write and stored with it (it must only compose).</summary>
+    private List<Reply> AutoCloseNotices(Closed? closed, DateTimeOffset silentSince)
+    {
+        if (closed is not { Conversation: var open })
+        {
+            return [];
+        }
+
+        var survivorNote = new List<Block> { new TextBlock(_messages.AutoClosed) };
+        if (closed.KeptNothing)
+        {
+            survivorNote.Add(new TextBlock(_messages.KeepNothingDeleted));
+        }
+
+        return
+        [
+            new Reply(new Audience.Direct(open.Survivor), survivorNote),
+            open.ClaimedBy is { } holder
+                ? Reply.DirectTo(holder, new TextBlock(MessageTemplate.Fill(_messages.AutoClosedHolder, ("Id", open.Id), ("Wait", relay.WaitSince(silentSince)))))
+                : Reply.ToVolunteers(new TextBlock(MessageTemplate.Fill(_messages.AutoClosedNotice, ("Id", open.Id)))),
+        ];
     }
 
     private async Task<List<Reply>> AlertAsync(DateTimeOffset waitingSince, DateTimeOffset now, CancellationToken ct)
     {
         var replies = new List<Reply>();
-        foreach (var id in await clockStore.TakeDueAlertsAsync(waitingSince, waitingSince, now, ct))
+        foreach (var id in await clockStore.DueAlertsAsync(waitingSince, waitingSince, ct))
         {
-            if (await store.GetAsync(id, ct) is not { Status: ConversationStatus.Queued } waiting)
+            var (waiting, notices) = await outbox.WriteNoticesAsync(
+                clockStore.Alert(id, waitingSince, waitingSince, now), w => w is null ? [] : [AlertNotice(w)], _ => id, ct);
+            if (waiting is null)
             {
                 continue;
             }
 
-            await audit.WriteAsync(id, AuditLog.System, "alert", ct);
             LogAlerted(id);
-            var template = waiting.Priority == Priority.Urgent ? _messages.StillWaitingUrgent : _messages.StillWaiting;
-            replies.Add(Reply.ToVolunteers(
-                new TextBlock(MessageTemplate.Fill(template, ("Id", id), ("Name", waiting.KnownAs), ("Wait", relay.WaitSince(waiting.QueuedAt)))),
-                new ButtonsBlock([new Button($"claim:{id}", MessageTemplate.Fill(_messages.ClaimButton, ("Id", id)), ButtonStyle.Primary)])));
+            replies.AddRange(notices);
         }
 
         return replies;
+    }
+
+    /// <summary>A re-announcement: a number, a name, a wait and the Claim button, never words.</summary>
+    private Reply AlertNotice(Conversation waiting)
+    {
+        var template = waiting.Priority == Priority.Urgent ? _messages.StillWaitingUrgent : _messages.StillWaiting;
+        return Reply.ToVolunteers(
+            new TextBlock(MessageTemplate.Fill(template, ("Id", waiting.Id), ("Name", waiting.KnownAs), ("Wait", relay.WaitSince(waiting.QueuedAt)))),
+            new ButtonsBlock([new Button($"claim:{waiting.Id}", MessageTemplate.Fill(_messages.ClaimButton, ("Id", waiting.Id)), ButtonStyle.Primary)]));
     }
 
     private async Task<List<Reply>> NudgeAsync(DateTimeOffset quietSince, DateTimeOffset now, CancellationToken ct)
     {
         var replies = new List<Reply>();
-        foreach (var id in await clockStore.TakeDueNudgesAsync(quietSince, quietSince, now, ct))
+        foreach (var id in await clockStore.DueNudgesAsync(quietSince, quietSince, ct))
         {
-            if (await store.GetAsync(id, ct) is not { Status: ConversationStatus.Claimed, ClaimedBy: { } holder } held)
+            var (held, notices) = await outbox.WriteNoticesAsync(
+                clockStore.Nudge(id, quietSince, quietSince, now), h => h is null ? [] : [NudgeNotice(h, quietSince)], _ => id, ct);
+            if (held is null)
             {
                 continue;
             }
 
-            await audit.WriteAsync(id, holder, "nudge", ct);
             LogNudged(id);
-            replies.Add(Reply.DirectTo(holder, new TextBlock(MessageTemplate.Fill(_messages.NudgeHolder,
-                ("Id", id), ("Name", held.KnownAs), ("Wait", relay.WaitSince(quietSince))))));
+            replies.AddRange(notices);
         }
 
         return replies;
     }
+
+    private Reply NudgeNotice(Conversation held, DateTimeOffset quietSince) =>
+        Reply.DirectTo(held.ClaimedBy!, new TextBlock(MessageTemplate.Fill(_messages.NudgeHolder,
+            ("Id", held.Id), ("Name", held.KnownAs), ("Wait", relay.WaitSince(quietSince)))));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} closed after a long quiet")]
     private partial void LogAutoClosed(long conversationId);

@@ -14,7 +14,8 @@ namespace SupportBot.Tests.Discord;
 /// posts the notice to the volunteer channel and sends the survivor their place as a direct message, each once: the
 /// press Discord replays on the resume is known as handled and changes nothing. The same for a survivor's message while
 /// they wait: its acknowledgement ("Added.") commits with their words, and reaches them once after a kill. And for a
-/// volunteer's claim: the survivor's "a volunteer joined", the channel's notice and the volunteer's own answer.
+/// volunteer's claim: the survivor's "a volunteer joined", the channel's notice and the volunteer's own answer. And for a
+/// survivor's /end while they wait: the channel's "no longer waiting" and the survivor's own answer.
 /// </summary>
 public sealed partial class DiscordOutboxAfterKillTests : IDisposable
 {
@@ -25,6 +26,8 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
     private const string VolunteerId = "720000000000000013";
     private const string JoinedText = "A volunteer has joined and read what you wrote.";
     private const string ClaimedText = "#1 was claimed by vic.";
+    private const string WithdrawnText = "#1 is no longer waiting.";
+    private const string EndedText = "Your conversation is ended.";
     private readonly TempFolder _folder = new("discord-outbox");
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 
@@ -137,6 +140,45 @@ public sealed partial class DiscordOutboxAfterKillTests : IDisposable
         Assert.Single(fake.CallsTo("POST", $"/channels/dm-{VolunteerId}/messages"), c => c.Body.Contains("You have #1", StringComparison.Ordinal));
         Assert.Equal(1, fake.Resumed); // Discord replayed the claim the killed process never claimed; it was not handled again
     }
+
+    [Fact]
+    public async Task A_survivors_end_killed_right_after_its_commit_tells_the_channel_and_the_survivor_once_after_the_restart()
+    {
+        await using var fake = await FakeDiscord.StartAsync();
+        fake.HeartbeatIntervalMs = 2000;
+        var end = DiscordRig.NextId();
+        // Writes with replies: the first message (its welcome), the consent press (the notice, the place), then the /end.
+        await using (var first = StartBot(fake, "--Storage:TestFaultKillAfterRepliesKept=3"))
+        {
+            await FakeDiscord.WaitAsync(() => fake.IsLive(0) ? "" : null, "a live session", seconds: 90);
+            await PressConsentAsync(fake, SurvivorId, DiscordRig.NextId());
+            await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:1", StringComparison.Ordinal), seconds: 90);
+            await fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(end, DiscordRig.Member(SurvivorId, "survivor"), "end"));
+            Assert.Equal(137, await first.WaitForExitAsync());
+        }
+
+        Assert.Empty(Withdrawn(fake));
+        Assert.DoesNotContain(fake.Calls, c => c.Path.Contains(end, StringComparison.Ordinal));
+
+        await using var second = StartBot(fake);
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains(WithdrawnText, StringComparison.Ordinal), seconds: 90);
+        // The survivor's own answer, which would have been the interaction's, comes as a direct message.
+        await fake.WaitForCallAsync("POST", $"/channels/dm-{SurvivorId}/messages", c => c.Body.Contains(EndedText, StringComparison.Ordinal), seconds: 90);
+
+        // The sentinel: a second survivor queued on the restarted bot, after anything still to send.
+        await PressConsentAsync(fake, SentinelId, DiscordRig.NextId());
+        await fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:2", StringComparison.Ordinal), seconds: 90);
+        Assert.Equal(0, await second.TerminateAsync());
+
+        Assert.Single(Withdrawn(fake));
+        Assert.Single(fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages"), c => c.Body.Contains(EndedText, StringComparison.Ordinal));
+        // Not handled again: a second /end would have found nothing open to end.
+        Assert.DoesNotContain(fake.Calls, c => c.Body.Contains("have an open conversation right now", StringComparison.Ordinal));
+        Assert.Equal(1, fake.Resumed); // Discord replayed the /end the killed process never claimed; it was not handled again
+    }
+
+    private static List<RestCall> Withdrawn(FakeDiscord fake) =>
+        fake.CallsTo("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages").Where(c => c.Body.Contains(WithdrawnText, StringComparison.Ordinal)).ToList();
 
     private static List<RestCall> Joined(FakeDiscord fake) =>
         fake.CallsTo("POST", $"/channels/dm-{SurvivorId}/messages").Where(c => c.Body.Contains(JoinedText, StringComparison.Ordinal)).ToList();

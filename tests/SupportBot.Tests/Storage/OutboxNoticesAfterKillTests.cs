@@ -1,33 +1,32 @@
-using Microsoft.Data.Sqlite;
+using Dapper;
 using SupportBot.Core.Storage;
+using SupportBot.Tests.MultiProcess;
 using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
 
 /// <summary>
 /// Invariant 5 for the replies of a transfer (offer, acceptance, refusal), of a survivor's /end and /forget and of a
-/// block, on the real process and a real SQLite file: each stores its replies in its own commit
+/// block, on the real process and a real SQLite file or PostgreSQL database (where the restarted process takes the
+/// killed one's rows over once their lease of 3 s ran out): each stores its replies in its own commit
 /// (<see cref="OutboxStore.WriteAsync"/>), so a process killed right after that commit
 /// (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>) or once its handler returned
 /// (<see cref="StorageOptions.TestFaultKillAfterHandled"/>), before it delivered anything, delivers them at its next
 /// start, once, and the event it was handling is not handled again. "Once" is read after a sentinel: another survivor
 /// queued after the restart, whose notice follows anything pending.
 /// </summary>
-public sealed class OutboxNoticesAfterKillTests : IDisposable
+public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
 {
     private const string Words = "my coach crossed a line";
-    private readonly TempFolder _folder = new("outbox-notices");
+    private readonly SharedDatabase _database = new(store);
 
-    public void Dispose()
-    {
-        Database.CloseAll();
-        _folder.Dispose();
-    }
+    public void Dispose() => _database.Dispose();
 
     /// <summary>Right after the event's commit, and once its handler returned (where replies stored one commit later were lost).</summary>
     public static TheoryData<string> KillPoints => new() { nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled) };
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_offer_killed_right_after_its_commit_reaches_the_other_volunteer_and_the_asker_once(string fault)
     {
@@ -45,7 +44,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_accepted_and_killed_right_after_its_commit_tells_both_volunteers_and_the_survivor_once(string fault)
     {
@@ -72,7 +71,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_declined_and_killed_right_after_its_commit_tells_the_holder_and_the_one_who_declined_once(string fault)
     {
@@ -95,7 +94,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_end_killed_right_after_its_commit_tells_the_holder_and_the_survivor_once(string fault)
     {
@@ -114,7 +113,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_end_while_waiting_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
@@ -135,7 +134,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_forget_killed_right_after_its_commit_tells_the_holder_once_and_keeps_nothing_of_them(string fault)
     {
@@ -158,7 +157,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Equal(0, OutboxRows());
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_block_killed_right_after_its_commit_tells_the_holder_and_the_blocker_once(string fault)
     {
@@ -177,7 +176,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(KillPoints))]
     public async Task A_block_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
@@ -219,20 +218,13 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
     }
 
     private ConsoleProcess Start(params string[] extra) =>
-        ConsoleProcess.Start(_folder.Path, ["--Console:Volunteers:0=vol", "--Console:Volunteers:1=sam", .. extra]);
+        ConsoleProcess.Start(_database.Folder, [.. _database.ProcessArgs, "--Storage:LeaseSeconds=3", "--Console:Volunteers:0=vol", "--Console:Volunteers:1=sam", .. extra]);
 
-    /// <summary>Rows waiting in the outbox, read from the file while no bot runs.</summary>
+    /// <summary>Rows waiting in the outbox, read while no bot runs.</summary>
     private long OutboxRows()
     {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(_folder.Path, "supportbot.db"),
-            Pooling = false,
-        }.ToString());
-        db.Open();
-        using var count = db.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM Outbox";
-        return (long)count.ExecuteScalar()!;
+        using var db = _database.Core.Get<Database>().OpenAsync(default).GetAwaiter().GetResult();
+        return db.ExecuteScalar<long>("SELECT COUNT(*) FROM Outbox");
     }
 
     /// <summary>Another survivor queued, then the end of input: every line the process printed, in order.</summary>
@@ -243,3 +235,7 @@ public sealed class OutboxNoticesAfterKillTests : IDisposable
         return bot.Seen.Concat(bot.Unread()).ToList();
     }
 }
+
+public sealed class OutboxNoticesAfterKillOnSqlite() : OutboxNoticesAfterKillTests(Store.Sqlite);
+
+public sealed class OutboxNoticesAfterKillOnPostgres() : OutboxNoticesAfterKillTests(Store.Postgres), IOnPostgres;

@@ -255,6 +255,52 @@ public abstract class OutboxStoreTests(Store store) : IDisposable
         Assert.Contains(waiting, r => r.Audience is Audience.Volunteers && r.Choices().Any(c => c.ActionId == $"claim:{id + 1}"));
     }
 
+    [StoreFact]
+    public async Task A_keep_nothing_close_deletes_the_conversations_undelivered_replies_and_stores_its_own_notes()
+    {
+        const string Words = "he told me nobody would believe me";
+        const string LastLine = "Please look after yourself tonight.";
+        var cat = Say.Member("cat");
+        var id = await _a.Bot.QueueDisclosureAsync(_bea, "Dr Quillfeather asked me to keep our texts secret");
+        await _a.Bot.HandleAsync(Say.Press(_bea, $"safeguard:keep:{id}"), default);
+        await _a.Bot.HandleAsync(Say.Command(_vol, "claim", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+        // Nothing here is delivered (no adapter runs): the transcript, the relay of bea's words to vol and of vol's
+        // last line to bea wait in the outbox, as they would behind a slow platform or after a kill.
+        await _a.Bot.HandleAsync(Say.Dm(_bea, Words), default);
+        await _a.Bot.HandleAsync(Say.Dm(_vol, LastLine), default);
+        await _a.Bot.QueueDisclosureAsync(cat, "my coach asked me out");
+        var before = await WaitingAsync();
+        Assert.Contains(before, r => r.Text().Contains(Words, StringComparison.Ordinal));
+        Assert.Contains(before, r => r.Text().Contains(LastLine, StringComparison.Ordinal));
+
+        await _a.Bot.HandleAsync(Say.Command(_vol, "close", "supported"), default);
+
+        // bea is told everything in the conversation was deleted: nothing of it may still go out after that.
+        var waiting = await WaitingAsync();
+        Assert.DoesNotContain(waiting, r => r.Text().Contains(Words, StringComparison.Ordinal) || r.Text().Contains("Quillfeather", StringComparison.Ordinal));
+        Assert.DoesNotContain(waiting, r => r.Text().Contains(LastLine, StringComparison.Ordinal));
+        // What stays: the close's own notes, stored in its commit after the deletion, and everything of cat's.
+        var note = Assert.Single(waiting, r => r.Audience == new Audience.Direct(_bea.Address));
+        Assert.Contains(_a.Content.Messages.KeepNothingDeleted, note.Text(), StringComparison.Ordinal);
+        Assert.Contains(waiting, r => r.Audience is Audience.Volunteers && r.Text().Contains($"#{id} ", StringComparison.Ordinal));
+        Assert.Contains(waiting, r => r.Audience == new Audience.OnlyActor(_vol.Address));
+        Assert.Contains(waiting, r => r.Audience == new Audience.OnlyActor(cat.Address));
+        Assert.Contains(waiting, r => r.Audience is Audience.Volunteers && r.Choices().Any(c => c.ActionId == $"claim:{id + 1}"));
+    }
+
+    [StoreFact]
+    public async Task A_close_without_keep_nothing_leaves_the_conversations_undelivered_replies_to_go_out()
+    {
+        const string Words = "he told me nobody would believe me";
+        var id = await _a.Bot.QueueDisclosureAsync(_bea, "Dr Quillfeather asked me to keep our texts secret");
+        await _a.Bot.HandleAsync(Say.Command(_vol, "claim", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+        await _a.Bot.HandleAsync(Say.Dm(_bea, Words), default);
+
+        await _a.Bot.HandleAsync(Say.Command(_vol, "close", "supported"), default);
+
+        Assert.Contains(await WaitingAsync(), r => r.Audience == new Audience.Direct(_vol.Address) && r.Text().Contains(Words, StringComparison.Ordinal));
+    }
+
     /// <summary>Every reply still in the outbox, opened: taken over by another process once the leases ran out.</summary>
     private async Task<IReadOnlyList<Reply>> WaitingAsync()
     {

@@ -44,6 +44,22 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : Fa
     }
 }
 
+/// <summary>A theory of a store test class: skipped on PostgreSQL when no server can be started, as <see cref="StoreFactAttribute"/>.</summary>
+[XunitTestCaseDiscoverer("SupportBot.Tests.Support.Postgres.StoreTheoryDiscoverer", "SupportBot.Tests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StoreTheoryAttribute : TheoryAttribute;
+
+public sealed class StoreTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
+{
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute)
+    {
+        var onPostgres = typeof(IOnPostgres).IsAssignableFrom(testMethod.TestClass.Class.ToRuntimeType());
+        return onPostgres && PostgresServer.SkipReason is { } why
+            ? [new SkippedTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, why)]
+            : base.Discover(discoveryOptions, testMethod, theoryAttribute);
+    }
+}
+
 /// <summary>A test case skipped for a reason known only at discovery (no PostgreSQL server), not written on its attribute.</summary>
 public sealed class SkippedTestCase : XunitTestCase
 {
