@@ -246,9 +246,9 @@ internal sealed class DatabaseWriter(Func<DbConnection> open, Func<Exception, bo
     {
         if (db is PreparedStatements prepared)
         {
-            // Straight to the kept statement: through Dapper each piece of work paid a command, its parameter
-            // collection and Dapper's cache lookup twice for a statement without parameters.
-            prepared.ExecuteKept(sql, tx);
+            // Straight to SQLite: through Dapper each piece of work paid a command, its parameter collection and
+            // Dapper's cache lookup twice for a statement without parameters, and through a kept command a data reader.
+            prepared.ExecuteBare(sql);
         }
         else
         {

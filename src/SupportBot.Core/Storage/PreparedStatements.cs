@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace SupportBot.Core.Storage;
 
@@ -21,6 +22,9 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
     internal const int MaxKept = 128;
 
     private readonly Dictionary<string, SqliteCommand> _kept = new(StringComparer.Ordinal);
+
+    /// <summary>The writer's savepoint statements, compiled once and run straight by SQLite (<see cref="ExecuteBare"/>).</summary>
+    private readonly Dictionary<string, sqlite3_stmt> _bare = new(StringComparer.Ordinal);
 
     /// <summary>Bare parameter names and their @-names, so the @-name is made once (<see cref="AsWritten"/>).</summary>
     private readonly Dictionary<string, string> _atNames = new(StringComparer.Ordinal);
@@ -77,19 +81,38 @@ internal sealed class PreparedStatements(SqliteConnection inner) : DbConnection
         if (disposing)
         {
             LetGo();
+            foreach (var statement in _bare.Values)
+            {
+                statement.Dispose();
+            }
+
+            _bare.Clear();
             inner.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    /// <summary>Runs a statement without parameters (the writer's savepoints) as its kept command, past Dapper.</summary>
-    internal void ExecuteKept(string sql, DbTransaction tx)
+    /// <summary>
+    /// Runs a statement without parameters or results (the writer's savepoints, four for every piece of work) as a
+    /// statement SQLite keeps compiled, stepped and reset here. A <see cref="SqliteCommand"/> made a data reader, looked up
+    /// its transaction and cleared its parameters for each run: about 1.2 KB and four readers per durable DM.
+    /// </summary>
+    internal void ExecuteBare(string sql)
     {
-        var command = For(sql);
-        command.Transaction = InnerOf(tx);
-        command.Parameters.Clear();
-        command.ExecuteNonQuery();
+        var db = inner.Handle ?? throw new InvalidOperationException("The writer's connection is closed.");
+        if (!_bare.TryGetValue(sql, out var statement))
+        {
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out statement), db);
+            _bare[sql] = statement;
+        }
+
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
     }
 
     /// <summary>The SQLite transaction behind one begun here; one begun on another connection is refused.</summary>
