@@ -60,6 +60,9 @@ public sealed class PersonLimits(IOptions<SafeguardOptions> options, TimeProvide
         private readonly Lock _sweeping = new();
         private int _sweepAt = FirstSweepAt;
 
+        /// <summary>Entries in <see cref="_people"/>, counted here: the map's own Count takes every one of its locks.</summary>
+        private int _count;
+
         public bool TryTake(Address person)
         {
             if (permits <= 0)
@@ -68,14 +71,14 @@ public sealed class PersonLimits(IOptions<SafeguardOptions> options, TimeProvide
             }
 
             var now = time.GetUtcNow().UtcTicks;
-            if (_people.Count >= Volatile.Read(ref _sweepAt))
+            if (Volatile.Read(ref _count) >= Volatile.Read(ref _sweepAt))
             {
                 Sweep(now);
             }
 
             while (true)
             {
-                var window = _people.GetOrAdd(person, static _ => new Window());
+                var window = Of(person);
                 lock (window)
                 {
                     if (window.Gone)
@@ -101,13 +104,30 @@ public sealed class PersonLimits(IOptions<SafeguardOptions> options, TimeProvide
             }
         }
 
+        private Window Of(Address person)
+        {
+            if (_people.TryGetValue(person, out var window))
+            {
+                return window;
+            }
+
+            var fresh = new Window();
+            window = _people.GetOrAdd(person, fresh);
+            if (ReferenceEquals(window, fresh))
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return window;
+        }
+
         // An ended window holds nothing back: forgetting it is what its next use would do anyway. The next sweep waits
         // until the map has doubled, so a sweep's cost is spread over the uses that grew it.
         private void Sweep(long now)
         {
             lock (_sweeping)
             {
-                if (_people.Count < _sweepAt)
+                if (Volatile.Read(ref _count) < _sweepAt)
                 {
                     return;
                 }
@@ -119,12 +139,15 @@ public sealed class PersonLimits(IOptions<SafeguardOptions> options, TimeProvide
                         if (window.Used == 0 || now - window.Start >= length.Ticks)
                         {
                             window.Gone = true;
-                            _people.TryRemove(new KeyValuePair<Address, Window>(person, window));
+                            if (_people.TryRemove(new KeyValuePair<Address, Window>(person, window)))
+                            {
+                                Interlocked.Decrement(ref _count);
+                            }
                         }
                     }
                 }
 
-                Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _people.Count * 2));
+                Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, Volatile.Read(ref _count) * 2));
             }
         }
     }
