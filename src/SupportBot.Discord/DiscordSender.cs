@@ -97,7 +97,8 @@ internal sealed partial class DiscordSender(DiscordApi api, IOptions<DiscordOpti
         }
 
         // Counted here, not by the map's Count, which takes every one of its locks: under a burst of first DMs, each of
-        // them did (1.2 % of a durable DM's CPU, perf7). People added at the same moment may pass the bound by a few: only a cache.
+        // them did (1.2 % of a durable DM's CPU, perf7). People added at the same moment may pass the bound by a few:
+        // only a cache.
         if (Interlocked.Increment(ref _added) > MaxDmChannels)
         {
             // Only a cache: dropping it all now and then keeps it from growing with every person ever seen.
