@@ -32,9 +32,10 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         // 100 % / 0.6 % (1 of 160) from branches triage6 and triage7 to triage13, a figure watched every round since. The
         // fold of blind7 to blind11 and train43 took it to 5 of 160 while 2,400 ordinary lines of four unseen sets stayed at
         // 3.3 -> 3.25 %: on 160 lines that is within chance, and the pooled unseen sets are the measure now (Eval/README.md,
-        // the lead's decision on triage14 and train43). The ceiling holds what was measured, as the blind rows do.
+        // the lead's decision on triage14 and train43). train44 took it to 4 of 160. The ceiling holds what was measured, as
+        // the blind rows do.
         Assert.True(score.Recall >= 0.99, $"Held-out recall {score.Recall:P1} is below 99 %.");
-        Assert.True(score.FalseAlarmRate <= 0.032, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 3.2 % (goal 5 %).");
+        Assert.True(score.FalseAlarmRate <= 0.026, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 2.6 % (goal 5 %).");
     }
 
     [Fact]
@@ -58,15 +59,15 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     public static TheoryData<string, int, int, string?> BlindFloors => new()
     {
         // set, recall floor and false-alarm ceiling in tenths of a percent, the branch that made it a development set (null: still unseen)
-        { "blind3", 945, 18, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind
-        { "blind4", 930, 44, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14
-        { "blind12", 932, 39, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43
-        { "blind13", 946, 26, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43
-        { "blind14", 944, 36, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43
-        { "blind15", 947, 33, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43
-        { "blind16", 934, 33, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43
-        { "blind17", 951, 39, null },     // unseen: 95.2 / 3.8 % first (after triage14 and train43)
-        { "blind18", 957, 43, null },     // unseen: 95.8 / 4.2 % first (after triage14 and train43)
+        { "blind3", 947, 18, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind
+        { "blind4", 932, 42, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14
+        { "blind12", 929, 31, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43, 93.0 / 3.0 after train44
+        { "blind13", 946, 29, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43, 94.7 / 2.8 after train44
+        { "blind14", 944, 31, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43, 94.5 / 3.0 after train44
+        { "blind15", 947, 28, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43, 94.8 / 2.7 after train44
+        { "blind16", 937, 26, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43, 93.8 / 2.5 after train44
+        { "blind17", 957, 29, null },     // unseen: 95.2 / 3.8 % first (after train43), 95.8 / 2.8 after train44
+        { "blind18", 967, 43, null },     // unseen: 95.8 / 4.2 % first (after train43), 96.8 / 4.2 after train44
     };
 
     [Theory]
