@@ -1,7 +1,5 @@
 using Dapper;
 using SupportBot.Core.Storage;
-using SupportBot.Tests.MultiProcess;
-using SupportBot.Tests.Support;
 using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
@@ -18,10 +16,10 @@ namespace SupportBot.Tests.Storage;
 /// </summary>
 public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
 {
-    private const string Words = "my coach crossed a line";
-    private readonly SharedDatabase _database = new(store);
+    private const string Words = KillRestartRig.Words;
+    private readonly KillRestartRig _rig = new(store, "vol", "sam");
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose() => _rig.Dispose();
 
     /// <summary>Right after the event's commit, and once its handler returned (where replies stored one commit later were lost).</summary>
     public static TheoryData<string> KillPoints => new() { nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled) };
@@ -30,14 +28,14 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_offer_killed_right_after_its_commit_reaches_the_other_volunteer_and_the_asker_once(string fault)
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync(fault, "vol: /transfer 1 sam");
         Assert.DoesNotContain(printed, l => l.Contains("take over conversation #1", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("take over conversation #1");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm sam] vol asks you to take over conversation #1", StringComparison.Ordinal));
         // The asker's own answer, which would have been in place, comes as a direct message.
         Assert.Single(lines, l => l.Contains("vol] I've asked them to take over #1", StringComparison.Ordinal));
@@ -48,8 +46,8 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_accepted_and_killed_right_after_its_commit_tells_both_volunteers_and_the_survivor_once(string fault)
     {
-        await HeldByVolAsync();
-        await using (var bot = Start())
+        await _rig.HeldByVolAsync();
+        await using (var bot = _rig.Start())
         {
             await bot.SayAsync("vol: /transfer 1 sam", "take over conversation #1");
             Assert.Equal(0, await bot.EndInputAsync());
@@ -59,9 +57,9 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         Assert.DoesNotContain(printed, l => l.Contains("A new volunteer is joining", StringComparison.Ordinal));
         Assert.DoesNotContain(printed, l => l.Contains("took over #1", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("A new volunteer is joining");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm wren] A new volunteer is joining", StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("[dm vol] sam took over #1", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] #1 (", StringComparison.Ordinal) && l.Contains("is yours now", StringComparison.Ordinal));
@@ -75,8 +73,8 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_transfer_declined_and_killed_right_after_its_commit_tells_the_holder_and_the_one_who_declined_once(string fault)
     {
-        await HeldByVolAsync();
-        await using (var bot = Start())
+        await _rig.HeldByVolAsync();
+        await using (var bot = _rig.Start())
         {
             await bot.SayAsync("vol: /transfer 1 sam", "take over conversation #1");
             Assert.Equal(0, await bot.EndInputAsync());
@@ -85,9 +83,9 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "sam: /transfer decline 1");
         Assert.DoesNotContain(printed, l => l.Contains("declined #1", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[dm vol] sam declined #1");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm vol] sam declined #1. It is still yours.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] You declined #1", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("no handover of #1", StringComparison.Ordinal));
@@ -98,14 +96,14 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_end_killed_right_after_its_commit_tells_the_holder_and_the_survivor_once(string fault)
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync(fault, "wren: /end");
         Assert.DoesNotContain(printed, l => l.Contains("has ended the conversation", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[dm vol] The person in #1 has ended the conversation.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm vol] The person in #1 has ended the conversation.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("wren] Your conversation is ended.", StringComparison.Ordinal));
         // Not handled again: a second /end would find nothing open.
@@ -117,7 +115,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_end_while_waiting_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
-        await using (var first = Start())
+        await using (var first = _rig.Start())
         {
             await first.DiscloseAsync("wren", Words);
             Assert.Equal(0, await first.EndInputAsync());
@@ -126,9 +124,9 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "wren: /end");
         Assert.DoesNotContain(printed, l => l.Contains("no longer waiting", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[volunteers] #1 is no longer waiting.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l == "[volunteers] #1 is no longer waiting.");
         Assert.Single(lines, l => l.Contains("wren] Your conversation is ended.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -138,7 +136,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_forget_killed_right_after_its_commit_tells_the_holder_once_and_keeps_nothing_of_them(string fault)
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync(fault, "wren: /forget");
         Assert.DoesNotContain(printed, l => l.Contains("has ended the conversation", StringComparison.Ordinal));
@@ -146,9 +144,9 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         // after they asked for everything to go, is not stored, and nothing else of theirs is waiting.
         Assert.Equal(1, OutboxRows());
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[dm vol] The person in #1 has ended the conversation.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         var notice = Assert.Single(lines, l => l.StartsWith("[dm vol] The person in #1 has ended the conversation.", StringComparison.Ordinal));
         Assert.DoesNotContain(Words, notice, StringComparison.Ordinal);
         // Not handled again: a second /forget would say it had nothing stored.
@@ -161,14 +159,14 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_block_killed_right_after_its_commit_tells_the_holder_and_the_blocker_once(string fault)
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync(fault, "sam: /block 1 2d");
         Assert.DoesNotContain(printed, l => l.Contains("the person behind it is blocked", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[dm vol] #1 is closed: the person behind it is blocked for now.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm vol] #1 is closed: the person behind it is blocked for now.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] The person behind #1 is blocked until", StringComparison.Ordinal));
         // Not handled again: a second block would find them blocked already.
@@ -180,7 +178,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_block_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
-        await using (var first = Start())
+        await using (var first = _rig.Start())
         {
             await first.DiscloseAsync("wren", Words);
             Assert.Equal(0, await first.EndInputAsync());
@@ -189,50 +187,28 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "vol: /block 1");
         Assert.DoesNotContain(printed, l => l.Contains("the person behind it is blocked", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[volunteers] #1 is closed: the person behind it is blocked for now.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l == "[volunteers] #1 is closed: the person behind it is blocked for now.");
         Assert.Single(lines, l => l.Contains("vol] The person behind #1 is blocked until", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("already blocked", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
     }
 
-    /// <summary>wren's conversation #1, claimed by vol, in a process that then ends cleanly.</summary>
-    private async Task HeldByVolAsync()
-    {
-        await using var first = Start();
-        await first.DiscloseAsync("wren", Words);
-        await first.SayAsync("vol: /claim 1", "was claimed by vol");
-        Assert.Equal(0, await first.EndInputAsync());
-    }
-
     /// <summary>Sends one line to a process started with the test fault, waits for the kill; every line it printed.</summary>
     private async Task<List<string>> KilledAsync(string fault, string line)
     {
-        await using var killed = Start($"--Storage:{fault}=1");
+        await using var killed = _rig.Start($"--Storage:{fault}=1");
         await killed.SendAsync(line);
-        Assert.Equal(137, await killed.WaitForExitAsync());
-        Assert.Contains("TEST FAULT", killed.Errors, StringComparison.Ordinal);
-        return killed.Seen.Concat(killed.Unread()).ToList();
+        return await KillRestartRig.KilledAsync(killed);
     }
-
-    private ConsoleProcess Start(params string[] extra) =>
-        ConsoleProcess.Start(_database.Folder, [.. _database.ProcessArgs, "--Storage:LeaseSeconds=3", "--Console:Volunteers:0=vol", "--Console:Volunteers:1=sam", .. extra]);
 
     /// <summary>Rows waiting in the outbox, read while no bot runs.</summary>
     private long OutboxRows()
     {
-        using var db = _database.Core.Get<Database>().OpenAsync(default).GetAwaiter().GetResult();
+        using var db = _rig.Database.Core.Get<Database>().OpenAsync(default).GetAwaiter().GetResult();
         return db.ExecuteScalar<long>("SELECT COUNT(*) FROM Outbox");
-    }
-
-    /// <summary>Another survivor queued, then the end of input: every line the process printed, in order.</summary>
-    private static async Task<List<string>> SentinelAsync(ConsoleProcess bot)
-    {
-        await bot.DiscloseAsync("zoe", "my counsellor asked me out");
-        Assert.Equal(0, await bot.EndInputAsync());
-        return bot.Seen.Concat(bot.Unread()).ToList();
     }
 }
 

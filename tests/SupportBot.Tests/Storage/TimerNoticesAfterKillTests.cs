@@ -1,7 +1,5 @@
 using SupportBot.Core.Storage;
 using SupportBot.Core.Timing;
-using SupportBot.Tests.MultiProcess;
-using SupportBot.Tests.Support;
 using SupportBot.Tests.Support.Postgres;
 
 namespace SupportBot.Tests.Storage;
@@ -18,24 +16,24 @@ namespace SupportBot.Tests.Storage;
 /// </summary>
 public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
 {
-    private const string Words = "my coach crossed a line";
+    private const string Words = KillRestartRig.Words;
     private const string Quiet = "It's been quiet here for a while, so I've closed this conversation.";
-    private readonly SharedDatabase _database = new(store);
+    private readonly KillRestartRig _rig = new(store, "vol");
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose() => _rig.Dispose();
 
     [StoreFact]
     public async Task A_quiet_close_killed_right_after_its_commit_tells_the_survivor_and_the_holder_once()
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync("--Support:AutoCloseAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains(Quiet, StringComparison.Ordinal));
         Assert.DoesNotContain(printed, l => l.Contains("#1 was closed", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[dm vol] #1 was closed after");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l.StartsWith("[dm wren] " + Quiet, StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("[dm vol] #1 was closed after", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -44,7 +42,7 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     [StoreFact]
     public async Task A_quiet_close_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once()
     {
-        await using (var first = Start())
+        await using (var first = _rig.Start())
         {
             await first.DiscloseAsync("wren", Words);
             Assert.Equal(0, await first.EndInputAsync());
@@ -53,9 +51,9 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync("--Support:AutoCloseAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("#1 was closed", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[volunteers] #1 was closed after a long quiet.");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         Assert.Single(lines, l => l == "[volunteers] #1 was closed after a long quiet.");
         Assert.Single(lines, l => l.StartsWith("[dm wren] " + Quiet, StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -64,14 +62,14 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     [StoreFact]
     public async Task A_nudge_killed_right_after_its_commit_reaches_the_holder_once()
     {
-        await HeldByVolAsync();
+        await _rig.HeldByVolAsync();
 
         var printed = await KilledAsync("--Support:NudgeAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("has had no reply from you", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("has had no reply from you");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         var nudge = Assert.Single(lines, l => l.Contains("has had no reply from you", StringComparison.Ordinal));
         Assert.StartsWith("[dm vol] #1 (", nudge, StringComparison.Ordinal);
         Assert.DoesNotContain(Words, nudge, StringComparison.Ordinal);
@@ -81,7 +79,7 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     [StoreFact]
     public async Task A_re_announcement_killed_right_after_its_commit_reaches_the_channel_once()
     {
-        await using (var first = Start())
+        await using (var first = _rig.Start())
         {
             await first.DiscloseAsync("wren", Words);
             Assert.Equal(0, await first.EndInputAsync());
@@ -90,21 +88,12 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync("--Support:AlertAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("Still waiting: #1", StringComparison.Ordinal));
 
-        await using var next = Start();
+        await using var next = _rig.Start();
         await next.ExpectAsync("[volunteers] Still waiting: #1");
-        var lines = await SentinelAsync(next);
+        var lines = await KillRestartRig.SentinelAsync(next);
         var alert = Assert.Single(lines, l => l.StartsWith("[volunteers] Still waiting: #1", StringComparison.Ordinal));
         Assert.DoesNotContain(Words, alert, StringComparison.Ordinal);
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
-    }
-
-    /// <summary>wren's conversation #1, claimed by vol, in a process that then ends cleanly.</summary>
-    private async Task HeldByVolAsync()
-    {
-        await using var first = Start();
-        await first.DiscloseAsync("wren", Words);
-        await first.SayAsync("vol: /claim 1", "was claimed by vol");
-        Assert.Equal(0, await first.EndInputAsync());
     }
 
     /// <summary>
@@ -113,21 +102,8 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     /// </summary>
     private async Task<List<string>> KilledAsync(string timer)
     {
-        await using var killed = Start(timer, "--Support:CheckEvery=00:00:01", $"--Storage:{nameof(StorageOptions.TestFaultKillAfterRepliesKept)}=1");
-        Assert.Equal(137, await killed.WaitForExitAsync());
-        Assert.Contains("TEST FAULT", killed.Errors, StringComparison.Ordinal);
-        return killed.Seen.Concat(killed.Unread()).ToList();
-    }
-
-    private ConsoleProcess Start(params string[] extra) =>
-        ConsoleProcess.Start(_database.Folder, [.. _database.ProcessArgs, "--Storage:LeaseSeconds=3", "--Console:Volunteers:0=vol", .. extra]);
-
-    /// <summary>Another survivor queued, then the end of input: every line the process printed, in order.</summary>
-    private static async Task<List<string>> SentinelAsync(ConsoleProcess bot)
-    {
-        await bot.DiscloseAsync("zoe", "my counsellor asked me out");
-        Assert.Equal(0, await bot.EndInputAsync());
-        return bot.Seen.Concat(bot.Unread()).ToList();
+        await using var killed = _rig.Start(timer, "--Support:CheckEvery=00:00:01", $"--Storage:{nameof(StorageOptions.TestFaultKillAfterRepliesKept)}=1");
+        return await KillRestartRig.KilledAsync(killed);
     }
 }
 

@@ -1,0 +1,47 @@
+using SupportBot.Tests.MultiProcess;
+using SupportBot.Tests.Support;
+using SupportBot.Tests.Support.Postgres;
+
+namespace SupportBot.Tests.Storage;
+
+/// <summary>
+/// The console process over one shared database, as the outbox's kill-and-restart tests drive it: wren's conversation
+/// #1 held by vol, a process killed by a test fault, and the sentinel that makes "once" readable after a restart.
+/// </summary>
+internal sealed class KillRestartRig(Store store, params string[] volunteers) : IDisposable
+{
+    public const string Words = "my coach crossed a line";
+
+    public SharedDatabase Database { get; } = new(store);
+
+    public void Dispose() => Database.Dispose();
+
+    /// <summary>A process on the shared database with a 3 s lease, so a restarted one takes the killed one's rows over.</summary>
+    public ConsoleProcess Start(params string[] extra) =>
+        ConsoleProcess.Start(Database.Folder, [.. Database.ProcessArgs, "--Storage:LeaseSeconds=3", .. volunteers.Select((name, i) => $"--Console:Volunteers:{i}={name}"), .. extra]);
+
+    /// <summary>wren's conversation #1, claimed by vol, in a process that then ends cleanly.</summary>
+    public async Task HeldByVolAsync()
+    {
+        await using var first = Start();
+        await first.DiscloseAsync("wren", Words);
+        await first.SayAsync("vol: /claim 1", "was claimed by vol");
+        Assert.Equal(0, await first.EndInputAsync());
+    }
+
+    /// <summary>Waits for a process started with a test fault to be killed by it; every line it printed.</summary>
+    public static async Task<List<string>> KilledAsync(ConsoleProcess killed)
+    {
+        Assert.Equal(137, await killed.WaitForExitAsync());
+        Assert.Contains("TEST FAULT", killed.Errors, StringComparison.Ordinal);
+        return killed.Seen.Concat(killed.Unread()).ToList();
+    }
+
+    /// <summary>Another survivor queued, then the end of input: every line the process printed, in order.</summary>
+    public static async Task<List<string>> SentinelAsync(ConsoleProcess bot)
+    {
+        await bot.DiscloseAsync("zoe", "my counsellor asked me out");
+        Assert.Equal(0, await bot.EndInputAsync());
+        return bot.Seen.Concat(bot.Unread()).ToList();
+    }
+}
