@@ -6,7 +6,8 @@ namespace SupportBot.Core.Storage;
 
 /// <summary>
 /// Keep-nothing mode, chosen by the survivor: at close the words go at once (messages, notes, a shared name, and the
-/// conversation's replies still waiting in the outbox), not after Storage:RetentionDays. The row stays as a number, times and an outcome, so counts still add up.
+/// conversation's replies still waiting in the outbox), not after Storage:RetentionDays. The row stays as a number,
+/// times and an outcome, so counts still add up.
 /// </summary>
 public sealed partial class KeepNothingStore(Database database, PersonIds ids, ILogger<KeepNothingStore> logger)
 {

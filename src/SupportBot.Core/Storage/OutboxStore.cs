@@ -33,21 +33,20 @@ namespace SupportBot.Core.Storage;
 /// out, and a start on SQLite the rows of a process known to have ended (<see cref="OwnerLock"/>), and delivers them
 /// (<see cref="TakeOverAsync"/>). Every stored reply carries a random <see cref="Reply.Nonce"/>, stored with it, that
 /// its every delivery sends: Discord drops a message that repeats a nonce of the last few minutes.
-/// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark, so
-/// a process killed in between loses them (the window is one group commit), and their actor's own reply is not stored.
-/// A row of <see cref="WriteAsync"/> names the
-/// conversation its reply belongs to, and goes with it: a /forget deletes, in its own transaction, the replies of the
-/// survivor's conversations still waiting here (a relay of their words, the transcript, a note to them); one already
-/// handed to the adapter still goes out. A reply kept for the actor that its adapter would have answered in place (an
-/// interaction) reaches them, after a kill, as a direct message. A process killed after the platform took a reply and before the row's
-/// delete committed has it sent again by the takeover (the window is one delete), and so does a process that stalls
-/// past its lease (its renewal) while delivering: Discord then shows it once (the nonce), Slack posts it only if the DM
-/// or volunteer channel does not hold it yet (<see cref="Reply.TakenOver"/>; the volunteer channel's history needs a
-/// scope of its own, without which such a notice can come twice), and a console line can come twice: a rare
-/// duplicate, never a loss. A delivery the platform refused (a closed DM, an error, an interaction answered too
-/// late) is logged and not tried again, as before the outbox.
-/// Why the write composes the replies instead of the handler storing them after it: the handled mark rides on the
-/// event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
+/// What remains: replies stored by <see cref="KeepAsync"/> commit a few milliseconds after the event's work and mark,
+/// so a process killed in between loses them (the window is one group commit), and their actor's own reply is not
+/// stored. A row of <see cref="WriteAsync"/> names the conversation its reply belongs to, and goes with it: a /forget
+/// (or a keep-nothing close) deletes, in its own transaction, the replies of the survivor's conversations still waiting here (a relay of their
+/// words, the transcript, a note to them); one already handed to the adapter still goes out. A reply kept for the actor
+/// that its adapter would have answered in place (an interaction) reaches them, after a kill, as a direct message. A
+/// process killed after the platform took a reply and before the row's delete committed has it sent again by the
+/// takeover (the window is one delete), and so does a process that stalls past its lease (its renewal) while
+/// delivering: Discord then shows it once (the nonce), Slack posts it only if the DM or volunteer channel does not hold
+/// it yet (<see cref="Reply.TakenOver"/>; the volunteer channel's history needs a scope of its own, without which such
+/// a notice can come twice), and a console line can come twice: a rare duplicate, never a loss. A delivery the platform
+/// refused (a closed DM, an error, an interaction answered too late) is logged and not tried again, as before the
+/// outbox. Why the write composes the replies instead of the handler storing them after it: the handled mark rides on
+/// the event's first write, so anything stored later is outside its transaction; and what the replies say (the queue
 /// position, whether the conversation is claimed and by whom) is only known inside that write.
 /// </summary>
 public sealed partial class OutboxStore(
