@@ -29,6 +29,25 @@ internal sealed class KillRestartRig(Store store, params string[] volunteers) : 
         Assert.Equal(0, await first.EndInputAsync());
     }
 
+    /// <summary>wren's conversation #1, waiting in the queue, in a process that then ends cleanly.</summary>
+    public async Task WaitingAsync()
+    {
+        await using var first = Start();
+        await first.DiscloseAsync("wren", Words);
+        Assert.Equal(0, await first.EndInputAsync());
+    }
+
+    /// <summary>
+    /// The restart after a kill: waits for <paramref name="first"/>, a line only the killed process's stored replies can
+    /// bring, then the sentinel; every line the restarted process printed.
+    /// </summary>
+    public async Task<List<string>> RestartedAsync(string first)
+    {
+        await using var next = Start();
+        await next.ExpectAsync(first);
+        return await SentinelAsync(next);
+    }
+
     /// <summary>Waits for a process started with a test fault to be killed by it; every line it printed.</summary>
     public static async Task<List<string>> KilledAsync(ConsoleProcess killed)
     {

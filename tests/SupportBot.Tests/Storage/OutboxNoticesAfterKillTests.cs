@@ -33,9 +33,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "vol: /transfer 1 sam");
         Assert.DoesNotContain(printed, l => l.Contains("take over conversation #1", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("take over conversation #1");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("take over conversation #1");
         Assert.Single(lines, l => l.StartsWith("[dm sam] vol asks you to take over conversation #1", StringComparison.Ordinal));
         // The asker's own answer, which would have been in place, comes as a direct message.
         Assert.Single(lines, l => l.Contains("vol] I've asked them to take over #1", StringComparison.Ordinal));
@@ -57,9 +55,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         Assert.DoesNotContain(printed, l => l.Contains("A new volunteer is joining", StringComparison.Ordinal));
         Assert.DoesNotContain(printed, l => l.Contains("took over #1", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("A new volunteer is joining");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("A new volunteer is joining");
         Assert.Single(lines, l => l.StartsWith("[dm wren] A new volunteer is joining", StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("[dm vol] sam took over #1", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] #1 (", StringComparison.Ordinal) && l.Contains("is yours now", StringComparison.Ordinal));
@@ -83,9 +79,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "sam: /transfer decline 1");
         Assert.DoesNotContain(printed, l => l.Contains("declined #1", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[dm vol] sam declined #1");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[dm vol] sam declined #1");
         Assert.Single(lines, l => l.StartsWith("[dm vol] sam declined #1. It is still yours.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] You declined #1", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("no handover of #1", StringComparison.Ordinal));
@@ -101,9 +95,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "wren: /end");
         Assert.DoesNotContain(printed, l => l.Contains("has ended the conversation", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[dm vol] The person in #1 has ended the conversation.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[dm vol] The person in #1 has ended the conversation.");
         Assert.Single(lines, l => l.StartsWith("[dm vol] The person in #1 has ended the conversation.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("wren] Your conversation is ended.", StringComparison.Ordinal));
         // Not handled again: a second /end would find nothing open.
@@ -115,18 +107,12 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_survivors_end_while_waiting_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
-        await using (var first = _rig.Start())
-        {
-            await first.DiscloseAsync("wren", Words);
-            Assert.Equal(0, await first.EndInputAsync());
-        }
+        await _rig.WaitingAsync();
 
         var printed = await KilledAsync(fault, "wren: /end");
         Assert.DoesNotContain(printed, l => l.Contains("no longer waiting", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[volunteers] #1 is no longer waiting.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[volunteers] #1 is no longer waiting.");
         Assert.Single(lines, l => l == "[volunteers] #1 is no longer waiting.");
         Assert.Single(lines, l => l.Contains("wren] Your conversation is ended.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -144,9 +130,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         // after they asked for everything to go, is not stored, and nothing else of theirs is waiting.
         Assert.Equal(1, OutboxRows());
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[dm vol] The person in #1 has ended the conversation.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[dm vol] The person in #1 has ended the conversation.");
         var notice = Assert.Single(lines, l => l.StartsWith("[dm vol] The person in #1 has ended the conversation.", StringComparison.Ordinal));
         Assert.DoesNotContain(Words, notice, StringComparison.Ordinal);
         // Not handled again: a second /forget would say it had nothing stored.
@@ -164,9 +148,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync(fault, "sam: /block 1 2d");
         Assert.DoesNotContain(printed, l => l.Contains("the person behind it is blocked", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[dm vol] #1 is closed: the person behind it is blocked for now.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[dm vol] #1 is closed: the person behind it is blocked for now.");
         Assert.Single(lines, l => l.StartsWith("[dm vol] #1 is closed: the person behind it is blocked for now.", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("sam] The person behind #1 is blocked until", StringComparison.Ordinal));
         // Not handled again: a second block would find them blocked already.
@@ -178,18 +160,12 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
     [MemberData(nameof(KillPoints))]
     public async Task A_block_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once(string fault)
     {
-        await using (var first = _rig.Start())
-        {
-            await first.DiscloseAsync("wren", Words);
-            Assert.Equal(0, await first.EndInputAsync());
-        }
+        await _rig.WaitingAsync();
 
         var printed = await KilledAsync(fault, "vol: /block 1");
         Assert.DoesNotContain(printed, l => l.Contains("the person behind it is blocked", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[volunteers] #1 is closed: the person behind it is blocked for now.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[volunteers] #1 is closed: the person behind it is blocked for now.");
         Assert.Single(lines, l => l == "[volunteers] #1 is closed: the person behind it is blocked for now.");
         Assert.Single(lines, l => l.Contains("vol] The person behind #1 is blocked until", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("already blocked", StringComparison.Ordinal));

@@ -31,9 +31,7 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
         Assert.DoesNotContain(printed, l => l.Contains(Quiet, StringComparison.Ordinal));
         Assert.DoesNotContain(printed, l => l.Contains("#1 was closed", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[dm vol] #1 was closed after");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[dm vol] #1 was closed after");
         Assert.Single(lines, l => l.StartsWith("[dm wren] " + Quiet, StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("[dm vol] #1 was closed after", StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -42,18 +40,12 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     [StoreFact]
     public async Task A_quiet_close_of_a_waiting_conversation_killed_right_after_its_commit_tells_the_channel_once()
     {
-        await using (var first = _rig.Start())
-        {
-            await first.DiscloseAsync("wren", Words);
-            Assert.Equal(0, await first.EndInputAsync());
-        }
+        await _rig.WaitingAsync();
 
         var printed = await KilledAsync("--Support:AutoCloseAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("#1 was closed", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[volunteers] #1 was closed after a long quiet.");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[volunteers] #1 was closed after a long quiet.");
         Assert.Single(lines, l => l == "[volunteers] #1 was closed after a long quiet.");
         Assert.Single(lines, l => l.StartsWith("[dm wren] " + Quiet, StringComparison.Ordinal));
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
@@ -67,9 +59,7 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
         var printed = await KilledAsync("--Support:NudgeAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("has had no reply from you", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("has had no reply from you");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("has had no reply from you");
         var nudge = Assert.Single(lines, l => l.Contains("has had no reply from you", StringComparison.Ordinal));
         Assert.StartsWith("[dm vol] #1 (", nudge, StringComparison.Ordinal);
         Assert.DoesNotContain(Words, nudge, StringComparison.Ordinal);
@@ -79,18 +69,12 @@ public abstract class TimerNoticesAfterKillTests(Store store) : IDisposable
     [StoreFact]
     public async Task A_re_announcement_killed_right_after_its_commit_reaches_the_channel_once()
     {
-        await using (var first = _rig.Start())
-        {
-            await first.DiscloseAsync("wren", Words);
-            Assert.Equal(0, await first.EndInputAsync());
-        }
+        await _rig.WaitingAsync();
 
         var printed = await KilledAsync("--Support:AlertAfter=00:00:01");
         Assert.DoesNotContain(printed, l => l.Contains("Still waiting: #1", StringComparison.Ordinal));
 
-        await using var next = _rig.Start();
-        await next.ExpectAsync("[volunteers] Still waiting: #1");
-        var lines = await KillRestartRig.SentinelAsync(next);
+        var lines = await _rig.RestartedAsync("[volunteers] Still waiting: #1");
         var alert = Assert.Single(lines, l => l.StartsWith("[volunteers] Still waiting: #1", StringComparison.Ordinal));
         Assert.DoesNotContain(Words, alert, StringComparison.Ordinal);
         Assert.Single(lines, l => l.EndsWith("] Claim #2", StringComparison.Ordinal));
