@@ -47,8 +47,13 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
     /// <summary>Called when a session reaches READY or RESUMED; the caller's backoff measures from here whether it lasted.</summary>
     public Action OnEstablished { get; set; } = () => { };
 
-    /// <summary>Called once IDENTIFY is sent, so the caller can start the next shard's five seconds (Discord's identify limit).</summary>
-    public Action OnIdentifySent { get; set; } = () => { };
+    /// <summary>
+    /// Called when Discord answers an IDENTIFY (READY, or an invalid session), so the caller starts the bucket's next five
+    /// seconds (Discord's identify limit) from a moment Discord has surely read it. Counted from the send, an IDENTIFY
+    /// held up on a busy machine or network reached Discord less than five seconds before the next one, which Discord
+    /// refuses. A connection that ends unanswered passes the turn on when it ends.
+    /// </summary>
+    public Action OnIdentifyAnswered { get; set; } = () => { };
 
     /// <summary>A session saved before a restart: the next <see cref="RunAsync"/> resumes it from its sequence.</summary>
     public void Restore(DiscordSession session)
@@ -90,7 +95,6 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
             var identify = new IdentifyData(options.Token, Intents, new IdentifyProperties("linux", "SupportBot", "SupportBot"),
                 [shard, options.ShardCount]);
             await socket.SendAsync(new IdentifyFrame(identify), DiscordJson.Default.IdentifyFrame, ct);
-            OnIdentifySent();
         }
 
         var heartbeats = HeartbeatAsync(socket, interval, session.Token);
@@ -125,6 +129,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                             _resumeUrl = ready.ResumeGatewayUrl;
                             Replaying = false;
                             BotUserId = ready.User.Id;
+                            OnIdentifyAnswered();
                             LogReady(shard);
                             OnEstablished();
                             await OnReady(new DiscordSession(ready.SessionId, ready.ResumeGatewayUrl, frame.S ?? 0));
@@ -150,6 +155,7 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                         await socket.CloseForResumeAsync();
                         return;
                     case 9:
+                        OnIdentifyAnswered();
                         var resumable = frame.D.Span.SequenceEqual("true"u8);
                         if (!resumable)
                         {

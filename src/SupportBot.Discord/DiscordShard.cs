@@ -163,7 +163,7 @@ internal sealed partial class DiscordShard
         var turn = _gateway.CanResume ? null : await _identify.WaitTurnAsync(Id, _maxConcurrency, ct);
         try
         {
-            _gateway.OnIdentifySent = () => turn?.Dispose();
+            _gateway.OnIdentifyAnswered = () => turn?.Dispose();
             await _gateway.RunAsync(url, ct);
         }
         finally

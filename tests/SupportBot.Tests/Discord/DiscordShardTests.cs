@@ -80,6 +80,22 @@ public sealed class DiscordShardTests : IDisposable
     }
 
     [Fact]
+    public async Task A_first_identify_that_reaches_Discord_late_still_leaves_five_seconds_before_the_next_one()
+    {
+        // As on a busy machine: shard 0's IDENTIFY reaches Discord 1.5 s after it was sent. Counted from the send, shard
+        // 1's turn came 3.7 s after Discord took shard 0's, and Discord refused it.
+        await using var fake = await ShardedFakeAsync(maxConcurrency: 1);
+        fake.FirstIdentifyLatency = TimeSpan.FromSeconds(1.5);
+        await using var bot = StartBot(fake, _first, "--Discord:ShardIds=0,1");
+        await WaitAsync(() => fake.IsLive(0) && fake.IsLive(1), "both shards live", bot, seconds: 30);
+
+        var identifies = fake.Identifies.OrderBy(i => i.Timestamp).ToList();
+        Assert.Equal(2, identifies.Count);
+        Assert.True(Stopwatch.GetElapsedTime(identifies[0].Timestamp, identifies[1].Timestamp).TotalSeconds >= 5);
+        AssertNothingRefused(fake);
+    }
+
+    [Fact]
     public async Task Two_processes_split_the_shards_and_each_resumes_its_own_shard_after_a_restart()
     {
         await using var fake = await ShardedFakeAsync();

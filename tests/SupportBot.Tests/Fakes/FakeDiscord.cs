@@ -127,6 +127,9 @@ public sealed class FakeDiscord : IAsyncDisposable
     /// <summary>How many buckets of shards may identify in the same five seconds (session_start_limit.max_concurrency).</summary>
     public int MaxConcurrency { get; set; } = 1;
 
+    /// <summary>How long the first IDENTIFY takes to reach the fake, as on a slow network or a busy machine; later ones arrive at once.</summary>
+    public TimeSpan FirstIdentifyLatency { get; set; }
+
     /// <summary>Every dispatch sent, with the shard it was routed to, in order.</summary>
     public ConcurrentQueue<RoutedDispatch> Routed { get; } = new();
 
@@ -702,6 +705,11 @@ public sealed class FakeDiscord : IAsyncDisposable
             return false;
         }
 
+        if (FirstIdentifyLatency > TimeSpan.Zero && Interlocked.Exchange(ref _firstIdentifyArrived, 1) == 0)
+        {
+            await Task.Delay(FirstIdentifyLatency);
+        }
+
         await _gate.WaitAsync();
         try
         {
@@ -822,6 +830,8 @@ public sealed class FakeDiscord : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    private int _firstIdentifyArrived;
 
     /// <summary>Discord's identify window: one IDENTIFY per bucket in it.</summary>
     private static readonly TimeSpan IdentifyWindow = TimeSpan.FromSeconds(5);
