@@ -78,6 +78,7 @@ public static class Trainer
             .ToArray();
         var index = vocabulary.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
         var rows = all.Select(f => ToRow(f, index)).ToArray();
+        var weights = Enumerable.Range(0, rows.Length).Select(r => r < examples.Count ? 1 : variants.Weight).ToArray();
 
         // Folds are drawn over the lines, and a variant sits in its line's fold: a model never scores a line it saw
         // rewritten. Only the lines themselves are scored, so the figures, the gate and the threshold are the lines'.
@@ -101,7 +102,7 @@ public static class Trainer
         var agreement = new double[examples.Count];
         for (var k = 0; k < Folds; k++)
         {
-            var model = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).Where(r => fold[source[r]] != k).ToArray());
+            var model = Fit(rows, labels, weights, vocabulary.Length, Enumerable.Range(0, rows.Length).Where(r => fold[source[r]] != k).ToArray());
             foreach (var i in Enumerable.Range(0, examples.Count).Where(i => fold[i] == k))
             {
                 var whole = model.RiskProbability(rows[i]);
@@ -112,7 +113,7 @@ public static class Trainer
 
         var (gate, threshold) = ChooseGateAndThreshold(unseen, agreement, ruleFires, lines);
         var confirmed = Enumerable.Range(0, examples.Count).Select(i => ruleFires[i] && agreement[i] >= gate).ToArray();
-        var final = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).ToArray());
+        var final = Fit(rows, labels, weights, vocabulary.Length, Enumerable.Range(0, rows.Length).ToArray());
         var summary = Summarise(examples.Count, generated.Length, vocabulary.Length, unseen, ruleFires, confirmed, lines, gate, threshold);
         var missed = Enumerable.Range(0, examples.Count)
             .Where(i => lines[i] != 0 && !confirmed[i] && unseen[i] < threshold)
@@ -134,7 +135,7 @@ public static class Trainer
             kept.Select(g => g.Count() * scale * (g.First().StartsWith("c:", StringComparison.Ordinal) ? CharWeight : 1)).ToArray());
     }
 
-    private static Model Fit(Row[] rows, int[] labels, int features, int[] train)
+    private static Model Fit(Row[] rows, int[] labels, double[] weights, int features, int[] train)
     {
         var c = Classes.Length;
         var model = new Model(new double[features * c], new double[c]);
@@ -148,7 +149,7 @@ public static class Trainer
                 model.Probabilities(rows[i], p);
                 for (var k = 0; k < c; k++)
                 {
-                    var g = p[k] - (labels[i] == k ? 1 : 0);
+                    var g = (p[k] - (labels[i] == k ? 1 : 0)) * weights[i];
                     biasSquares[k] += g * g;
                     model.Bias[k] -= Rate * g / Math.Sqrt(biasSquares[k] + 1e-8);
                     var row = rows[i];

@@ -69,14 +69,18 @@ public sealed partial class Variants
     private readonly Dictionary<string, string[]> _roles;
     private readonly IReadOnlyList<Style[]> _recipe;
 
-    private Variants(Dictionary<string, string[]> roles, IReadOnlyList<Style[]> recipe)
+    private Variants(Dictionary<string, string[]> roles, IReadOnlyList<Style[]> recipe, double weight)
     {
         _roles = roles;
         _recipe = recipe;
+        Weight = weight;
     }
 
+    /// <summary>What a variant weighs in training against its line (1): below 1 the line's own words stay first.</summary>
+    public double Weight { get; }
+
     /// <summary>Reads the role classes from the repository's prompts/triage.json.</summary>
-    public static Variants Load(string root, IReadOnlyList<Style[]> recipe)
+    public static Variants Load(string root, IReadOnlyList<Style[]> recipe, double weight = 1)
     {
         using var triage = JsonDocument.Parse(
             File.ReadAllText(Path.Combine(root, "prompts", "triage.json")),
@@ -96,7 +100,7 @@ public sealed partial class Variants
             }
         }
 
-        return new Variants(roles, recipe);
+        return new Variants(roles, recipe, weight);
     }
 
     /// <summary>The variants of the line numbered <paramref name="line"/>; one the same as the line (nothing to swap) is left out.</summary>
