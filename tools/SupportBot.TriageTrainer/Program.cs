@@ -30,7 +30,7 @@ if (explain)
     return 0;
 }
 
-var result = Trainer.Train(catalog.Triage.WithoutModel(), TrainingFiles.Load(root), Variants.Load(root, Variants.Recipe));
+var result = Trainer.Train(catalog.Triage.WithoutModel(), TrainingFiles.Load(root));
 File.WriteAllText(Path.Combine(prompts, "triage-model.json"), result.Json);
 Console.WriteLine(result.Summary);
 if (printMissed)

@@ -53,24 +53,13 @@ public static class Trainer
 
     private static readonly string[] Classes = ["none", .. RiskKinds.Names];
 
-    public static TrainingResult Train(RiskDetector rules, IReadOnlyList<Example> examples, Variants variants)
+    public static TrainingResult Train(RiskDetector rules, IReadOnlyList<Example> examples)
     {
-        // The generated variants follow the lines they came from; source[r] is the line row r came from.
-        var generated = examples.SelectMany((e, i) => variants.Of(e.Text, i).Select(text => (Source: i, Example: e with { Text = text })))
-            .ToArray();
-        var training = examples.Concat(generated.Select(g => g.Example)).ToArray();
-        var source = Enumerable.Range(0, examples.Count).Concat(generated.Select(g => g.Source)).ToArray();
-        var labels = training.Select(e => Array.IndexOf(Classes, e.Kind) is >= 0 and var c
+        var labels = examples.Select(e => Array.IndexOf(Classes, e.Kind) is >= 0 and var c
             ? c : throw new InvalidDataException($"unknown kind \"{e.Kind}\"")).ToArray();
-        var all = training.Select(e => rules.Features(e.Text)).ToArray();
-        // A line and its variants count once: a feature only a typo of one line has would only memorise that line.
-        var bySource = new HashSet<string>[examples.Count];
-        for (var r = 0; r < all.Length; r++)
-        {
-            (bySource[source[r]] ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(all[r]);
-        }
-
-        var vocabulary = bySource.SelectMany(f => f)
+        var all = examples.Select(e => rules.Features(e.Text)).ToArray();
+        var named = all.Select(f => f.Distinct(StringComparer.Ordinal).ToArray()).ToArray();
+        var vocabulary = named.SelectMany(f => f)
             .GroupBy(f => f, StringComparer.Ordinal)
             .Where(g => g.Count() >= MinMessages)
             .Select(g => g.Key)
@@ -78,18 +67,14 @@ public static class Trainer
             .ToArray();
         var index = vocabulary.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
         var rows = all.Select(f => ToRow(f, index)).ToArray();
-        var weights = Enumerable.Range(0, rows.Length).Select(r => r < examples.Count ? 1 : variants.Weight).ToArray();
 
-        // Folds are drawn over the lines, and a variant sits in its line's fold: a model never scores a line it saw
-        // rewritten. Only the lines themselves are scored, so the figures, the gate and the threshold are the lines'.
-        var order = Shuffle(Enumerable.Range(0, examples.Count).ToArray(), seed: 17);
-        var fold = new int[examples.Count];
+        var order = Shuffle(Enumerable.Range(0, rows.Length).ToArray(), seed: 17);
+        var fold = new int[rows.Length];
         for (var i = 0; i < order.Length; i++)
         {
             fold[order[i]] = i % Folds;
         }
 
-        var lines = labels[..examples.Count];
         var ruleFires = examples.Select(e => rules.Assess(e.Text).IsRisk).ToArray();
         // The sentences a rule fires in, read alone: a long message's risk is often one sentence among ordinary ones.
         var sentences = examples.Select((e, i) => ruleFires[i]
@@ -98,12 +83,12 @@ public static class Trainer
         // The parts of a long message (its sentences, and the clauses of a long sentence), read alone as the detector reads
         // them when the whole does not reach the threshold: the threshold is chosen on the same reading the bot makes.
         var parts = examples.Select(e => rules.PartFeatures(e.Text).Select(f => ToRow(f, index)).ToArray()).ToArray();
-        var unseen = new double[examples.Count];
-        var agreement = new double[examples.Count];
+        var unseen = new double[rows.Length];
+        var agreement = new double[rows.Length];
         for (var k = 0; k < Folds; k++)
         {
-            var model = Fit(rows, labels, weights, vocabulary.Length, Enumerable.Range(0, rows.Length).Where(r => fold[source[r]] != k).ToArray());
-            foreach (var i in Enumerable.Range(0, examples.Count).Where(i => fold[i] == k))
+            var model = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).Where(i => fold[i] != k).ToArray());
+            foreach (var i in Enumerable.Range(0, rows.Length).Where(i => fold[i] == k))
             {
                 var whole = model.RiskProbability(rows[i]);
                 unseen[i] = parts[i].Select(model.RiskProbability).Append(whole).Max();
@@ -111,12 +96,12 @@ public static class Trainer
             }
         }
 
-        var (gate, threshold) = ChooseGateAndThreshold(unseen, agreement, ruleFires, lines);
-        var confirmed = Enumerable.Range(0, examples.Count).Select(i => ruleFires[i] && agreement[i] >= gate).ToArray();
-        var final = Fit(rows, labels, weights, vocabulary.Length, Enumerable.Range(0, rows.Length).ToArray());
-        var summary = Summarise(examples.Count, generated.Length, vocabulary.Length, unseen, ruleFires, confirmed, lines, gate, threshold);
-        var missed = Enumerable.Range(0, examples.Count)
-            .Where(i => lines[i] != 0 && !confirmed[i] && unseen[i] < threshold)
+        var (gate, threshold) = ChooseGateAndThreshold(unseen, agreement, ruleFires, labels);
+        var confirmed = Enumerable.Range(0, rows.Length).Select(i => ruleFires[i] && agreement[i] >= gate).ToArray();
+        var final = Fit(rows, labels, vocabulary.Length, Enumerable.Range(0, rows.Length).ToArray());
+        var summary = Summarise(examples.Count, vocabulary.Length, unseen, ruleFires, confirmed, labels, gate, threshold);
+        var missed = Enumerable.Range(0, rows.Length)
+            .Where(i => labels[i] != 0 && !confirmed[i] && unseen[i] < threshold)
             .Select(i => examples[i])
             .ToList();
         return new TrainingResult(Write(final, vocabulary, gate, threshold, summary), summary, missed);
@@ -135,7 +120,7 @@ public static class Trainer
             kept.Select(g => g.Count() * scale * (g.First().StartsWith("c:", StringComparison.Ordinal) ? CharWeight : 1)).ToArray());
     }
 
-    private static Model Fit(Row[] rows, int[] labels, double[] weights, int features, int[] train)
+    private static Model Fit(Row[] rows, int[] labels, int features, int[] train)
     {
         var c = Classes.Length;
         var model = new Model(new double[features * c], new double[c]);
@@ -149,7 +134,7 @@ public static class Trainer
                 model.Probabilities(rows[i], p);
                 for (var k = 0; k < c; k++)
                 {
-                    var g = (p[k] - (labels[i] == k ? 1 : 0)) * weights[i];
+                    var g = p[k] - (labels[i] == k ? 1 : 0);
                     biasSquares[k] += g * g;
                     model.Bias[k] -= Rate * g / Math.Sqrt(biasSquares[k] + 1e-8);
                     var row = rows[i];
@@ -202,7 +187,7 @@ public static class Trainer
     }
 
     private static string Summarise(
-        int count, int variants, int features, double[] unseen, bool[] ruleFires, bool[] confirmed, int[] labels, double gate, double threshold)
+        int count, int features, double[] unseen, bool[] ruleFires, bool[] confirmed, int[] labels, double gate, double threshold)
     {
         string Figures(Func<int, bool> fires)
         {
@@ -215,7 +200,7 @@ public static class Trainer
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"{count} training messages{(variants > 0 ? $" and {variants} generated variants of them" : "")}, {features} features kept, threshold {threshold:F3}, rule gate {gate:F2}, {Folds}-fold cross-validation:\n" +
+            $"{count} training messages, {features} features kept, threshold {threshold:F3}, rule gate {gate:F2}, {Folds}-fold cross-validation:\n" +
             $"  rules alone:      {Figures(i => ruleFires[i])}\n" +
             $"  rules past gate:  {Figures(i => confirmed[i])}\n" +
             $"  model alone:      {Figures(i => unseen[i] >= threshold)}\n" +

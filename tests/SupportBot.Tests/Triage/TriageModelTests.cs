@@ -61,7 +61,7 @@ public sealed class TriageModelTests
     [Fact]
     public void The_training_tool_makes_exactly_the_committed_model_from_the_training_files()
     {
-        var result = Trainer.Train(Detector.WithoutModel(), TrainingFiles.Load(TestPaths.RepoRoot), Variants.Load(TestPaths.RepoRoot, Variants.Recipe));
+        var result = Trainer.Train(Detector.WithoutModel(), TrainingFiles.Load(TestPaths.RepoRoot));
 
         var committed = File.ReadAllText(Path.Combine(TestPaths.Prompts, "triage-model.json"));
         Assert.True(result.Json == committed, "prompts/triage-model.json is not what the training tool makes: retrain.\n" + result.Summary);
