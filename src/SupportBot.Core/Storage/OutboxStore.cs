@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -161,7 +160,7 @@ public sealed partial class OutboxStore(
         if (options.Value.TestFaultKillAfterHandled > 0 && AnyForOthers(actor, replies)
             && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
         {
-            KillForTest();
+            TestFault.Kill();
         }
 
         if (!AnyToStore(actor, replies))
@@ -279,7 +278,7 @@ public sealed partial class OutboxStore(
         if (replies.Count > 0 && ((forOthers && options.Value.TestFaultKillAfterOutboxWrite)
             || Interlocked.Increment(ref _keptWrites) == options.Value.TestFaultKillAfterRepliesKept))
         {
-            KillForTest();
+            TestFault.Kill();
         }
     }
 
@@ -421,16 +420,6 @@ public sealed partial class OutboxStore(
     }
 
     private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
-
-    /// <summary>The test faults of <see cref="StorageOptions"/> (TestFaultKillAfter...): SIGKILL, as kill -9, so nothing else runs.</summary>
-    private static void KillForTest()
-    {
-        // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
-        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite, TestFaultKillAfterRepliesKept or TestFaultKillAfterHandled is set: killing this process before it delivers its replies");
-        using var self = Process.GetCurrentProcess();
-        self.Kill();
-        Thread.Sleep(Timeout.Infinite);
-    }
 
     internal sealed record TakenRow(long Id, byte[] Payload);
 

@@ -11,9 +11,10 @@ namespace SupportBot.Tests.Storage;
 /// conversation it is for (sent at the choice, with the focus), a message the contact guard held and the volunteer
 /// confirmed (with its audit row) and a snippet. Each stores the message, its relay to the survivor and the volunteer's
 /// own answer in one commit (<see cref="Relay.SendAsVolunteerAsync(Actor, long, string, Alongside, CancellationToken)"/>),
-/// so the real process, killed right after that commit (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>) or
-/// once its handler returned (<see cref="StorageOptions.TestFaultKillAfterHandled"/>), delivers them at its next start,
-/// once, and does not handle the event again. "Once" is read after a sentinel, as in <see cref="OutboxNoticesAfterKillTests"/>.
+/// so the real process, killed right after that commit (<see cref="StorageOptions.TestFaultKillAfterEventCommit"/>,
+/// <see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>) or once its handler returned
+/// (<see cref="StorageOptions.TestFaultKillAfterHandled"/>), delivers them at its next start, once, and does not handle
+/// the event again. "Once" is read after a sentinel, as in <see cref="OutboxNoticesAfterKillTests"/>.
 /// </summary>
 public abstract class VolunteerWordsAfterKillTests(Store store) : IDisposable
 {
@@ -21,7 +22,16 @@ public abstract class VolunteerWordsAfterKillTests(Store store) : IDisposable
 
     public void Dispose() => _rig.Dispose();
 
-    public static TheoryData<string> KillPoints => OutboxNoticesAfterKillTests.KillPoints;
+    /// <summary>
+    /// Right after the event's first commit (where anything it stored one write later was lost), after the commit that
+    /// stored its replies, and once its handler returned.
+    /// </summary>
+    public static TheoryData<string> KillPoints => new()
+    {
+        nameof(StorageOptions.TestFaultKillAfterEventCommit),
+        nameof(StorageOptions.TestFaultKillAfterRepliesKept),
+        nameof(StorageOptions.TestFaultKillAfterHandled),
+    };
 
     [StoreTheory]
     [MemberData(nameof(KillPoints))]
@@ -56,7 +66,9 @@ public abstract class VolunteerWordsAfterKillTests(Store store) : IDisposable
         await _rig.HeldByVolAsync();
 
         List<string> printed;
-        await using (var killed = _rig.Start($"--Storage:{fault}=1"))
+        // Holding the message committed its audit row: the confirmation is this process's second event commit.
+        var nth = fault == nameof(StorageOptions.TestFaultKillAfterEventCommit) ? 2 : 1;
+        await using (var killed = _rig.Start($"--Storage:{fault}={nth}"))
         {
             // Held in this process until the volunteer confirms it.
             await killed.SayAsync("vol (dm): you can ring me on 07700 900123", "/confirm send");
