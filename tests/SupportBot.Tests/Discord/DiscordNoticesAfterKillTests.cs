@@ -9,7 +9,7 @@ namespace SupportBot.Tests.Discord;
 
 /// <summary>
 /// <see cref="OutboxNoticesAfterKillTests"/> over the fake Discord: a transfer's offer, acceptance and refusal, a
-/// survivor's /forget and a block, each killed right after its commit (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>)
+/// survivor's /forget and a block (of a held or a waiting conversation), each killed right after its commit (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>)
 /// or once its handler returned (<see cref="StorageOptions.TestFaultKillAfterHandled"/>), on the real process, a real
 /// gateway and REST on 127.0.0.1, and SQLite or PostgreSQL. After the restart each reply is posted once (the actor's own
 /// answer, which would have been the interaction's, as a direct message), read after a sentinel (a second survivor
@@ -21,6 +21,7 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
     private const string SentinelId = "720000000000000022";
     private const string VicId = "720000000000000023";
     private const string SamId = "720000000000000024";
+    private const string Blocked = "#1 is closed: the person behind it is blocked for now.";
     private readonly KillRestartRig _rig = new(store);
     private FakeDiscord _fake = null!;
 
@@ -44,7 +45,7 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
         var cases = new TheoryData<string, string>();
         foreach (var fault in OutboxNoticesAfterKillTests.KillPoints)
         {
-            foreach (var flow in new[] { "offer", "accept", "decline", "forget", "block" })
+            foreach (var flow in new[] { "offer", "accept", "decline", "forget", "block", "block-waiting" })
             {
                 cases.Add(flow, fault);
             }
@@ -61,11 +62,12 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
         // handling of the event would have said. JSON escapes apostrophes, so none is matched.
         var (told, again) = flow switch
         {
-            "offer" => (new[] { (SamId, "vic asks you to take over conversation #1"), (VicId, "asked them to take over #1") }, "hold that conversation"),
-            "accept" => (new[] { (SurvivorId, "A new volunteer is joining"), (VicId, "sam took over #1"), (SamId, "is yours now") }, "no handover of #1"),
-            "decline" => (new[] { (VicId, "sam declined #1"), (SamId, "You declined #1") }, "no handover of #1"),
-            "forget" => (new[] { (VicId, "The person in #1 has ended the conversation.") }, "nothing stored about you"),
-            _ => (new[] { (VicId, "#1 is closed: the person behind it is blocked for now."), (SamId, "The person behind #1 is blocked until") }, "already blocked"),
+            "offer" => (new[] { (Dm(SamId), "vic asks you to take over conversation #1"), (Dm(VicId), "asked them to take over #1") }, "hold that conversation"),
+            "accept" => (new[] { (Dm(SurvivorId), "A new volunteer is joining"), (Dm(VicId), "sam took over #1"), (Dm(SamId), "is yours now") }, "no handover of #1"),
+            "decline" => (new[] { (Dm(VicId), "sam declined #1"), (Dm(SamId), "You declined #1") }, "no handover of #1"),
+            "forget" => (new[] { (Dm(VicId), "The person in #1 has ended the conversation.") }, "nothing stored about you"),
+            "block" => (new[] { (Dm(VicId), Blocked), (Dm(SamId), "The person behind #1 is blocked until") }, "already blocked"),
+            _ => (new[] { (DiscordRig.VolunteerChannelId, Blocked), (Dm(SamId), "The person behind #1 is blocked until") }, "already blocked"),
         };
         await SetUpAsync(flow);
 
@@ -79,23 +81,23 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
                 "accept" => DiscordRig.Component(killedEvent, "transfer:accept:1", null, DiscordRig.User(SamId, "sam")),
                 "decline" => DiscordRig.Component(killedEvent, "transfer:decline:1", null, DiscordRig.User(SamId, "sam")),
                 "forget" => DiscordRig.Command(killedEvent, DiscordRig.Member(SurvivorId, "survivor"), "forget"),
-                _ => DiscordRig.Command(killedEvent, Sam, "block", ("number", "1"), ("duration", "2d")),
+                _ => DiscordRig.Command(killedEvent, Sam, "block", ("number", "1"), ("duration", "2d")), // "block" and "block-waiting"
             });
             await KillRestartRig.KilledAsync(killed);
         }
 
-        foreach (var (user, text) in told)
+        foreach (var (channel, text) in told)
         {
-            Assert.Empty(Posts(user, text));
+            Assert.Empty(Posts(channel, text));
         }
 
         Assert.DoesNotContain(_fake.Calls, c => c.Path.Contains(killedEvent, StringComparison.Ordinal));
 
         await using (var restarted = _rig.Start())
         {
-            foreach (var (user, text) in told)
+            foreach (var (channel, text) in told)
             {
-                await _fake.WaitForCallAsync("POST", $"/channels/dm-{user}/messages", c => c.Body.Contains(text, StringComparison.Ordinal), seconds: 90);
+                await _fake.WaitForCallAsync("POST", $"/channels/{channel}/messages", c => c.Body.Contains(text, StringComparison.Ordinal), seconds: 90);
             }
 
             // The sentinel: a second survivor queued on the restarted bot, after anything still to send.
@@ -103,16 +105,16 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
             Assert.Equal(0, await restarted.TerminateAsync());
         }
 
-        foreach (var (user, text) in told)
+        foreach (var (channel, text) in told)
         {
-            Assert.Single(Posts(user, text));
+            Assert.Single(Posts(channel, text));
         }
 
         Assert.DoesNotContain(_fake.Calls, c => c.Body.Contains(again, StringComparison.Ordinal));
         if (flow == "forget")
         {
             // Nothing of theirs was kept to send: their own answer is not stored, and nothing reached them after the kill.
-            Assert.Empty(Posts(SurvivorId, ""));
+            Assert.Empty(Posts(Dm(SurvivorId), ""));
         }
     }
 
@@ -121,16 +123,20 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
     private static JsonObject Sam => DiscordRig.Member(SamId, "sam");
 
     /// <summary>
-    /// In a process that then stops cleanly: the survivor's #1 queued, claimed by vic (but for a block, which finds it
-    /// held), and offered to sam for an acceptance or a refusal.
+    /// In a process that then stops cleanly: the survivor's #1 queued, claimed by vic (but for a block of a waiting
+    /// conversation), and offered to sam for an acceptance or a refusal.
     /// </summary>
     private async Task SetUpAsync(string flow)
     {
         await using var setUp = _rig.Start();
         await _fake.WaitForSessionAsync(0, seconds: 90);
         await QueueAsync(SurvivorId);
-        await _fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(DiscordRig.NextId(), Vic, "claim", ("number", "1")));
-        await _fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("#1 was claimed by vic", StringComparison.Ordinal), seconds: 90);
+        if (flow != "block-waiting")
+        {
+            await _fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(DiscordRig.NextId(), Vic, "claim", ("number", "1")));
+            await _fake.WaitForCallAsync("POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("#1 was claimed by vic", StringComparison.Ordinal), seconds: 90);
+        }
+
         if (flow is "accept" or "decline")
         {
             await _fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(DiscordRig.NextId(), Vic, "transfer", ("number", "1"), ("volunteer", SamId)));
@@ -153,8 +159,10 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
             "POST", $"/channels/{DiscordRig.VolunteerChannelId}/messages", c => c.Body.Contains("claim:", StringComparison.Ordinal), count: notices + 1, seconds: 90);
     }
 
-    private List<RestCall> Posts(string user, string text) =>
-        _fake.CallsTo("POST", $"/channels/dm-{user}/messages").Where(c => c.Body.Contains(text, StringComparison.Ordinal)).ToList();
+    private static string Dm(string user) => "dm-" + user;
+
+    private List<RestCall> Posts(string channel, string text) =>
+        _fake.CallsTo("POST", $"/channels/{channel}/messages").Where(c => c.Body.Contains(text, StringComparison.Ordinal)).ToList();
 
     [GeneratedRegex("consent:pseudonym:[0-9]+")]
     private static partial Regex ConsentId();

@@ -9,7 +9,7 @@ namespace SupportBot.Tests.Slack;
 
 /// <summary>
 /// <see cref="OutboxNoticesAfterKillTests"/> over the fake Slack (Socket Mode): a transfer's offer, acceptance and
-/// refusal, a survivor's /forget and a block, each killed right after its commit
+/// refusal, a survivor's /forget and a block (of a held or a waiting conversation), each killed right after its commit
 /// (<see cref="StorageOptions.TestFaultKillAfterRepliesKept"/>) or once its handler returned
 /// (<see cref="StorageOptions.TestFaultKillAfterHandled"/>), on the real process, a real websocket and Web API on
 /// 127.0.0.1, and SQLite or PostgreSQL. After the restart each reply is posted once (the actor's own answer, which would
@@ -23,6 +23,7 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
     private const string Sam = "USAM";
     private const string Survivor = "USURV1";
     private const string Sentinel = "USURV2";
+    private const string Blocked = "#1 is closed: the person behind it is blocked for now.";
     private readonly KillRestartRig _rig = new(store);
     private FakeSlack _slack = null!;
 
@@ -49,7 +50,7 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
         var cases = new TheoryData<string, string>();
         foreach (var fault in OutboxNoticesAfterKillTests.KillPoints)
         {
-            foreach (var flow in new[] { "offer", "accept", "decline", "forget", "block" })
+            foreach (var flow in new[] { "offer", "accept", "decline", "forget", "block", "block-waiting" })
             {
                 cases.Add(flow, fault);
             }
@@ -66,11 +67,12 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
         // handling of the command would have said. JSON may escape apostrophes, so none is matched.
         var (told, again) = flow switch
         {
-            "offer" => (new[] { (Sam, "asks you to take over conversation #1"), (Vic, "asked them to take over #1") }, "hold that conversation"),
-            "accept" => (new[] { (Survivor, "A new volunteer is joining"), (Vic, "took over #1"), (Sam, "is yours now") }, "no handover of #1"),
-            "decline" => (new[] { (Vic, "declined #1. It is still yours."), (Sam, "You declined #1") }, "no handover of #1"),
-            "forget" => (new[] { (Vic, "The person in #1 has ended the conversation.") }, "nothing stored about you"),
-            _ => (new[] { (Vic, "#1 is closed: the person behind it is blocked for now."), (Sam, "The person behind #1 is blocked until") }, "already blocked"),
+            "offer" => (new[] { ("D" + Sam, "asks you to take over conversation #1"), ("D" + Vic, "asked them to take over #1") }, "hold that conversation"),
+            "accept" => (new[] { ("D" + Survivor, "A new volunteer is joining"), ("D" + Vic, "took over #1"), ("D" + Sam, "is yours now") }, "no handover of #1"),
+            "decline" => (new[] { ("D" + Vic, "declined #1. It is still yours."), ("D" + Sam, "You declined #1") }, "no handover of #1"),
+            "forget" => (new[] { ("D" + Vic, "The person in #1 has ended the conversation.") }, "nothing stored about you"),
+            "block" => (new[] { ("D" + Vic, Blocked), ("D" + Sam, "The person behind #1 is blocked until") }, "already blocked"),
+            _ => (new[] { (VolunteerChannel, Blocked), ("D" + Sam, "The person behind #1 is blocked until") }, "already blocked"),
         };
         var (actor, command, text) = flow switch
         {
@@ -78,7 +80,7 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
             "accept" => (Sam, "/transfer", "accept 1"),
             "decline" => (Sam, "/transfer", "decline 1"),
             "forget" => (Survivor, "/forget", ""),
-            _ => (Sam, "/block", "1 2d"),
+            _ => (Sam, "/block", "1 2d"), // "block" and "block-waiting"
         };
         await SetUpAsync(flow);
 
@@ -88,15 +90,15 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
             await KillRestartRig.KilledAsync(killed);
         }
 
-        var before = told.Select(t => PostsTo("D" + t.Item1, t.Item2).Count).ToList();
+        var before = told.Select(t => PostsTo(t.Item1, t.Item2).Count).ToList();
         Assert.All(before, count => Assert.Equal(0, count));
         var toSurvivor = PostsTo("D" + Survivor, "").Count;
 
         await using (var restarted = await StartAsync())
         {
-            foreach (var (user, said) in told)
+            foreach (var (channel, said) in told)
             {
-                await Eventually.TrueAsync(() => PostsTo("D" + user, said).Count > 0, TimeSpan.FromSeconds(60), $"\"{said}\" after the restart");
+                await Eventually.TrueAsync(() => PostsTo(channel, said).Count > 0, TimeSpan.FromSeconds(60), $"\"{said}\" after the restart");
             }
 
             // The sentinel: a second survivor queued on the restarted bot, after anything still to post.
@@ -105,9 +107,9 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
             Assert.Equal(0, await restarted.TerminateAsync());
         }
 
-        foreach (var (user, said) in told)
+        foreach (var (channel, said) in told)
         {
-            Assert.Single(PostsTo("D" + user, said));
+            Assert.Single(PostsTo(channel, said));
         }
 
         Assert.DoesNotContain(Everything(), posted => posted.Contains(again, StringComparison.Ordinal));
@@ -119,16 +121,20 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
     }
 
     /// <summary>
-    /// In a process that then stops cleanly: the survivor's #1 queued, claimed by vic, and offered to sam for an
-    /// acceptance or a refusal.
+    /// In a process that then stops cleanly: the survivor's #1 queued, claimed by vic (but for a block of a waiting
+    /// conversation), and offered to sam for an acceptance or a refusal.
     /// </summary>
     private async Task SetUpAsync(string flow)
     {
         await using var setUp = await StartAsync();
         await ConsentAsync(Survivor, "EvFirst");
         await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "claim:1").Count > 0, TimeSpan.FromSeconds(60), "the notice of #1");
-        await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Vic, "/claim", "1", "r-claim"));
-        await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "was claimed by").Count > 0, TimeSpan.FromSeconds(60), "the claim's notice");
+        if (flow != "block-waiting")
+        {
+            await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Vic, "/claim", "1", "r-claim"));
+            await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "was claimed by").Count > 0, TimeSpan.FromSeconds(60), "the claim's notice");
+        }
+
         if (flow is "accept" or "decline")
         {
             await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Vic, "/transfer", $"1 <@{Sam}>", "r-offer"));
