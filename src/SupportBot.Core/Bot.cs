@@ -184,9 +184,9 @@ public sealed partial class Bot
     /// Stores the replies for people other than the actor (volunteer notices, relays) in the outbox before they go to
     /// the adapter, so that a process killed before delivering them leaves them to another process or the next start
     /// (see <see cref="OutboxStore"/>). The events that send such replies (a consent press, a survivor's message, a
-    /// volunteer's relayed words, a claim, a release, a close, a transfer's offer, acceptance or refusal, a survivor's
-    /// /end or /forget, a block) stored theirs in the event's own write already (<see cref="OutboxStore.WriteAsync"/>),
-    /// and are left alone here. For any other this follows the handler's own commit, which carries the handled mark: a
+    /// volunteer's relayed words, a snippet or confirmed message, a claim, a release, a close, a transfer's offer,
+    /// acceptance or refusal, a survivor's /end or /forget, a block) stored theirs in the event's own write already
+    /// (<see cref="OutboxStore.WriteAsync"/>), and are left alone here. For any other this follows the handler's own commit, which carries the handled mark: a
     /// kill in the milliseconds between the two would lose these replies, as the event is not handled again. Not
     /// cancelled, as the work it follows is committed; a storage failure is logged and the replies are delivered as they are.
     /// </summary>

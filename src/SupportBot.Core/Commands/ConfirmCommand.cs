@@ -52,13 +52,13 @@ public sealed class ConfirmCommand(Relay relay, HeldMessages held, AuditLog audi
             return [Reply.Private(volunteer, new TextBlock(content.Messages.GuardDiscarded))];
         }
 
-        var sent = await relay.SendAsVolunteerAsync(volunteer, message.ConversationId, message.Text, ct);
-        if (!sent.Any(r => r.Audience is Audience.Direct direct && direct.User != volunteer.Address))
-        {
-            return sent; // They no longer hold the conversation; the answer says so.
-        }
-
-        await audit.WriteAsync(message.ConversationId, volunteer.Address, "contact-confirmed:" + kinds, ct);
-        return [.. sent, Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(content.Messages.GuardSent, ("Id", message.ConversationId))))];
+        // The message, its relay, the audit row and the answer commit together; one they no longer hold says so instead.
+        var answer = Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(content.Messages.GuardSent, ("Id", message.ConversationId))));
+        return await relay.SendAsVolunteerAsync(
+            volunteer,
+            message.ConversationId,
+            message.Text,
+            new Alongside(answer, After: audit.Entry(message.ConversationId, volunteer.Address, "contact-confirmed:" + kinds)),
+            ct);
     }
 }

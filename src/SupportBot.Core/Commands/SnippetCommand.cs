@@ -41,12 +41,9 @@ public sealed class SnippetCommand(Relay relay, ContentCatalog content) : ISlash
             return [problem!];
         }
 
-        var sent = await relay.SendAsVolunteerAsync(command.Actor, conversation.Id, MessageTemplate.Fill(snippet.Text, ("Name", conversation.KnownAs)), ct);
-        if (sent.All(r => r.Audience != new Audience.Direct(conversation.Survivor)))
-        {
-            return sent;
-        }
-
-        return [.. sent, Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.SnippetSent, ("Snippet", snippet.Name), ("Id", conversation.Id))))];
+        // The snippet, its relay and the volunteer's answer commit together (see Relay.SendAsVolunteerAsync).
+        var answer = Reply.Private(command.Actor, new TextBlock(MessageTemplate.Fill(messages.SnippetSent, ("Snippet", snippet.Name), ("Id", conversation.Id))));
+        return await relay.SendAsVolunteerAsync(
+            command.Actor, conversation.Id, MessageTemplate.Fill(snippet.Text, ("Name", conversation.KnownAs)), new Alongside(answer), ct);
     }
 }

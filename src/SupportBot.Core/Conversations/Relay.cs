@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -125,19 +126,40 @@ public sealed partial class Relay(
         return await SendCheckedAsync(message.Actor, target.Value, message.Text, ct);
     }
 
-    /// <summary>focus:{conversation}: the volunteer chose where their messages go.</summary>
+    /// <summary>
+    /// focus:{conversation}: the volunteer chose where their messages go. The message they wrote before choosing goes
+    /// with the choice, in its write: the focus, the message, its relay and the volunteer's answer commit together, so a
+    /// kill -9 right after that commit loses none of them. One the contact guard holds is only for the volunteer to see.
+    /// </summary>
     public async Task<IReadOnlyList<Reply>> HandleAsync(ActionInvoked action, IReadOnlyList<string> args, CancellationToken ct)
     {
-        if (args.Count != 1 || !long.TryParse(args[0], CultureInfo.InvariantCulture, out var id)
-            || !await store.SetFocusAsync(action.Actor.Address, id, ct))
+        var volunteer = action.Actor;
+        if (args.Count != 1 || !long.TryParse(args[0], CultureInfo.InvariantCulture, out var id))
         {
-            return [Reply.Private(action.Actor, new TextBlock(_messages.NotHolding))];
+            return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
         }
 
-        var replies = new List<Reply> { Reply.Private(action.Actor, new TextBlock(MessageTemplate.Fill(_messages.FocusSet, ("Id", id)))) };
-        if (_unsent.TryRemove(action.Actor.Address, out var text))
+        var focused = Reply.Private(volunteer, new TextBlock(MessageTemplate.Fill(_messages.FocusSet, ("Id", id))));
+        if (_unsent.TryGetValue(volunteer.Address, out var unsent) && contactScreen.Find(unsent).Count == 0)
         {
-            replies.AddRange(await SendCheckedAsync(action.Actor, id, text, ct));
+            var sent = await SendAsVolunteerAsync(volunteer, id, unsent, new Alongside(focused, Before: store.Focus(volunteer.Address, id)), ct);
+            if (sent.Any(r => r.Audience is Audience.Direct direct && direct.User != volunteer.Address))
+            {
+                _unsent.TryRemove(new KeyValuePair<Address, string>(volunteer.Address, unsent));
+            }
+
+            return sent;
+        }
+
+        if (!await store.SetFocusAsync(volunteer.Address, id, ct))
+        {
+            return [Reply.Private(volunteer, new TextBlock(_messages.NotHolding))];
+        }
+
+        var replies = new List<Reply> { focused };
+        if (_unsent.TryRemove(volunteer.Address, out var text))
+        {
+            replies.AddRange(await SendCheckedAsync(volunteer, id, text, ct));
         }
 
         return replies;
@@ -408,11 +430,17 @@ public sealed partial class Relay(
         _ => _messages.GuardReasonPayment,
     };
 
+    /// <summary>Sends a volunteer's direct message to the survivor, unscreened, as <see cref="SendAsVolunteerAsync(Actor, long, string, Alongside, CancellationToken)"/>.</summary>
+    public Task<IReadOnlyList<Reply>> SendAsVolunteerAsync(Actor volunteer, long id, string text, CancellationToken ct) =>
+        SendAsVolunteerAsync(volunteer, id, text, Alongside.Nothing, ct);
+
     /// <summary>
-    /// Sends text to the survivor as the volunteer's words, unscreened: a snippet, or a message they confirmed. The relay
-    /// is stored with the message, in its write (<see cref="OutboxStore.WriteAsync"/>), so it outlives a kill -9.
+    /// Sends text to the survivor as the volunteer's words, unscreened: a direct message, a snippet, a message they
+    /// confirmed or one written before they chose a conversation. The relay is stored with the message, in its write
+    /// (<see cref="OutboxStore.WriteAsync"/>), and so is what the event does and says beside it (<paramref name="with"/>:
+    /// a focus, an audit row, the volunteer's own answer): one commit, so a kill -9 right after it loses none of them.
     /// </summary>
-    public async Task<IReadOnlyList<Reply>> SendAsVolunteerAsync(Actor volunteer, long id, string text, CancellationToken ct)
+    public async Task<IReadOnlyList<Reply>> SendAsVolunteerAsync(Actor volunteer, long id, string text, Alongside with, CancellationToken ct)
     {
         var conversation = await store.GetAsync(id, ct);
         if (conversation is null)
@@ -421,8 +449,22 @@ public sealed partial class Relay(
         }
 
         var relayed = Reply.DirectTo(conversation.Survivor, new TextBlock(MessageTemplate.Fill(_messages.RelayFromVolunteer, ("Text", text))));
+        var add = store.AddMessage(id, Sender.Volunteer, text, volunteer.Address);
         var (added, replies) = await outbox.WriteAsync(
-            volunteer, store.AddMessage(id, Sender.Volunteer, text, volunteer.Address), added => added ? [relayed] : [], _ => id, ct);
+            volunteer,
+            (db, tx) =>
+            {
+                if ((with.Before is { } before && !before(db, tx)) || !add(db, tx))
+                {
+                    return false;
+                }
+
+                with.After?.Invoke(db, tx);
+                return true;
+            },
+            added => !added ? [] : with.Answer is { } answer ? [relayed, answer] : [relayed],
+            _ => id,
+            ct);
         if (!added)
         {
             return [Reply.DirectTo(volunteer.Address, new TextBlock(_messages.NotHolding))];
@@ -463,4 +505,16 @@ public sealed partial class Relay(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} closed: {Outcome}")]
     private partial void LogClosed(long conversationId, string outcome);
+}
+
+/// <summary>
+/// What the write of <see cref="Relay.SendAsVolunteerAsync(Actor, long, string, Alongside, CancellationToken)"/> does and
+/// says beside the message: <see cref="Before"/> runs first and the message goes only when it returns true (a focus
+/// chosen), <see cref="After"/> runs once the message is stored (an audit row), and <see cref="Answer"/> is the
+/// volunteer's own answer, stored with the relay.
+/// </summary>
+public sealed record Alongside(Reply? Answer, Func<DbConnection, DbTransaction, bool>? Before = null, Func<DbConnection, DbTransaction, int>? After = null)
+{
+    /// <summary>A plain relay: nothing beside the message.</summary>
+    public static Alongside Nothing { get; } = new((Reply?)null);
 }

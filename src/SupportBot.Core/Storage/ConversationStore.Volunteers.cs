@@ -201,8 +201,13 @@ public sealed partial class ConversationStore
             new { volunteer = ids.Key(volunteer), ct });
     }
 
+    /// <summary>Sends the volunteer's next direct messages to conversation <paramref name="id"/>; false when they do not hold it.</summary>
     public Task<bool> SetFocusAsync(Address volunteer, long id, CancellationToken ct) =>
-        database.WriteAsync((db, tx) =>
+        database.WriteAsync(Focus(volunteer, id), ct);
+
+    /// <summary>The work of <see cref="SetFocusAsync"/>, for a write that relays the message written before the choice with it.</summary>
+    internal Func<DbConnection, DbTransaction, bool> Focus(Address volunteer, long id) =>
+        (db, tx) =>
         {
             if (!Holds(db, tx, id, volunteer))
             {
@@ -211,7 +216,7 @@ public sealed partial class ConversationStore
 
             SetFocus(db, tx, volunteer, id);
             return true;
-        }, ct);
+        };
 
     /// <summary>Saves a volunteer's note on a conversation they hold; audited.</summary>
     public Task<bool> AddNoteAsync(long id, Address volunteer, string text, CancellationToken ct) =>

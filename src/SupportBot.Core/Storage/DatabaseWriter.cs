@@ -325,19 +325,28 @@ internal sealed class WriteMark
 {
     private static readonly AsyncLocal<WriteMark?> Ambient = new();
     private readonly Func<DbConnection, DbTransaction, int> _write;
+    private readonly Action? _firstCommit;
     private volatile bool _committed;
 
-    private WriteMark(Func<DbConnection, DbTransaction, int> write) => _write = write;
+    private WriteMark(Func<DbConnection, DbTransaction, int> write, Action? firstCommit)
+    {
+        _write = write;
+        _firstCommit = firstCommit;
+    }
 
     internal static WriteMark? Current => Ambient.Value;
 
     /// <summary>True once a write carrying this mark has committed: the event is marked handled.</summary>
     public bool IsCommitted => _committed;
 
-    /// <summary>Makes this mark ride on every write of the current flow until the returned scope is disposed.</summary>
-    internal static Scope Begin(Func<DbConnection, DbTransaction, int> write)
+    /// <summary>
+    /// Makes this mark ride on every write of the current flow until the returned scope is disposed.
+    /// <paramref name="firstCommit"/> runs on the writer once the first of them is durable, before its caller resumes
+    /// (a test fault's kill: <see cref="StorageOptions.TestFaultKillAfterEventCommit"/>).
+    /// </summary>
+    internal static Scope Begin(Func<DbConnection, DbTransaction, int> write, Action? firstCommit = null)
     {
-        var mark = new WriteMark(write);
+        var mark = new WriteMark(write, firstCommit);
         var previous = Ambient.Value;
         Ambient.Value = mark;
         return new Scope(mark, previous);
@@ -346,7 +355,14 @@ internal sealed class WriteMark
     /// <summary>Writes the mark; the rows it changed, 0 when the event was marked handled already.</summary>
     internal int Write(DbConnection db, DbTransaction tx) => _write(db, tx);
 
-    internal void Committed() => _committed = true;
+    internal void Committed()
+    {
+        if (!_committed)
+        {
+            _committed = true;
+            _firstCommit?.Invoke();
+        }
+    }
 
     internal readonly struct Scope(WriteMark mark, WriteMark? previous) : IDisposable
     {

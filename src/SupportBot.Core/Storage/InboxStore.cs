@@ -30,6 +30,9 @@ public sealed partial class InboxStore(
         ON CONFLICT (EventId) DO NOTHING
         """;
 
+    /// <summary>Commits that marked an event handled so far, for <see cref="StorageOptions.TestFaultKillAfterEventCommit"/>.</summary>
+    private long _eventCommits;
+
     /// <summary>Most rows one takeover statement takes, so a dead process's backlog is taken in short transactions.</summary>
     private const int TakeBatch = 500;
 
@@ -118,7 +121,7 @@ public sealed partial class InboxStore(
     {
         _storedHere.TryRemove(eventId, out _);
         var key = ids.Key(eventId);
-        return WriteMark.Begin((db, tx) => db.Execute(MarkSql, new { key, now = Now() }, tx));
+        return WriteMark.Begin((db, tx) => db.Execute(MarkSql, new { key, now = Now() }, tx), AfterEventCommit);
     }
 
     /// <summary>
@@ -131,7 +134,18 @@ public sealed partial class InboxStore(
     {
         var key = ids.Key(inbound.EventId);
         var platform = inbound.Actor.Platform.ToString();
-        return WriteMark.Begin((db, tx) => db.Execute(TakeInHandledSql, new { key, platform, now = Now() }, tx));
+        return WriteMark.Begin((db, tx) => db.Execute(TakeInHandledSql, new { key, platform, now = Now() }, tx), AfterEventCommit);
+    }
+
+    /// <summary>The test fault's count of events committed, when it is set; nothing runs after a commit otherwise.</summary>
+    private Action? AfterEventCommit => options.Value.TestFaultKillAfterEventCommit > 0 ? CountEventCommit : null;
+
+    private void CountEventCommit()
+    {
+        if (Interlocked.Increment(ref _eventCommits) == options.Value.TestFaultKillAfterEventCommit)
+        {
+            TestFault.Kill();
+        }
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -14,18 +13,20 @@ namespace SupportBot.Core.Storage;
 /// (<see cref="SentAsync"/>), so that what a process killed between its commit and its delivery meant to send is sent by
 /// another process, or by the next start, once. Two ways in:
 /// <list type="bullet">
-/// <item><see cref="WriteAsync"/>: the event's write itself composes its replies from what it found, and stores every one
-/// of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The flows
-/// where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place in the
-/// queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and the
-/// survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor, a volunteer's
-/// claim, release or close (the survivor's note, the channel's notice), a transfer's offer, acceptance or refusal, a
-/// survivor's /end and /forget (the notice to the holder or the channel), and a block (its notice). The actor's own
-/// answer is kept too (after a kill -9 it reaches them as a direct message), except a /forget's: it would keep the
-/// survivor's address here after they asked for everything to go. The support timers' notices (a quiet close, a nudge,
-/// a re-announcement) go the same way, with the work they announce (<see cref="WriteNoticesAsync"/>).</item>
+/// <item><see cref="WriteAsync"/>: the event's write itself composes its replies from what it found, and stores every
+/// one of them in the same savepoint as its work and its handled mark, so the three commit together or not at all. The
+/// flows where a lost reply hurts most go this way: the consent press (the volunteers' notice and the survivor's place
+/// in the queue), a survivor's direct message (relayed to the volunteer holding the conversation, an urgent notice, and
+/// the survivor's own answer: the first answer, or "Added."), a volunteer's words relayed to the survivor (with what
+/// goes beside them: the focus chosen for a message written before it, a confirmation's audit row, their own answer), a
+/// volunteer's claim, release or close (the survivor's note, the channel's notice), a transfer's offer, acceptance or
+/// refusal, a survivor's /end and /forget (the notice to the holder or the channel), and a block (its notice). The
+/// actor's own answer is kept too (after a kill -9 it reaches them as a direct message), except a /forget's: it would
+/// keep the survivor's address here after they asked for everything to go. The support timers' notices (a quiet close,
+/// a nudge, a re-announcement) go the same way, with the work they announce (<see cref="WriteNoticesAsync"/>).</item>
 /// <item><see cref="KeepAsync"/>: any other event's replies for people other than its actor, stored right after the
-/// handler returns, for an event whose handler did not store them with its work (none of the flows above).</item>
+/// handler returns, for an event whose handler did not store them with its work. None does now; this is the net for a
+/// flow added later without its own write.</item>
 /// </list>
 /// A row is leased to the process that wrote it, with the inbox's owner id and Storage:LeaseSeconds; that process renews
 /// the lease on every row it holds for as long as it runs (<see cref="RenewAsync"/>), so a live process's rows are never
@@ -161,7 +162,7 @@ public sealed partial class OutboxStore(
         if (options.Value.TestFaultKillAfterHandled > 0 && AnyForOthers(actor, replies)
             && Interlocked.Increment(ref _handledWrites) == options.Value.TestFaultKillAfterHandled)
         {
-            KillForTest();
+            TestFault.Kill();
         }
 
         if (!AnyToStore(actor, replies))
@@ -279,7 +280,7 @@ public sealed partial class OutboxStore(
         if (replies.Count > 0 && ((forOthers && options.Value.TestFaultKillAfterOutboxWrite)
             || Interlocked.Increment(ref _keptWrites) == options.Value.TestFaultKillAfterRepliesKept))
         {
-            KillForTest();
+            TestFault.Kill();
         }
     }
 
@@ -421,16 +422,6 @@ public sealed partial class OutboxStore(
     }
 
     private static string? Named(IReadOnlyCollection<Platform> platforms, Platform platform) => platforms.Contains(platform) ? platform.ToString() : null;
-
-    /// <summary>The test faults of <see cref="StorageOptions"/> (TestFaultKillAfter...): SIGKILL, as kill -9, so nothing else runs.</summary>
-    private static void KillForTest()
-    {
-        // Straight to standard error: the logger writes on a background thread, which the kill would cut short.
-        Console.Error.WriteLine("TEST FAULT Storage:TestFaultKillAfterOutboxWrite, TestFaultKillAfterRepliesKept or TestFaultKillAfterHandled is set: killing this process before it delivers its replies");
-        using var self = Process.GetCurrentProcess();
-        self.Kill();
-        Thread.Sleep(Timeout.Infinite);
-    }
 
     internal sealed record TakenRow(long Id, byte[] Payload);
 

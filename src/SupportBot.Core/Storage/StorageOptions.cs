@@ -57,4 +57,11 @@ public sealed class StorageOptions
     /// write would be lost.
     /// </summary>
     public int TestFaultKillAfterHandled { get; set; }
+
+    /// <summary>
+    /// TEST FAULT, 0 (off) by default; never set it in production. When N, the process kills itself (as kill -9 would)
+    /// right after the Nth commit that marked an event handled (the event's first write, which carries its mark), before
+    /// the handler goes on: the moment anything the event stores one write later would be lost.
+    /// </summary>
+    public int TestFaultKillAfterEventCommit { get; set; }
 }

@@ -5,8 +5,9 @@ using SupportBot.Tests.Support.Postgres;
 namespace SupportBot.Tests.Storage;
 
 /// <summary>
-/// The console process over one shared database, as the outbox's kill-and-restart tests drive it: wren's conversation
-/// #1 held by vol, a process killed by a test fault, and the sentinel that makes "once" readable after a restart.
+/// The bot process over one shared database, as the outbox's kill-and-restart tests drive it: a process killed by a test
+/// fault, the restart, and on the console wren's conversation #1 held by vol and the sentinel that makes "once"
+/// readable after a restart. Over the fake Discord or Slack (<see cref="Adapter"/>) the test drives the fake itself.
 /// </summary>
 internal sealed class KillRestartRig(Store store, params string[] volunteers) : IDisposable
 {
@@ -14,11 +15,15 @@ internal sealed class KillRestartRig(Store store, params string[] volunteers) : 
 
     public SharedDatabase Database { get; } = new(store);
 
+    /// <summary>The arguments of a platform's adapter (a fake Discord's or Slack's); none runs the console adapter.</summary>
+    public IReadOnlyList<string> Adapter { get; set; } = [];
+
     public void Dispose() => Database.Dispose();
 
     /// <summary>A process on the shared database with a 3 s lease, so a restarted one takes the killed one's rows over.</summary>
-    public ConsoleProcess Start(params string[] extra) =>
-        ConsoleProcess.Start(Database.Folder, [.. Database.ProcessArgs, "--Storage:LeaseSeconds=3", .. volunteers.Select((name, i) => $"--Console:Volunteers:{i}={name}"), .. extra]);
+    public ConsoleProcess Start(params string[] extra) => ConsoleProcess.Start(
+        Database.Folder,
+        [.. Database.ProcessArgs, "--Storage:LeaseSeconds=3", .. Adapter, .. volunteers.Select((name, i) => $"--Console:Volunteers:{i}={name}"), .. extra]);
 
     /// <summary>wren's conversation #1, claimed by vol, in a process that then ends cleanly.</summary>
     public async Task HeldByVolAsync()
