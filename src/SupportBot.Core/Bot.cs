@@ -186,9 +186,10 @@ public sealed partial class Bot
     /// (see <see cref="OutboxStore"/>). The events that send such replies (a consent press, a survivor's message, a
     /// volunteer's relayed words, a snippet or confirmed message, a claim, a release, a close, a transfer's offer,
     /// acceptance or refusal, a survivor's /end or /forget, a block) stored theirs in the event's own write already
-    /// (<see cref="OutboxStore.WriteAsync"/>), and are left alone here. For any other this follows the handler's own commit, which carries the handled mark: a
-    /// kill in the milliseconds between the two would lose these replies, as the event is not handled again. Not
-    /// cancelled, as the work it follows is committed; a storage failure is logged and the replies are delivered as they are.
+    /// (<see cref="OutboxStore.WriteAsync"/>), and are left alone here. For any other this follows the handler's own
+    /// commit, which carries the handled mark: a kill in the milliseconds between the two would lose these replies, as
+    /// the event is not handled again. Not cancelled, as the work it follows is committed; a storage failure is logged
+    /// and the replies are delivered as they are.
     /// </summary>
     private async Task<IReadOnlyList<Reply>> KeepForOthersAsync(Actor actor, IReadOnlyList<Reply> replies)
     {
