@@ -157,18 +157,28 @@ internal static partial class DiscordScenarios
             + (refusedBy.Count > 0 ? $"refusals {string.Join(" ", refusedBy)}; " : "");
     }
 
-    /// <summary>First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is durable DMs/s.</summary>
-    public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count)
+    /// <summary>
+    /// First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is
+    /// durable DMs/s. <paramref name="senders"/> 0 sends all <paramref name="count"/> at once (a burst: the whole backlog
+    /// in the bot together); a number above 0 keeps that many in flight, each sender writing the next first DM when
+    /// its last one was answered, as the raw probe's writers each commit their next row when the last one committed.
+    /// </summary>
+    public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count, int senders = 0)
     {
         await using var fake = await FakeDiscord.StartAsync();
         await using var feed = new DiscordFeed(fake);
         var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        // The closed loop's senders wait here for their DM's answer.
+        var answered = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
         feed.OnOtherCall = call =>
         {
             if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
                 && ConsentButton().IsMatch(call.Body))
             {
-                asked.TryAdd(channel[3..], call.Timestamp);
+                if (asked.TryAdd(channel[3..], call.Timestamp) && answered.TryRemove(channel[3..], out var waiting))
+                {
+                    waiting.TrySetResult();
+                }
             }
         };
 
@@ -183,7 +193,10 @@ internal static partial class DiscordScenarios
             var cpuBefore = bot.Cpu;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
-            var sentAt = await Pacer.SendAsync(count, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
+            Task SendAsync(int i) => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]);
+            var sentAt = senders > 0
+                ? await ClosedLoopAsync(count, senders, SendAsync, i => answered.GetOrAdd(users[i], _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)), i => asked.ContainsKey(users[i]))
+                : await Pacer.SendAsync(count, 0, SendAsync);
             await Pacer.WaitAsync(() => asked.Count - 1, count, Quiet);
             var cpu = bot.Cpu - cpuBefore;
             var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
@@ -203,6 +216,40 @@ internal static partial class DiscordScenarios
             bot.Dispose();
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="senders"/> loops sharing <paramref name="count"/> items: each sends the next and waits for its
+    /// answer (<paramref name="answer"/>, registered before the send) before taking another. A sender whose answer
+    /// does not come within the quiet time stops; the DMs it did not send count as not done.
+    /// </summary>
+    private static async Task<long[]> ClosedLoopAsync(int count, int senders, Func<int, Task> send, Func<int, TaskCompletionSource> answer, Func<int, bool> done)
+    {
+        var sentAt = new long[count];
+        var next = -1;
+        async Task SenderAsync()
+        {
+            while (Interlocked.Increment(ref next) is var i && i < count)
+            {
+                var answered = answer(i).Task;
+                sentAt[i] = Stopwatch.GetTimestamp();
+                await send(i);
+                if (!done(i))
+                {
+                    try
+                    {
+                        await answered.WaitAsync(Quiet);
+                    }
+                    catch (TimeoutException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(SenderAsync)));
+        return sentAt;
     }
 
     /// <summary>
