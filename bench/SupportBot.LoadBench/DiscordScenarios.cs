@@ -170,6 +170,8 @@ internal static partial class DiscordScenarios
         var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         // The closed loop's senders wait here for their DM's answer.
         var answered = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
+        // Requests beside the answers: a DM channel opened again (the bot's channel cache is bounded) costs one each.
+        var otherRequests = 0;
         feed.OnOtherCall = call =>
         {
             if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
@@ -179,6 +181,10 @@ internal static partial class DiscordScenarios
                 {
                     waiting.TrySetResult();
                 }
+            }
+            else
+            {
+                Interlocked.Increment(ref otherRequests);
             }
         };
 
@@ -192,6 +198,7 @@ internal static partial class DiscordScenarios
 
             var cpuBefore = bot.Cpu;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var otherBefore = Volatile.Read(ref otherRequests);
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             Task SendAsync(int i) => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]);
             var sentAt = senders > 0
@@ -208,7 +215,7 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
                 // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
-                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; ")
+                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {otherRequests - otherBefore:N0} other requests; ")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
