@@ -170,8 +170,8 @@ internal static partial class DiscordScenarios
         var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         // The closed loop's senders wait here for their DM's answer.
         var answered = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
-        // Requests beside the answers: a DM channel opened again (the bot's channel cache is bounded) costs one each.
-        var otherRequests = 0;
+        // Requests beside the answers, by kind: a DM channel opened again (the bot's channel cache is bounded) costs one each.
+        var otherRequests = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         feed.OnOtherCall = call =>
         {
             if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
@@ -184,7 +184,7 @@ internal static partial class DiscordScenarios
             }
             else
             {
-                Interlocked.Increment(ref otherRequests);
+                otherRequests.AddOrUpdate(RequestKind(call), 1, (_, n) => n + 1);
             }
         };
 
@@ -198,7 +198,7 @@ internal static partial class DiscordScenarios
 
             var cpuBefore = bot.Cpu;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var otherBefore = Volatile.Read(ref otherRequests);
+            var otherBefore = new Dictionary<string, int>(otherRequests, StringComparer.Ordinal);
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             Task SendAsync(int i) => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]);
             var sentAt = senders > 0
@@ -215,7 +215,7 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
                 // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
-                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {otherRequests - otherBefore:N0} other requests; ")
+                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {OtherRequests(otherRequests, otherBefore)}; ")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
@@ -272,6 +272,17 @@ internal static partial class DiscordScenarios
             $"dispatched at {offered:N0}/s; {calls.Sum(c => c.N) / (double)count:F2} requests/interaction ({string.Join(", ", calls.Select(c => $"{c.Key}: {c.N}"))}); ")
             + (refusedBy.Any() ? $"refusals {string.Join(" ", refusedBy)}; " : "")
             + (bot.Failures.Count > 0 ? $"bot failures {string.Join(" ", bot.Failures.Select(f => $"{f.Key}×{f.Value}"))}; " : "");
+    }
+
+    /// <summary>A REST call's method and path, with ids left out: what kind of request it was.</summary>
+    private static string RequestKind(RestCall call) =>
+        call.Method + " " + string.Join('/', call.Path.Trim('/').Split('/').Select(p => p.Length > 0 && (char.IsAsciiDigit(p[^1]) || p.StartsWith("dm-", StringComparison.Ordinal)) ? "{id}" : p))
+        + (call.Body.Contains("\"components\"", StringComparison.Ordinal) ? " (buttons)" : "");
+
+    private static string OtherRequests(ConcurrentDictionary<string, int> now, Dictionary<string, int> before)
+    {
+        var kinds = now.Select(k => (k.Key, N: k.Value - before.GetValueOrDefault(k.Key))).Where(k => k.N > 0).OrderBy(k => k.Key).ToList();
+        return kinds.Count == 0 ? "0 other requests" : "other requests: " + string.Join(", ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} ×{k.N:N0}")));
     }
 
     private static string PressId(string user) => "7" + user[1..];
