@@ -166,6 +166,9 @@ internal static partial class DiscordScenarios
     public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count, int senders = 0)
     {
         await using var fake = await FakeDiscord.StartAsync();
+        // Discord's own heartbeat, as for the /help burst: at the fake's 150 ms a backlog of first DMs made the bot take
+        // the late ACK for a dead connection and reconnect mid-run, which Discord's 41.25 s never causes.
+        fake.HeartbeatIntervalMs = DiscordHeartbeatMs;
         await using var feed = new DiscordFeed(fake);
         var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         // The closed loop's senders wait here for their DM's answer.
@@ -199,6 +202,7 @@ internal static partial class DiscordScenarios
             var cpuBefore = bot.Cpu;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var otherBefore = new Dictionary<string, int>(otherRequests, StringComparer.Ordinal);
+            var (gatewaysBefore, sessionsBefore) = (fake.Connections, fake.SessionsStarted);
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
             Task SendAsync(int i) => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]);
             var sentAt = senders > 0
@@ -216,6 +220,7 @@ internal static partial class DiscordScenarios
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
                 // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
                 Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {OtherRequests(otherRequests, otherBefore)}; ")
+                    + (fake.Connections > gatewaysBefore ? $"gateway reconnected {fake.Connections - gatewaysBefore}× ({fake.SessionsStarted - sessionsBefore} new sessions); " : "")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
