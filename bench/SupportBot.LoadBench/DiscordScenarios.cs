@@ -157,18 +157,37 @@ internal static partial class DiscordScenarios
             + (refusedBy.Count > 0 ? $"refusals {string.Join(" ", refusedBy)}; " : "");
     }
 
-    /// <summary>First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is durable DMs/s.</summary>
-    public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count)
+    /// <summary>
+    /// First DMs from distinct people, limiter raised: each answer follows its conversation's commit, so answers/s is
+    /// durable DMs/s. <paramref name="senders"/> 0 sends all <paramref name="count"/> at once (a burst: the whole backlog
+    /// in the bot together); a number above 0 keeps that many in flight, each sender writing the next first DM when
+    /// its last one was answered, as the raw probe's writers each commit their next row when the last one committed.
+    /// </summary>
+    public static async Task<Measurement> DurableDmsAsync(string scenario, Contenders contenders, int count, int senders = 0)
     {
         await using var fake = await FakeDiscord.StartAsync();
+        // Discord's own heartbeat, as for the /help burst: at the fake's 150 ms a backlog of first DMs made the bot take
+        // the late ACK for a dead connection and reconnect mid-run, which Discord's 41.25 s never causes.
+        fake.HeartbeatIntervalMs = DiscordHeartbeatMs;
         await using var feed = new DiscordFeed(fake);
         var asked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        // The closed loop's senders wait here for their DM's answer.
+        var answered = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
+        // Requests beside the answers, by kind: a DM channel opened again (the bot's channel cache is bounded) costs one each.
+        var otherRequests = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         feed.OnOtherCall = call =>
         {
             if (call.Method == "POST" && call.Path.Trim('/').Split('/') is ["channels", var channel, "messages"] && channel.StartsWith("dm-", StringComparison.Ordinal)
                 && ConsentButton().IsMatch(call.Body))
             {
-                asked.TryAdd(channel[3..], call.Timestamp);
+                if (asked.TryAdd(channel[3..], call.Timestamp) && answered.TryRemove(channel[3..], out var waiting))
+                {
+                    waiting.TrySetResult();
+                }
+            }
+            else
+            {
+                otherRequests.AddOrUpdate(RequestKind(call), 1, (_, n) => n + 1);
             }
         };
 
@@ -182,8 +201,13 @@ internal static partial class DiscordScenarios
 
             var cpuBefore = bot.Cpu;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var otherBefore = new Dictionary<string, int>(otherRequests, StringComparer.Ordinal);
+            var (gatewaysBefore, sessionsBefore) = (fake.Connections, fake.SessionsStarted);
             var users = Enumerable.Range(1, count).Select(i => (6_000_000_000L + i).ToString(CultureInfo.InvariantCulture)).ToArray();
-            var sentAt = await Pacer.SendAsync(count, 0, i => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]));
+            Task SendAsync(int i) => feed.SendDirectMessageAsync((5_000_000_000L + i + 1).ToString(CultureInfo.InvariantCulture), users[i]);
+            var sentAt = senders > 0
+                ? await ClosedLoopAsync(count, senders, SendAsync, i => answered.GetOrAdd(users[i], _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)), i => asked.ContainsKey(users[i]))
+                : await Pacer.SendAsync(count, 0, SendAsync);
             await Pacer.WaitAsync(() => asked.Count - 1, count, Quiet);
             var cpu = bot.Cpu - cpuBefore;
             var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
@@ -195,7 +219,8 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
                 // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
-                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; ")
+                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {OtherRequests(otherRequests, otherBefore)}; ")
+                    + (fake.Connections > gatewaysBefore ? $"gateway reconnected {fake.Connections - gatewaysBefore}× ({fake.SessionsStarted - sessionsBefore} new sessions); " : "")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
@@ -203,6 +228,40 @@ internal static partial class DiscordScenarios
             bot.Dispose();
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="senders"/> loops sharing <paramref name="count"/> items: each sends the next and waits for its
+    /// answer (<paramref name="answer"/>, registered before the send) before taking another. A sender whose answer
+    /// does not come within the quiet time stops; the DMs it did not send count as not done.
+    /// </summary>
+    private static async Task<long[]> ClosedLoopAsync(int count, int senders, Func<int, Task> send, Func<int, TaskCompletionSource> answer, Func<int, bool> done)
+    {
+        var sentAt = new long[count];
+        var next = -1;
+        async Task SenderAsync()
+        {
+            while (Interlocked.Increment(ref next) is var i && i < count)
+            {
+                var answered = answer(i).Task;
+                sentAt[i] = Stopwatch.GetTimestamp();
+                await send(i);
+                if (!done(i))
+                {
+                    try
+                    {
+                        await answered.WaitAsync(Quiet);
+                    }
+                    catch (TimeoutException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(SenderAsync)));
+        return sentAt;
     }
 
     /// <summary>
@@ -218,6 +277,17 @@ internal static partial class DiscordScenarios
             $"dispatched at {offered:N0}/s; {calls.Sum(c => c.N) / (double)count:F2} requests/interaction ({string.Join(", ", calls.Select(c => $"{c.Key}: {c.N}"))}); ")
             + (refusedBy.Any() ? $"refusals {string.Join(" ", refusedBy)}; " : "")
             + (bot.Failures.Count > 0 ? $"bot failures {string.Join(" ", bot.Failures.Select(f => $"{f.Key}×{f.Value}"))}; " : "");
+    }
+
+    /// <summary>A REST call's method and path, with ids left out: what kind of request it was.</summary>
+    private static string RequestKind(RestCall call) =>
+        call.Method + " " + string.Join('/', call.Path.Trim('/').Split('/').Select(p => p.Length > 0 && (char.IsAsciiDigit(p[^1]) || p.StartsWith("dm-", StringComparison.Ordinal)) ? "{id}" : p))
+        + (call.Body.Contains("\"components\"", StringComparison.Ordinal) ? " (buttons)" : "");
+
+    private static string OtherRequests(ConcurrentDictionary<string, int> now, Dictionary<string, int> before)
+    {
+        var kinds = now.Select(k => (k.Key, N: k.Value - before.GetValueOrDefault(k.Key))).Where(k => k.N > 0).OrderBy(k => k.Key).ToList();
+        return kinds.Count == 0 ? "0 other requests" : "other requests: " + string.Join(", ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} ×{k.N:N0}")));
     }
 
     private static string PressId(string user) => "7" + user[1..];

@@ -95,7 +95,9 @@ if (options.Runs_("survivors"))
 
 if (options.Runs_("dms"))
 {
-    var scenario = "Durable DMs/s (first DMs, limiter raised) vs raw SQLite";
+    var scenario = options.DmSenders > 0
+        ? $"Durable DMs/s ({options.DmSenders} senders, each DM after the last one's answer; limiter raised) vs raw SQLite"
+        : "Durable DMs/s (first DMs, limiter raised) vs raw SQLite";
     for (var run = 0; run < options.Runs; run++)
     {
         await RunAsync(scenario, "raw SQLite", () =>
@@ -111,7 +113,7 @@ if (options.Runs_("dms"))
                 folder.Delete(recursive: true);
             }
         });
-        await RunAsync(scenario, Contenders.SupportBotName, () => DiscordScenarios.DurableDmsAsync(scenario, contenders, options.DurableDms));
+        await RunAsync(scenario, Contenders.SupportBotName, () => DiscordScenarios.DurableDmsAsync(scenario, contenders, options.DurableDms, options.DmSenders));
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -50,6 +49,9 @@ internal sealed partial class DiscordApi : IDisposable
     private readonly SemaphoreSlim _interactionSlots = new(MaxConnectionsPerPool, MaxConnectionsPerPool);
     private readonly GlobalRequestLimit _globalLimit;
     private readonly DiscordOptions _options;
+
+    /// <summary>The Authorization header's value, made once.</summary>
+    private readonly string _authorization;
     private readonly TimeProvider _time;
     private readonly ILogger<DiscordApi> _logger;
     private readonly Dictionary<string, RouteState> _routes = new(StringComparer.Ordinal);
@@ -61,6 +63,7 @@ internal sealed partial class DiscordApi : IDisposable
         _time = time;
         _logger = logger;
         _globalLimit = new GlobalRequestLimit(_options.GlobalRequestsPerSecond, time);
+        _authorization = "Bot " + _options.Token;
         _http = NewClient(_options.ApiBaseUrl);
         _interactions = NewClient(_options.ApiBaseUrl);
     }
@@ -293,15 +296,17 @@ internal sealed partial class DiscordApi : IDisposable
             using var counted = route is null ? null : await _globalLimit.WaitAsync(ct);
             // A request (and its content) is single use, so every attempt builds its own.
             using var request = new HttpRequestMessage(method, path);
+            // Both headers as text, never parsed: typed header values were made and validated on every request (about
+            // 1 % of a durable DM's CPU, perf8), and both values are ours and fixed.
             if (body is not null)
             {
                 request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
             }
 
             if (route is not null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.Token);
+                request.Headers.TryAddWithoutValidation("Authorization", _authorization);
             }
 
             using var response = await (route is null ? _interactions : _http).SendAsync(request, ct);
@@ -420,11 +425,19 @@ internal sealed partial class DiscordApi : IDisposable
 
     private long After(double seconds) => _time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency);
 
-    private static double? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values)
-        && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : null;
+    // Read as the server sent it (the first value), without building and validating the typed header first.
+    private static double? Header(HttpResponseMessage response, string name)
+    {
+        if (response.Headers.NonValidated.TryGetValues(name, out var values))
+        {
+            foreach (var text in values)
+            {
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+            }
+        }
+
+        return null;
+    }
 
     private static async Task<int?> ReadErrorCodeAsync(HttpResponseMessage response, CancellationToken ct)
     {
