@@ -40,19 +40,7 @@ public abstract partial class DiscordNoticesAfterKillTests(Store store) : IAsync
 
     public void Dispose() => _rig.Dispose();
 
-    public static TheoryData<string, string> Cases()
-    {
-        var cases = new TheoryData<string, string>();
-        foreach (var fault in OutboxNoticesAfterKillTests.KillPoints)
-        {
-            foreach (var flow in new[] { "offer", "accept", "decline", "forget", "block", "block-waiting" })
-            {
-                cases.Add(flow, fault);
-            }
-        }
-
-        return cases;
-    }
+    public static TheoryData<string, string> Cases() => KillRestartRig.AtEveryKillPoint("offer", "accept", "decline", "forget", "block", "block-waiting");
 
     [StoreTheory]
     [MemberData(nameof(Cases))]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using SupportBot.Core.Storage;
 using SupportBot.Tests.Fakes;
+using SupportBot.Tests.Storage;
 using SupportBot.Tests.Support;
 using Xunit.Abstractions;
 
@@ -37,18 +38,7 @@ public sealed class SlackOutboxAfterKillTests(ITestOutputHelper output) : IAsync
         _folder.Dispose();
     }
 
-    public static TheoryData<string, string> Cases()
-    {
-        var cases = new TheoryData<string, string>();
-        foreach (var fault in new[] { nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled) })
-        {
-            cases.Add("claim", fault);
-            cases.Add("release", fault);
-            cases.Add("close", fault);
-        }
-
-        return cases;
-    }
+    public static TheoryData<string, string> Cases() => KillRestartRig.AtEveryKillPoint("claim", "release", "close");
 
     [Theory]
     [MemberData(nameof(Cases))]

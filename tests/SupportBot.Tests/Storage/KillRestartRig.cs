@@ -1,3 +1,4 @@
+using SupportBot.Core.Storage;
 using SupportBot.Tests.MultiProcess;
 using SupportBot.Tests.Support;
 using SupportBot.Tests.Support.Postgres;
@@ -12,6 +13,25 @@ namespace SupportBot.Tests.Storage;
 internal sealed class KillRestartRig(Store store, params string[] volunteers) : IDisposable
 {
     public const string Words = "my coach crossed a line";
+
+    /// <summary>Right after the event's commit, and once its handler returned (where replies stored one commit later were lost).</summary>
+    public static readonly IReadOnlyList<string> KillPoints =
+        [nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled)];
+
+    /// <summary>Each flow at each of <see cref="KillPoints"/>, as theory rows (flow, fault).</summary>
+    public static TheoryData<string, string> AtEveryKillPoint(params string[] flows)
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var fault in KillPoints)
+        {
+            foreach (var flow in flows)
+            {
+                cases.Add(flow, fault);
+            }
+        }
+
+        return cases;
+    }
 
     public SharedDatabase Database { get; } = new(store);
 

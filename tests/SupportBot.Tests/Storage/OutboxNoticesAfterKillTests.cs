@@ -21,8 +21,7 @@ public abstract class OutboxNoticesAfterKillTests(Store store) : IDisposable
 
     public void Dispose() => _rig.Dispose();
 
-    /// <summary>Right after the event's commit, and once its handler returned (where replies stored one commit later were lost).</summary>
-    public static TheoryData<string> KillPoints => new() { nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled) };
+    public static TheoryData<string> KillPoints => [.. KillRestartRig.KillPoints];
 
     [StoreTheory]
     [MemberData(nameof(KillPoints))]

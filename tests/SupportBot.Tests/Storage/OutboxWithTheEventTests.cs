@@ -198,7 +198,7 @@ public sealed class OutboxWithTheEventTests : IDisposable
     /// <see cref="OutboxStore.WriteAsync"/>), and once the handler has returned, before anything after it is stored (where
     /// the code before these replies were stored with the work lost the survivor's and the channel's replies).
     /// </summary>
-    public static TheoryData<string> KillPoints => new() { nameof(StorageOptions.TestFaultKillAfterRepliesKept), nameof(StorageOptions.TestFaultKillAfterHandled) };
+    public static TheoryData<string> KillPoints => [.. KillRestartRig.KillPoints];
 
     private ConsoleProcess Start(int killAfterWrite = 0) => killAfterWrite == 0
         ? ConsoleProcess.Start(_folder.Path)
