@@ -42,7 +42,7 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
         var (a, onA) = await StartBotAsync(testFault: true);
         var (b, onB) = await StartBotAsync(testFault: false);
 
-        await ConsentAsync("USURV1", "EvFirst1", onA);
+        await _slack.ConsentAsync("USURV1", "EvFirst1", onA);
         Assert.Equal(137, await a.WaitForExitAsync());
         Assert.Contains("TEST FAULT", a.Errors, StringComparison.Ordinal);
         Assert.Empty(NoticesFor(1));
@@ -52,7 +52,7 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
         await Eventually.TrueAsync(() => OutboxRows() == 0, TimeSpan.FromSeconds(30), "the delivered notice's outbox row deleted");
 
         // The sentinel: a second survivor queued on B, whose notice comes after anything B still had to send.
-        await ConsentAsync("USURV2", "EvFirst2", onB);
+        await _slack.ConsentAsync("USURV2", "EvFirst2", onB);
         await SlackSocketModeTests.PostedToAsync(_slack, VolunteerChannel, 2, TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(() => OutboxRows() == 0, TimeSpan.FromSeconds(30), "the sentinel notice's outbox row deleted");
 
@@ -93,15 +93,6 @@ public abstract class OutboxAfterKillTests(Store store, ITestOutputHelper output
         }
 
         return (bot, _slack.Latest());
-    }
-
-    /// <summary>A survivor writes on one connection and presses "yes, under a made-up name": the conversation is queued there.</summary>
-    private async Task ConsentAsync(string user, string eventId, FakeSocket on)
-    {
-        await _slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(user, "my coach crossed a line", eventId), on);
-        var welcome = await SlackSocketModeTests.PostedToAsync(_slack, "D" + user, 1, TimeSpan.FromSeconds(30));
-        var consent = SlackTestHost.ActionIds(welcome[0].Args).Single(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
-        await _slack.SendEnvelopeAsync("interactive", SlackTestHost.ButtonPress(_slack, user, consent, "D" + user, "r-" + eventId), on);
     }
 
     /// <summary>The volunteer channel posts that offer to claim conversation <paramref name="id"/>.</summary>

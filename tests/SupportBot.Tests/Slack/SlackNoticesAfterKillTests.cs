@@ -78,33 +78,33 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
             await KillRestartRig.KilledAsync(killed);
         }
 
-        var before = told.Select(t => PostsTo(t.Item1, t.Item2).Count).ToList();
+        var before = told.Select(t => _slack.PostsTo(t.Item1, t.Item2).Count).ToList();
         Assert.All(before, count => Assert.Equal(0, count));
-        var toSurvivor = PostsTo("D" + Survivor, "").Count;
+        var toSurvivor = _slack.PostsTo("D" + Survivor, "").Count;
 
         await using (var restarted = await StartAsync())
         {
             foreach (var (channel, said) in told)
             {
-                await Eventually.TrueAsync(() => PostsTo(channel, said).Count > 0, TimeSpan.FromSeconds(60), $"\"{said}\" after the restart");
+                await Eventually.TrueAsync(() => _slack.PostsTo(channel, said).Count > 0, TimeSpan.FromSeconds(60), $"\"{said}\" after the restart");
             }
 
             // The sentinel: a second survivor queued on the restarted bot, after anything still to post.
-            await ConsentAsync(Sentinel, "EvSentinel");
-            await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "claim:2").Count > 0, TimeSpan.FromSeconds(60), "the sentinel's notice");
+            await _slack.ConsentAsync(Sentinel, "EvSentinel");
+            await Eventually.TrueAsync(() => _slack.PostsTo(VolunteerChannel, "claim:2").Count > 0, TimeSpan.FromSeconds(60), "the sentinel's notice");
             Assert.Equal(0, await restarted.TerminateAsync());
         }
 
         foreach (var (channel, said) in told)
         {
-            Assert.Single(PostsTo(channel, said));
+            Assert.Single(_slack.PostsTo(channel, said));
         }
 
-        Assert.DoesNotContain(Everything(), posted => posted.Contains(again, StringComparison.Ordinal));
+        Assert.DoesNotContain(_slack.Everything(), posted => posted.Contains(again, StringComparison.Ordinal));
         if (flow == "forget")
         {
             // Nothing of theirs was kept to send: their own answer is not stored, and nothing reached them after the kill.
-            Assert.Equal(toSurvivor, PostsTo("D" + Survivor, "").Count);
+            Assert.Equal(toSurvivor, _slack.PostsTo("D" + Survivor, "").Count);
         }
     }
 
@@ -115,66 +115,25 @@ public abstract class SlackNoticesAfterKillTests(Store store, ITestOutputHelper 
     private async Task SetUpAsync(string flow)
     {
         await using var setUp = await StartAsync();
-        await ConsentAsync(Survivor, "EvFirst");
-        await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "claim:1").Count > 0, TimeSpan.FromSeconds(60), "the notice of #1");
+        await _slack.ConsentAsync(Survivor, "EvFirst");
+        await Eventually.TrueAsync(() => _slack.PostsTo(VolunteerChannel, "claim:1").Count > 0, TimeSpan.FromSeconds(60), "the notice of #1");
         if (flow != "block-waiting")
         {
             await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Vic, "/claim", "1", "r-claim"));
-            await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "was claimed by").Count > 0, TimeSpan.FromSeconds(60), "the claim's notice");
+            await Eventually.TrueAsync(() => _slack.PostsTo(VolunteerChannel, "was claimed by").Count > 0, TimeSpan.FromSeconds(60), "the claim's notice");
         }
 
         if (flow is "accept" or "decline")
         {
             await _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Vic, "/transfer", $"1 <@{Sam}>", "r-offer"));
-            await Eventually.TrueAsync(() => PostsTo("D" + Sam, "take over conversation #1").Count > 0, TimeSpan.FromSeconds(60), "the offer to sam");
+            await Eventually.TrueAsync(() => _slack.PostsTo("D" + Sam, "take over conversation #1").Count > 0, TimeSpan.FromSeconds(60), "the offer to sam");
         }
 
         Assert.Equal(0, await setUp.TerminateAsync());
     }
 
     /// <summary>A process on the rig's database, once it is connected to the fake and its lease loop runs.</summary>
-    private async Task<ConsoleProcess> StartAsync(params string[] extra)
-    {
-        var connections = _slack.ConnectionCount;
-        var bot = _rig.Start(extra);
-        try
-        {
-            await _slack.WaitForConnectionsAsync(connections + 1, TimeSpan.FromSeconds(60));
-            await Eventually.TrueAsync(() => bot.Errors.Contains("Inbox leases held as", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the lease loop started");
-        }
-        catch (TimeoutException)
-        {
-            output.WriteLine(bot.Errors);
-            await bot.DisposeAsync();
-            throw;
-        }
-
-        return bot;
-    }
-
-    /// <summary>A survivor writes and presses "yes, under a made-up name": the conversation is queued.</summary>
-    private async Task ConsentAsync(string user, string eventId)
-    {
-        await _slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(user, KillRestartRig.Words, eventId));
-        var welcome = await SlackSocketModeTests.PostedToAsync(_slack, "D" + user, 1, TimeSpan.FromSeconds(30));
-        var consent = SlackTestHost.ActionIds(welcome[0].Args).Single(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
-        await _slack.SendEnvelopeAsync("interactive", SlackTestHost.ButtonPress(_slack, user, consent, "D" + user, "r-" + eventId));
-    }
-
-    /// <summary>The messages posted to a channel whose payload holds <paramref name="text"/>.</summary>
-    private List<string> PostsTo(string channel, string text) => _slack.CallsTo("chat.postMessage")
-        .Where(c => c.Args["channel"]?.GetValue<string>() == channel)
-        .Select(c => c.Args.ToJsonString())
-        .Where(json => json.Contains(text, StringComparison.Ordinal))
-        .ToList();
-
-    /// <summary>Everything the bot told Slack: posts, acknowledgements' payloads and response_url answers.</summary>
-    private List<string> Everything() =>
-    [
-        .. _slack.Calls.Select(c => c.Args.ToJsonString()),
-        .. _slack.AllAcks.Select(a => a.Payload?.ToJsonString() ?? ""),
-        .. _slack.Responses.Select(r => r.Body.ToJsonString()),
-    ];
+    private Task<ConsoleProcess> StartAsync(params string[] extra) => _slack.ConnectedAsync(() => _rig.Start(extra), output);
 }
 
 public sealed class SlackNoticesAfterKillOnSqlite(ITestOutputHelper output) : SlackNoticesAfterKillTests(Store.Sqlite, output);

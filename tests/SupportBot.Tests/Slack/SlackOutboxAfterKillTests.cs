@@ -54,18 +54,18 @@ public sealed class SlackOutboxAfterKillTests(ITestOutputHelper output) : IAsync
 
         await using (var setUp = await StartBotAsync())
         {
-            await ConsentAsync(Survivor, "EvFirst1");
+            await _slack.ConsentAsync(Survivor, "EvFirst1");
             await SlackSocketModeTests.PostedToAsync(_slack, VolunteerChannel, 1, TimeSpan.FromSeconds(30));
             if (command != "claim")
             {
                 await SlashAsync("/claim", "1", "r-setup");
-                await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "was claimed by").Count == 1, TimeSpan.FromSeconds(30), "the claim's notice");
+                await Eventually.TrueAsync(() => _slack.PostsTo(VolunteerChannel, "was claimed by").Count == 1, TimeSpan.FromSeconds(30), "the claim's notice");
             }
 
             Assert.Equal(0, await setUp.TerminateAsync());
         }
 
-        var before = PostsTo(VolunteerChannel, toChannel).Count;
+        var before = _slack.PostsTo(VolunteerChannel, toChannel).Count;
         await using (var killed = await StartBotAsync($"--Storage:{fault}=1"))
         {
             await SlashAsync("/" + command, command switch { "close" => "supported", _ => "1" }, "r-killed");
@@ -73,75 +73,36 @@ public sealed class SlackOutboxAfterKillTests(ITestOutputHelper output) : IAsync
             Assert.Contains("TEST FAULT", killed.Errors, StringComparison.Ordinal);
         }
 
-        Assert.Empty(PostsTo("D" + Survivor, toSurvivor));
-        Assert.Equal(before, PostsTo(VolunteerChannel, toChannel).Count);
-        Assert.DoesNotContain(Everything(), text => text.Contains(toVolunteer, StringComparison.Ordinal));
+        Assert.Empty(_slack.PostsTo("D" + Survivor, toSurvivor));
+        Assert.Equal(before, _slack.PostsTo(VolunteerChannel, toChannel).Count);
+        Assert.DoesNotContain(_slack.Everything(), text => text.Contains(toVolunteer, StringComparison.Ordinal));
 
         await using var next = await StartBotAsync();
-        await Eventually.TrueAsync(() => PostsTo("D" + Survivor, toSurvivor).Count > 0, TimeSpan.FromSeconds(60), "the survivor's note after the restart");
-        await Eventually.TrueAsync(() => PostsTo("D" + Volunteer, toVolunteer).Count > 0, TimeSpan.FromSeconds(60), "the volunteer's answer as a DM");
+        await Eventually.TrueAsync(() => _slack.PostsTo("D" + Survivor, toSurvivor).Count > 0, TimeSpan.FromSeconds(60), "the survivor's note after the restart");
+        await Eventually.TrueAsync(() => _slack.PostsTo("D" + Volunteer, toVolunteer).Count > 0, TimeSpan.FromSeconds(60), "the volunteer's answer as a DM");
 
         // The sentinel: a second survivor queued on the restarted bot, after anything still to post.
-        await ConsentAsync(Sentinel, "EvFirst2");
-        await Eventually.TrueAsync(() => PostsTo(VolunteerChannel, "claim:2").Count > 0, TimeSpan.FromSeconds(60), "the sentinel's notice");
+        await _slack.ConsentAsync(Sentinel, "EvFirst2");
+        await Eventually.TrueAsync(() => _slack.PostsTo(VolunteerChannel, "claim:2").Count > 0, TimeSpan.FromSeconds(60), "the sentinel's notice");
         Assert.Equal(0, await next.TerminateAsync());
 
-        output.WriteLine($"{command} after {fault}: channel notices {PostsTo(VolunteerChannel, toChannel).Count - before}");
-        Assert.Single(PostsTo("D" + Survivor, toSurvivor));
-        Assert.Equal(before + 1, PostsTo(VolunteerChannel, toChannel).Count);
-        Assert.Single(PostsTo("D" + Volunteer, toVolunteer));
+        output.WriteLine($"{command} after {fault}: channel notices {_slack.PostsTo(VolunteerChannel, toChannel).Count - before}");
+        Assert.Single(_slack.PostsTo("D" + Survivor, toSurvivor));
+        Assert.Equal(before + 1, _slack.PostsTo(VolunteerChannel, toChannel).Count);
+        Assert.Single(_slack.PostsTo("D" + Volunteer, toVolunteer));
         // Not handled again: a second claim would say the volunteer holds it already, a second release or close that they hold nothing.
-        Assert.DoesNotContain(Everything(), text => text.Contains(again, StringComparison.Ordinal));
+        Assert.DoesNotContain(_slack.Everything(), text => text.Contains(again, StringComparison.Ordinal));
     }
 
-    private async Task<ConsoleProcess> StartBotAsync(params string[] extra)
-    {
-        var connections = _slack.ConnectionCount;
-        var bot = ConsoleProcess.Start(_folder.Path,
+    private Task<ConsoleProcess> StartBotAsync(params string[] extra) => _slack.ConnectedAsync(
+        () => ConsoleProcess.Start(_folder.Path,
         [
             $"--Slack:BotToken={FakeSlack.BotToken}", $"--Slack:AppToken={FakeSlack.AppToken}", $"--Slack:ApiBaseUrl={_slack.ApiBaseUrl}",
             $"--Slack:VolunteerChannelId={VolunteerChannel}", $"--Slack:VolunteerUserIds:0={Volunteer}",
             $"--Storage:EncryptionKey={Convert.ToBase64String(_key)}", .. extra,
-        ]);
-        try
-        {
-            await _slack.WaitForConnectionsAsync(connections + 1, TimeSpan.FromSeconds(60));
-            await Eventually.TrueAsync(() => bot.Errors.Contains("Inbox leases held as", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the lease loop started");
-        }
-        catch (TimeoutException)
-        {
-            output.WriteLine(bot.Errors);
-            await bot.DisposeAsync();
-            throw;
-        }
-
-        return bot;
-    }
-
-    /// <summary>A survivor writes and presses "yes, under a made-up name": the conversation is queued.</summary>
-    private async Task ConsentAsync(string user, string eventId)
-    {
-        await _slack.SendEnvelopeAsync("events_api", SlackTestHost.DirectMessage(user, "my coach crossed a line", eventId));
-        var welcome = await SlackSocketModeTests.PostedToAsync(_slack, "D" + user, 1, TimeSpan.FromSeconds(30));
-        var consent = SlackTestHost.ActionIds(welcome[0].Args).Single(a => a.StartsWith("consent:pseudonym:", StringComparison.Ordinal));
-        await _slack.SendEnvelopeAsync("interactive", SlackTestHost.ButtonPress(_slack, user, consent, "D" + user, "r-" + eventId));
-    }
+        ]),
+        output);
 
     private Task<string> SlashAsync(string command, string text, string responseId) =>
         _slack.SendEnvelopeAsync("slash_commands", SlackTestHost.SlashCommand(_slack, Volunteer, command, text, responseId));
-
-    /// <summary>The messages posted to a channel whose payload holds <paramref name="text"/>.</summary>
-    private List<string> PostsTo(string channel, string text) => _slack.CallsTo("chat.postMessage")
-        .Where(c => c.Args["channel"]?.GetValue<string>() == channel)
-        .Select(c => c.Args.ToJsonString())
-        .Where(json => json.Contains(text, StringComparison.Ordinal))
-        .ToList();
-
-    /// <summary>Everything the bot told Slack: posts, acknowledgements' payloads and response_url answers.</summary>
-    private List<string> Everything() =>
-    [
-        .. _slack.Calls.Select(c => c.Args.ToJsonString()),
-        .. _slack.AllAcks.Select(a => a.Payload?.ToJsonString() ?? ""),
-        .. _slack.Responses.Select(r => r.Body.ToJsonString()),
-    ];
 }
