@@ -22,7 +22,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// to blind11 are training files since branch triage14, so they are left out here; TriageModelTests keeps every
     /// training file apart from the sets that still measure.
     /// </summary>
-    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind28", "blind27", "blind29"];
+    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29"];
 
     [Fact]
     public void Held_out_set_keeps_99_percent_recall_and_its_measured_false_alarm_ceiling()
@@ -76,8 +76,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind24", 939, 24, null },     // unseen: 94.0 / 2.3 % first (after train44)
         { "blind25", 932, 19, null },     // unseen: 93.3 / 1.8 % first (after train44)
         { "blind26", 961, 38, null },     // unseen: 96.2 / 3.7 % first (after train44)
-        { "blind28", 0, 1000, null },     // unseen: placeholder until measured
         { "blind27", 0, 1000, null },     // unseen: placeholder until measured
+        { "blind28", 0, 1000, null },     // unseen: placeholder until measured
         { "blind29", 0, 1000, null },     // unseen: placeholder until measured
     };
 
