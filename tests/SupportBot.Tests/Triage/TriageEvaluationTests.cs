@@ -76,10 +76,10 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind24", 939, 24, null },     // unseen: 94.0 / 2.3 % first (after train44)
         { "blind25", 932, 19, null },     // unseen: 93.3 / 1.8 % first (after train44)
         { "blind26", 961, 38, null },     // unseen: 96.2 / 3.7 % first (after train44)
-        { "blind27", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind28", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind29", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind30", 0, 1000, null },     // unseen: placeholder until measured
+        { "blind27", 927, 49, null },     // unseen: 92.8 / 4.8 % first (after train44)
+        { "blind28", 964, 23, null },     // unseen: 96.5 / 2.2 % first (after train44)
+        { "blind29", 947, 53, null },     // unseen: 94.8 / 5.2 % first (after train44)
+        { "blind30", 919, 56, null },     // unseen: 92.0 / 5.5 % first (after train44)
     };
 
     [Theory]
