@@ -22,7 +22,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// to blind11 are training files since branch triage14, so they are left out here; TriageModelTests keeps every
     /// training file apart from the sets that still measure.
     /// </summary>
-    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31"];
+    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32"];
 
     [Fact]
     public void Held_out_set_keeps_99_percent_recall_and_its_measured_false_alarm_ceiling()
@@ -81,6 +81,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind29", 947, 53, null },     // unseen: 94.8 / 5.2 % first (after train44)
         { "blind30", 919, 56, null },     // unseen: 92.0 / 5.5 % first (after train44)
         { "blind31", 0, 1000, null },     // unseen: placeholder until measured
+        { "blind32", 0, 1000, null },     // unseen: placeholder until measured
     };
 
     [Theory]
@@ -109,7 +110,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv,
     /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8, blind7 to
-    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind31 must still
+    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind32 must still
     /// share nothing with the sets before them. The clashes of blind4 on are counted, never printed.
     /// </summary>
     [Fact]
