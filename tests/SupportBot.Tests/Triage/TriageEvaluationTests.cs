@@ -32,10 +32,10 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         // 100 % / 0.6 % (1 of 160) from branches triage6 and triage7 to triage13, a figure watched every round since. The
         // fold of blind7 to blind11 and train43 took it to 5 of 160 while 2,400 ordinary lines of four unseen sets stayed at
         // 3.3 -> 3.25 %: on 160 lines that is within chance, and the pooled unseen sets are the measure now (Eval/README.md,
-        // the lead's decision on triage14 and train43). train44 took it to 4 of 160. The ceiling holds what was measured, as
-        // the blind rows do.
+        // the lead's decision on triage14 and train43). train44 took it to 4 of 160, train53 to 5 of 160 (while the unseen
+        // sets' false alarms fell, 3.67 -> 3.55 % pooled). The ceiling holds what was measured, as the blind rows do.
         Assert.True(score.Recall >= 0.99, $"Held-out recall {score.Recall:P1} is below 99 %.");
-        Assert.True(score.FalseAlarmRate <= 0.026, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 2.6 % (goal 5 %).");
+        Assert.True(score.FalseAlarmRate <= 0.032, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 3.2 % (goal 5 %).");
     }
 
     [Fact]
@@ -59,29 +59,29 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     public static TheoryData<string, int, int, string?> BlindFloors => new()
     {
         // set, recall floor and false-alarm ceiling in tenths of a percent, the branch that made it a development set (null: still unseen)
-        { "blind3", 947, 18, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind
-        { "blind4", 932, 42, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14
-        { "blind12", 929, 31, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43, 93.0 / 3.0 after train44
-        { "blind13", 946, 29, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43, 94.7 / 2.8 after train44
-        { "blind14", 944, 31, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43, 94.5 / 3.0 after train44
-        { "blind15", 947, 28, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43, 94.8 / 2.7 after train44
-        { "blind16", 937, 26, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43, 93.8 / 2.5 after train44
-        { "blind17", 957, 29, null },     // unseen: 95.2 / 3.8 % first (after train43), 95.8 / 2.8 after train44
-        { "blind18", 967, 43, null },     // unseen: 95.8 / 4.2 % first (after train43), 96.8 / 4.2 after train44
-        { "blind19", 939, 24, null },     // unseen: 94.0 / 2.3 % first (after train44)
-        { "blind20", 936, 39, null },     // unseen: 93.7 / 3.8 % first (after train44)
-        { "blind21", 952, 39, null },     // unseen: 95.3 / 3.8 % first (after train44)
-        { "blind22", 946, 34, null },     // unseen: 94.7 / 3.3 % first (after train44)
-        { "blind23", 926, 48, null },     // unseen: 92.7 / 4.7 % first (after train44)
-        { "blind24", 939, 24, null },     // unseen: 94.0 / 2.3 % first (after train44)
-        { "blind25", 932, 19, null },     // unseen: 93.3 / 1.8 % first (after train44)
-        { "blind26", 961, 38, null },     // unseen: 96.2 / 3.7 % first (after train44)
-        { "blind27", 927, 49, null },     // unseen: 92.8 / 4.8 % first (after train44)
-        { "blind28", 964, 23, null },     // unseen: 96.5 / 2.2 % first (after train44)
-        { "blind29", 947, 53, null },     // unseen: 94.8 / 5.2 % first (after train44)
-        { "blind30", 919, 56, null },     // unseen: 92.0 / 5.5 % first (after train44)
-        { "blind31", 942, 81, null },     // unseen: 94.3 / 8.0 % first (after train44)
-        { "blind32", 934, 46, null },     // unseen: 93.5 / 4.5 % first (after train44)
+        { "blind3", 954, 23, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind, and train53 (95.5 / 2.2 %)
+        { "blind4", 934, 46, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14, and train53 (93.5 / 4.5 %)
+        { "blind12", 941, 36, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43, 93.0 / 3.0 after train44, 94.2 / 3.5 after train53
+        { "blind13", 956, 29, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43, 94.7 / 2.8 after train44, 95.7 / 2.8 after train53
+        { "blind14", 946, 33, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43, 94.5 / 3.0 after train44, 94.7 / 3.2 after train53
+        { "blind15", 951, 29, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43, 94.8 / 2.7 after train44, 95.2 / 2.8 after train53
+        { "blind16", 946, 29, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43, 93.8 / 2.5 after train44, 94.7 / 2.8 after train53
+        { "blind17", 959, 28, null },     // unseen: 95.2 / 3.8 % first (after train43), 95.8 / 2.8 after train44, 96.0 / 2.7 after train53
+        { "blind18", 966, 46, null },     // unseen: 95.8 / 4.2 % first (after train43), 96.8 / 4.2 after train44, 96.7 / 4.5 after train53
+        { "blind19", 949, 31, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.0 / 3.0 after train53
+        { "blind20", 934, 33, null },     // unseen: 93.7 / 3.8 % first (after train44), 93.5 / 3.2 after train53
+        { "blind21", 957, 41, null },     // unseen: 95.3 / 3.8 % first (after train44), 95.8 / 4.0 after train53
+        { "blind22", 946, 31, null },     // unseen: 94.7 / 3.3 % first (after train44), 94.7 / 3.0 after train53
+        { "blind23", 929, 46, null },     // unseen: 92.7 / 4.7 % first (after train44), 93.0 / 4.5 after train53
+        { "blind24", 951, 28, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.2 / 2.7 after train53
+        { "blind25", 947, 18, null },     // unseen: 93.3 / 1.8 % first (after train44), 94.8 / 1.7 after train53
+        { "blind26", 962, 44, null },     // unseen: 96.2 / 3.7 % first (after train44), 96.3 / 4.3 after train53
+        { "blind27", 932, 43, null },     // unseen: 92.8 / 4.8 % first (after train44), 93.3 / 4.2 after train53
+        { "blind28", 964, 21, null },     // unseen: 96.5 / 2.2 % first (after train44), 96.5 / 2.0 after train53
+        { "blind29", 952, 39, null },     // unseen: 94.8 / 5.2 % first (after train44), 95.3 / 3.8 after train53
+        { "blind30", 922, 53, null },     // unseen: 92.0 / 5.5 % first (after train44), 92.3 / 5.2 after train53
+        { "blind31", 942, 76, null },     // unseen: 94.3 / 8.0 % first (after train44), 94.3 / 7.5 after train53
+        { "blind32", 942, 33, null },     // unseen: 93.5 / 4.5 % first (after train44), 94.3 / 3.2 after train53
     };
 
     [Theory]
