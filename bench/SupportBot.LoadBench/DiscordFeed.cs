@@ -5,7 +5,8 @@ using SupportBot.Tests.Fakes;
 /// <summary>
 /// What the fake Discord sends (slash commands, DMs, button presses) and what came back: the first response to each
 /// interaction (its callback, deferred or not) and its answer (a non-deferred callback, or the follow-up that edits a
-/// deferred one). It drains the fake's call log as it goes, so watching costs the generator little.
+/// deferred one). The fake hands it each call as it arrives, so watching costs the generator the same per call however
+/// long the run: no queue is kept or polled.
 /// </summary>
 internal sealed class DiscordFeed : IAsyncDisposable
 {
@@ -13,13 +14,11 @@ internal sealed class DiscordFeed : IAsyncDisposable
     private const string TokenPrefix = "interaction-token-";
 
     private readonly FakeDiscord _fake;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _drain;
 
     public DiscordFeed(FakeDiscord fake)
     {
         _fake = fake;
-        _drain = Task.Run(DrainAsync);
+        fake.OnCall = Observe;
     }
 
     /// <summary>Interaction id → when its first response arrived (Stopwatch ticks).</summary>
@@ -115,18 +114,10 @@ internal sealed class DiscordFeed : IAsyncDisposable
         throw new InvalidOperationException($"{bot.Name} did not answer /help within {limit.TotalSeconds} s:\n{bot.Tail}");
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try
-        {
-            await _drain;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
+        _fake.OnCall = null;
+        return ValueTask.CompletedTask;
     }
 
     // A body that is not the JSON expected counts as an answer: the bench measures speed, the tests check content.
@@ -144,19 +135,6 @@ internal sealed class DiscordFeed : IAsyncDisposable
 
     private static JsonObject User(string id) => new() { ["id"] = id, ["username"] = "bench" + id, ["global_name"] = "bench" };
 
-    private async Task DrainAsync()
-    {
-        while (true)
-        {
-            while (_fake.Calls.TryDequeue(out var call))
-            {
-                Observe(call);
-            }
-
-            await Task.Delay(2, _stop.Token);
-        }
-    }
-
     private void Count(string kind) => InteractionCalls.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
     private void Observe(RestCall call)
@@ -166,9 +144,10 @@ internal sealed class DiscordFeed : IAsyncDisposable
         {
             case ["interactions", var id, _, "callback"]:
                 FirstResponse.TryAdd(id, call.Timestamp);
-                Count($"callback {CallbackType(call)}");
+                var type = CallbackType(call);
+                Count($"callback {type}");
                 // Type 5 and 6 defer: the answer follows as a webhook edit.
-                if (CallbackType(call) is not (5 or 6))
+                if (type is not (5 or 6))
                 {
                     Answered.TryAdd(id, call.Timestamp);
                 }

@@ -219,7 +219,7 @@ internal static partial class DiscordScenarios
                 P50: Measurement.Percentile(latencies, 0.50), P99: Measurement.Percentile(latencies, 0.99), Max: latencies.LastOrDefault(double.NaN),
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, done.Length),
                 // The fake Discord and the generator share the bot's cores: what they spend per DM bounds the rate too.
-                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F2} ms/DM; {OtherRequests(otherRequests, otherBefore)}; ")
+                Note: string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / count:F3} ms/DM; {OtherRequests(otherRequests, otherBefore)}; ")
                     + (fake.Connections > gatewaysBefore ? $"gateway reconnected {fake.Connections - gatewaysBefore}× ({fake.SessionsStarted - sessionsBefore} new sessions); " : "")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }

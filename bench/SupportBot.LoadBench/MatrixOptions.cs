@@ -48,6 +48,8 @@ internal sealed record MatrixOptions(
     /// so figures compare with every earlier pass. A burst as long as the probe (--dms 20000) was measured beside it (perf8,
     /// bench/HISTORY.md): it is a backlog seven times larger, not a steadier state: the bot's CPU per DM rose (the GC
     /// copies what is in flight) and so did the fake's and the generator's on the same two cores, so its rate reads lower.
+    /// Since perf9 the fake and the generator cost about 0.05 ms per DM at either length, so the longer window's lower
+    /// rate is no longer the bench's doing.
     /// </summary>
     public int DurableDms => DurableDmsOption ?? (Quick ? 1_000 : 3_000);
 

@@ -80,8 +80,10 @@ public sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _interactionsAnswered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _interactionsByToken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _restConnections = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(ulong Id, JsonObject Message)>> _history = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (JsonObject Message, long At)> _nonces = new(StringComparer.Ordinal);
+    // History and nonces keep each message as its JSON text, parsed only when a test reads the history: a tree of nodes
+    // per message made a long bench run's heap (and the fake's GC work per message) grow with the run.
+    private readonly Dictionary<string, List<(ulong Id, string Json)>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Json, long At)> _nonces = new(StringComparer.Ordinal);
     private int _inFlight;
     private int _maxInFlight;
     private int _connections;
@@ -149,6 +151,12 @@ public sealed class FakeDiscord : IAsyncDisposable
     public ConcurrentDictionary<string, string[]> MemberRoles { get; } = new();
 
     public ConcurrentQueue<RestCall> Calls { get; } = new();
+
+    /// <summary>
+    /// When set, each REST call is handed to this as it arrives (on the request's own thread, before it is answered)
+    /// instead of being kept in <see cref="Calls"/>: the load bench watches a long run without polling a queue.
+    /// </summary>
+    public Action<RestCall>? OnCall { get; set; }
 
     /// <summary>How many distinct TCP connections REST calls arrived on.</summary>
     public int RestConnections => _restConnections.Count;
@@ -230,7 +238,9 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     public static async Task<FakeDiscord> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file watching for appsettings changes: the watcher follows every file written under the working folder, the
+        // bot's database among them when a bench runs there.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
@@ -266,12 +276,15 @@ public sealed class FakeDiscord : IAsyncDisposable
                 }
             }
 
+            // The data is written once, and the envelope around it as text: the same frame as a node tree would write.
+            var dataJson = data.ToJsonString();
             if (type == "MESSAGE_CREATE" && data["guild_id"] is null && data["channel_id"]?.GetValue<string>() is { } channel)
             {
-                Remember(channel, (JsonObject)data.DeepClone());
+                Remember(channel, data["id"]?.GetValue<string>(), dataJson);
             }
 
-            var json = new JsonObject { ["op"] = 0, ["s"] = seq, ["t"] = type, ["d"] = data.DeepClone() }.ToJsonString();
+            var json = Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{{\"op\":0,\"s\":{seq},\"t\":{JsonValue.Create(type).ToJsonString()},\"d\":{dataJson}}}"));
             shard.Events.Add((seq, json));
             if (shard.Live is { State: WebSocketState.Open } live)
             {
@@ -419,7 +432,14 @@ public sealed class FakeDiscord : IAsyncDisposable
         {
             Query = context.Request.QueryString.Value ?? "",
         };
-        Calls.Enqueue(call);
+        if (OnCall is { } observe)
+        {
+            observe(call);
+        }
+        else
+        {
+            Calls.Enqueue(call);
+        }
 
         var response = Respond?.Invoke(call) ?? Refuse(call) ?? Route(call);
         var delay = response.Delay + (HoldBack?.Invoke(call) ?? TimeSpan.Zero);
@@ -463,7 +483,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 ["id"] = "dm-" + call.Json!["recipient_id"]!.GetValue<string>(),
                 ["type"] = 1,
             }),
-            ("POST", ["channels", var channel, "messages"]) => Ok(Posted(channel, call)),
+            ("POST", ["channels", var channel, "messages"]) => Posted(channel, call),
             ("GET", ["channels", var channel, "messages"]) => History(channel, call),
             ("POST", ["interactions", _, _, "callback"]) => new FakeResponse(204, ""),
             ("PATCH", ["webhooks", _, _, "messages", _]) => Ok(new JsonObject { ["id"] = NewId() }),
@@ -509,12 +529,6 @@ public sealed class FakeDiscord : IAsyncDisposable
             }
         }
 
-        if (call.Method == "POST" && parts is ["channels", _, "messages"] && call.Json?["nonce"] is JsonValue nonce && nonce.ToString().Length > 25)
-        {
-            return Refused("50035: Invalid Form Body (nonce)", 400,
-                "{\"message\":\"Invalid Form Body\",\"code\":50035,\"errors\":{\"nonce\":{\"_errors\":[{\"code\":\"BASE_TYPE_BAD_LENGTH\",\"message\":\"Must be between 1 and 25 in length.\"}]}}}");
-        }
-
         // An interaction's webhook (its original answer, follow-ups) exists once it was answered or deferred.
         if (parts is ["webhooks", _, var webhookToken, ..]
             && _interactionsByToken.TryGetValue(webhookToken, out var answeredId) && !_interactionsAnswered.ContainsKey(answeredId))
@@ -525,9 +539,19 @@ public sealed class FakeDiscord : IAsyncDisposable
         return null;
     }
 
-    private JsonObject Posted(string channel, RestCall call)
+    /// <summary>
+    /// A message create: the message made, or the one an enforced nonce repeats; a nonce longer than 25 characters is
+    /// refused (checked here rather than in <see cref="Refuse"/> so the body is parsed once).
+    /// </summary>
+    private FakeResponse Posted(string channel, RestCall call)
     {
         var json = call.Json;
+        if (json?["nonce"] is JsonValue tooLong && tooLong.ToString().Length > 25)
+        {
+            return Refused("50035: Invalid Form Body (nonce)", 400,
+                "{\"message\":\"Invalid Form Body\",\"code\":50035,\"errors\":{\"nonce\":{\"_errors\":[{\"code\":\"BASE_TYPE_BAD_LENGTH\",\"message\":\"Must be between 1 and 25 in length.\"}]}}}");
+        }
+
         var nonce = json?["nonce"]?.ToString();
         var enforced = nonce is not null && json?["enforce_nonce"]?.GetValue<bool>() == true;
         lock (_nonces)
@@ -536,7 +560,7 @@ public sealed class FakeDiscord : IAsyncDisposable
             if (enforced && _nonces.TryGetValue(nonce!, out var earlier) && Stopwatch.GetElapsedTime(earlier.At) < NonceMemory)
             {
                 call.Deduplicated = true;
-                return (JsonObject)earlier.Message.DeepClone();
+                return new FakeResponse(200, earlier.Json);
             }
 
             var message = new JsonObject
@@ -550,17 +574,22 @@ public sealed class FakeDiscord : IAsyncDisposable
             if (nonce is not null)
             {
                 message["nonce"] = nonce;
-                _nonces[nonce] = (message, Stopwatch.GetTimestamp());
             }
 
-            Remember(channel, message);
-            return (JsonObject)message.DeepClone();
+            var text = message.ToJsonString();
+            if (nonce is not null)
+            {
+                _nonces[nonce] = (text, Stopwatch.GetTimestamp());
+            }
+
+            Remember(channel, message["id"]!.GetValue<string>(), text);
+            return new FakeResponse(200, text);
         }
     }
 
-    private void Remember(string channel, JsonObject message)
+    private void Remember(string channel, string? messageId, string json)
     {
-        if (!ulong.TryParse(message["id"]?.GetValue<string>(), out var id))
+        if (!ulong.TryParse(messageId, out var id))
         {
             return;
         }
@@ -572,7 +601,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 _history[channel] = messages = [];
             }
 
-            messages.Add((id, message));
+            messages.Add((id, json));
         }
     }
 
@@ -590,7 +619,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 "{\"message\":\"Invalid Form Body\",\"code\":50035,\"errors\":{\"limit\":{\"_errors\":[{\"code\":\"NUMBER_TYPE_MAX\",\"message\":\"int value should be less than or equal to 100.\"}]}}}");
         }
 
-        List<(ulong Id, JsonObject Message)> messages;
+        List<(ulong Id, string Json)> messages;
         lock (_history)
         {
             messages = _history.TryGetValue(channel, out var known) ? [.. known] : [];
@@ -599,8 +628,7 @@ public sealed class FakeDiscord : IAsyncDisposable
         var page = query.TryGetValue("after", out var afterText) && ulong.TryParse(afterText, out var after)
             ? messages.Where(m => m.Id > after).OrderBy(m => m.Id).Take(limit)
             : messages.OrderByDescending(m => m.Id).Take(limit);
-        var body = new JsonArray(page.OrderByDescending(m => m.Id).Select(m => (JsonNode)m.Message.DeepClone()).ToArray());
-        return new FakeResponse(200, body.ToJsonString());
+        return new FakeResponse(200, "[" + string.Join(',', page.OrderByDescending(m => m.Id).Select(m => m.Json)) + "]");
     }
 
     private FakeResponse Refused(string what, int status, string body)
@@ -783,9 +811,9 @@ public sealed class FakeDiscord : IAsyncDisposable
 
             // Like Discord: replay every dispatch after the sequence the bot last saw, then RESUMED.
             var seen = data["seq"]?.GetValue<int>() ?? 0;
-            foreach (var (seq, json) in shard.Events.Where(e => e.Seq > seen || (ReplaySeenOnResume && e.Seq == seen)))
+            foreach (var (seq, frame) in shard.Events.Where(e => e.Seq > seen || (ReplaySeenOnResume && e.Seq == seen)))
             {
-                await SendRawAsync(socket, json);
+                await SendRawAsync(socket, frame);
             }
 
             await SendRawAsync(socket, $"{{\"op\":0,\"s\":{++shard.Seq},\"t\":\"RESUMED\",\"d\":{{}}}}");
@@ -849,7 +877,8 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     private sealed class ShardState
     {
-        public List<(int Seq, string Json)> Events { get; } = [];
+        /// <summary>Every dispatch of the session, as the UTF-8 frame sent, for a RESUME's replay.</summary>
+        public List<(int Seq, byte[] Frame)> Events { get; } = [];
 
         public int Seq { get; set; }
 
@@ -858,6 +887,8 @@ public sealed class FakeDiscord : IAsyncDisposable
         public WebSocket? Live { get; set; }
     }
 
-    private static Task SendRawAsync(WebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+    private static Task SendRawAsync(WebSocket socket, string json) => SendRawAsync(socket, Encoding.UTF8.GetBytes(json));
+
+    private static Task SendRawAsync(WebSocket socket, byte[] frame) =>
+        socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 }
