@@ -22,7 +22,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// to blind11 are training files since branch triage14, so they are left out here; TriageModelTests keeps every
     /// training file apart from the sets that still measure.
     /// </summary>
-    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind36"];
+    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35", "blind36"];
 
     [Fact]
     public void Held_out_set_keeps_99_percent_recall_and_its_measured_false_alarm_ceiling()
@@ -84,6 +84,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind32", 942, 33, null },     // unseen: 93.5 / 4.5 % first (after train44), 94.3 / 3.2 after train53
         { "blind33", 949, 74, null },     // unseen: 95.0 / 7.3 % first (after train53)
         { "blind34", 947, 24, null },     // unseen: 94.8 / 2.3 % first (after train53)
+        { "blind35", 0, 1000, null },     // unseen: placeholder until measured
         { "blind36", 0, 1000, null },     // unseen: placeholder until measured
     };
 
@@ -113,7 +114,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv,
     /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8, blind7 to
-    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind36 must still
+    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind35 must still
     /// share nothing with the sets before them. The clashes of blind4 on are counted, never printed.
     /// </summary>
     [Fact]
