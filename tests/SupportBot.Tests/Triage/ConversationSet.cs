@@ -18,7 +18,7 @@ internal static class ConversationSet
     public static IReadOnlyList<EvaluationConversation> Load(string name)
     {
         var path = Path.Combine(TestPaths.RepoRoot, "tests", "SupportBot.Tests", "Triage", name + ".tsv");
-        var conversations = new List<EvaluationConversation>();
+        var conversations = new List<(string Id, string Kind, List<string> Messages)>();
         foreach (var (line, number) in File.ReadLines(path).Select((line, index) => (line, index + 1)))
         {
             if (line.Length == 0 || line.StartsWith('#'))
@@ -38,14 +38,14 @@ internal static class ConversationSet
 
             if (conversations.Count > 0 && conversations[^1].Id == id)
             {
-                ((List<string>)conversations[^1].Messages).Add(text);
+                conversations[^1].Messages.Add(text);
             }
             else
             {
-                conversations.Add(new EvaluationConversation(id, kind, new List<string> { text }));
+                conversations.Add((id, kind, [text]));
             }
         }
 
-        return conversations;
+        return [.. conversations.Select(c => new EvaluationConversation(c.Id, c.Kind, c.Messages))];
     }
 }
