@@ -99,10 +99,10 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind46", 952, 23, null },     // unseen: 95.3 / 2.2 % first (after train56)
         { "blind47", 942, 28, null },     // unseen: 94.3 / 2.7 % first (after train56)
         { "blind48", 932, 33, null },     // unseen: 93.3 / 3.2 % first (after train56)
-        { "blind49", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind50", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind51", 0, 1000, null },     // unseen: placeholder until measured
-        { "blind52", 0, 1000, null },     // unseen: placeholder until measured
+        { "blind49", 936, 21, null },     // unseen: 93.7 / 2.0 % first (after train56)
+        { "blind50", 962, 23, null },     // unseen: 96.3 / 2.2 % first (after train56)
+        { "blind51", 946, 23, null },     // unseen: 94.7 / 2.2 % first (after train56)
+        { "blind52", 932, 28, null },     // unseen: 93.3 / 2.7 % first (after train56)
     };
 
     [Theory]
