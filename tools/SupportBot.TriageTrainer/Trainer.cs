@@ -16,7 +16,7 @@ public sealed record TrainingResult(string Json, string Summary, IReadOnlyList<E
 /// training files alone: each message is scored by a model that never saw it; a rule's hit counts only when that score
 /// (or the score of the sentence the rule fired in) reaches the gate, the highest bar below which the rules' hits are
 /// ordinary at least as often as risk; and the threshold is the lowest at which rules and model together raise at most
-/// 5.5 % of the ordinary training messages (<see cref="FalseAlarms"/>, branch triage13). Why a gate: the rules were
+/// 6.5 % of the ordinary training messages (<see cref="FalseAlarms"/>). Why a gate: the rules were
 /// written against the training lines, so their false alarms there (1.5 %) say little about text nobody has read (7 % on
 /// blind6, nearly all the false alarms there), while the model's are measured out of fold. The gate is where a rule's
 /// hit is no longer worth more than the model's doubt; the false alarms it saves go back to the model as a lower
@@ -39,13 +39,14 @@ public static class Trainer
     /// <summary>
     /// The share of ordinary training messages that rules and model together may raise, out of fold. It was the goal of
     /// issue 10 (5 %) until branch triage13; the blind sets raised 1.5–4.2 % at it, and for a crisis service a miss costs
-    /// more than a soft "are you safe?" notice, so the budget is a decision about how many notices a catch is worth. The
-    /// rule, written before any budget was measured (Eval/README.md, branch triage13): the largest budget tried (5.5, 6,
-    /// 6.5, 7, 7.5, 8 %) at which every development set and blind3 and blind4 stay at or under 4.5 % false alarms,
-    /// held-out at or under 1 % with at least 99 % recall, and no one of those sets catches fewer lines. 5.5 % met it
-    /// (14 more catches and 7 more false alarms over those sets); 6 % raised held-out to 3 of 160 and blind9 to 4.6 %.
+    /// more than a soft "are you safe?" notice, so the budget is a decision about how many notices a catch is worth.
+    /// triage13 chose 5.5 % by a rule written before it measured (the largest budget at which its development sets stayed
+    /// at or under 4.5 % false alarms). 6.5 % since round 4 of 2026-11-30: sets written after the model read 94.1 %
+    /// recall with 3.3 % false alarms at 5.5 %; the rule written before its four judges existed took 6.5 %, where they read
+    /// 95.5 % / 2.75 % against 94.5 % / 2.25 %, two points of recall for each point of false alarms (Eval/README.md,
+    /// round 4). The older people's and faith communities' sets pay most (6–8 % false alarms).
     /// </summary>
-    private const double FalseAlarms = 0.055;
+    private const double FalseAlarms = 0.065;
 
     /// <summary>The rule gates tried, in hundredths: from 0 (every rule's hit counts) to 0.5.</summary>
     private const int MaxGate = 50;

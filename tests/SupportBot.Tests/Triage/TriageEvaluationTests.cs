@@ -34,9 +34,10 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         // 3.3 -> 3.25 %: on 160 lines that is within chance, and the pooled unseen sets are the measure now (Eval/README.md,
         // the lead's decision on triage14 and train43). train44 took it to 4 of 160, train53 to 5 of 160 (while the unseen
         // sets' false alarms fell, 3.67 -> 3.55 % pooled), train55 back to 4, train56 to 5 again (the rule that took it
-        // guards held-out recall, not these 160 lines). The ceiling holds what was measured, as the blind rows do.
+        // guards held-out recall, not these 160 lines), the 6.5 % budget to 10 of 160 (its rule weighed the sets written
+        // after it: 2,400 ordinary lines, 2.25 -> 2.75 %). The ceiling holds what was measured, as the blind rows do.
         Assert.True(score.Recall >= 0.99, $"Held-out recall {score.Recall:P1} is below 99 %.");
-        Assert.True(score.FalseAlarmRate <= 0.032, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 3.2 % (goal 5 %).");
+        Assert.True(score.FalseAlarmRate <= 0.063, $"Held-out false alarms {score.FalseAlarmRate:P1} are above their ceiling of 6.3 % (goal 5 %).");
     }
 
     [Fact]
@@ -60,49 +61,49 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     public static TheoryData<string, int, int, string?> BlindFloors => new()
     {
         // set, recall floor and false-alarm ceiling in tenths of a percent, the branch that made it a development set (null: still unseen)
-        { "blind3", 954, 20, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind, and train53 (95.5 / 2.2 %), train55 (95.5 / 1.9 %), train56 (95.5 / 1.9 %)
-        { "blind4", 943, 42, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14, and train53 (93.5 / 4.5 %), train55 (93.9 / 4.3 %), train56 (94.4 / 4.1 %)
-        { "blind12", 937, 36, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43, 93.0 / 3.0 after train44, 94.2 / 3.5 after train53, 94.3 / 3.8 after train55, 93.8 / 3.5 after train56
-        { "blind13", 956, 31, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43, 94.7 / 2.8 after train44, 95.7 / 2.8 after train53, 95.7 / 2.8 after train55, 95.7 / 3.0 after train56
-        { "blind14", 957, 36, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43, 94.5 / 3.0 after train44, 94.7 / 3.2 after train53, 95.7 / 3.5 after train55, 95.8 / 3.5 after train56
-        { "blind15", 957, 28, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43, 94.8 / 2.7 after train44, 95.2 / 2.8 after train53, 95.5 / 2.8 after train55, 95.8 / 2.7 after train56
-        { "blind16", 949, 26, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43, 93.8 / 2.5 after train44, 94.7 / 2.8 after train53, 94.5 / 2.7 after train55, 95.0 / 2.5 after train56
-        { "blind17", 956, 29, null },     // unseen: 95.2 / 3.8 % first (after train43), 95.8 / 2.8 after train44, 96.0 / 2.7 after train53, 96.0 / 2.8 after train55, 95.7 / 2.8 after train56
-        { "blind18", 967, 38, null },     // unseen: 95.8 / 4.2 % first (after train43), 96.8 / 4.2 after train44, 96.7 / 4.5 after train53, 97.0 / 3.8 after train55, 96.8 / 3.7 after train56
-        { "blind19", 957, 29, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.0 / 3.0 after train53, 95.7 / 2.3 after train55, 95.8 / 2.8 after train56
-        { "blind20", 941, 29, null },     // unseen: 93.7 / 3.8 % first (after train44), 93.5 / 3.2 after train53, 94.0 / 3.2 after train55, 94.2 / 2.8 after train56
-        { "blind21", 962, 38, null },     // unseen: 95.3 / 3.8 % first (after train44), 95.8 / 4.0 after train53, 95.8 / 3.5 after train55, 96.3 / 3.7 after train56
-        { "blind22", 952, 39, null },     // unseen: 94.7 / 3.3 % first (after train44), 94.7 / 3.0 after train53, 95.2 / 3.3 after train55, 95.3 / 3.8 after train56
-        { "blind23", 937, 43, null },     // unseen: 92.7 / 4.7 % first (after train44), 93.0 / 4.5 after train53, 93.3 / 4.3 after train55, 93.8 / 4.2 after train56
-        { "blind24", 951, 28, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.2 / 2.7 after train53, 95.2 / 2.5 after train55, 95.2 / 2.7 after train56
-        { "blind25", 951, 21, null },     // unseen: 93.3 / 1.8 % first (after train44), 94.8 / 1.7 after train53, 93.7 / 2.0 after train55, 95.2 / 2.0 after train56
-        { "blind26", 961, 43, null },     // unseen: 96.2 / 3.7 % first (after train44), 96.3 / 4.3 after train53, 95.8 / 4.0 after train55, 96.2 / 4.2 after train56
-        { "blind27", 936, 41, null },     // unseen: 92.8 / 4.8 % first (after train44), 93.3 / 4.2 after train53, 94.0 / 3.2 after train55, 93.7 / 4.0 after train56
-        { "blind28", 962, 24, null },     // unseen: 96.5 / 2.2 % first (after train44), 96.5 / 2.0 after train53, 95.8 / 1.7 after train55, 96.3 / 2.3 after train56
-        { "blind29", 959, 46, null },     // unseen: 94.8 / 5.2 % first (after train44), 95.3 / 3.8 after train53, 95.5 / 4.2 after train55, 96.0 / 4.5 after train56
-        { "blind30", 927, 48, null },     // unseen: 92.0 / 5.5 % first (after train44), 92.3 / 5.2 after train53, 92.8 / 5.0 after train55, 92.8 / 4.7 after train56
-        { "blind31", 951, 53, null },     // unseen: 94.3 / 8.0 % first (after train44), 94.3 / 7.5 after train53, 94.3 / 6.0 after train55, 95.2 / 5.2 after train56
-        { "blind32", 951, 36, null },     // unseen: 93.5 / 4.5 % first (after train44), 94.3 / 3.2 after train53, 94.7 / 3.7 after train55, 95.2 / 3.5 after train56
-        { "blind33", 951, 56, null },     // unseen: 95.0 / 7.3 % first (after train53), 95.2 / 5.2 after train55, 95.2 / 5.5 after train56
-        { "blind34", 952, 21, null },     // unseen: 94.8 / 2.3 % first (after train53), 95.2 / 1.7 after train55, 95.3 / 2.0 after train56
-        { "blind35", 964, 54, null },     // unseen: 96.7 / 7.0 % first (after train53), 96.8 / 6.0 after train55, 96.5 / 5.3 after train56
-        { "blind36", 927, 21, null },     // unseen: 91.8 / 2.5 % first (after train53), 92.0 / 2.5 after train55, 92.8 / 2.0 after train56
-        { "blind37", 966, 23, null },     // unseen: 96.7 / 1.8 % first (after train55), 96.7 / 2.2 after train56
-        { "blind38", 941, 31, null },     // unseen: 93.2 / 3.0 % first (after train55), 94.2 / 3.0 after train56
-        { "blind39", 957, 31, null },     // unseen: 94.8 / 2.8 % first (after train55), 95.8 / 3.0 after train56
-        { "blind40", 939, 23, null },     // unseen: 94.8 / 1.7 % first (after train55), 94.0 / 2.2 after train56
-        { "blind41", 941, 36, null },     // unseen: 93.0 / 3.7 % first (after train55), 94.2 / 3.5 after train56
-        { "blind42", 969, 76, null },     // unseen: 96.8 / 7.3 % first (after train55), 97.0 / 7.5 after train56
-        { "blind43", 939, 34, null },     // unseen: 94.0 / 3.3 % first (after train56)
-        { "blind44", 924, 41, null },     // unseen: 92.5 / 4.0 % first (after train56)
-        { "blind45", 947, 46, null },     // unseen: 94.8 / 4.5 % first (after train56)
-        { "blind46", 952, 23, null },     // unseen: 95.3 / 2.2 % first (after train56)
-        { "blind47", 942, 28, null },     // unseen: 94.3 / 2.7 % first (after train56)
-        { "blind48", 932, 33, null },     // unseen: 93.3 / 3.2 % first (after train56)
-        { "blind49", 936, 21, null },     // unseen: 93.7 / 2.0 % first (after train56)
-        { "blind50", 962, 23, null },     // unseen: 96.3 / 2.2 % first (after train56)
-        { "blind51", 946, 23, null },     // unseen: 94.7 / 2.2 % first (after train56)
-        { "blind52", 932, 28, null },     // unseen: 93.3 / 2.7 % first (after train56)
+        { "blind3", 956, 20, null },      // its totals seen after every round since triage4 (and every budget in triage13, the fold in triage14): a little less blind, and train53 (95.5 / 2.2 %), train55 (95.5 / 1.9 %), train56 (95.5 / 1.9 %), the 6.5 % budget (95.7 / 1.9 %)
+        { "blind4", 949, 52, null },      // its totals seen for every rule gate tried in triage7, every budget in triage13 and the fold in triage14, and train53 (93.5 / 4.5 %), train55 (93.9 / 4.3 %), train56 (94.4 / 4.1 %), the 6.5 % budget (95.0 / 5.1 %)
+        { "blind12", 957, 46, null },     // unseen: 84.2 / 3.0 % first, 85.7 / 3.2 after triage13, 93.3 / 3.8 after triage14 and train43, 93.0 / 3.0 after train44, 94.2 / 3.5 after train53, 94.3 / 3.8 after train55, 93.8 / 3.5 after train56, 95.8 / 4.5 at the 6.5 % budget
+        { "blind13", 967, 36, null },     // unseen: 87.2 / 2.8 % first, 87.5 / 3.2 after triage13, 94.7 / 2.5 after triage14 and train43, 94.7 / 2.8 after train44, 95.7 / 2.8 after train53, 95.7 / 2.8 after train55, 95.7 / 3.0 after train56, 96.8 / 3.5 at the 6.5 % budget
+        { "blind14", 962, 38, null },     // unseen: 87.8 / 3.3 % first (after triage13), 94.5 / 3.5 after triage14 and train43, 94.5 / 3.0 after train44, 94.7 / 3.2 after train53, 95.7 / 3.5 after train55, 95.8 / 3.5 after train56, 96.3 / 3.7 at the 6.5 % budget
+        { "blind15", 964, 34, null },     // unseen: 91.3 / 3.5 % first (after triage13), 94.8 / 3.2 after triage14 and train43, 94.8 / 2.7 after train44, 95.2 / 2.8 after train53, 95.5 / 2.8 after train55, 95.8 / 2.7 after train56, 96.5 / 3.3 at the 6.5 % budget
+        { "blind16", 961, 33, null },     // unseen: 85.8 / 2.3 % first (after triage13), 93.5 / 3.2 after triage14 and train43, 93.8 / 2.5 after train44, 94.7 / 2.8 after train53, 94.5 / 2.7 after train55, 95.0 / 2.5 after train56, 96.2 / 3.2 at the 6.5 % budget
+        { "blind17", 962, 38, null },     // unseen: 95.2 / 3.8 % first (after train43), 95.8 / 2.8 after train44, 96.0 / 2.7 after train53, 96.0 / 2.8 after train55, 95.7 / 2.8 after train56, 96.3 / 3.7 at the 6.5 % budget
+        { "blind18", 974, 56, null },     // unseen: 95.8 / 4.2 % first (after train43), 96.8 / 4.2 after train44, 96.7 / 4.5 after train53, 97.0 / 3.8 after train55, 96.8 / 3.7 after train56, 97.5 / 5.5 at the 6.5 % budget
+        { "blind19", 967, 38, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.0 / 3.0 after train53, 95.7 / 2.3 after train55, 95.8 / 2.8 after train56, 96.8 / 3.7 at the 6.5 % budget
+        { "blind20", 951, 38, null },     // unseen: 93.7 / 3.8 % first (after train44), 93.5 / 3.2 after train53, 94.0 / 3.2 after train55, 94.2 / 2.8 after train56, 95.2 / 3.7 at the 6.5 % budget
+        { "blind21", 969, 44, null },     // unseen: 95.3 / 3.8 % first (after train44), 95.8 / 4.0 after train53, 95.8 / 3.5 after train55, 96.3 / 3.7 after train56, 97.0 / 4.3 at the 6.5 % budget
+        { "blind22", 957, 41, null },     // unseen: 94.7 / 3.3 % first (after train44), 94.7 / 3.0 after train53, 95.2 / 3.3 after train55, 95.3 / 3.8 after train56, 95.8 / 4.0 at the 6.5 % budget
+        { "blind23", 952, 51, null },     // unseen: 92.7 / 4.7 % first (after train44), 93.0 / 4.5 after train53, 93.3 / 4.3 after train55, 93.8 / 4.2 after train56, 95.3 / 5.0 at the 6.5 % budget
+        { "blind24", 961, 31, null },     // unseen: 94.0 / 2.3 % first (after train44), 95.2 / 2.7 after train53, 95.2 / 2.5 after train55, 95.2 / 2.7 after train56, 96.2 / 3.0 at the 6.5 % budget
+        { "blind25", 961, 24, null },     // unseen: 93.3 / 1.8 % first (after train44), 94.8 / 1.7 after train53, 93.7 / 2.0 after train55, 95.2 / 2.0 after train56, 96.2 / 2.3 at the 6.5 % budget
+        { "blind26", 961, 51, null },     // unseen: 96.2 / 3.7 % first (after train44), 96.3 / 4.3 after train53, 95.8 / 4.0 after train55, 96.2 / 4.2 after train56, 96.2 / 5.0 at the 6.5 % budget
+        { "blind27", 952, 44, null },     // unseen: 92.8 / 4.8 % first (after train44), 93.3 / 4.2 after train53, 94.0 / 3.2 after train55, 93.7 / 4.0 after train56, 95.3 / 4.3 at the 6.5 % budget
+        { "blind28", 976, 29, null },     // unseen: 96.5 / 2.2 % first (after train44), 96.5 / 2.0 after train53, 95.8 / 1.7 after train55, 96.3 / 2.3 after train56, 97.7 / 2.8 at the 6.5 % budget
+        { "blind29", 961, 56, null },     // unseen: 94.8 / 5.2 % first (after train44), 95.3 / 3.8 after train53, 95.5 / 4.2 after train55, 96.0 / 4.5 after train56, 96.2 / 5.5 at the 6.5 % budget
+        { "blind30", 936, 54, null },     // unseen: 92.0 / 5.5 % first (after train44), 92.3 / 5.2 after train53, 92.8 / 5.0 after train55, 92.8 / 4.7 after train56, 93.7 / 5.3 at the 6.5 % budget
+        { "blind31", 959, 61, null },     // unseen: 94.3 / 8.0 % first (after train44), 94.3 / 7.5 after train53, 94.3 / 6.0 after train55, 95.2 / 5.2 after train56, 96.0 / 6.0 at the 6.5 % budget
+        { "blind32", 954, 41, null },     // unseen: 93.5 / 4.5 % first (after train44), 94.3 / 3.2 after train53, 94.7 / 3.7 after train55, 95.2 / 3.5 after train56, 95.5 / 4.0 at the 6.5 % budget
+        { "blind33", 959, 68, null },     // unseen: 95.0 / 7.3 % first (after train53), 95.2 / 5.2 after train55, 95.2 / 5.5 after train56, 96.0 / 6.7 at the 6.5 % budget
+        { "blind34", 959, 29, null },     // unseen: 94.8 / 2.3 % first (after train53), 95.2 / 1.7 after train55, 95.3 / 2.0 after train56, 96.0 / 2.8 at the 6.5 % budget
+        { "blind35", 969, 69, null },     // unseen: 96.7 / 7.0 % first (after train53), 96.8 / 6.0 after train55, 96.5 / 5.3 after train56, 97.0 / 6.8 at the 6.5 % budget
+        { "blind36", 941, 26, null },     // unseen: 91.8 / 2.5 % first (after train53), 92.0 / 2.5 after train55, 92.8 / 2.0 after train56, 94.2 / 2.5 at the 6.5 % budget
+        { "blind37", 977, 24, null },     // unseen: 96.7 / 1.8 % first (after train55), 96.7 / 2.2 after train56, 97.8 / 2.3 at the 6.5 % budget
+        { "blind38", 951, 38, null },     // unseen: 93.2 / 3.0 % first (after train55), 94.2 / 3.0 after train56, 95.2 / 3.7 at the 6.5 % budget
+        { "blind39", 964, 34, null },     // unseen: 94.8 / 2.8 % first (after train55), 95.8 / 3.0 after train56, 96.5 / 3.3 at the 6.5 % budget
+        { "blind40", 949, 26, null },     // unseen: 94.8 / 1.7 % first (after train55), 94.0 / 2.2 after train56, 95.0 / 2.5 at the 6.5 % budget
+        { "blind41", 947, 44, null },     // unseen: 93.0 / 3.7 % first (after train55), 94.2 / 3.5 after train56, 94.8 / 4.3 at the 6.5 % budget
+        { "blind42", 972, 84, null },     // unseen: 96.8 / 7.3 % first (after train55), 97.0 / 7.5 after train56, 97.3 / 8.3 at the 6.5 % budget
+        { "blind43", 946, 48, null },     // unseen: 94.0 / 3.3 % first (after train56), 94.7 / 4.7 at the 6.5 % budget
+        { "blind44", 947, 48, null },     // unseen: 92.5 / 4.0 % first (after train56), 94.8 / 4.7 at the 6.5 % budget
+        { "blind45", 956, 49, null },     // unseen: 94.8 / 4.5 % first (after train56), 95.7 / 4.8 at the 6.5 % budget
+        { "blind46", 961, 33, null },     // unseen: 95.3 / 2.2 % first (after train56), 96.2 / 3.2 at the 6.5 % budget
+        { "blind47", 954, 33, null },     // unseen: 94.3 / 2.7 % first (after train56), 95.5 / 3.2 at the 6.5 % budget
+        { "blind48", 947, 36, null },     // unseen: 93.3 / 3.2 % first (after train56), 94.8 / 3.5 at the 6.5 % budget
+        { "blind49", 944, 29, null },     // unseen: 93.7 / 2.0 % first (after train56), 94.5 / 2.8 at the 6.5 % budget
+        { "blind50", 969, 29, null },     // unseen: 96.3 / 2.2 % first (after train56), 97.0 / 2.8 at the 6.5 % budget
+        { "blind51", 962, 26, null },     // unseen: 94.7 / 2.2 % first (after train56), 96.3 / 2.5 at the 6.5 % budget
+        { "blind52", 941, 29, null },     // unseen: 93.3 / 2.7 % first (after train56), 94.2 / 2.8 at the 6.5 % budget
     };
 
     [Theory]
