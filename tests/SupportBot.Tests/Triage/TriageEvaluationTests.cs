@@ -22,7 +22,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// to blind11 are training files since branch triage14, so they are left out here; TriageModelTests keeps every
     /// training file apart from the sets that still measure.
     /// </summary>
-    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38", "blind39", "blind40", "blind41", "blind42", "blind43", "blind44", "blind45", "blind46", "blind47", "blind48", "blind49", "blind50", "blind51", "blind52"];
+    private static readonly string[] BlindSetsInOrder = ["blind3", "blind4", "blind5", "blind6", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38", "blind39", "blind40", "blind41", "blind42", "blind43", "blind44", "blind45", "blind46", "blind47", "blind48", "blind49", "blind50", "blind51", "blind52", "blind53", "blind54"];
 
     [Fact]
     public void Held_out_set_keeps_99_percent_recall_and_its_measured_false_alarm_ceiling()
@@ -104,6 +104,8 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
         { "blind50", 969, 29, null },     // unseen: 96.3 / 2.2 % first (after train56), 97.0 / 2.8 at the 6.5 % budget
         { "blind51", 962, 26, null },     // unseen: 94.7 / 2.2 % first (after train56), 96.3 / 2.5 at the 6.5 % budget
         { "blind52", 941, 29, null },     // unseen: 93.3 / 2.7 % first (after train56), 94.2 / 2.8 at the 6.5 % budget
+        { "blind53", 0, 1000, null },     // unseen: placeholder until measured
+        { "blind54", 0, 1000, null },     // unseen: placeholder until measured
     };
 
     [Theory]
@@ -132,7 +134,7 @@ public sealed class TriageEvaluationTests(ITestOutputHelper output)
     /// <summary>
     /// An evaluation set measures only if none of its messages is in a set written or tuned before it. blind.tsv,
     /// blind2.tsv, blind5.tsv and blind6.tsv are training files now (blind5 and blind6 since branch triage8, blind7 to
-    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind52 must still
+    /// blind11 since branch triage14: their figures are in Eval/README.md); blind3, blind4 and blind12 to blind54 must still
     /// share nothing with the sets before them. The clashes of blind4 on are counted, never printed.
     /// </summary>
     [Fact]
