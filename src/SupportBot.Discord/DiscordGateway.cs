@@ -143,7 +143,8 @@ internal sealed partial class DiscordGateway(DiscordOptions options, int shard, 
                                 OnEstablished();
                             }
 
-                            await OnDispatch(name, frame.D, frame.S);
+                            // Waits while the bot has its hands full (see DiscordReceiver.RoomAsync), but not past a stop.
+                            await OnDispatch(name, frame.D, frame.S).WaitAsync(session.Token);
                         }
 
                         break;

@@ -131,6 +131,13 @@ internal sealed partial class DiscordReceiver : IDisposable
         _lanes.Enqueue(person, ct => BackfillAsync(person, after, ct));
     }
 
+    /// <summary>
+    /// Completes when the shard may read its next frame: at once unless <see cref="InFlightWork.Limit"/> events are in
+    /// hand (see <see cref="InFlightWork.RoomAsync"/>). Frames not read stay unclaimed, so a stop or a crash meanwhile
+    /// loses none: Discord sends them again on the resume.
+    /// </summary>
+    public Task RoomAsync() => _inFlight.RoomAsync();
+
     /// <summary>Finishes what was received, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
 

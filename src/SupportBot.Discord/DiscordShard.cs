@@ -67,7 +67,7 @@ internal sealed partial class DiscordShard
                 _sequence.Received(seq, settled);
             }
 
-            return Task.CompletedTask;
+            return _receiver.RoomAsync();
         };
         _gateway.OnReady = StartedAsync;
         _gateway.OnEstablished = () =>

@@ -43,6 +43,28 @@ public sealed class DiscordInboxTests
     }
 
     [Fact]
+    public async Task More_first_dms_at_once_than_the_bot_holds_in_hand_are_all_answered_once()
+    {
+        // Answers take 50 ms at Discord, so the DMs taken in pile up past InFlightWork.Limit and the gateway stops being
+        // read for a while: the rest wait at Discord, unread and unclaimed, and are read as the first ones are answered.
+        await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call.Method == "POST" && call.Path.Contains("/channels/dm-", StringComparison.Ordinal)
+            ? new FakeResponse(200, $$"""{"id":"{{DiscordRig.NextId()}}"}""", Delay: TimeSpan.FromMilliseconds(50))
+            : null,
+            settings: s => s["Discord:GlobalRequestsPerSecond"] = "100000");
+        var people = Enumerable.Range(0, InFlightWork.Limit + 300).Select(i => $"{900_000 + i}").ToList();
+
+        foreach (var person in people)
+        {
+            await rig.Fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(rig.Fake.NewMessageId(), person, "someone", "my coach keeps messaging me late at night"));
+        }
+
+        await rig.Fake.WaitForCallAsync("POST", "/channels/dm-", count: people.Count, seconds: 60);
+        var answers = rig.Fake.CallsTo("POST", "/channels/dm-").GroupBy(c => c.Path.Split('/')[2]).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.All(people, p => Assert.Contains("consent:pseudonym:", Assert.Single(answers[$"dm-{p}"]).Body, StringComparison.Ordinal));
+        Assert.Single(rig.Fake.Frames, f => f.Op == 2); // one session throughout: no reconnect, nothing replayed
+    }
+
+    [Fact]
     public async Task A_dm_stored_but_not_handled_before_a_stop_is_handled_at_start_once_even_when_discord_sends_it_again()
     {
         await using var rig = await DiscordRig.StartAsync(start: false);
