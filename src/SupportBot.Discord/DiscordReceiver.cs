@@ -30,6 +30,7 @@ internal sealed partial class DiscordReceiver : IDisposable
     private readonly PersonLanes _lanes;
 
     private readonly ArrivalOrder _arrivals = new();
+    private readonly ReadLimit _dmsInHand = new();
 
     public DiscordReceiver(
         Bot bot,
@@ -132,11 +133,11 @@ internal sealed partial class DiscordReceiver : IDisposable
     }
 
     /// <summary>
-    /// Completes when the shard may read its next frame: at once unless <see cref="InFlightWork.Limit"/> events are in
-    /// hand (see <see cref="InFlightWork.RoomAsync"/>). Frames not read stay unclaimed, so a stop or a crash meanwhile
-    /// loses none: Discord sends them again on the resume.
+    /// Completes when the shard may read its next frame: at once unless <see cref="ReadLimit.Limit"/> direct messages are
+    /// in hand. Frames not read stay unclaimed, so a stop or a crash meanwhile loses none: Discord sends them again on
+    /// the resume. Interactions do not count: each is answered or deferred at once, and it must be read for that.
     /// </summary>
-    public Task RoomAsync() => _inFlight.RoomAsync();
+    public Task RoomAsync() => _dmsInHand.RoomAsync();
 
     /// <summary>Finishes what was received, within the grace period; see <see cref="InFlightWork.DrainAsync"/>.</summary>
     public Task DrainAsync(CancellationToken ct = default) => _inFlight.DrainAsync(InFlightWork.Grace, ct);
@@ -156,20 +157,20 @@ internal sealed partial class DiscordReceiver : IDisposable
         {
             var settled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             _arrivals.Hold(person, settled.Task);
-            _lanes.Enqueue(person, ct => TakeInAsync(message, settled, ct));
+            _dmsInHand.Track(_lanes.Enqueue(person, ct => TakeInAsync(message, settled, ct)));
             return settled.Task;
         }
 
         // Stored after their earlier DMs, so the inbox holds their words in the order they wrote them: after a crash,
         // what it holds is handled in that order, before what Discord sends again.
         var stored = _arrivals.Store(person, () => StoreAsync(message));
-        _lanes.Enqueue(person, async ct =>
+        _dmsInHand.Track(_lanes.Enqueue(person, async ct =>
         {
             if (await StoredOrToldAsync(person, stored, ct) is { } inbound)
             {
                 await HandleAsync(inbound, ct);
             }
-        });
+        }));
         return SettledAsync(stored);
     }
 

@@ -12,16 +12,9 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
     /// <summary>How long stopping waits for delivered work before cancelling it.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Most events in hand at once before a receive loop stops reading (<see cref="RoomAsync"/>): past it, a burst waits
-    /// in the platform's connection instead of in memory, where every garbage collection would copy it again.
-    /// </summary>
-    public const int Limit = 1024;
-
     private readonly CancellationTokenSource _cancel = new();
     private readonly Lock _lock = new();
     private readonly HashSet<Task> _running = [];
-    private TaskCompletionSource? _room;
 
     /// <summary>For delivered work: not the stopping token, it is cancelled only when the grace period is over.</summary>
     public CancellationToken Token => _cancel.Token;
@@ -48,17 +41,10 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
         _ = task.ContinueWith(
             t =>
             {
-                TaskCompletionSource? room = null;
                 lock (_lock)
                 {
                     _running.Remove(t);
-                    if (_running.Count <= Limit / 2)
-                    {
-                        (room, _room) = (_room, null);
-                    }
                 }
-
-                room?.TrySetResult();
 
                 if (t.Exception is { } e && !_cancel.IsCancellationRequested)
                 {
@@ -67,24 +53,6 @@ public sealed partial class InFlightWork(TimeProvider time, ILogger logger) : ID
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return task;
-    }
-
-    /// <summary>
-    /// Completes at once while fewer than <see cref="Limit"/> events are in hand, else once half of them have ended (in
-    /// one go, so the loop then reads a run of frames instead of waking for every event that ends).
-    /// </summary>
-    public Task RoomAsync()
-    {
-        lock (_lock)
-        {
-            if (_running.Count < Limit)
-            {
-                return Task.CompletedTask;
-            }
-
-            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _room.Task;
-        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SupportBot.Core;
 using SupportBot.Tests.Fakes;
 
 namespace SupportBot.Tests.Discord;
@@ -40,5 +41,29 @@ public sealed class DiscordBacklogTests
             Stopwatch.GetElapsedTime(dispatched[c.Id], c.Timestamp) < TimeSpan.FromSeconds(4),
             $"an initial response reached Discord {Stopwatch.GetElapsedTime(dispatched[c.Id], c.Timestamp).TotalMilliseconds} ms after its interaction"));
         Assert.Empty(rig.Fake.CallsTo("PATCH", "/messages/@original"));
+    }
+
+    [Fact]
+    public async Task A_backlog_of_interactions_never_stops_the_bot_reading_a_dm_behind_it()
+    {
+        // More interactions in hand than the bot may hold DMs (ReadLimit), each answer 4 s at Discord, so none ends
+        // before the first answers do: were they counted, the gateway would not be read again until then. The DM sent
+        // after them must be read and answered while they are all still waiting.
+        var answerTakes = TimeSpan.FromSeconds(4);
+        await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call.Path.EndsWith("/callback", StringComparison.Ordinal)
+            ? new FakeResponse(204, "", Delay: answerTakes)
+            : null);
+        for (var i = 0; i < ReadLimit.Limit + 100; i++)
+        {
+            await rig.Fake.DispatchAsync("INTERACTION_CREATE", DiscordRig.Command(DiscordRig.NextId(), DiscordRig.Member($"{5000 + i}", $"member{i}"), "help"));
+        }
+
+        await rig.Fake.DispatchAsync("MESSAGE_CREATE", DiscordRig.DirectMessage(rig.Fake.NewMessageId(), "111", "ana", "my coach keeps messaging me late at night"));
+
+        var answer = await rig.Fake.WaitForCallAsync("POST", "/channels/dm-111/messages", seconds: 30);
+        Assert.Contains("consent:pseudonym:", answer.Body, StringComparison.Ordinal);
+        var firstSent = await rig.Fake.WaitForCallAsync("POST", "/callback", seconds: 30);
+        var firstAnswered = firstSent.Timestamp + (long)(answerTakes.TotalSeconds * Stopwatch.Frequency);
+        Assert.True(answer.Timestamp < firstAnswered, "the DM was read only once interactions ahead of it had been answered");
     }
 }

@@ -45,13 +45,13 @@ public sealed class DiscordInboxTests
     [Fact]
     public async Task More_first_dms_at_once_than_the_bot_holds_in_hand_are_all_answered_once()
     {
-        // Answers take 50 ms at Discord, so the DMs taken in pile up past InFlightWork.Limit and the gateway stops being
+        // Answers take 50 ms at Discord, so the DMs taken in pile up past ReadLimit.Limit and the gateway stops being
         // read for a while: the rest wait at Discord, unread and unclaimed, and are read as the first ones are answered.
         await using var rig = await DiscordRig.StartAsync(f => f.Respond = call => call.Method == "POST" && call.Path.Contains("/channels/dm-", StringComparison.Ordinal)
             ? new FakeResponse(200, $$"""{"id":"{{DiscordRig.NextId()}}"}""", Delay: TimeSpan.FromMilliseconds(50))
             : null,
             settings: s => s["Discord:GlobalRequestsPerSecond"] = "100000");
-        var people = Enumerable.Range(0, InFlightWork.Limit + 300).Select(i => $"{900_000 + i}").ToList();
+        var people = Enumerable.Range(0, ReadLimit.Limit + 300).Select(i => $"{900_000 + i}").ToList();
 
         foreach (var person in people)
         {
