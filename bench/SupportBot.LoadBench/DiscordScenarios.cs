@@ -80,6 +80,9 @@ internal static partial class DiscordScenarios
     public static async Task<Measurement> SurvivorsAsync(string scenario, Contenders contenders, int survivors, int seeded, bool raised)
     {
         await using var fake = await FakeDiscord.StartAsync();
+        // Discord's own heartbeat, as for the burst and the DMs: at the fake's 150 ms, a bot that reads a backlog of
+        // frames more slowly than they come takes the late ACK for a dead connection and resumes, stalling the run.
+        fake.HeartbeatIntervalMs = DiscordHeartbeatMs;
         await using var feed = new DiscordFeed(fake);
         var prompts = Channel.CreateUnbounded<(string User, string CustomId)>();
         var consentAsked = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -111,6 +114,7 @@ internal static partial class DiscordScenarios
             }
 
             var connectionsBefore = fake.RestConnections;
+            var (gatewaysBefore, sessionsBefore) = (fake.Connections, fake.SessionsStarted);
             var callsBefore = feed.InteractionCalls.ToDictionary(c => c.Key, c => c.Value);
             var refusalsBefore = fake.Refusals.Count;
             var cpuBefore = bot.Cpu;
@@ -135,6 +139,7 @@ internal static partial class DiscordScenarios
                 CpuMsPerRequest: cpu.TotalMilliseconds / Math.Max(1, answeredAt.Length),
                 Note: seedNote + PressNote(feed, callsBefore, fake.Refusals.Skip(refusalsBefore), survivors)
                     + string.Create(CultureInfo.InvariantCulture, $"fake and generator CPU {ownCpu.TotalMilliseconds / survivors:F2} ms/survivor; ")
+                    + (fake.Connections > gatewaysBefore ? $"gateway reconnected {fake.Connections - gatewaysBefore}× ({fake.SessionsStarted - sessionsBefore} new sessions); " : "")
                     + (bot.HasExited ? "bot died: " + LastLine(bot) : ""));
         }
         finally
