@@ -61,7 +61,7 @@ public sealed class DiscordInboxTests
         await rig.Fake.WaitForCallAsync("POST", "/channels/dm-", count: people.Count, seconds: 60);
         var answers = rig.Fake.CallsTo("POST", "/channels/dm-").GroupBy(c => c.Path.Split('/')[2]).ToDictionary(g => g.Key, g => g.ToList());
         Assert.All(people, p => Assert.Contains("consent:pseudonym:", Assert.Single(answers[$"dm-{p}"]).Body, StringComparison.Ordinal));
-        Assert.Single(rig.Fake.Frames, f => f.Op == 2); // one session throughout: no reconnect, nothing replayed
+        Assert.Single(rig.Fake.Frames, f => f.Op == 2); // one session throughout: a pause never cost a new IDENTIFY
     }
 
     [Fact]
